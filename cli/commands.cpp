@@ -1,0 +1,277 @@
+/// \file
+/// Implementation of the mcusim subcommands over the core library.
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+
+#include "core/device.h"
+#include "core/elf_image.h"
+#include "core/simulator.h"
+#include "core/system_control.h"
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <unistd.h>
+
+namespace mcusim::cli {
+
+namespace {
+
+int exit_code_for(ErrorKind kind) {
+  switch (kind) {
+  case ErrorKind::Usage: return kExitUsage;
+  case ErrorKind::FileUnreadable: return kExitNoInput;
+  case ErrorKind::BadElf: return kExitBadElf;
+  case ErrorKind::BadDevice: return kExitBadDevice;
+  case ErrorKind::Internal: return kExitInternal;
+  }
+  return kExitInternal;
+}
+
+int report(const Error &e) {
+  std::fprintf(stderr, "mcusim: error: %s\n", e.message.c_str());
+  return exit_code_for(e.kind);
+}
+
+std::string kib(uint64_t bytes) {
+  char buf[32];
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0) std::snprintf(buf, sizeof buf, "%llu MiB", (unsigned long long)(bytes >> 20));
+  else if (bytes % 1024 == 0) std::snprintf(buf, sizeof buf, "%llu KiB", (unsigned long long)(bytes >> 10));
+  else std::snprintf(buf, sizeof buf, "%.1f KiB", double(bytes) / 1024);
+  return buf;
+}
+
+std::string thousands(uint64_t v) {
+  std::string s = std::to_string(v);
+  for (int i = int(s.size()) - 3; i > 0; i -= 3) s.insert(size_t(i), ",");
+  return s;
+}
+
+/// Console on the process's stdio.
+class StdioConsole final : public Console {
+public:
+  explicit StdioConsole(FILE *in) : in_(in), tty_(isatty(fileno(stdout))) {}
+  void out(std::string_view t) override {
+    std::fwrite(t.data(), 1, t.size(), stdout);
+    if (tty_ && t.find('\n') != std::string_view::npos) std::fflush(stdout);
+    wrote_ = true;
+    last_ = t.empty() ? last_ : t.back();
+  }
+  void err(std::string_view t) override {
+    std::fflush(stdout);
+    std::fwrite(t.data(), 1, t.size(), stderr);
+  }
+  size_t in(char *buf, size_t n) override {
+    if (!in_) return 0;
+    std::fflush(stdout);
+    size_t got = std::fread(buf, 1, n, in_);
+    return got;
+  }
+  bool out_is_tty() const override { return tty_; }
+  bool ended_without_newline() const { return wrote_ && last_ != '\n'; }
+
+private:
+  FILE *in_;
+  bool tty_;
+  bool wrote_ = false;
+  char last_ = '\n';
+};
+
+std::atomic<Simulator *> g_running{nullptr};
+std::atomic<bool> g_interrupted{false};
+void on_signal(int) {
+  g_interrupted = true;
+  if (Simulator *s = g_running.load()) s->request_stop();
+}
+
+Expected<Device> resolve_device(const std::string &name, const ElfImage &elf, std::string *explanation) {
+  if (!name.empty()) return find_device(name);
+  auto choice = choose_device_for(elf);
+  if (!choice) return tl::unexpected(choice.error());
+  if (explanation) *explanation = choice->explanation;
+  return choice->device;
+}
+
+} // namespace
+
+int cmd_run(const RunArgs &a) {
+  auto elf = load_elf(a.elf);
+  if (!elf) return report(elf.error());
+  std::string explanation;
+  auto device = resolve_device(a.device, *elf, &explanation);
+  if (!device) return report(device.error());
+  if (a.mhz > device->max_mhz * 4)
+    return report(Error{ErrorKind::Usage, "--mhz " + std::to_string(a.mhz) + " is far above " + device->name + "'s maximum of " +
+                                              std::to_string(device->max_mhz) + " MHz"});
+
+  FILE *in = stdin;
+  if (!a.stdin_file.empty()) {
+    in = std::fopen(a.stdin_file.c_str(), "rb");
+    if (!in) {
+      std::fprintf(stderr, "mcusim: error: %s: cannot open for --stdin (%s)\n", a.stdin_file.c_str(), std::strerror(errno));
+      return kExitNoInput;
+    }
+  }
+  if (!a.semihost_dir.empty()) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(a.semihost_dir, ec)) {
+      std::fprintf(stderr, "mcusim: error: --semihost-dir %s is not a directory\n", a.semihost_dir.c_str());
+      return kExitNoInput;
+    }
+  }
+  StdioConsole console(in);
+
+  RunOptions opts;
+  opts.mhz = a.mhz;
+  opts.max_instructions = a.max_instructions;
+  opts.max_cycles = a.max_cycles;
+  opts.timeout_seconds = a.timeout;
+  opts.semihost_dir = a.semihost_dir;
+  opts.cmdline = std::filesystem::path(a.elf).filename().string();
+  for (const auto &arg : a.firmware_args) opts.cmdline += " " + arg;
+  bool progress = !a.quiet && isatty(fileno(stderr));
+  bool progress_shown = false;
+  if (progress) {
+    opts.on_progress = [&](const RunOptions::Progress &p) {
+      if (p.wall_seconds < 1.0) return;
+      std::fflush(stdout);
+      std::fprintf(stderr, "\r\033[Kmcusim: %.3f s simulated, %s instructions, %.0f MIPS", p.simulated_seconds,
+                   thousands(p.instructions).c_str(), p.mips);
+      progress_shown = true;
+    };
+  }
+
+  if (!a.quiet) {
+    if (!explanation.empty()) std::fprintf(stderr, "mcusim: %s\n", explanation.c_str());
+  }
+  auto sim = Simulator::create(*device, *elf, opts, console);
+  if (!sim) return report(sim.error());
+  if (!a.quiet)
+    std::fprintf(stderr, "mcusim: %s (%s) at %g MHz, timing: one cycle per instruction\n", device->name.c_str(),
+                 core_display_name(device->core), (*sim)->hz() / 1e6);
+
+  g_running = sim->get();
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  RunResult r = (*sim)->run();
+  g_running = nullptr;
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+  std::fflush(stdout);
+  if (progress_shown) std::fprintf(stderr, "\r\033[K");
+  if (in && in != stdin) std::fclose(in);
+
+  int code = kExitOk;
+  switch (r.reason) {
+  case StopReason::Exited: code = r.exit_code & 0xFF; break;
+  case StopReason::Fault:
+  case StopReason::Lockup: code = kExitFault; break;
+  case StopReason::InstructionLimit:
+  case StopReason::CycleLimit: code = kExitLimit; break;
+  case StopReason::WallTimeout: code = kExitTimeout; break;
+  case StopReason::Hang: code = kExitHang; break;
+  case StopReason::Stopped: code = kExitInterrupted; break;
+  case StopReason::Internal: code = kExitInternal; break;
+  }
+  if (console.ended_without_newline() && !a.quiet) std::fputc('\n', stderr);
+  if (r.fault) {
+    std::fprintf(stderr, "mcusim: firmware %s\n", format_fault(*r.fault, *elf).c_str());
+  } else if (r.reason != StopReason::Exited) {
+    std::fprintf(stderr, "mcusim: stopped: %s\n", r.message.c_str());
+  } else if (!r.message.empty() && !a.quiet) {
+    std::fprintf(stderr, "mcusim: %s\n", r.message.c_str());
+  }
+  if (!a.quiet) {
+    std::string how = r.reason == StopReason::Exited ? "exited with code " + std::to_string(r.exit_code)
+                                                      : std::string("stopped (") + stop_reason_name(r.reason) + ")";
+    std::fprintf(stderr, "mcusim: %s after %s instructions, %s cycles (%.6f s at %g MHz%s) in %.3f s wall, %.0f MIPS\n",
+                 how.c_str(), thousands(r.instructions).c_str(), thousands(r.cycles).c_str(), r.simulated_seconds(),
+                 r.hz / 1e6,
+                 r.sleep_cycles ? (", " + thousands(r.sleep_cycles) + " cycles asleep").c_str() : "", r.wall_seconds, r.mips());
+  }
+  return code;
+}
+
+int cmd_devices(bool names_only) {
+  std::vector<Error> errors;
+  auto devices = list_devices(&errors);
+  for (const auto &e : errors) std::fprintf(stderr, "mcusim: warning: %s\n", e.message.c_str());
+  if (devices.empty()) {
+    std::fprintf(stderr, "mcusim: error: no device descriptions found (searched $MCUSIM_DEVICES_DIR and the install and source trees)\n");
+    return kExitBadDevice;
+  }
+  if (names_only) {
+    for (const auto &d : devices) std::printf("%s\n", d.name.c_str());
+    return kExitOk;
+  }
+  std::printf("%-16s %-12s %-12s %9s %10s %10s  %s\n", "NAME", "CORE", "FPU", "MHZ", "FLASH", "RAM", "DESCRIPTION");
+  for (const auto &d : devices) {
+    char mhz[32];
+    std::snprintf(mhz, sizeof mhz, "%g/%g", d.default_mhz, d.max_mhz);
+    std::printf("%-16s %-12s %-12s %9s %10s %10s  %s\n", d.name.c_str(), core_display_name(d.core), d.fpu.c_str(), mhz,
+                kib(d.capacity({RegionKind::Flash})).c_str(), kib(d.capacity({RegionKind::Sram, RegionKind::Tcm})).c_str(),
+                d.title.c_str());
+  }
+  return kExitOk;
+}
+
+int cmd_info(const std::string &path, const std::string &device_name) {
+  auto elf = load_elf(path);
+  if (!elf) return report(elf.error());
+  std::string explanation;
+  auto device = resolve_device(device_name, *elf, &explanation);
+  if (!device) return report(device.error());
+
+  std::printf("file:        %s\n", path.c_str());
+  std::string why;
+  auto core = core_from_attributes(elf->attributes, &why);
+  std::printf("built for:   %s\n", core ? (std::string(core_display_name(*core)) + " (" + why + ")").c_str()
+                                        : "unknown (no ARM build attributes)");
+  std::printf("device:      %s (%s)%s\n", device->name.c_str(), device->title.c_str(),
+              explanation.empty() ? "" : ", chosen from the ELF");
+  std::printf("entry point: %s\n", elf->describe(elf->entry).c_str());
+
+  std::printf("\nsections:\n  %-24s %-10s %-10s %10s  %-5s %s\n", "NAME", "ADDRESS", "LOAD", "SIZE", "FLAGS", "MEMORY");
+  for (const auto &s : elf->sections) {
+    const MemoryRegionDesc *r = device->region_at(s.addr, std::max<uint32_t>(s.size, 1));
+    std::string flags = std::string("a") + (s.write ? "w" : "") + (s.exec ? "x" : "") + (s.nobits ? "b" : "");
+    std::printf("  %-24s 0x%08x 0x%08x %10u  %-5s %s\n", s.name.c_str(), s.addr, s.load_addr, s.size, flags.c_str(),
+                r ? r->name.c_str() : "(outside the device's memory)");
+  }
+
+  std::printf("\nmemory use on %s:\n", device->name.c_str());
+  for (const auto &u : image_usage(*elf, *device).regions)
+    std::printf("  %-10s %10s of %10s  (%.1f%%)\n", u.region.c_str(), kib(u.used).c_str(), kib(u.capacity).c_str(),
+                u.capacity ? 100.0 * double(u.used) / double(u.capacity) : 0.0);
+  int rc = kExitOk;
+  if (auto fit = check_image_fits(*elf, *device); !fit) {
+    std::printf("  does not fit: %s\n", fit.error().message.c_str());
+    rc = kExitBadElf;
+  }
+
+  auto vt = check_vector_table(*elf, *device);
+  std::printf("\nvector table at 0x%08x:\n", device->vector_table);
+  if (!vt) {
+    std::printf("  %s\n", vt.error().message.c_str());
+    return kExitBadElf;
+  }
+  std::printf("  %-3s %-12s %s\n", "#", "EXCEPTION", "HANDLER");
+  std::printf("  %-3d %-12s 0x%08x\n", 0, "initial SP", vt->initial_sp);
+  unsigned entries = 16 + device->irqs;
+  unsigned shown = 0;
+  for (unsigned i = 1; i < entries; ++i) {
+    auto w = elf->read_word(device->vector_table + 4 * i);
+    if (!w) break;
+    if (i >= 16 && *w == 0) continue;
+    if (i < 16 && *w == 0 && i != 1) continue;
+    // IRQ entries that share the default handler are summarised.
+    auto ref = elf->symbolize(*w);
+    if (i >= 16 && ref.symbol && ref.symbol->name == "Default_Handler") continue;
+    std::printf("  %-3u %-12s %s\n", i, exception_name(int(i)).c_str(), elf->describe(*w).c_str());
+    ++shown;
+  }
+  return rc;
+}
+
+} // namespace mcusim::cli

@@ -1,0 +1,25 @@
+/// \file
+/// The mcusim subcommands. Each returns the process exit code.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace mcusim::cli {
+
+struct RunArgs {
+  std::string elf;
+  std::string device;
+  double mhz = 0;
+  unsigned long long max_instructions = 0, max_cycles = 0;
+  double timeout = 0;
+  std::string stdin_file;
+  std::string semihost_dir;
+  bool quiet = false;
+  std::vector<std::string> firmware_args;
+};
+int cmd_run(const RunArgs &args);
+int cmd_devices(bool quiet);
+int cmd_info(const std::string &elf, const std::string &device);
+
+} // namespace mcusim::cli

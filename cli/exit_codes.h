@@ -1,0 +1,21 @@
+/// \file
+/// Process exit codes of the mcusim command (documented in docs/cli.md).
+#pragma once
+
+namespace mcusim::cli {
+
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitUsage = 64,       ///< bad command line
+  kExitBadElf = 65,      ///< not a usable Cortex-M ELF, no vector table, does not fit the device
+  kExitNoInput = 66,     ///< an input file cannot be read
+  kExitBadDevice = 67,   ///< unknown device or malformed device file
+  kExitInternal = 70,    ///< simulator or engine failure
+  kExitFault = 71,       ///< firmware fault with no handler, handler that spins, or lockup
+  kExitLimit = 72,       ///< --max-instructions or --max-cycles reached
+  kExitTimeout = 73,     ///< --timeout (wall clock) reached
+  kExitHang = 74,        ///< endless loop or sleep that nothing can end
+  kExitInterrupted = 75, ///< stopped by a signal
+};
+
+} // namespace mcusim::cli

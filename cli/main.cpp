@@ -1,0 +1,54 @@
+/// \file
+/// mcusim command line: run, devices, info.
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <spdlog/spdlog.h>
+
+int main(int argc, char **argv) {
+  using namespace mcusim::cli;
+  spdlog::set_level(spdlog::level::warn);
+  CLI::App app{"mcusim: cycle-approximate Cortex-M simulator and profiler for TinyML firmware", "mcusim"};
+  app.set_version_flag("--version", std::string("mcusim ") + MCUSIM_VERSION_STRING);
+  app.require_subcommand(1);
+
+  RunArgs run;
+  auto *run_cmd = app.add_subcommand("run", "Run a firmware ELF and print its output and a summary");
+  run_cmd->add_option("elf", run.elf, "Firmware ELF (Cortex-M, 32-bit little-endian)")->required();
+  run_cmd->add_option("--device,-d", run.device, "Device name (see 'mcusim devices') or a device .toml file");
+  run_cmd->add_option("--mhz", run.mhz, "Core clock in MHz (default: the device's)")->check(CLI::PositiveNumber);
+  run_cmd->add_option("--max-instructions", run.max_instructions, "Stop after this many instructions");
+  run_cmd->add_option("--max-cycles", run.max_cycles, "Stop after this many cycles");
+  run_cmd->add_option("--timeout", run.timeout, "Stop after this many seconds of wall-clock time")->check(CLI::PositiveNumber);
+  run_cmd->add_option("--stdin", run.stdin_file, "File the firmware reads as its stdin (default: mcusim's stdin)");
+  run_cmd->add_option("--semihost-dir", run.semihost_dir,
+                      "Directory the firmware may open host files in (default: none)");
+  run_cmd->add_flag("--quiet,-q", run.quiet, "Print only the firmware's output");
+  run_cmd->add_option("args", run.firmware_args, "Arguments passed to the firmware (after --)");
+
+  bool devices_quiet = false;
+  auto *dev_cmd = app.add_subcommand("devices", "List the device descriptions");
+  dev_cmd->add_flag("--names", devices_quiet, "Print names only");
+
+  std::string info_elf, info_device;
+  auto *info_cmd = app.add_subcommand("info", "Show an ELF's sections, memory use, entry point and vector table");
+  info_cmd->add_option("elf", info_elf, "Firmware ELF")->required();
+  info_cmd->add_option("--device,-d", info_device, "Device name or .toml file (default: chosen from the ELF)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp &e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion &e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError &e) {
+    std::fprintf(stderr, "mcusim: %s (see 'mcusim --help')\n", e.what());
+    return kExitUsage;
+  }
+  if (*run_cmd) return cmd_run(run);
+  if (*dev_cmd) return cmd_devices(devices_quiet);
+  if (*info_cmd) return cmd_info(info_elf, info_device);
+  return kExitUsage;
+}

@@ -1,0 +1,80 @@
+/// \file
+/// Device descriptions: the core, clocks, NVIC and memory map of an MCU,
+/// read from a data file in devices/ (TOML). See docs/devices.md.
+#pragma once
+
+#include "core/error.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mcusim {
+
+enum class CoreKind { M0plus, M3, M4, M4F, M7, M33 };
+
+/// "cortex-m4f" -> CoreKind::M4F; nullopt for an unknown name.
+std::optional<CoreKind> parse_core(std::string_view name);
+const char *core_name(CoreKind core);       ///< "cortex-m4f"
+const char *core_display_name(CoreKind core); ///< "Cortex-M4F"
+bool core_is_v6m(CoreKind core);
+bool core_has_dsp(CoreKind core);
+bool core_is_v8m(CoreKind core);
+
+enum class RegionKind { Flash, Sram, Tcm, Rom, Peripheral };
+const char *region_kind_name(RegionKind kind);
+
+struct MemoryRegionDesc {
+  std::string name;
+  RegionKind kind = RegionKind::Sram;
+  uint32_t base = 0;
+  uint64_t size = 0;
+  bool read = true, write = true, exec = false;
+  std::vector<uint32_t> aliases;
+  std::string source;
+
+  bool contains(uint64_t addr, uint64_t len = 1) const {
+    return addr >= base && addr + len <= uint64_t(base) + size;
+  }
+  uint64_t end() const { return uint64_t(base) + size; }
+};
+
+struct Device {
+  std::string name;  ///< lower-case identifier, e.g. "stm32f407"
+  std::string title; ///< human-readable description
+  std::filesystem::path file; ///< where it was read from (empty if built in code)
+  CoreKind core = CoreKind::M4F;
+  std::string fpu = "none"; ///< none, fpv4-sp-d16, fpv5-sp-d16, fpv5-d16
+  double default_mhz = 100;
+  double max_mhz = 100;
+  uint32_t vector_table = 0;
+  unsigned irqs = 32;
+  unsigned priority_bits = 4;
+  std::vector<MemoryRegionDesc> memory;
+
+  bool has_fpu() const { return fpu != "none"; }
+  bool fpu_double() const { return fpu == "fpv5-d16"; }
+  const MemoryRegionDesc *region_at(uint64_t addr, uint64_t len = 1) const;
+  /// Sum of region sizes of the given kinds (capacity reporting).
+  uint64_t capacity(std::initializer_list<RegionKind> kinds) const;
+};
+
+/// Parse one device description from a TOML file.
+Expected<Device> load_device_file(const std::filesystem::path &file);
+/// Parse a device description from TOML text (file is only used in messages).
+Expected<Device> parse_device(std::string_view toml_text, const std::filesystem::path &file);
+
+/// Directories searched for devices, in order: $MCUSIM_DEVICES_DIR, the
+/// installed share dir, the source tree's devices/.
+std::vector<std::filesystem::path> device_search_path();
+
+/// Find a device by name (case-insensitive) or by path to a .toml file.
+Expected<Device> find_device(const std::string &name_or_path);
+
+/// Every device description found on the search path, sorted by name.
+/// Malformed files are reported in `errors` and skipped.
+std::vector<Device> list_devices(std::vector<Error> *errors = nullptr);
+
+} // namespace mcusim

@@ -1,0 +1,970 @@
+/// \file
+/// Run loop, hooks, exception entry/return, sleep and fault handling.
+///
+/// Hot path: UC_HOOK_BLOCK -> one open-addressed table lookup of the block's
+/// static cost -> two adds. Everything else (interrupts, semihosting, faults,
+/// peripheral events) happens with the engine stopped, between uc_emu_start
+/// calls.
+#include "core/simulator.h"
+
+#include "core/scheduler.h"
+#include "core/semihosting.h"
+#include "core/system_control.h"
+#include "isa/thumb.h"
+#include "memory/memory_map.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <sstream>
+#include <unicorn/unicorn.h>
+
+namespace mcusim {
+
+const char *stop_reason_name(StopReason r) {
+  switch (r) {
+  case StopReason::Exited: return "exited";
+  case StopReason::Fault: return "fault";
+  case StopReason::Lockup: return "lockup";
+  case StopReason::InstructionLimit: return "instruction limit";
+  case StopReason::CycleLimit: return "cycle limit";
+  case StopReason::WallTimeout: return "wall-clock timeout";
+  case StopReason::Hang: return "hang";
+  case StopReason::Stopped: return "stopped";
+  case StopReason::Internal: return "internal error";
+  }
+  return "?";
+}
+
+namespace {
+std::string hex(uint64_t v) {
+  std::ostringstream os;
+  os << "0x" << std::hex << v;
+  return os.str();
+}
+std::string hex8(uint32_t v) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%08x", v);
+  return buf;
+}
+constexpr uint64_t kNoLimit = std::numeric_limits<uint64_t>::max();
+constexpr uint32_t kUntil = 0xFFFFFFFE; // never a Thumb instruction address
+constexpr uint64_t kSliceCycles = 20'000'000; // run at most this long between host checks
+} // namespace
+
+enum class StopKind { None, Boundary, Intr, SelfLoop, DivZero };
+
+struct Simulator::Impl {
+  Simulator &sim;
+  Console &console;
+  RunOptions opts;
+  uc_engine *uc = nullptr;
+  MemoryMap mem;
+  Scheduler sched;
+  std::unique_ptr<SystemControl> scs;
+  std::unique_ptr<Semihosting> semi;
+  std::unique_ptr<isa::TimingModel> timing;
+  VectorTable vectors;
+
+  // Counters (the hot path touches these and the block table only).
+  uint64_t cycles = 0, insns = 0, sleep_cycles = 0;
+  uint64_t stop_at = 0, stop_insns = kNoLimit;
+  bool poll = false;
+  int poll_prio = 256;
+  uint32_t last_block = 0, last_block_size = 0;
+
+  // Why the engine stopped.
+  StopKind stop_kind = StopKind::None;
+  uint32_t intno = 0;
+  uint32_t stop_pc = 0;
+  bool mem_fault = false;
+  uc_mem_type mem_fault_type = UC_MEM_READ;
+  uint64_t mem_fault_addr = 0;
+  std::atomic<bool> stop_requested{false};
+
+  // Block cost cache: open addressing, key = size << 32 | address.
+  struct Entry {
+    uint64_t key = 0;
+    isa::BlockCost cost;
+  };
+  std::vector<Entry> table;
+  uint64_t table_mask = 0;
+  size_t table_count = 0;
+  unsigned table_shift = 0;
+
+  // Divide-by-zero trap sites (hooked only while CCR.DIV_0_TRP is set).
+  std::vector<uint32_t> div_sites;
+  bool div_sites_scanned = false;
+  std::vector<uc_hook> div_hooks;
+  bool traps_dirty = false;
+  uint32_t div_fault_pc = 0;
+  unsigned div_rd = 0;
+  uint32_t div_rd_value = 0;
+
+  bool sleeping = false;
+  bool wfe_sleep = false;
+  std::optional<FaultInfo> last_fault;
+  uint32_t self_loop_pc = 0;
+  unsigned self_loop_repeats = 0;
+
+  std::optional<RunResult> finished;
+
+  Impl(Simulator &s, Console &c) : sim(s), console(c) {}
+  ~Impl() {
+    if (uc) uc_close(uc);
+  }
+
+  // --- registers ---------------------------------------------------------------------
+  uint32_t reg(int id) {
+    uint32_t v = 0;
+    uc_reg_read(uc, id, &v);
+    return v;
+  }
+  void set_reg(int id, uint32_t v) { uc_reg_write(uc, id, &v); }
+  uint32_t pc() { return reg(UC_ARM_REG_PC); }
+  void set_pc(uint32_t v) { set_reg(UC_ARM_REG_PC, v | 1); }
+  int ipsr() { return int(reg(UC_ARM_REG_IPSR) & 0x1FF); }
+  /// Rewrite APSR so Unicorn rebuilds its cached hflags after IPSR/CONTROL
+  /// changes (needed on cores without the security extension).
+  void rebuild_hflags() { set_reg(UC_ARM_REG_APSR_NZCV, reg(UC_ARM_REG_APSR_NZCV)); }
+
+  Registers read_registers() {
+    Registers r;
+    for (int i = 0; i <= 12; ++i) r.r[i] = reg(UC_ARM_REG_R0 + i);
+    r.r[13] = reg(UC_ARM_REG_SP);
+    r.r[14] = reg(UC_ARM_REG_LR);
+    r.r[15] = reg(UC_ARM_REG_PC);
+    r.xpsr = reg(UC_ARM_REG_XPSR);
+    r.msp = reg(UC_ARM_REG_MSP);
+    r.psp = reg(UC_ARM_REG_PSP);
+    r.control = reg(UC_ARM_REG_CONTROL);
+    r.primask = reg(UC_ARM_REG_PRIMASK);
+    r.basepri = reg(UC_ARM_REG_BASEPRI);
+    r.faultmask = reg(UC_ARM_REG_FAULTMASK);
+    return r;
+  }
+
+  // --- block cache -----------------------------------------------------------------------
+  void table_init(unsigned bits) {
+    table.assign(size_t(1) << bits, Entry{});
+    table_mask = (uint64_t(1) << bits) - 1;
+    table_shift = 64 - bits;
+    table_count = 0;
+  }
+  size_t slot(uint64_t key) const { return size_t((key * 0x9E3779B97F4A7C15ull) >> table_shift); }
+
+  const isa::BlockCost &lookup(uint32_t address, uint32_t size) {
+    uint64_t key = (uint64_t(size) << 32) | address;
+    size_t i = slot(key);
+    for (;;) {
+      Entry &e = table[i];
+      if (e.key == key) return e.cost;
+      if (e.key == 0) return insert(address, size);
+      i = (i + 1) & table_mask;
+    }
+  }
+  const isa::BlockCost &insert(uint32_t address, uint32_t size) {
+    if ((table_count + 1) * 2 > table.size()) {
+      auto old = std::move(table);
+      table_init(table_shift ? 64 - table_shift + 1 : 12);
+      for (auto &e : old)
+        if (e.key) place(e.key, e.cost);
+    }
+    isa::BlockCost cost = timing->price_block(mem.host_ptr(address, size), address, size);
+    return place((uint64_t(size) << 32) | address, cost);
+  }
+  const isa::BlockCost &place(uint64_t key, const isa::BlockCost &cost) {
+    size_t i = slot(key);
+    while (table[i].key) i = (i + 1) & table_mask;
+    table[i] = Entry{key, cost};
+    ++table_count;
+    return table[i].cost;
+  }
+
+  // --- hooks ------------------------------------------------------------------------------
+  static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
+    auto *s = static_cast<Impl *>(user);
+    if (__builtin_expect((s->cycles >= s->stop_at) | (s->insns >= s->stop_insns) | s->poll, 0)) {
+      if (s->cycles >= s->stop_at || s->insns >= s->stop_insns || s->masked_exception_now_takeable()) {
+        s->stop_kind = StopKind::Boundary;
+        s->stop_pc = uint32_t(address);
+        uc_emu_stop(uc);
+        return;
+      }
+    }
+    const isa::BlockCost &c = s->lookup(uint32_t(address), size);
+    if (__builtin_expect(c.flags & isa::kBlockSelfLoop, 0)) {
+      s->stop_kind = StopKind::SelfLoop;
+      s->stop_pc = uint32_t(address);
+      uc_emu_stop(uc);
+      return;
+    }
+    s->cycles += c.cycles;
+    s->insns += c.insns;
+    s->last_block = uint32_t(address);
+    s->last_block_size = size;
+  }
+
+  static void on_intr(uc_engine *uc, uint32_t intno, void *user) {
+    auto *s = static_cast<Impl *>(user);
+    s->stop_kind = StopKind::Intr;
+    s->intno = intno;
+    s->stop_pc = s->pc();
+    uc_emu_stop(uc);
+  }
+
+  static bool on_mem_invalid(uc_engine *, uc_mem_type type, uint64_t address, int, int64_t, void *user) {
+    auto *s = static_cast<Impl *>(user);
+    s->mem_fault = true;
+    s->mem_fault_type = type;
+    s->mem_fault_addr = address;
+    return false;
+  }
+
+  static uint64_t on_ppb_read(uc_engine *, uint64_t offset, unsigned size, void *user) {
+    return static_cast<Impl *>(user)->scs->read(kPpbBase + uint32_t(offset), size);
+  }
+  static void on_ppb_write(uc_engine *, uint64_t offset, unsigned size, uint64_t value, void *user) {
+    static_cast<Impl *>(user)->scs->write(kPpbBase + uint32_t(offset), size, uint32_t(value));
+  }
+
+  static void on_divide(uc_engine *uc, uint64_t address, uint32_t, void *user) {
+    auto *s = static_cast<Impl *>(user);
+    auto hw1 = s->mem.read16(uint32_t(address)), hw2 = s->mem.read16(uint32_t(address) + 2);
+    if (!hw1 || !hw2) return;
+    auto rm = isa::divide_rm(*hw1, *hw2);
+    if (!rm || !s->scs->div0_trap()) return;
+    if (s->reg(UC_ARM_REG_R0 + int(*rm)) != 0) return;
+    s->div_fault_pc = uint32_t(address);
+    s->div_rd = isa::divide_rd(*hw2);
+    s->div_rd_value = s->reg(UC_ARM_REG_R0 + int(s->div_rd));
+    s->stop_kind = StopKind::DivZero;
+    uc_emu_stop(uc);
+  }
+
+  // --- exception priority -------------------------------------------------------------------
+  int execution_priority() {
+    int p = scs->active_priority();
+    uint32_t basepri = reg(UC_ARM_REG_BASEPRI) & 0xFF;
+    if (basepri) p = std::min(p, scs->group_priority(int(basepri)));
+    if (reg(UC_ARM_REG_PRIMASK) & 1) p = std::min(p, 0);
+    if (reg(UC_ARM_REG_FAULTMASK) & 1) p = std::min(p, -1);
+    return p;
+  }
+  bool masked_exception_now_takeable() { return poll_prio < execution_priority(); }
+
+  // --- memory helpers -----------------------------------------------------------------------
+  bool push_words(uint32_t addr, const uint32_t *words, unsigned n) { return mem.write(addr, words, n * 4); }
+
+  // --- exception entry ------------------------------------------------------------------------
+  /// Take exception `exc` with `ret` as the stacked return address.
+  bool enter_exception(int exc, uint32_t ret) {
+    uint32_t control = reg(UC_ARM_REG_CONTROL);
+    int cur_ipsr = ipsr();
+    bool thread = cur_ipsr == 0;
+    bool use_psp = thread && (control & 2);
+    bool fp = sim.device_.has_fpu() && (control & 4);
+    uint32_t frame = fp ? 0x68 : 0x20;
+    uint32_t sp = reg(UC_ARM_REG_SP);
+    uint32_t new_sp = sp - frame;
+    bool realign = new_sp & 4;
+    if (realign) new_sp -= 4;
+    uint32_t words[26] = {};
+    words[0] = reg(UC_ARM_REG_R0);
+    words[1] = reg(UC_ARM_REG_R1);
+    words[2] = reg(UC_ARM_REG_R2);
+    words[3] = reg(UC_ARM_REG_R3);
+    words[4] = reg(UC_ARM_REG_R12);
+    words[5] = reg(UC_ARM_REG_LR);
+    words[6] = ret & ~1u;
+    uint32_t xpsr = reg(UC_ARM_REG_XPSR);
+    words[7] = (xpsr & ~(1u << 9)) | (realign ? 1u << 9 : 0) | (1u << 24);
+    if (fp) {
+      for (int i = 0; i < 8; ++i) {
+        uint64_t d = 0;
+        uc_reg_read(uc, UC_ARM_REG_D0 + i, &d);
+        words[8 + 2 * i] = uint32_t(d);
+        words[9 + 2 * i] = uint32_t(d >> 32);
+      }
+      words[24] = reg(UC_ARM_REG_FPSCR);
+    }
+    if (!push_words(new_sp, words, frame / 4)) {
+      fatal_fault("stacking error", "exception entry for " + exception_name(exc) + " could not push its frame at " +
+                                        hex(new_sp) + " (stack pointer " + hex(sp) + " is outside writable RAM: stack overflow?)",
+                  ret, new_sp, StopReason::Fault);
+      return false;
+    }
+    set_reg(UC_ARM_REG_SP, new_sp);
+    uint32_t exc_return = 0xFFFFFFE1u | (fp ? 0 : 0x10) | (thread ? 8 : 0) | (use_psp ? 4 : 0);
+    set_reg(UC_ARM_REG_IPSR, uint32_t(exc)); // switches to MSP
+    set_reg(UC_ARM_REG_CONTROL, control & ~6u);
+    uint32_t new_xpsr = (xpsr & 0xF80F0000u) | (1u << 24) | uint32_t(exc);
+    set_reg(UC_ARM_REG_XPSR_NZCVQG, new_xpsr);
+    set_reg(UC_ARM_REG_LR, exc_return);
+    scs->set_active(exc, true);
+    scs->clear_pending(exc);
+    scs->event_flag = true;
+    auto vec = mem.read32(scs->vtor + 4 * uint32_t(exc));
+    const MemoryRegionDesc *target = vec ? sim.device_.region_at(*vec & ~1u, 2) : nullptr;
+    if (!vec || *vec == 0 || !(*vec & 1) || !target || !target->exec) {
+      no_handler(exc, vec.value_or(0));
+      return false;
+    }
+    set_pc(*vec);
+    rebuild_hflags();
+    sleeping = false;
+    return true;
+  }
+
+  // --- exception return -------------------------------------------------------------------------
+  bool exception_return(uint32_t exc_return) {
+    int cur = ipsr();
+    bool valid = (exc_return & 0xFFFFFFE0u) == 0xFFFFFFE0u &&
+                 ((exc_return & 0xF) == 0x1 || (exc_return & 0xF) == 0x9 || (exc_return & 0xF) == 0xD) &&
+                 ((exc_return & 0x10) || sim.device_.has_fpu()) && cur != 0;
+    if (!valid) {
+      raise_fault(kExcUsageFault, cfsr::INVPC, last_block, "invalid EXC_RETURN " + hex8(exc_return), std::nullopt, false);
+      return false;
+    }
+    bool to_thread = exc_return & 8, use_psp = exc_return & 4, fp = !(exc_return & 0x10);
+    scs->set_active(cur, false);
+    uint32_t frame_sp = reg(use_psp ? UC_ARM_REG_PSP : UC_ARM_REG_MSP);
+    uint32_t words[26] = {};
+    unsigned n = fp ? 26 : 8;
+    if (!mem.read(frame_sp, words, n * 4)) {
+      fatal_fault("unstacking error", "exception return could not read its frame at " + hex(frame_sp), last_block, frame_sp,
+                  StopReason::Fault);
+      return false;
+    }
+    uint32_t xpsr = words[7];
+    uint32_t new_sp = frame_sp + n * 4 + ((xpsr >> 9) & 1 ? 4 : 0);
+    set_reg(use_psp ? UC_ARM_REG_PSP : UC_ARM_REG_MSP, new_sp);
+    uint32_t control = reg(UC_ARM_REG_CONTROL);
+    uint32_t fpca = fp ? 4u : 0u;
+    // Still privileged (handler mode): clear nPRIV so the thread-mode CONTROL
+    // write below is accepted, then restore it in that write.
+    set_reg(UC_ARM_REG_CONTROL, (control & ~5u) | fpca);
+    uint32_t new_ipsr = to_thread ? 0 : (xpsr & 0x1FF);
+    set_reg(UC_ARM_REG_IPSR, new_ipsr);
+    if (to_thread) set_reg(UC_ARM_REG_CONTROL, (control & ~7u) | (use_psp ? 2u : 0u) | fpca | (control & 1u));
+    set_reg(UC_ARM_REG_R0, words[0]);
+    set_reg(UC_ARM_REG_R1, words[1]);
+    set_reg(UC_ARM_REG_R2, words[2]);
+    set_reg(UC_ARM_REG_R3, words[3]);
+    set_reg(UC_ARM_REG_R12, words[4]);
+    set_reg(UC_ARM_REG_LR, words[5]);
+    if (fp) {
+      for (int i = 0; i < 8; ++i) {
+        uint64_t d = uint64_t(words[8 + 2 * i]) | (uint64_t(words[9 + 2 * i]) << 32);
+        uc_reg_write(uc, UC_ARM_REG_D0 + i, &d);
+      }
+      set_reg(UC_ARM_REG_FPSCR, words[24]);
+    }
+    set_reg(UC_ARM_REG_XPSR_NZCVQG, (xpsr & ~(1u << 9)) | (1u << 24));
+    set_pc(words[6]);
+    rebuild_hflags();
+    if (to_thread && scs->sleep_on_exit()) {
+      sleeping = true;
+      wfe_sleep = false;
+    }
+    return true;
+  }
+
+  // --- faults -------------------------------------------------------------------------------
+  FaultInfo make_fault(const std::string &kind, const std::string &cause, uint32_t fault_pc, std::optional<uint32_t> addr,
+                       bool exact) {
+    FaultInfo f;
+    f.kind = kind;
+    f.cause = cause;
+    f.pc = fault_pc & ~1u;
+    f.address = addr;
+    f.pc_exact = exact;
+    f.regs = read_registers();
+    f.regs.r[15] = f.pc;
+    f.backtrace = backtrace(f.regs);
+    f.cfsr = scs->cfsr;
+    f.hfsr = scs->hfsr;
+    return f;
+  }
+
+  std::vector<uint32_t> backtrace(const Registers &r) {
+    std::vector<uint32_t> out{r.r[15] & ~1u};
+    auto is_code = [&](uint32_t a) {
+      const MemoryRegionDesc *reg = sim.device_.region_at(a & ~1u, 2);
+      return reg && reg->exec && sim.elf_.symbolize(a).symbol;
+    };
+    auto after_call = [&](uint32_t ret) {
+      // The return address follows a BL (32-bit) or BLX Rm (16-bit).
+      uint32_t a = ret & ~1u;
+      auto h1 = mem.read16(a - 4), h2 = mem.read16(a - 2);
+      if (h1 && h2 && (*h1 & 0xF800) == 0xF000 && (*h2 & 0xD000) == 0xD000) return true;
+      if (h2 && (*h2 & 0xFF87) == 0x4780) return true;
+      return false;
+    };
+    uint32_t lr = r.r[14];
+    if ((lr & 1) && lr < 0xF0000000u && is_code(lr) && after_call(lr)) out.push_back(lr & ~1u);
+    uint32_t sp = r.r[13];
+    for (unsigned i = 0; i < 512 && out.size() < 16; ++i) {
+      auto w = mem.read32(sp + 4 * i);
+      if (!w) break;
+      if ((*w & 1) && *w < 0xF0000000u && is_code(*w) && after_call(*w) && (*w & ~1u) != out.back())
+        out.push_back(*w & ~1u);
+    }
+    return out;
+  }
+
+  /// A synchronous fault: escalate as the hardware would and enter the handler.
+  void raise_fault(int exc, uint32_t cfsr_bits, uint32_t fault_pc, const std::string &cause, std::optional<uint32_t> addr,
+                   bool exact) {
+    const bool v6m = core_is_v6m(sim.device_.core);
+    if (!v6m) {
+      scs->cfsr |= cfsr_bits;
+      if ((cfsr_bits & cfsr::BFARVALID) && addr) scs->bfar = *addr;
+      if ((cfsr_bits & cfsr::MMARVALID) && addr) scs->mmfar = *addr;
+    }
+    int target = exc;
+    int exec_prio = execution_priority();
+    if (v6m || !scs->fault_enabled(exc) || scs->group_priority(scs->priority(exc)) >= exec_prio) {
+      if (exc != kExcHardFault && !v6m) scs->hfsr |= hfsr::FORCED;
+      target = kExcHardFault;
+    }
+    std::string kind = exception_name(exc);
+    last_fault = make_fault(kind, cause, fault_pc, addr, exact);
+    if (target == kExcHardFault && exc != kExcHardFault) last_fault->note = "escalated to HardFault";
+    if (target == kExcHardFault && exec_prio <= -1) {
+      last_fault->kind = "Lockup";
+      last_fault->note = kind + " while " + exception_name(ipsr()) + " was active: the core locks up";
+      finish_fault(StopReason::Lockup);
+      return;
+    }
+    enter_exception(target, fault_pc);
+  }
+
+  void fatal_fault(const std::string &kind, const std::string &cause, uint32_t fault_pc, std::optional<uint32_t> addr,
+                   StopReason reason) {
+    last_fault = make_fault(kind, cause, fault_pc, addr, true);
+    finish_fault(reason);
+  }
+
+  void no_handler(int exc, uint32_t vec) {
+    std::string note = "the vector table has no handler for " + exception_name(exc) + " (entry " + hex8(vec) + ")";
+    if (!last_fault || exc >= kExcSVCall) {
+      last_fault = make_fault("Unhandled " + exception_name(exc), "exception " + std::to_string(exc) + " taken with no handler",
+                              pc(), std::nullopt, true);
+    }
+    last_fault->note = note;
+    finish_fault(StopReason::Fault);
+  }
+
+  void finish_fault(StopReason reason) {
+    RunResult r;
+    r.reason = reason;
+    r.fault = last_fault;
+    r.pc = last_fault ? last_fault->pc : pc();
+    r.message = last_fault ? last_fault->kind + ": " + last_fault->cause : "fault";
+    finished = r;
+  }
+
+  void finish(StopReason reason, const std::string &message) {
+    RunResult r;
+    r.reason = reason;
+    r.message = message;
+    r.pc = pc();
+    finished = r;
+  }
+
+  /// The exact instruction in the last block that made a data access to addr.
+  std::pair<uint32_t, bool> faulting_instruction(uint32_t addr, bool write) {
+    std::array<uint32_t, 16> r{};
+    for (int i = 0; i <= 12; ++i) r[i] = reg(UC_ARM_REG_R0 + i);
+    r[13] = reg(UC_ARM_REG_SP);
+    r[14] = reg(UC_ARM_REG_LR);
+    uint32_t off = 0;
+    while (off + 2 <= last_block_size) {
+      auto h1 = mem.read16(last_block + off);
+      if (!h1) break;
+      uint16_t h2 = mem.read16(last_block + off + 2).value_or(0);
+      r[15] = last_block + off;
+      if (auto a = isa::mem_access(*h1, h2, r)) {
+        if (a->write == write && addr >= a->addr && uint64_t(addr) < uint64_t(a->addr) + std::max<uint32_t>(a->len, 1))
+          return {last_block + off, true};
+      }
+      off += isa::is32(*h1) ? 4 : 2;
+    }
+    return {last_block, false};
+  }
+
+  void handle_engine_error(uc_err err) {
+    bool data = err == UC_ERR_READ_UNMAPPED || err == UC_ERR_WRITE_UNMAPPED || err == UC_ERR_READ_PROT ||
+                err == UC_ERR_WRITE_PROT || err == UC_ERR_READ_UNALIGNED || err == UC_ERR_WRITE_UNALIGNED;
+    bool fetch = err == UC_ERR_FETCH_UNMAPPED || err == UC_ERR_FETCH_PROT || err == UC_ERR_FETCH_UNALIGNED;
+    if (data) {
+      bool write = err == UC_ERR_WRITE_UNMAPPED || err == UC_ERR_WRITE_PROT || err == UC_ERR_WRITE_UNALIGNED;
+      uint32_t addr = uint32_t(mem_fault_addr);
+      auto [fpc, exact] = faulting_instruction(addr, write);
+      std::string what = std::string(write ? "write to " : "read of ") +
+                         (err == UC_ERR_WRITE_PROT ? "read-only address " : err == UC_ERR_READ_PROT ? "unreadable address " : "unmapped address ") +
+                         hex8(addr);
+      raise_fault(kExcBusFault, cfsr::PRECISERR | cfsr::BFARVALID, fpc, "precise data bus error: " + what, addr, exact);
+      return;
+    }
+    if (fetch) {
+      uint32_t addr = uint32_t(mem_fault_addr ? mem_fault_addr : pc());
+      raise_fault(kExcBusFault, cfsr::IBUSERR, addr,
+                  "instruction bus error: fetch from " + std::string(err == UC_ERR_FETCH_PROT ? "non-executable" : "unmapped") +
+                      " address " + hex8(addr),
+                  addr, true);
+      return;
+    }
+    if (err == UC_ERR_INSN_INVALID) {
+      uint32_t p = pc();
+      auto h1 = mem.read16(p);
+      std::string enc = h1 ? (isa::is32(*h1) ? hex8(uint32_t(*h1) << 16 | mem.read16(p + 2).value_or(0)) : hex(*h1)) : "?";
+      raise_fault(kExcUsageFault, cfsr::UNDEFINSTR, p, "undefined instruction " + enc + " for " +
+                                                          std::string(core_display_name(sim.device_.core)),
+                  std::nullopt, true);
+      return;
+    }
+    finish(StopReason::Internal, std::string("engine error: ") + uc_strerror(err) + " at " + sim.elf_.describe(pc()));
+  }
+
+  // --- interrupts from the engine ------------------------------------------------------------
+  void handle_intr() {
+    uint32_t p = stop_pc;
+    switch (intno) {
+    case 2: { // SVC: PC is after the instruction
+      int exec_prio = execution_priority();
+      if (scs->group_priority(scs->priority(kExcSVCall)) >= exec_prio) {
+        raise_fault(kExcHardFault, 0, p - 2, "SVC executed at a priority that blocks SVCall", std::nullopt, true);
+        if (!core_is_v6m(sim.device_.core)) scs->hfsr |= hfsr::FORCED;
+        return;
+      }
+      enter_exception(kExcSVCall, p);
+      return;
+    }
+    case 7: { // BKPT: PC at the instruction
+      auto hw = mem.read16(p);
+      if (hw && *hw == 0xBEAB) {
+        uint32_t op = reg(UC_ARM_REG_R0), a = reg(UC_ARM_REG_R1);
+        auto out = semi->call(op, a);
+        if (out.exit_code) {
+          RunResult r;
+          r.reason = StopReason::Exited;
+          r.exit_code = *out.exit_code;
+          r.pc = p;
+          if (out.exit_abnormal) r.message = "firmware exited with reason " + hex(out.exit_reason);
+          finished = r;
+          return;
+        }
+        set_reg(UC_ARM_REG_R0, out.r0);
+        set_pc(p + 2);
+        return;
+      }
+      if (!core_is_v6m(sim.device_.core)) scs->hfsr |= hfsr::DEBUGEVT;
+      raise_fault(kExcHardFault, 0, p, "BKPT #" + std::to_string(hw.value_or(0) & 0xFF) + " with no debugger attached",
+                  std::nullopt, true);
+      return;
+    }
+    case 8: // EXCEPTION_EXIT: PC holds EXC_RETURN without bit 0
+      exception_return(p | 1);
+      return;
+    case 3: // prefetch abort at an EXC_RETURN address (stale hflags): treat as a return
+      if (p >= 0xFFFFFFE0u && ipsr() != 0) {
+        exception_return(p | 1);
+        return;
+      }
+      raise_fault(kExcBusFault, cfsr::IBUSERR, p, "instruction bus error at " + hex8(p), p, true);
+      return;
+    case 17: // NOCP
+      raise_fault(kExcUsageFault, cfsr::NOCP, p, "coprocessor (FPU) instruction on a core or configuration without access",
+                  std::nullopt, true);
+      return;
+    case 1: // UDEF
+      raise_fault(kExcUsageFault, cfsr::UNDEFINSTR, p, "undefined instruction", std::nullopt, true);
+      return;
+    default:
+      finish(StopReason::Internal, "unexpected CPU exception " + std::to_string(intno) + " at " + sim.elf_.describe(p));
+      return;
+    }
+  }
+
+  // --- pending exceptions -----------------------------------------------------------------------
+  /// Take the highest pending exception if it can preempt. Sets poll when a
+  /// pending exception is held back only by PRIMASK/BASEPRI/FAULTMASK.
+  void take_pending() {
+    poll = false;
+    poll_prio = 256;
+    for (int guard = 0; guard < 64 && !finished; ++guard) {
+      int exc = scs->highest_pending();
+      if (exc < 0) return;
+      int gp = scs->group_priority(scs->priority(exc));
+      if (gp < execution_priority()) {
+        if (!enter_exception(exc, pc())) return;
+        continue;
+      }
+      if (gp < scs->active_priority()) {
+        poll = true;
+        poll_prio = gp;
+      }
+      return;
+    }
+  }
+
+  /// WFI/WFE: advance time to the next event until something wakes the core.
+  bool wake_condition() {
+    int exc = scs->highest_pending();
+    if (exc >= 0 && scs->group_priority(scs->priority(exc)) < scs->active_priority()) return true; // PRIMASK ignored
+    if (wfe_sleep && scs->event_flag) {
+      scs->event_flag = false;
+      return true;
+    }
+    return false;
+  }
+
+  void sleep_step(uint64_t cycle_limit) {
+    if (wake_condition()) {
+      sleeping = false;
+      return;
+    }
+    uint64_t next = sched.next_time();
+    if (next == Scheduler::kNever) {
+      finish(StopReason::Hang, std::string("firmware sleeps (") + (wfe_sleep ? "WFE" : "WFI") + ") at " +
+                                   sim.elf_.describe(pc()) + " with no interrupt or event left that could wake it");
+      return;
+    }
+    uint64_t target = std::min(next, cycle_limit);
+    if (target > cycles) {
+      sleep_cycles += target - cycles;
+      cycles = target;
+    }
+    sched.run_due(cycles);
+  }
+
+  /// "b ." reached: idle until the next event, or report what it means.
+  void handle_self_loop() {
+    uint32_t p = stop_pc;
+    int cur = ipsr();
+    if (cur != 0) {
+      auto ref = sim.elf_.symbolize(p);
+      std::string where = sim.elf_.describe(p);
+      if (last_fault && cur >= kExcHardFault && cur <= kExcSecureFault) {
+        last_fault->note = "the firmware's " + exception_name(cur) + " handler " +
+                           (ref.symbol ? "(" + ref.symbol->name + ") " : "") + "loops forever at " + hex8(p);
+        finish_fault(StopReason::Fault);
+        return;
+      }
+      last_fault = make_fault("Unhandled " + exception_name(cur),
+                              exception_name(cur) + " (exception " + std::to_string(cur) + ") entered an endless loop at " + where,
+                              p, std::nullopt, true);
+      last_fault->note = "no handler of its own: the default handler spins";
+      finish_fault(StopReason::Fault);
+      return;
+    }
+    if (p == self_loop_pc) ++self_loop_repeats;
+    else {
+      self_loop_pc = p;
+      self_loop_repeats = 0;
+    }
+    uint64_t next = sched.next_time();
+    if (next == Scheduler::kNever || self_loop_repeats > 100000) {
+      finish(StopReason::Hang, "firmware is stuck in an endless loop at " + sim.elf_.describe(p) +
+                                   " that no interrupt can end");
+      return;
+    }
+    const isa::BlockCost &c = lookup(p, last_block_size_for(p));
+    uint64_t target = next;
+    if (opts.max_cycles) target = std::min(target, opts.max_cycles);
+    if (target > cycles) {
+      uint64_t delta = target - cycles;
+      cycles = target;
+      insns += c.cycles ? delta / c.cycles : delta;
+    }
+    sched.run_due(cycles);
+  }
+  uint32_t last_block_size_for(uint32_t p) {
+    auto h1 = mem.read16(p);
+    return h1 && isa::is32(*h1) ? 4 : 2;
+  }
+
+  // --- divide trap --------------------------------------------------------------------------
+  void scan_divide_sites() {
+    div_sites_scanned = true;
+    for (const auto &sec : sim.elf_.sections) {
+      if (!sec.exec || sec.nobits) continue;
+      for (uint32_t off = 0; off + 4 <= sec.size;) {
+        uint32_t a = sec.addr + off;
+        if (sim.elf_.is_data(a)) {
+          off += 2;
+          continue;
+        }
+        auto h1 = mem.read16(sec.load_addr + off), h2 = mem.read16(sec.load_addr + off + 2);
+        if (!h1 || !h2) break;
+        if (isa::divide_rm(*h1, *h2)) div_sites.push_back(a);
+        off += isa::is32(*h1) ? 4 : 2;
+      }
+    }
+  }
+  void flush_translations() {
+    for (const auto &r : mem.regions()) {
+      if (!r.desc.exec) continue;
+      uc_ctl_remove_cache(uc, r.desc.base, r.desc.end());
+      for (auto a : r.desc.aliases) uc_ctl_remove_cache(uc, a, uint64_t(a) + r.size);
+    }
+  }
+  void update_traps() {
+    traps_dirty = false;
+    bool want = scs->div0_trap() && !core_is_v6m(sim.device_.core);
+    if (want && div_hooks.empty()) {
+      if (!div_sites_scanned) scan_divide_sites();
+      if (div_sites.empty()) return;
+      if (div_sites.size() <= 256) {
+        for (uint32_t a : div_sites) {
+          uc_hook h;
+          if (uc_hook_add(uc, &h, UC_HOOK_CODE, reinterpret_cast<void *>(&on_divide), this, a, a) == UC_ERR_OK)
+            div_hooks.push_back(h);
+        }
+      } else {
+        uc_hook h;
+        if (uc_hook_add(uc, &h, UC_HOOK_CODE, reinterpret_cast<void *>(&on_divide), this, div_sites.front(),
+                        div_sites.back()) == UC_ERR_OK)
+          div_hooks.push_back(h);
+      }
+      flush_translations();
+    } else if (!want && !div_hooks.empty()) {
+      for (auto h : div_hooks) uc_hook_del(uc, h);
+      div_hooks.clear();
+      flush_translations();
+    }
+  }
+
+  // --- reset ------------------------------------------------------------------------------------
+  void reset_cpu() {
+    scs->reset();
+    set_reg(UC_ARM_REG_IPSR, 0);
+    set_reg(UC_ARM_REG_CONTROL, 0);
+    set_reg(UC_ARM_REG_PRIMASK, 0);
+    set_reg(UC_ARM_REG_FAULTMASK, 0);
+    set_reg(UC_ARM_REG_BASEPRI, 0);
+    set_reg(UC_ARM_REG_MSP, vectors.initial_sp & ~3u);
+    set_reg(UC_ARM_REG_PSP, 0);
+    set_reg(UC_ARM_REG_LR, 0xFFFFFFFF);
+    set_reg(UC_ARM_REG_XPSR_NZCVQG, 1u << 24);
+    set_pc(vectors.reset);
+    rebuild_hflags();
+    sleeping = false;
+    poll = false;
+  }
+};
+
+// -----------------------------------------------------------------------------------------------
+
+Simulator::~Simulator() = default;
+
+void Simulator::request_stop() {
+  if (!impl_) return;
+  impl_->stop_requested = true;
+  impl_->stop_at = 0;
+}
+
+Expected<std::unique_ptr<Simulator>> Simulator::create(const Device &device, const ElfImage &elf, const RunOptions &options,
+                                                       Console &console, std::unique_ptr<isa::TimingModel> timing) {
+  if (auto fit = check_image_fits(elf, device); !fit) return tl::unexpected(fit.error());
+  auto vt = check_vector_table(elf, device);
+  if (!vt) return tl::unexpected(vt.error());
+
+  std::unique_ptr<Simulator> sim(new Simulator());
+  sim->device_ = device;
+  sim->elf_ = elf;
+  sim->hz_ = (options.mhz > 0 ? options.mhz : device.default_mhz) * 1e6;
+  sim->impl_ = std::make_unique<Impl>(*sim, console);
+  Impl &s = *sim->impl_;
+  s.opts = options;
+  s.vectors = *vt;
+  s.timing = timing ? std::move(timing) : isa::make_unit_timing();
+
+  auto fail = [&](const std::string &what, uc_err err) {
+    return make_error(ErrorKind::Internal, what + ": " + uc_strerror(err));
+  };
+  uc_err err = uc_open(UC_ARCH_ARM, UC_MODE_THUMB, &s.uc);
+  if (err != UC_ERR_OK) return fail("cannot create the CPU engine", err);
+  int model = UC_CPU_ARM_CORTEX_M4;
+  switch (device.core) {
+  case CoreKind::M0plus: model = UC_CPU_ARM_CORTEX_M0; break;
+  case CoreKind::M3: model = UC_CPU_ARM_CORTEX_M3; break;
+  case CoreKind::M4:
+  case CoreKind::M4F: model = UC_CPU_ARM_CORTEX_M4; break;
+  case CoreKind::M7: model = UC_CPU_ARM_CORTEX_M7; break;
+  case CoreKind::M33: model = UC_CPU_ARM_CORTEX_M33; break;
+  }
+  // Must precede anything that initialises the engine (uc_mem_map).
+  if ((err = uc_ctl_set_cpu_model(s.uc, model)) != UC_ERR_OK) return fail("cannot select the CPU model", err);
+
+  auto mem = MemoryMap::create(device);
+  if (!mem) return tl::unexpected(mem.error());
+  s.mem = std::move(*mem);
+  if (auto m = s.mem.map_into(s.uc); !m) return tl::unexpected(m.error());
+  if ((err = uc_mmio_map(s.uc, kPpbBase, kPpbSize, &Impl::on_ppb_read, &s, &Impl::on_ppb_write, &s)) != UC_ERR_OK)
+    return fail("cannot map the system control space", err);
+
+  // Load segments at their physical (load) addresses.
+  for (const auto &seg : elf.segments) {
+    if (seg.data.empty()) continue;
+    if (!s.mem.write(seg.paddr, seg.data.data(), uint32_t(seg.data.size())))
+      return make_error(ErrorKind::BadElf, elf.path.string() + ": segment at " + hex(seg.paddr) + " is outside the device's memory");
+  }
+
+  s.scs = std::make_unique<SystemControl>(sim->device_, sim->hz_, s.sched, s.cycles, console);
+  s.scs->current_ipsr = [&s] { return s.ipsr(); };
+  s.sched.on_schedule = [&s](uint64_t when) { s.stop_at = std::min(s.stop_at, when); };
+  s.scs->on_exception_state_change = [&s] { s.stop_at = 0; };
+  s.scs->on_trap_config_change = [&s] {
+    s.traps_dirty = true;
+    s.stop_at = 0;
+  };
+
+  Semihosting::Config sc;
+  sc.sandbox = options.semihost_dir;
+  sc.cmdline = options.cmdline.empty() ? elf.path.filename().string() : options.cmdline;
+  HeapInfo heap;
+  const ElfSymbol *end = elf.find_symbol("end");
+  if (!end) end = elf.find_symbol("_end");
+  if (!end) end = elf.find_symbol("__end__");
+  heap.stack_base = vt->initial_sp;
+  if (const ElfSymbol *lim = elf.find_symbol("__StackLimit")) heap.stack_limit = lim->addr;
+  else if (const ElfSymbol *mss = elf.find_symbol("_Min_Stack_Size")) heap.stack_limit = vt->initial_sp - mss->addr;
+  else heap.stack_limit = vt->initial_sp - 0x1000;
+  heap.heap_base = end ? (end->addr + 7) & ~7u : heap.stack_limit;
+  heap.heap_limit = heap.stack_limit;
+  sc.heap = heap;
+  s.semi = std::make_unique<Semihosting>(s.mem, console, sc, [&s] { return s.cycles; }, sim->hz_);
+
+  s.table_init(12);
+  uc_hook h;
+  if ((err = uc_hook_add(s.uc, &h, UC_HOOK_BLOCK, reinterpret_cast<void *>(&Impl::on_block), &s, 1, 0)) != UC_ERR_OK)
+    return fail("cannot install the block hook", err);
+  if ((err = uc_hook_add(s.uc, &h, UC_HOOK_INTR, reinterpret_cast<void *>(&Impl::on_intr), &s, 1, 0)) != UC_ERR_OK)
+    return fail("cannot install the interrupt hook", err);
+  if ((err = uc_hook_add(s.uc, &h, UC_HOOK_MEM_INVALID, reinterpret_cast<void *>(&Impl::on_mem_invalid), &s, 1, 0)) != UC_ERR_OK)
+    return fail("cannot install the memory-fault hook", err);
+  return sim;
+}
+
+RunResult Simulator::run() {
+  Impl &s = *impl_;
+  using clock = std::chrono::steady_clock;
+  const auto wall_start = clock::now();
+  auto last_progress = wall_start;
+  uint64_t last_progress_insns = 0;
+  const uint64_t max_cycles = s.opts.max_cycles ? s.opts.max_cycles : kNoLimit;
+  const uint64_t max_insns = s.opts.max_instructions ? s.opts.max_instructions : kNoLimit;
+
+  s.reset_cpu();
+  s.finished.reset();
+  while (!s.finished) {
+    if (s.stop_requested) {
+      s.finish(StopReason::Stopped, "stopped on request");
+      break;
+    }
+    if (s.scs->reset_requested) s.reset_cpu();
+    if (s.traps_dirty) s.update_traps();
+    s.sched.run_due(s.cycles);
+    if (s.insns >= max_insns) {
+      s.finish(StopReason::InstructionLimit, "instruction limit of " + std::to_string(max_insns) + " reached");
+      break;
+    }
+    if (s.cycles >= max_cycles) {
+      s.finish(StopReason::CycleLimit, "cycle limit of " + std::to_string(max_cycles) + " reached");
+      break;
+    }
+    auto now = clock::now();
+    double wall = std::chrono::duration<double>(now - wall_start).count();
+    if (s.opts.timeout_seconds > 0 && wall >= s.opts.timeout_seconds) {
+      s.finish(StopReason::WallTimeout, "wall-clock timeout of " + std::to_string(s.opts.timeout_seconds) + " s reached");
+      break;
+    }
+    if (s.opts.on_progress && now - last_progress >= std::chrono::milliseconds(250)) {
+      double dt = std::chrono::duration<double>(now - last_progress).count();
+      s.opts.on_progress({s.cycles, s.insns, double(s.cycles) / hz_, wall, double(s.insns - last_progress_insns) / dt / 1e6});
+      last_progress = now;
+      last_progress_insns = s.insns;
+    }
+
+    if (!s.sleeping) s.take_pending();
+    if (s.finished) break;
+    if (s.sleeping) {
+      s.sleep_step(max_cycles);
+      continue;
+    }
+
+    s.stop_at = std::min({s.sched.next_time(), max_cycles, s.cycles + kSliceCycles});
+    s.stop_insns = max_insns;
+    s.stop_kind = StopKind::None;
+    s.mem_fault = false;
+    uint32_t start = s.pc();
+    uc_err err = uc_emu_start(s.uc, start | 1, kUntil, 0, 0);
+    if (err != UC_ERR_OK) {
+      s.handle_engine_error(err);
+      continue;
+    }
+    switch (s.stop_kind) {
+    case StopKind::Boundary: break;
+    case StopKind::Intr: s.handle_intr(); break;
+    case StopKind::SelfLoop: s.handle_self_loop(); break;
+    case StopKind::DivZero:
+      s.set_reg(UC_ARM_REG_R0 + int(s.div_rd), s.div_rd_value);
+      s.raise_fault(kExcUsageFault, cfsr::DIVBYZERO, s.div_fault_pc, "integer divide by zero (CCR.DIV_0_TRP set)",
+                    std::nullopt, true);
+      break;
+    case StopKind::None: {
+      uint32_t p = s.pc();
+      auto m4 = s.mem.read16(p - 4), m2 = s.mem.read16(p - 2);
+      auto kind = isa::sleep_insn_before(m4.value_or(0), m2.value_or(0));
+      if (kind == isa::SleepInsn::Wfe && s.scs->event_flag) {
+        s.scs->event_flag = false; // WFE consumes a pending event and continues
+      } else if (kind != isa::SleepInsn::None) {
+        s.sleeping = true;
+        s.wfe_sleep = kind == isa::SleepInsn::Wfe;
+      } else if (!s.stop_requested) {
+        s.finish(StopReason::Internal, "the engine stopped unexpectedly at " + elf_.describe(p));
+      }
+      break;
+    }
+    }
+  }
+
+  RunResult r = *s.finished;
+  r.cycles = s.cycles;
+  r.instructions = s.insns;
+  r.sleep_cycles = s.sleep_cycles;
+  r.hz = hz_;
+  r.wall_seconds = std::chrono::duration<double>(clock::now() - wall_start).count();
+  return r;
+}
+
+// -----------------------------------------------------------------------------------------------
+
+std::string format_fault(const FaultInfo &f, const ElfImage &elf) {
+  std::ostringstream os;
+  os << f.kind << ": " << f.cause << "\n";
+  os << "  at " << elf.describe(f.pc) << (f.pc_exact ? "" : " (start of the block holding the faulting instruction)") << "\n";
+  if (f.address) os << "  data address " << hex8(*f.address) << "\n";
+  if (!f.note.empty()) os << "  " << f.note << "\n";
+  if (f.cfsr || f.hfsr) os << "  CFSR " << hex8(f.cfsr) << "  HFSR " << hex8(f.hfsr) << "\n";
+  os << "  registers:\n";
+  for (int i = 0; i < 16; ++i) {
+    static const char *names[] = {"r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "r12", "sp", "lr", "pc"};
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "    %-4s %s", names[i], hex8(f.regs.r[i]).c_str());
+    os << buf << ((i % 4 == 3) ? "\n" : "");
+  }
+  os << "    xpsr " << hex8(f.regs.xpsr) << "    msp " << hex8(f.regs.msp) << "    psp " << hex8(f.regs.psp)
+     << "    control " << hex8(f.regs.control) << "\n";
+  os << "  backtrace (best effort):\n";
+  for (size_t i = 0; i < f.backtrace.size(); ++i) os << "    #" << i << " " << elf.describe(f.backtrace[i]) << "\n";
+  std::string out = os.str();
+  if (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
+} // namespace mcusim

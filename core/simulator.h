@@ -1,0 +1,150 @@
+/// \file
+/// The run loop: a Unicorn engine executing a firmware image on a device,
+/// with the M-profile system (exceptions, NVIC, SysTick, DWT, ITM), WFI
+/// sleep, semihosting and fault handling done here. Time advances by the
+/// cost of each translated block (one lookup and one add per block); events
+/// from the scheduler are delivered at block boundaries.
+#pragma once
+
+#include "core/console.h"
+#include "core/device.h"
+#include "core/elf_image.h"
+#include "core/error.h"
+#include "isa/timing.h"
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mcusim {
+
+struct RunOptions {
+  double mhz = 0;                 ///< core clock; 0 = the device's default
+  uint64_t max_instructions = 0;  ///< 0 = no limit
+  uint64_t max_cycles = 0;        ///< 0 = no limit
+  double timeout_seconds = 0;     ///< wall-clock limit; 0 = none
+  std::filesystem::path semihost_dir; ///< sandbox for SYS_OPEN of host files
+  std::string cmdline;            ///< SYS_GET_CMDLINE (program name and arguments)
+  struct Progress {
+    uint64_t cycles, instructions;
+    double simulated_seconds, wall_seconds, mips;
+  };
+  std::function<void(const Progress &)> on_progress; ///< called about 4 times a second
+};
+
+enum class StopReason {
+  Exited,           ///< the firmware exited (semihosting)
+  Fault,            ///< a fault with no handler, or a handler that spins
+  Lockup,           ///< a fault while HardFault or NMI was active
+  InstructionLimit, ///< --max-instructions reached
+  CycleLimit,       ///< --max-cycles reached
+  WallTimeout,      ///< --timeout reached
+  Hang,             ///< an endless loop or sleep nothing can end
+  Stopped,          ///< request_stop() from another thread
+  Internal,         ///< an engine error that is not the firmware's fault
+};
+const char *stop_reason_name(StopReason r);
+
+struct Registers {
+  uint32_t r[16] = {};
+  uint32_t xpsr = 0, msp = 0, psp = 0, control = 0, primask = 0, basepri = 0, faultmask = 0;
+};
+
+struct FaultInfo {
+  std::string kind;   ///< "BusFault", "UsageFault", "HardFault", "Lockup", ...
+  std::string cause;  ///< "precise data bus error: read of unmapped address 0x70000000"
+  uint32_t pc = 0;    ///< the faulting instruction
+  std::optional<uint32_t> address; ///< faulting data address, where there is one
+  bool pc_exact = true;
+  Registers regs;
+  std::vector<uint32_t> backtrace; ///< return addresses, innermost first
+  uint32_t cfsr = 0, hfsr = 0;
+  std::string note;   ///< what the firmware did with it ("no handler", "handler spins at ...")
+};
+
+struct RunResult {
+  StopReason reason = StopReason::Internal;
+  int exit_code = 0; ///< the firmware's own exit code (Exited)
+  uint64_t cycles = 0, instructions = 0, sleep_cycles = 0;
+  double hz = 0;
+  double wall_seconds = 0;
+  uint32_t pc = 0;
+  std::optional<FaultInfo> fault;
+  std::string message; ///< one line for the reasons other than Exited
+  double simulated_seconds() const { return hz > 0 ? double(cycles) / hz : 0; }
+  double mips() const { return wall_seconds > 0 ? double(instructions) / wall_seconds / 1e6 : 0; }
+};
+
+class Simulator {
+public:
+  /// Build an engine for `elf` on `device`. The image must fit (see
+  /// check_image_fits) and have a vector table (check_vector_table).
+  static Expected<std::unique_ptr<Simulator>> create(const Device &device, const ElfImage &elf, const RunOptions &options,
+                                                     Console &console,
+                                                     std::unique_ptr<isa::TimingModel> timing = nullptr);
+  ~Simulator();
+  Simulator(const Simulator &) = delete;
+  Simulator &operator=(const Simulator &) = delete;
+
+  /// Run from reset until the firmware exits or a stop condition.
+  RunResult run();
+  /// Ask a running simulation to stop (any thread).
+  void request_stop();
+
+  double hz() const { return hz_; }
+  const Device &device() const { return device_; }
+  const ElfImage &image() const { return elf_; }
+
+  struct Impl;
+
+private:
+  Simulator() = default;
+  std::unique_ptr<Impl> impl_;
+  Device device_;
+  ElfImage elf_;
+  double hz_ = 0;
+};
+
+/// One readable report of a fault (kind, PC with symbol, address, registers,
+/// backtrace), several lines.
+std::string format_fault(const FaultInfo &fault, const ElfImage &elf);
+
+// --- Image and device checks (core/auto_device.cpp) ---------------------------------
+
+/// The core an ELF was built for, from its ARM build attributes; `why`
+/// explains the choice in words.
+std::optional<CoreKind> core_from_attributes(const BuildAttributes &attrs, std::string *why);
+
+/// Pick a generic device for an ELF built without --device: core from the
+/// build attributes, memory moved or added to hold the image's load addresses.
+struct DeviceChoice {
+  Device device;
+  std::string explanation;
+};
+Expected<DeviceChoice> choose_device_for(const ElfImage &elf);
+
+/// Every loadable byte and every allocated section lies in the device's memory.
+Expected<void> check_image_fits(const ElfImage &elf, const Device &device);
+
+struct VectorTable {
+  uint32_t address = 0, initial_sp = 0, reset = 0;
+};
+/// A plausible vector table at the device's boot address.
+Expected<VectorTable> check_vector_table(const ElfImage &elf, const Device &device);
+
+/// Flash (rx, at the device's non-writable regions) and RAM bytes the image uses.
+struct ImageUsage {
+  struct Use {
+    std::string region;
+    uint64_t used = 0, capacity = 0;
+  };
+  std::vector<Use> regions;
+};
+ImageUsage image_usage(const ElfImage &elf, const Device &device);
+
+} // namespace mcusim

@@ -1,0 +1,46 @@
+/// \file
+/// The unit timing model and the shared block scanner.
+#include "isa/timing.h"
+#include "isa/thumb.h"
+
+#include <cstring>
+
+namespace mcusim::isa {
+
+BlockCost scan_block(const uint8_t *code, uint32_t size) {
+  BlockCost c;
+  if (!code) {
+    c.insns = size / 2 ? size / 2 : 1; // unknown bytes: assume 16-bit instructions
+    return c;
+  }
+  uint32_t off = 0;
+  uint16_t first1 = 0, first2 = 0;
+  while (off + 2 <= size) {
+    uint16_t hw;
+    std::memcpy(&hw, code + off, 2);
+    if (c.insns == 0) {
+      first1 = hw;
+      if (is32(hw) && off + 4 <= size) std::memcpy(&first2, code + off + 2, 2);
+    }
+    off += is32(hw) ? 4 : 2;
+    ++c.insns;
+  }
+  if (c.insns == 1 && is_self_branch(first1, first2)) c.flags |= kBlockSelfLoop;
+  return c;
+}
+
+namespace {
+class UnitTiming final : public TimingModel {
+public:
+  const char *name() const override { return "none"; }
+  BlockCost price_block(const uint8_t *code, uint32_t, uint32_t size) const override {
+    BlockCost c = scan_block(code, size);
+    c.cycles = c.insns;
+    return c;
+  }
+};
+} // namespace
+
+std::unique_ptr<TimingModel> make_unit_timing() { return std::make_unique<UnitTiming>(); }
+
+} // namespace mcusim::isa
