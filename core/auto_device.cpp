@@ -4,15 +4,16 @@
 #include "core/simulator.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <sstream>
 
 namespace mcusim {
 
 namespace {
 std::string hex(uint64_t v) {
-  std::ostringstream os;
-  os << "0x" << std::hex << v;
-  return os.str();
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%08llx", (unsigned long long)v);
+  return buf;
 }
 std::string kib(uint64_t bytes) {
   std::ostringstream os;

@@ -41,18 +41,20 @@ const char *machine_name(uint16_t m) {
 std::optional<Error> check_header(const std::vector<uint8_t> &b, const std::string &name) {
   auto bad = [&](const std::string &why) { return Error{ErrorKind::BadElf, name + ": " + why}; };
   if (b.size() < 4 || std::memcmp(b.data(), "\x7f" "ELF", 4) != 0) return bad("not an ELF file");
-  if (b.size() < 52) return bad("truncated ELF (" + std::to_string(b.size()) + " bytes, header needs 52)");
+  if (b.size() < 20) return bad("truncated ELF (" + std::to_string(b.size()) + " bytes)");
+  if (b[5] != 1 && b[5] != 2) return bad("invalid ELF data encoding " + std::to_string(b[5]));
+  uint16_t mach = b[5] == 2 ? uint16_t(b[18] << 8 | b[19]) : uint16_t(b[18] | b[19] << 8);
+  if (mach != 40) {
+    const char *m = machine_name(mach);
+    return bad(std::string("ELF for ") + (m ? m : "machine " + std::to_string(mach)) + ", not ARM");
+  }
   if (b[4] == 2) return bad("64-bit ELF; Cortex-M firmware is 32-bit (ELFCLASS32)");
   if (b[4] != 1) return bad("invalid ELF class " + std::to_string(b[4]));
   if (b[5] == 2) return bad("big-endian ELF; mcusim simulates little-endian Cortex-M only");
-  if (b[5] != 1) return bad("invalid ELF data encoding " + std::to_string(b[5]));
+  if (b.size() < 52) return bad("truncated ELF (" + std::to_string(b.size()) + " bytes, the header needs 52)");
   auto u16 = [&](size_t o) { return uint16_t(b[o] | b[o + 1] << 8); };
   auto u32 = [&](size_t o) { return uint32_t(b[o] | b[o + 1] << 8 | b[o + 2] << 16 | uint32_t(b[o + 3]) << 24); };
-  uint16_t type = u16(16), machine = u16(18);
-  if (machine != 40) {
-    const char *m = machine_name(machine);
-    return bad(std::string("ELF for ") + (m ? m : "machine " + std::to_string(machine)) + ", not ARM");
-  }
+  uint16_t type = u16(16);
   if (type == 1) return bad("relocatable object file (ET_REL), not a linked executable");
   if (type != 2) return bad("ELF type " + std::to_string(type) + " is not an executable (ET_EXEC)");
   uint32_t phoff = u32(28), shoff = u32(32);
@@ -60,8 +62,6 @@ std::optional<Error> check_header(const std::vector<uint8_t> &b, const std::stri
   if (phnum == 0) return bad("no program headers: nothing to load");
   if (phentsize != 32 || uint64_t(phoff) + uint64_t(phnum) * 32 > b.size())
     return bad("truncated ELF (program headers end past the file's " + std::to_string(b.size()) + " bytes)");
-  if (shnum && (shentsize != 40 || uint64_t(shoff) + uint64_t(shnum) * 40 > b.size()))
-    return bad("truncated ELF (section headers end past the file's " + std::to_string(b.size()) + " bytes)");
   for (unsigned i = 0; i < phnum; ++i) {
     size_t p = phoff + i * 32;
     uint32_t off = u32(p + 4), filesz = u32(p + 16);
@@ -69,6 +69,8 @@ std::optional<Error> check_header(const std::vector<uint8_t> &b, const std::stri
       return bad("truncated ELF (segment " + std::to_string(i) + " ends at byte " + std::to_string(uint64_t(off) + filesz) +
                  ", file has " + std::to_string(b.size()) + ")");
   }
+  if (shnum && (shentsize != 40 || uint64_t(shoff) + uint64_t(shnum) * 40 > b.size()))
+    return bad("truncated ELF (section headers end past the file's " + std::to_string(b.size()) + " bytes)");
   return std::nullopt;
 }
 
@@ -189,12 +191,14 @@ Expected<ElfImage> load_elf(const fs::path &path) {
     s.addr = s.func ? (addr & ~1u) : addr;
     s.size = uint32_t(esym.getSize());
     s.global = esym.getBinding() != llvm::ELF::STB_LOCAL;
+    s.weak = esym.getBinding() == llvm::ELF::STB_WEAK;
     if (*typeOrErr == llvm::object::SymbolRef::ST_File || *typeOrErr == llvm::object::SymbolRef::ST_Debug) continue;
     img.symbols.push_back(std::move(s));
   }
   std::sort(img.symbols.begin(), img.symbols.end(), [](const ElfSymbol &a, const ElfSymbol &b) {
     if (a.addr != b.addr) return a.addr < b.addr;
     if (a.func != b.func) return a.func;
+    if (a.weak != b.weak) return !a.weak; // a strong definition names the address best
     return a.global > b.global;
   });
   // Turn mapping-symbol marks into [start, end) data ranges.
@@ -221,7 +225,10 @@ SymbolRef ElfImage::symbolize(uint32_t addr) const {
   while (it != symbols.begin()) {
     --it;
     if (!it->func) continue;
-    if (it->size == 0 || addr < it->addr + it->size) best = &*it;
+    // Several names may share this address (weak aliases): take the first.
+    auto first = it;
+    while (first != symbols.begin() && std::prev(first)->addr == it->addr && std::prev(first)->func) --first;
+    if (first->size == 0 || addr < first->addr + first->size) best = &*first;
     break;
   }
   if (!best) return {};
@@ -230,7 +237,9 @@ SymbolRef ElfImage::symbolize(uint32_t addr) const {
 
 std::string ElfImage::describe(uint32_t addr) const {
   auto ref = symbolize(addr);
-  std::string out = hex(addr & ~1u);
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%08x", addr & ~1u);
+  std::string out = buf;
   if (ref.symbol) {
     out += " (" + ref.symbol->name;
     if (ref.offset) out += "+" + hex(ref.offset);

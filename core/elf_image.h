@@ -36,6 +36,7 @@ struct ElfSymbol {
   uint32_t size = 0;
   bool func = false;
   bool global = false;
+  bool weak = false;
 };
 
 /// ARM EABI build attributes (Tag_CPU_name, Tag_CPU_arch, Tag_FP_arch...).

@@ -25,7 +25,7 @@ void Scheduler::run_due(uint64_t now) {
   while (!events_.empty() && events_.front().when <= now) {
     Event ev = std::move(events_.front());
     events_.erase(events_.begin());
-    ev.cb(now);
+    ev.cb(ev.when); // the time it was due, so periodic events do not drift
   }
 }
 

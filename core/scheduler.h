@@ -24,7 +24,8 @@ public:
   void cancel(EventId id);
   /// Cycle count of the earliest event, or kNever.
   uint64_t next_time() const { return events_.empty() ? kNever : events_.front().when; }
-  /// Run every event with when <= now, earliest first (ties in scheduling order).
+  /// Run every event with when <= now, earliest first (ties in scheduling order);
+  /// each callback gets the cycle it was due at.
   /// Events may schedule further events; those that are already due run too.
   void run_due(uint64_t now);
   bool empty() const { return events_.empty(); }

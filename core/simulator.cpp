@@ -429,9 +429,10 @@ struct Simulator::Impl {
       if (exc != kExcHardFault && !v6m) scs->hfsr |= hfsr::FORCED;
       target = kExcHardFault;
     }
-    std::string kind = exception_name(exc);
+    // ARMv6-M has only HardFault; name the fault by what the firmware sees.
+    std::string kind = v6m ? "HardFault" : exception_name(exc);
     last_fault = make_fault(kind, cause, fault_pc, addr, exact);
-    if (target == kExcHardFault && exc != kExcHardFault) last_fault->note = "escalated to HardFault";
+    if (target == kExcHardFault && exc != kExcHardFault && !v6m) last_fault->note = "escalated to HardFault";
     if (target == kExcHardFault && exec_prio <= -1) {
       last_fault->kind = "Lockup";
       last_fault->note = kind + " while " + exception_name(ipsr()) + " was active: the core locks up";
@@ -649,7 +650,7 @@ struct Simulator::Impl {
       auto ref = sim.elf_.symbolize(p);
       std::string where = sim.elf_.describe(p);
       if (last_fault && cur >= kExcHardFault && cur <= kExcSecureFault) {
-        last_fault->note = "the firmware's " + exception_name(cur) + " handler " +
+        last_fault->note = (last_fault->note.empty() ? "" : last_fault->note + "; ") + "the firmware's " + exception_name(cur) + " handler " +
                            (ref.symbol ? "(" + ref.symbol->name + ") " : "") + "loops forever at " + hex8(p);
         finish_fault(StopReason::Fault);
         return;
