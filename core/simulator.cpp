@@ -53,7 +53,7 @@ constexpr uint32_t kUntil = 0xFFFFFFFE; // never a Thumb instruction address
 constexpr uint64_t kSliceCycles = 20'000'000; // run at most this long between host checks
 } // namespace
 
-enum class StopKind { None, Boundary, Intr, SelfLoop, DivZero };
+enum class StopKind { None, Boundary, Intr, SelfLoop, DivZero, FpCheck, Nocp };
 
 struct Simulator::Impl {
   Simulator &sim;
@@ -101,6 +101,16 @@ struct Simulator::Impl {
   uint32_t div_fault_pc = 0;
   unsigned div_rd = 0;
   uint32_t div_rd_value = 0;
+
+  // FPU access check: blocks holding FP instructions stop while CPACR denies
+  // CP10/CP11; the block is then stepped with a temporary code hook to find
+  // the exact instruction (NOCP UsageFault, as on hardware).
+  bool fpu_on = true;
+  uint32_t fp_bypass_block = 0xFFFFFFFF;
+  uc_hook fp_step_hook = 0;
+  bool fp_step_active = false;
+  uint32_t fp_step_lo = 0, fp_step_hi = 0;
+  uint32_t nocp_pc = 0;
 
   bool sleeping = false;
   bool wfe_sleep = false;
@@ -194,11 +204,20 @@ struct Simulator::Impl {
       }
     }
     const isa::BlockCost &c = s->lookup(uint32_t(address), size);
-    if (__builtin_expect(c.flags & isa::kBlockSelfLoop, 0)) {
-      s->stop_kind = StopKind::SelfLoop;
-      s->stop_pc = uint32_t(address);
-      uc_emu_stop(uc);
-      return;
+    if (__builtin_expect(c.flags != 0, 0)) {
+      if (c.flags & isa::kBlockSelfLoop) {
+        s->stop_kind = StopKind::SelfLoop;
+        s->stop_pc = uint32_t(address);
+        uc_emu_stop(uc);
+        return;
+      }
+      if ((c.flags & isa::kBlockHasFp) && !s->fpu_on && s->fp_bypass_block != uint32_t(address)) {
+        s->stop_kind = StopKind::FpCheck;
+        s->stop_pc = uint32_t(address);
+        s->last_block_size = size;
+        uc_emu_stop(uc);
+        return;
+      }
     }
     s->cycles += c.cycles;
     s->insns += c.insns;
@@ -241,6 +260,34 @@ struct Simulator::Impl {
     s->div_rd_value = s->reg(UC_ARM_REG_R0 + int(s->div_rd));
     s->stop_kind = StopKind::DivZero;
     uc_emu_stop(uc);
+  }
+
+  static void on_fp_step(uc_engine *uc, uint64_t address, uint32_t, void *user) {
+    auto *s = static_cast<Impl *>(user);
+    auto hw1 = s->mem.read16(uint32_t(address)), hw2 = s->mem.read16(uint32_t(address) + 2);
+    if (!hw1 || !hw2 || !isa::is_fp(*hw1, *hw2) || s->fpu_on) return;
+    s->nocp_pc = uint32_t(address);
+    s->stop_kind = StopKind::Nocp;
+    uc_emu_stop(uc);
+  }
+  /// Step the block at `addr` instruction by instruction to find its first FP
+  /// instruction (only while the FPU is disabled).
+  void start_fp_step(uint32_t addr, uint32_t size) {
+    fp_step_lo = addr;
+    fp_step_hi = addr + size;
+    if (uc_hook_add(uc, &fp_step_hook, UC_HOOK_CODE, reinterpret_cast<void *>(&on_fp_step), this, addr, addr + size - 1) !=
+        UC_ERR_OK)
+      return;
+    uc_ctl_remove_cache(uc, addr, uint64_t(addr) + size);
+    fp_step_active = true;
+    fp_bypass_block = addr;
+  }
+  void end_fp_step() {
+    if (!fp_step_active) return;
+    uc_hook_del(uc, fp_step_hook);
+    uc_ctl_remove_cache(uc, fp_step_lo, fp_step_hi);
+    fp_step_active = false;
+    fp_bypass_block = 0xFFFFFFFF;
   }
 
   // --- exception priority -------------------------------------------------------------------
@@ -742,6 +789,7 @@ struct Simulator::Impl {
   // --- reset ------------------------------------------------------------------------------------
   void reset_cpu() {
     scs->reset();
+    fpu_on = !sim.device_.has_fpu() || scs->fpu_enabled();
     set_reg(UC_ARM_REG_IPSR, 0);
     set_reg(UC_ARM_REG_CONTROL, 0);
     set_reg(UC_ARM_REG_PRIMASK, 0);
@@ -822,6 +870,7 @@ Expected<std::unique_ptr<Simulator>> Simulator::create(const Device &device, con
   s.scs->on_trap_config_change = [&s] {
     s.traps_dirty = true;
     s.stop_at = 0;
+    s.fpu_on = !s.sim.device_.has_fpu() || s.scs->fpu_enabled();
   };
 
   Semihosting::Config sc;
@@ -904,6 +953,7 @@ RunResult Simulator::run() {
     s.mem_fault = false;
     uint32_t start = s.pc();
     uc_err err = uc_emu_start(s.uc, start | 1, kUntil, 0, 0);
+    if (s.fp_step_active && s.stop_kind != StopKind::FpCheck) s.end_fp_step();
     if (err != UC_ERR_OK) {
       s.handle_engine_error(err);
       continue;
@@ -912,6 +962,14 @@ RunResult Simulator::run() {
     case StopKind::Boundary: break;
     case StopKind::Intr: s.handle_intr(); break;
     case StopKind::SelfLoop: s.handle_self_loop(); break;
+    case StopKind::FpCheck:
+      s.end_fp_step();
+      s.start_fp_step(s.stop_pc, s.last_block_size);
+      break;
+    case StopKind::Nocp:
+      s.raise_fault(kExcUsageFault, cfsr::NOCP, s.nocp_pc,
+                    "floating-point instruction while the FPU is disabled (CPACR CP10/CP11 not enabled)", std::nullopt, true);
+      break;
     case StopKind::DivZero:
       s.set_reg(UC_ARM_REG_R0 + int(s.div_rd), s.div_rd_value);
       s.raise_fault(kExcUsageFault, cfsr::DIVBYZERO, s.div_fault_pc, "integer divide by zero (CCR.DIV_0_TRP set)",

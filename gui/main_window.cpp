@@ -2,6 +2,7 @@
 
 #include "core/device.h"
 
+#include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -13,6 +14,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPainter>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QScrollBar>
@@ -40,6 +42,22 @@ public:
   QString textFromValue(double value) const override { return QString::number(value, 'g', 10); }
 };
 
+/// A one-line label that shows "…" where its text does not fit instead of
+/// widening the window; the full text is in the tooltip.
+class ElidedLabel final : public QLabel {
+public:
+  using QLabel::QLabel;
+  QSize minimumSizeHint() const override { return QSize(0, QLabel::minimumSizeHint().height()); }
+
+protected:
+  void paintEvent(QPaintEvent *) override {
+    QPainter p(this);
+    p.setPen(palette().color(foregroundRole()));
+    const QRect r = contentsRect();
+    p.drawText(r, Qt::AlignLeft | Qt::AlignVCenter, fontMetrics().elidedText(text(), Qt::ElideRight, r.width()));
+  }
+};
+
 QLabel *valueLabel() {
   auto *l = new QLabel(QStringLiteral("—"));
   l->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -48,7 +66,9 @@ QLabel *valueLabel() {
 
 void setColored(QLabel *label, const QString &text, const QColor &color = QColor()) {
   label->setText(text);
-  label->setStyleSheet(color.isValid() ? QStringLiteral("color: %1;").arg(color.name()) : QString());
+  QPalette pal = QApplication::palette(label);
+  if (color.isValid()) pal.setColor(QPalette::WindowText, color);
+  label->setPalette(pal);
 }
 
 } // namespace
@@ -163,8 +183,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent) {
   layout->addWidget(splitter, 1);
   setCentralWidget(central);
 
-  status_ = new QLabel;
-  status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  status_ = new ElidedLabel;
   statusBar()->addWidget(status_, 1);
   statusBar()->setSizeGripEnabled(true);
 

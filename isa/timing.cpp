@@ -22,6 +22,11 @@ BlockCost scan_block(const uint8_t *code, uint32_t size) {
       first1 = hw;
       if (is32(hw) && off + 4 <= size) std::memcpy(&first2, code + off + 2, 2);
     }
+    if (is32(hw) && off + 4 <= size) {
+      uint16_t hw2;
+      std::memcpy(&hw2, code + off + 2, 2);
+      if (is_fp(hw, hw2)) c.flags |= kBlockHasFp;
+    }
     off += is32(hw) ? 4 : 2;
     ++c.insns;
   }

@@ -14,6 +14,7 @@ namespace mcusim::isa {
 
 enum BlockFlags : uint32_t {
   kBlockSelfLoop = 1u << 0, ///< the block is a single "b ." (idle loop)
+  kBlockHasFp = 1u << 1,    ///< the block holds a floating-point (CP10/CP11) instruction
 };
 
 struct BlockCost {
