@@ -1,7 +1,7 @@
 /// \file
 /// mcusim-bench-mapprobe: why does a loop that stores to RAM run slowly?
 ///
-///   mcusim-bench-mapprobe [--seconds S] [--count N] SPIN_ELF DEVICE
+///   mcusim-bench-mapprobe [--seconds S] [--count N] [--store-loop-only] SPIN_ELF DEVICE
 ///
 /// SPIN_ELF is firmware/examples/spin (main loops on
 /// "ldr r3,[sp,#4]; adds r3,#1; str r3,[sp,#4]; b", 4 instructions per
@@ -15,6 +15,8 @@
 ///   4. a synthetic 4-instruction loop placed in flash, storing to (or only
 ///      loading from) different memory regions, under the same variants.
 /// Every rate is instructions / wall seconds, best of three.
+/// --store-loop-only runs just the synthetic store loop on the stack page
+/// with mcusim's map once (for running under a profiler).
 #include "bench/raw_runner.h"
 
 #include "core/console.h"
@@ -47,9 +49,11 @@ public:
 struct Variant {
   const char *name;
   bench::RawMapOptions map;
+  bool firmware_runs = true; // the spin ELF can run under it (its startup writes CPACR in the PPB)
 };
 
 std::vector<Variant> variants() {
+  using Ppb = bench::RawMapOptions::Ppb;
   std::vector<Variant> v;
   v.push_back({"as mcusim (uc_mem_map_ptr, alias, periph, PPB MMIO)", {}});
   bench::RawMapOptions m;
@@ -62,8 +66,11 @@ std::vector<Variant> variants() {
   m.peripheral = false;
   v.push_back({"no 512 MiB peripheral region", m});
   m = {};
-  m.ppb = false;
-  v.push_back({"no MMIO at 0xE0000000", m});
+  m.ppb = Ppb::Ram;
+  v.push_back({"PPB as plain RAM instead of MMIO", m});
+  m = {};
+  m.ppb = Ppb::None;
+  v.push_back({"no PPB mapping at all", m, false});
   m = {};
   m.split_stack_page = 0x400;
   v.push_back({"top 1 KiB of stack RAM mapped separately", m});
@@ -71,8 +78,11 @@ std::vector<Variant> variants() {
   m.use_ptr = false;
   m.aliases = false;
   m.peripheral = false;
-  m.ppb = false;
-  v.push_back({"minimal: uc_mem_map of flash and RAM only", m});
+  m.ppb = Ppb::None;
+  v.push_back({"minimal: uc_mem_map of flash and RAM only", m, false});
+  m = {};
+  m.ram_as_mmio = true;
+  v.push_back({"writable RAM as MMIO (uc_mmio_map callbacks)", m});
   return v;
 }
 
@@ -83,12 +93,12 @@ std::vector<Variant> variants() {
 struct Loop {
   const char *name;
   uint16_t code[4];
-  bool counter_in_memory; // iterations = word at the target (else r3)
 };
 
-// Each is one 8-byte block of 4 instructions ending in "b" back to itself.
-const Loop kStoreLoop = {"ldr r3,[r0]; adds r3,#1; str r3,[r0]; b", {0x6803, 0x3301, 0x6003, 0xe7fb}, true};
-const Loop kLoadLoop = {"adds r3,#1; ldr r2,[r0]; mov r1,r3; b", {0x3301, 0x6802, 0x4619, 0xe7fb}, false};
+// Each is one 8-byte block of 4 instructions ending in "b" back to itself;
+// r3 counts the iterations in both (memory at r0 starts at zero).
+const Loop kStoreLoop = {"ldr r3,[r0]; adds r3,#1; str r3,[r0]; b", {0x6803, 0x3301, 0x6003, 0xe7fb}};
+const Loop kLoadLoop = {"adds r3,#1; ldr r2,[r0]; mov r1,r3; b", {0x3301, 0x6802, 0x4619, 0xe7fb}};
 
 struct Target {
   std::string name;
@@ -126,7 +136,6 @@ double run_loop(const Device &dev, const bench::RawMapOptions &map, const Loop &
     return 0;
   }
   uint32_t zero = 0, sp = target & ~7u;
-  uc_mem_write(uc, target, &zero, 4);
   uc_reg_write(uc, UC_ARM_REG_R0, &target);
   uc_reg_write(uc, UC_ARM_REG_R3, &zero);
   uc_reg_write(uc, UC_ARM_REG_SP, &sp);
@@ -138,8 +147,7 @@ double run_loop(const Device &dev, const bench::RawMapOptions &map, const Loop &
     return 0;
   }
   uint32_t iters = 0;
-  if (loop.counter_in_memory) uc_mem_read(uc, target, &iters, 4);
-  else uc_reg_read(uc, UC_ARM_REG_R3, &iters);
+  uc_reg_read(uc, UC_ARM_REG_R3, &iters);
   return 4.0 * iters / wall / 1e6;
 }
 
@@ -154,15 +162,17 @@ double best_of(int n, const std::function<double()> &f) {
 int main(int argc, char **argv) {
   double seconds = 1.0;
   uint64_t count = 200'000'000;
+  bool one = false;
   std::vector<std::string> pos;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--seconds" && i + 1 < argc) seconds = std::atof(argv[++i]);
     else if (a == "--count" && i + 1 < argc) count = std::strtoull(argv[++i], nullptr, 10);
+    else if (a == "--store-loop-only") one = true;
     else pos.push_back(a);
   }
   if (pos.size() != 2 || seconds <= 0 || count == 0) {
-    std::fprintf(stderr, "usage: mcusim-bench-mapprobe [--seconds S] [--count N] SPIN_ELF DEVICE\n");
+    std::fprintf(stderr, "usage: mcusim-bench-mapprobe [--seconds S] [--count N] [--store-loop-only] SPIN_ELF DEVICE\n");
     return 2;
   }
   auto elf = load_elf(pos[0]);
@@ -181,6 +191,14 @@ int main(int argc, char **argv) {
     return 1;
   }
   std::string error;
+
+  if (one) {
+    // Only the synthetic store loop on the stack page, mcusim's map: for a profiler.
+    double mips = run_loop(*dev, {}, kStoreLoop, vt->initial_sp - 8, seconds, &error);
+    std::printf("store loop at 0x%08x, mcusim's map: %.0f MIPS\n", vt->initial_sp - 8, mips);
+    if (!error.empty()) std::fprintf(stderr, "mcusim-bench-mapprobe: %s\n", error.c_str());
+    return error.empty() ? 0 : 1;
+  }
 
   // 1. mcusim, bounded by instruction count.
   double sim_mips = best_of(3, [&] {
@@ -211,9 +229,10 @@ int main(int argc, char **argv) {
               count_mips);
 
   // 3. bare Unicorn, timeout, map variants.
-  std::printf("3. bare Unicorn on %s, uc_emu_start timeout %.1f s (instructions = 4 x counter at [sp,#4]):\n",
+  std::printf("3. bare Unicorn on %s, uc_emu_start timeout %.1f s (instructions = 4 x the loop counter):\n",
               elf->path.filename().c_str(), seconds);
   for (const auto &v : variants()) {
+    if (!v.firmware_runs) continue;
     double mips = best_of(3, [&] {
       bench::RawRunOptions ro;
       ro.map = v.map;
@@ -223,7 +242,7 @@ int main(int argc, char **argv) {
         error = r.error;
         return 0.0;
       }
-      return 4.0 * r.word_at_sp4 / r.wall_seconds / 1e6;
+      return 4.0 * r.r3 / r.wall_seconds / 1e6;
     });
     std::printf("   %-55s %6.0f MIPS\n", v.name, mips);
   }
@@ -249,7 +268,8 @@ int main(int argc, char **argv) {
       if (!v.map.peripheral && t.addr >= 0x40000000 && t.addr < 0x60000000) continue;
       double st = best_of(3, [&] { return run_loop(*dev, v.map, kStoreLoop, t.addr, seconds, &error); });
       double ld = best_of(3, [&] { return run_loop(*dev, v.map, kLoadLoop, t.addr, seconds, &error); });
-      std::printf("     %-45s store loop %6.0f MIPS   load-only loop %6.0f MIPS\n", t.name.c_str(), st, ld);
+      std::printf("     %-45s store loop %6.0f MIPS   load-only loop %6.0f MIPS   %5.1fx   +%.1f ns per store\n",
+                  t.name.c_str(), st, ld, st > 0 ? ld / st : 0.0, st > 0 && ld > 0 ? 4000.0 / st - 4000.0 / ld : 0.0);
     }
   }
   if (!error.empty()) {

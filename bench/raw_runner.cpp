@@ -50,7 +50,20 @@ int unicorn_cpu_model(CoreKind core) {
 
 struct MappedDevice {
   MemoryMap mem; // host buffers (uc_mem_map_ptr) or unused (uc_mem_map)
+  std::vector<uint8_t> ppb_ram;
 };
+
+namespace {
+// RAM served through MMIO callbacks (RawMapOptions::ram_as_mmio).
+uint64_t ram_read(uc_engine *, uint64_t off, unsigned size, void *user) {
+  uint64_t v = 0;
+  std::memcpy(&v, static_cast<uint8_t *>(user) + off, size);
+  return v;
+}
+void ram_write(uc_engine *, uint64_t off, unsigned size, uint64_t value, void *user) {
+  std::memcpy(static_cast<uint8_t *>(user) + off, &value, size);
+}
+} // namespace
 
 void MappedDeviceDeleter::operator()(MappedDevice *m) const { delete m; }
 
@@ -65,7 +78,9 @@ MappedDeviceHandle map_device(uc_engine *uc, const Device &device, const ElfImag
   if (!mem) return fail(mem.error().message);
   md->mem = std::move(*mem);
 
-  const bool identical = opts.use_ptr && opts.aliases && opts.peripheral && opts.split_stack_page == 0;
+  const bool ptr = opts.use_ptr || opts.ram_as_mmio; // host buffers back every region
+  const bool identical =
+      opts.use_ptr && opts.aliases && opts.peripheral && opts.split_stack_page == 0 && !opts.ram_as_mmio;
   uint32_t stack_top = 0;
   if (elf) {
     if (auto vt = check_vector_table(*elf, device)) stack_top = vt->initial_sp;
@@ -90,15 +105,23 @@ MappedDeviceHandle map_device(uc_engine *uc, const Device &device, const ElfImag
           pieces = {{0, cut}, {cut, opts.split_stack_page}};
         }
         for (auto [off, len] : pieces) {
-          uc_err err = opts.use_ptr ? uc_mem_map_ptr(uc, a + off, len, perms, r.host + off) : uc_mem_map(uc, a + off, len, perms);
+          bool mmio = opts.ram_as_mmio && r.desc.write && r.desc.kind != RegionKind::Peripheral;
+          uc_err err = mmio ? uc_mmio_map(uc, a + off, len, &ram_read, r.host + off, &ram_write, r.host + off)
+                       : ptr ? uc_mem_map_ptr(uc, a + off, len, perms, r.host + off) : uc_mem_map(uc, a + off, len, perms);
           if (err != UC_ERR_OK)
             return fail("cannot map " + r.desc.name + " at " + hex(a + off) + " (+" + hex(len) + "): " + uc_strerror(err));
         }
       }
     }
   }
-  if (opts.ppb) {
-    uc_err err = uc_mmio_map(uc, kPpbBase, kPpbSize, &ppb_read, nullptr, &ppb_write, nullptr);
+  if (opts.ppb != RawMapOptions::Ppb::None) {
+    uc_err err;
+    if (opts.ppb == RawMapOptions::Ppb::Mmio) {
+      err = uc_mmio_map(uc, kPpbBase, kPpbSize, &ppb_read, nullptr, &ppb_write, nullptr);
+    } else {
+      md->ppb_ram.assign(kPpbSize, 0);
+      err = uc_mem_map_ptr(uc, kPpbBase, kPpbSize, UC_PROT_READ | UC_PROT_WRITE, md->ppb_ram.data());
+    }
     if (err != UC_ERR_OK) return fail(std::string("cannot map the system control space: ") + uc_strerror(err));
   }
 
@@ -113,13 +136,13 @@ MappedDeviceHandle map_device(uc_engine *uc, const Device &device, const ElfImag
       if (opts.aliases)
         for (uint32_t alias : r->desc.aliases) addrs.push_back(alias + (seg.paddr - r->desc.base));
       for (uint32_t a : addrs) {
-        if (opts.use_ptr) {
+        if (ptr) {
           if (!md->mem.write(a, seg.data.data(), uint32_t(seg.data.size())))
             return fail("segment at " + hex(a) + " is outside the device's memory");
         } else if (uc_err err = uc_mem_write(uc, a, seg.data.data(), seg.data.size()); err != UC_ERR_OK) {
           return fail("cannot load the segment at " + hex(a) + ": " + uc_strerror(err));
         }
-        if (opts.use_ptr) break; // aliases share the host buffer
+        if (ptr) break; // aliases share the host buffer
       }
     }
   }
@@ -394,7 +417,7 @@ RawRunResult run_raw(const Device &device, const ElfImage &elf, const RawRunOpti
   res.output = std::move(sh.out);
   uc_reg_read(uc, UC_ARM_REG_PC, &res.pc);
   uc_reg_read(uc, UC_ARM_REG_SP, &res.sp);
-  uc_mem_read(uc, res.sp + 4, &res.word_at_sp4, 4);
+  uc_reg_read(uc, UC_ARM_REG_R3, &res.r3);
   return res;
 }
 

@@ -23,7 +23,12 @@ struct RawMapOptions {
   bool use_ptr = true;    ///< uc_mem_map_ptr over host buffers (as mcusim); false: uc_mem_map
   bool aliases = true;    ///< map the regions' aliases (e.g. the flash boot alias at 0)
   bool peripheral = true; ///< map RegionKind::Peripheral regions
-  bool ppb = true;        ///< map the system control space (0xE0000000, 1 MiB) as MMIO
+  enum class Ppb { Mmio, Ram, None };
+  Ppb ppb = Ppb::Mmio;    ///< the system control space (0xE0000000, 1 MiB): MMIO as mcusim, plain RAM, or absent
+  /// Map the writable non-peripheral regions with uc_mmio_map (callbacks on
+  /// the host buffers) instead of as RAM. Code cannot run from them then.
+  /// Implies use_ptr for the other regions.
+  bool ram_as_mmio = false;
   /// Map the RAM region that holds the initial stack pointer in two parts,
   /// its topmost `split_stack_page` bytes separately (0: one mapping).
   uint32_t split_stack_page = 0;
@@ -47,7 +52,7 @@ struct RawRunResult {
   double wall_seconds = 0;  ///< from the first uc_emu_start to the end
   uint64_t semihost_calls = 0;
   uint32_t pc = 0, sp = 0;  ///< where it stopped
-  uint32_t word_at_sp4 = 0; ///< the word at [sp, #4] when it stopped (spin's counter)
+  uint32_t r3 = 0;          ///< r3 when it stopped (spin's counter after "ldr r3; adds r3")
 };
 
 /// Run `elf` on `device` from reset with bare Unicorn.

@@ -233,7 +233,8 @@ private Q_SLOTS:
     QVERIFY(rec.wait());
     QVERIFY(rec.ok);
     QVERIFY(rec.summary.reason == StopReason::InstructionLimit);
-    QCOMPARE(rec.summary.instructions, uint64_t(100000));
+    // The core stops at the end of the translated block that reaches the limit.
+    QVERIFY(rec.summary.instructions >= 100000 && rec.summary.instructions < 100000 + 64);
     QCOMPARE(rec.summary.hz, 50e6);
     QCOMPARE(rec.out_text, QStringLiteral("spinning\n"));
   }
