@@ -13,7 +13,8 @@
 ///      seconds, no counting cost), under several memory-map variants; the
 ///      instruction count is 4 x the counter the firmware left at [sp,#4];
 ///   4. a synthetic 4-instruction loop placed in flash, storing to (or only
-///      loading from) different memory regions, under the same variants.
+///      loading from) different memory regions, under the same variants;
+///   5. the same loops with the engine hooks mcusim installs (empty callbacks).
 /// Every rate is instructions / wall seconds, best of three.
 /// --store-loop-only runs just the synthetic store loop on the stack page
 /// with mcusim's map once (for running under a profiler).
@@ -105,9 +106,14 @@ struct Target {
   uint32_t addr;
 };
 
+enum HookSet : unsigned { kNoHooks = 0, kBlockHook = 1, kMemInvalidHook = 2 };
+
+void empty_block_hook(uc_engine *, uint64_t, uint32_t, void *) {}
+bool empty_invalid_hook(uc_engine *, uc_mem_type, uint64_t, int, int64_t, void *) { return false; }
+
 /// MIPS of `loop` (code at flash + 0x1000) with r0 = target, run for `seconds`.
 double run_loop(const Device &dev, const bench::RawMapOptions &map, const Loop &loop, uint32_t target, double seconds,
-                std::string *error) {
+                std::string *error, unsigned hooks = kNoHooks) {
   uc_engine *uc = nullptr;
   if (uc_open(UC_ARCH_ARM, UC_MODE_THUMB, &uc) != UC_ERR_OK) {
     *error = "uc_open failed";
@@ -135,6 +141,10 @@ double run_loop(const Device &dev, const bench::RawMapOptions &map, const Loop &
     *error = "cannot write the loop";
     return 0;
   }
+  uc_hook h;
+  if (hooks & kBlockHook) uc_hook_add(uc, &h, UC_HOOK_BLOCK, reinterpret_cast<void *>(&empty_block_hook), nullptr, 1, 0);
+  if (hooks & kMemInvalidHook)
+    uc_hook_add(uc, &h, UC_HOOK_MEM_INVALID, reinterpret_cast<void *>(&empty_invalid_hook), nullptr, 1, 0);
   uint32_t zero = 0, sp = target & ~7u;
   uc_reg_write(uc, UC_ARM_REG_R0, &target);
   uc_reg_write(uc, UC_ARM_REG_R3, &zero);
@@ -195,7 +205,8 @@ int main(int argc, char **argv) {
   if (one) {
     // Only the synthetic store loop on the stack page, mcusim's map: for a profiler.
     double mips = run_loop(*dev, {}, kStoreLoop, vt->initial_sp - 8, seconds, &error);
-    std::printf("store loop at 0x%08x, mcusim's map: %.0f MIPS\n", vt->initial_sp - 8, mips);
+    std::printf("store loop at 0x%08x, mcusim's map: %.0f MIPS, about %.0f stores\n", vt->initial_sp - 8, mips,
+                mips * 1e6 * seconds / 4);
     if (!error.empty()) std::fprintf(stderr, "mcusim-bench-mapprobe: %s\n", error.c_str());
     return error.empty() ? 0 : 1;
   }
@@ -271,6 +282,18 @@ int main(int argc, char **argv) {
       std::printf("     %-45s store loop %6.0f MIPS   load-only loop %6.0f MIPS   %5.1fx   +%.1f ns per store\n",
                   t.name.c_str(), st, ld, st > 0 ? ld / st : 0.0, st > 0 && ld > 0 ? 4000.0 / st - 4000.0 / ld : 0.0);
     }
+  }
+
+  // 5. The hooks mcusim installs (empty callbacks), mcusim's map, stack page.
+  std::printf("5. synthetic loop on the stack page, mcusim's map, with the engine hooks mcusim installs (empty callbacks):\n");
+  const std::pair<const char *, unsigned> hook_sets[] = {{"no hooks", kNoHooks},
+                                                         {"UC_HOOK_BLOCK", kBlockHook},
+                                                         {"UC_HOOK_MEM_INVALID", kMemInvalidHook},
+                                                         {"UC_HOOK_BLOCK + UC_HOOK_MEM_INVALID", kBlockHook | kMemInvalidHook}};
+  for (const auto &[name, set] : hook_sets) {
+    double st = best_of(3, [&] { return run_loop(*dev, {}, kStoreLoop, vt->initial_sp - 8, seconds, &error, set); });
+    double ld = best_of(3, [&] { return run_loop(*dev, {}, kLoadLoop, vt->initial_sp - 8, seconds, &error, set); });
+    std::printf("     %-45s store loop %6.0f MIPS   load-only loop %6.0f MIPS\n", name, st, ld);
   }
   if (!error.empty()) {
     std::fprintf(stderr, "mcusim-bench-mapprobe: %s\n", error.c_str());

@@ -69,7 +69,8 @@ struct Simulator::Impl {
 
   // Counters (the hot path touches these and the block table only).
   uint64_t cycles = 0, insns = 0, sleep_cycles = 0;
-  uint64_t stop_at = 0, stop_insns = kNoLimit;
+  std::atomic<uint64_t> stop_at{0}; // written by request_stop() from other threads
+  uint64_t stop_insns = kNoLimit;
   bool poll = false;
   int poll_prio = 256;
   uint32_t last_block = 0, last_block_size = 0;
@@ -195,8 +196,9 @@ struct Simulator::Impl {
   // --- hooks ------------------------------------------------------------------------------
   static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
     auto *s = static_cast<Impl *>(user);
-    if (__builtin_expect((s->cycles >= s->stop_at) | (s->insns >= s->stop_insns) | s->poll, 0)) {
-      if (s->cycles >= s->stop_at || s->insns >= s->stop_insns || s->masked_exception_now_takeable()) {
+    const uint64_t stop_at = s->stop_at.load(std::memory_order_relaxed);
+    if (__builtin_expect((s->cycles >= stop_at) | (s->insns >= s->stop_insns) | s->poll, 0)) {
+      if (s->cycles >= stop_at || s->insns >= s->stop_insns || s->masked_exception_now_takeable()) {
         s->stop_kind = StopKind::Boundary;
         s->stop_pc = uint32_t(address);
         uc_emu_stop(uc);
@@ -813,11 +815,14 @@ Simulator::~Simulator() = default;
 void Simulator::request_stop() {
   if (!impl_) return;
   impl_->stop_requested = true;
-  impl_->stop_at = 0;
+  impl_->stop_at.store(0, std::memory_order_relaxed);
 }
 
 Expected<std::unique_ptr<Simulator>> Simulator::create(const Device &device, const ElfImage &elf, const RunOptions &options,
                                                        Console &console, std::unique_ptr<isa::TimingModel> timing) {
+  if (options.mhz > device.max_mhz * 4)
+    return make_error(ErrorKind::Usage, "a clock of " + std::to_string(int(options.mhz)) + " MHz is far above " + device.name +
+                                            "'s maximum of " + std::to_string(int(device.max_mhz)) + " MHz");
   if (auto fit = check_image_fits(elf, device); !fit) return tl::unexpected(fit.error());
   auto vt = check_vector_table(elf, device);
   if (!vt) return tl::unexpected(vt.error());
@@ -865,11 +870,13 @@ Expected<std::unique_ptr<Simulator>> Simulator::create(const Device &device, con
 
   s.scs = std::make_unique<SystemControl>(sim->device_, sim->hz_, s.sched, s.cycles, console);
   s.scs->current_ipsr = [&s] { return s.ipsr(); };
-  s.sched.on_schedule = [&s](uint64_t when) { s.stop_at = std::min(s.stop_at, when); };
-  s.scs->on_exception_state_change = [&s] { s.stop_at = 0; };
+  s.sched.on_schedule = [&s](uint64_t when) {
+    if (when < s.stop_at.load(std::memory_order_relaxed)) s.stop_at.store(when, std::memory_order_relaxed);
+  };
+  s.scs->on_exception_state_change = [&s] { s.stop_at.store(0, std::memory_order_relaxed); };
   s.scs->on_trap_config_change = [&s] {
     s.traps_dirty = true;
-    s.stop_at = 0;
+    s.stop_at.store(0, std::memory_order_relaxed);
     s.fpu_on = !s.sim.device_.has_fpu() || s.scs->fpu_enabled();
   };
 
@@ -947,7 +954,8 @@ RunResult Simulator::run() {
       continue;
     }
 
-    s.stop_at = std::min({s.sched.next_time(), max_cycles, s.cycles + kSliceCycles});
+    s.stop_at.store(std::min({s.sched.next_time(), max_cycles, s.cycles + kSliceCycles}), std::memory_order_relaxed);
+    if (s.stop_requested) continue; // a stop request between the check above and the store
     s.stop_insns = max_insns;
     s.stop_kind = StopKind::None;
     s.mem_fault = false;

@@ -357,13 +357,19 @@ void MainWindow::onFinished(const RunSummary &s) {
 
   if (!s.fault_text.isEmpty()) {
     appendNote(QStringLiteral("firmware %1").arg(s.fault_text.trimmed()), kErrorColor);
+  } else if (s.reason == StopReason::Stopped) {
+    appendNote(s.message.isEmpty() ? result : s.message, color);
   } else if (s.reason != StopReason::Exited && !s.message.isEmpty()) {
     appendNote(QStringLiteral("stopped: %1").arg(s.message), color);
   } else if (!s.message.isEmpty()) {
     appendNote(s.message, kNoteColor);
   }
-  setStatus(QStringLiteral("Finished: %1 after %2 instructions").arg(result, thousands(s.instructions)),
-            color == kOkColor ? QColor() : color);
+  const QString how = s.reason == StopReason::Exited || s.reason == StopReason::Stopped
+                          ? result
+                          : QStringLiteral("stopped (%1)").arg(result);
+  QString status = QStringLiteral("%1 after %2 instructions").arg(how, thousands(s.instructions));
+  status[0] = status[0].toUpper();
+  setStatus(status, color == kOkColor ? QColor() : color);
   Q_EMIT runEnded(true);
 }
 

@@ -46,8 +46,11 @@ QString format_hz(double hz) {
 }
 
 QString describe_stop(const RunSummary &s) {
-  if (s.reason == StopReason::Exited) return QStringLiteral("exited with code %1").arg(s.exit_code);
-  return QStringLiteral("stopped: %1").arg(QString::fromUtf8(stop_reason_name(s.reason)));
+  switch (s.reason) {
+  case StopReason::Exited: return QStringLiteral("exited with code %1").arg(s.exit_code);
+  case StopReason::Stopped: return QStringLiteral("stopped on request");
+  default: return QString::fromUtf8(stop_reason_name(s.reason));
+  }
 }
 
 std::optional<uint64_t> parse_count(const QString &text) {

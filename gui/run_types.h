@@ -60,7 +60,8 @@ QString thousands(uint64_t value);
 QString format_seconds(double seconds);
 /// 168e6 -> "168 MHz".
 QString format_hz(double hz);
-/// "exited with code 0", "stopped: instruction limit", "stopped: fault".
+/// "exited with code 0", "stopped on request", or the stop reason's name
+/// ("fault", "instruction limit", "hang"...).
 QString describe_stop(const RunSummary &summary);
 /// Parse an instruction count typed by a user: digits with optional ',' '_' or
 /// ' ' separators and an optional k/M/G suffix ("250k", "1.5M"). Empty or "0"

@@ -233,6 +233,7 @@ private Q_SLOTS:
     QVERIFY(rec.wait());
     QVERIFY(rec.ok);
     QVERIFY(rec.summary.reason == StopReason::InstructionLimit);
+    QCOMPARE(describe_stop(rec.summary), QStringLiteral("instruction limit"));
     // The core stops at the end of the translated block that reaches the limit.
     QVERIFY(rec.summary.instructions >= 100000 && rec.summary.instructions < 100000 + 64);
     QCOMPARE(rec.summary.hz, 50e6);
@@ -252,6 +253,7 @@ private Q_SLOTS:
     QVERIFY(rec.ok);
     QVERIFY(rec.summary.reason == StopReason::Stopped);
     QVERIFY(rec.summary.instructions > 0);
+    QCOMPARE(describe_stop(rec.summary), QStringLiteral("stopped on request"));
   }
 
   void stopBeforeTheSimulatorExists() {
