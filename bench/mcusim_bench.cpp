@@ -1,7 +1,8 @@
 /// \file
 /// mcusim-bench: simulator speed against bare Unicorn on the same firmware.
 ///
-///   mcusim-bench [--reps N] [--runs K] ELF DEVICE [ELF DEVICE ...]
+///   mcusim-bench [--reps N] [--runs K] [--raw-block-hook empty|counting]
+///                ELF DEVICE [ELF DEVICE ...]
 ///
 /// For each firmware, K times (median reported), alternating:
 ///   (a) mcusim: Simulator::create + run() with the default (unit) timing,
@@ -12,6 +13,9 @@
 /// mcusim's instruction count divided by each one's wall time (run only,
 /// engine construction excluded), so both rates describe the same work.
 /// --reps applies to the firmware that follow it on the command line.
+/// --raw-block-hook gives the bare Unicorn run a block hook, to split the
+/// difference between the two into Unicorn's hook dispatch and the work done
+/// in mcusim's callback (see docs/performance.md).
 #include "bench/raw_runner.h"
 
 #include "core/console.h"
@@ -76,10 +80,14 @@ std::string firmware_label(const std::string &path, const std::string &device) {
 
 int usage(FILE *f, int code) {
   std::fprintf(f,
-               "usage: mcusim-bench [--reps N] [--runs K] ELF DEVICE [ELF DEVICE ...]\n"
+               "usage: mcusim-bench [--reps N] [--runs K] [--raw-block-hook empty|counting] ELF DEVICE [ELF DEVICE ...]\n"
                "  --reps N   repetition count passed on the firmware's command line (default 2000);\n"
                "             applies to the firmware listed after it\n"
-               "  --runs K   runs per firmware and engine; the median is reported (default 3)\n");
+               "  --runs K   runs per firmware and engine; the median is reported (default 3)\n"
+               "  --raw-block-hook empty|counting\n"
+               "             give the bare Unicorn run a UC_HOOK_BLOCK: one that does nothing (Unicorn's own\n"
+               "             cost of a block hook), or one doing mcusim's per-block work (limit check, table\n"
+               "             lookup, two adds) with the table-miss path out of line\n");
   return code;
 }
 
@@ -95,11 +103,22 @@ bool parse_number(const char *s, unsigned long &out) {
 
 int main(int argc, char **argv) {
   unsigned long reps = 2000, runs = 3;
+  auto raw_hook = bench::RawRunOptions::BlockHook::None;
   std::vector<Job> jobs;
   std::vector<std::string> pending;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "-h" || a == "--help") return usage(stdout, 0);
+    if (a == "--raw-block-hook") {
+      std::string v = i + 1 < argc ? argv[i + 1] : "";
+      if (v != "empty" && v != "counting") {
+        std::fprintf(stderr, "mcusim-bench: --raw-block-hook needs 'empty' or 'counting'\n");
+        return usage(stderr, 2);
+      }
+      raw_hook = v == "empty" ? bench::RawRunOptions::BlockHook::Empty : bench::RawRunOptions::BlockHook::Counting;
+      ++i;
+      continue;
+    }
     if (a == "--reps" || a == "--runs") {
       if (i + 1 >= argc || !parse_number(argv[i + 1], a == "--reps" ? reps : runs)) {
         std::fprintf(stderr, "mcusim-bench: %s needs a positive number\n", a.c_str());
@@ -120,7 +139,10 @@ int main(int argc, char **argv) {
   }
   if (jobs.empty() || !pending.empty()) return usage(stderr, 2);
 
-  std::printf("firmware,device,reps,instructions,mcusim_s,raw_s,mcusim_mips,raw_mips,ratio\n");
+  const char *raw_name = raw_hook == bench::RawRunOptions::BlockHook::None    ? "raw"
+                         : raw_hook == bench::RawRunOptions::BlockHook::Empty ? "raw+empty_hook"
+                                                                              : "raw+counting_hook";
+  std::printf("firmware,device,reps,instructions,mcusim_s,%s_s,mcusim_mips,%s_mips,ratio\n", raw_name, raw_name);
   std::fflush(stdout);
   int status = 0;
   for (const Job &job : jobs) {
@@ -170,9 +192,15 @@ int main(int argc, char **argv) {
       // (b) bare Unicorn
       bench::RawRunOptions ro;
       ro.cmdline = cmdline;
+      ro.block_hook = raw_hook;
       bench::RawRunResult rr = bench::run_raw(*device, *elf, ro);
       if (!rr.ok || !rr.exited || rr.exit_code != 0) {
         failure = "raw Unicorn: " + (rr.error.empty() ? "exit code " + std::to_string(rr.exit_code) : rr.error);
+        break;
+      }
+      if (raw_hook == bench::RawRunOptions::BlockHook::Counting && rr.hook_instructions != insns) {
+        failure = "the counting block hook counted " + std::to_string(rr.hook_instructions) + " instructions, mcusim " +
+                  std::to_string(insns);
         break;
       }
       raw_s.push_back(rr.wall_seconds);
@@ -181,8 +209,10 @@ int main(int argc, char **argv) {
         failure = "output differs: mcusim printed \"" + sim_line + "\", raw Unicorn printed \"" + raw_line + "\"";
         break;
       }
+      std::string shown = sim_line;
+      std::replace(shown.begin(), shown.end(), '\n', ' ');
       std::fprintf(stderr, "mcusim-bench: %s/%s run %lu: mcusim %.3f s, raw %.3f s  [%s]\n", label.c_str(), device->name.c_str(),
-                   run + 1, r.wall_seconds, rr.wall_seconds, sim_line.c_str());
+                   run + 1, r.wall_seconds, rr.wall_seconds, shown.c_str());
     }
     if (!failure.empty()) {
       std::fprintf(stderr, "mcusim-bench: %s on %s: %s\n", job.elf_path.c_str(), device->name.c_str(), failure.c_str());

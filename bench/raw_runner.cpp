@@ -5,6 +5,7 @@
 
 #include "core/simulator.h"
 #include "core/system_control.h"
+#include "isa/timing.h"
 #include "memory/memory_map.h"
 
 #include <algorithm>
@@ -311,6 +312,75 @@ struct IntrState {
   uint32_t intno = 0, pc = 0;
 };
 
+void on_block_empty(uc_engine *, uint64_t, uint32_t, void *) {}
+
+/// RawRunOptions::BlockHook::Counting.
+struct CountingHook {
+  struct Entry {
+    uint64_t key = 0;
+    uint32_t insns = 0, cycles = 0;
+  };
+  std::vector<Entry> table;
+  uint64_t mask = 0;
+  unsigned shift = 0;
+  size_t used = 0;
+  uint64_t cycles = 0, insns = 0;
+  uint64_t stop_at = ~uint64_t(0), stop_insns = ~uint64_t(0);
+  bool poll = false;
+  uint32_t last_block = 0, last_size = 0;
+  const MemoryMap *mem = nullptr;
+
+  void init(unsigned bits) {
+    table.assign(size_t(1) << bits, Entry{});
+    mask = (uint64_t(1) << bits) - 1;
+    shift = 64 - bits;
+    used = 0;
+  }
+  size_t slot(uint64_t key) const { return size_t((key * 0x9E3779B97F4A7C15ull) >> shift); }
+
+  [[gnu::noinline, gnu::cold]] const Entry &miss(uint32_t address, uint32_t size) {
+    if ((used + 1) * 2 > table.size()) {
+      auto old = std::move(table);
+      init(64 - shift + 1);
+      for (const auto &e : old)
+        if (e.key) place(e);
+    }
+    isa::BlockCost c = isa::scan_block(mem->host_ptr(address, size), size);
+    return place(Entry{(uint64_t(size) << 32) | address, c.insns, c.insns});
+  }
+  const Entry &place(const Entry &e) {
+    size_t i = slot(e.key);
+    while (table[i].key) i = (i + 1) & mask;
+    table[i] = e;
+    ++used;
+    return table[i];
+  }
+
+  static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
+    auto *s = static_cast<CountingHook *>(user);
+    if (__builtin_expect((s->cycles >= s->stop_at) | (s->insns >= s->stop_insns) | s->poll, 0)) {
+      uc_emu_stop(uc);
+      return;
+    }
+    const uint64_t key = (uint64_t(size) << 32) | uint32_t(address);
+    size_t i = s->slot(key);
+    const Entry *e;
+    for (;;) {
+      e = &s->table[i];
+      if (__builtin_expect(e->key == key, 1)) break;
+      if (!e->key) {
+        e = &s->miss(uint32_t(address), size);
+        break;
+      }
+      i = (i + 1) & s->mask;
+    }
+    s->cycles += e->cycles;
+    s->insns += e->insns;
+    s->last_block = uint32_t(address);
+    s->last_size = size;
+  }
+};
+
 void on_intr(uc_engine *uc, uint32_t intno, void *user) {
   auto *s = static_cast<IntrState *>(user);
   s->hit = true;
@@ -373,6 +443,18 @@ RawRunResult run_raw(const Device &device, const ElfImage &elf, const RawRunOpti
     return res;
   }
 
+  CountingHook counter;
+  counter.mem = &mapped->mem;
+  counter.init(12);
+  if (options.block_hook != RawRunOptions::BlockHook::None) {
+    bool empty = options.block_hook == RawRunOptions::BlockHook::Empty;
+    void *cb = empty ? reinterpret_cast<void *>(&on_block_empty) : reinterpret_cast<void *>(&CountingHook::on_block);
+    if ((err = uc_hook_add(uc, &h, UC_HOOK_BLOCK, cb, empty ? nullptr : &counter, 1, 0)) != UC_ERR_OK) {
+      res.error = std::string("uc_hook_add: ") + uc_strerror(err);
+      return res;
+    }
+  }
+
   uint32_t sp = vt->initial_sp & ~3u;
   uc_reg_write(uc, UC_ARM_REG_SP, &sp);
   uint32_t pc = vt->reset & ~1u;
@@ -415,6 +497,7 @@ RawRunResult run_raw(const Device &device, const ElfImage &elf, const RawRunOpti
   }
   res.wall_seconds = std::chrono::duration<double>(Clock::now() - t1).count();
   res.output = std::move(sh.out);
+  res.hook_instructions = counter.insns;
   uc_reg_read(uc, UC_ARM_REG_PC, &res.pc);
   uc_reg_read(uc, UC_ARM_REG_SP, &res.sp);
   uc_reg_read(uc, UC_ARM_REG_R3, &res.r3);

@@ -2,8 +2,9 @@
 /// A bare Unicorn runner for the speed benchmark: the same device memory map
 /// as mcusim (MemoryMap, uc_mem_map_ptr, the system control space as MMIO),
 /// the same ELF loading and vector-table reset, and only a UC_HOOK_INTR for
-/// the semihosting calls a newlib (rdimon) firmware needs. No block hook, no
-/// cycle accounting, no exceptions: it measures what the engine alone costs.
+/// the semihosting calls a newlib (rdimon) firmware needs. No cycle
+/// accounting and no exceptions, and by default no block hook: it measures
+/// what the engine alone costs.
 #pragma once
 
 #include "core/device.h"
@@ -39,6 +40,14 @@ struct RawRunOptions {
   RawMapOptions map;
   uint64_t count = 0;      ///< uc_emu_start's instruction count per start (0: none)
   uint64_t timeout_us = 0; ///< uc_emu_start's timeout per start (0: none)
+  /// An optional UC_HOOK_BLOCK, to measure what a block hook costs:
+  /// Empty: a callback that does nothing (Unicorn's own dispatch cost);
+  /// Counting: the same work as mcusim's hot path (limit check, open-addressed
+  /// lookup of the block's instruction count, two adds, last block), with the
+  /// table-miss path kept out of line. Counting reads the block bytes from
+  /// the host buffers, so it needs map.use_ptr.
+  enum class BlockHook { None, Empty, Counting };
+  BlockHook block_hook = BlockHook::None;
 };
 
 struct RawRunResult {
@@ -52,6 +61,7 @@ struct RawRunResult {
   double wall_seconds = 0;  ///< from the first uc_emu_start to the end
   uint64_t semihost_calls = 0;
   uint32_t pc = 0, sp = 0;  ///< where it stopped
+  uint64_t hook_instructions = 0; ///< instructions counted by BlockHook::Counting
   uint32_t r3 = 0;          ///< r3 when it stopped (spin's counter after "ldr r3; adds r3")
 };
 

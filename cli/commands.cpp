@@ -106,6 +106,19 @@ int cmd_run(const RunArgs &a) {
   auto device = resolve_device(a.device, *elf, &explanation);
   if (!device) return report(device.error());
 
+  if (!a.core.empty()) {
+    auto core = parse_core(a.core);
+    if (!core) {
+      std::fprintf(stderr, "mcusim: error: unknown core '%s' (cortex-m0plus, cortex-m3, cortex-m4, cortex-m4f, cortex-m7, cortex-m33)\n",
+                   a.core.c_str());
+      return kExitUsage;
+    }
+    device->core = *core;
+    // The FPU goes with the core: M0+/M3/M4 have none; M4F/M7/M33 get their usual one.
+    if (*core == CoreKind::M0plus || *core == CoreKind::M3 || *core == CoreKind::M4) device->fpu = "none";
+    else if (!device->has_fpu()) device->fpu = *core == CoreKind::M7 ? "fpv5-d16" : *core == CoreKind::M33 ? "fpv5-sp-d16" : "fpv4-sp-d16";
+    if (*core != CoreKind::M7) device->l1.reset();
+  }
   FILE *in = stdin;
   if (!a.stdin_file.empty()) {
     in = std::fopen(a.stdin_file.c_str(), "rb");
@@ -129,6 +142,9 @@ int cmd_run(const RunArgs &a) {
   opts.max_cycles = a.max_cycles;
   opts.timeout_seconds = a.timeout;
   opts.semihost_dir = a.semihost_dir;
+  opts.timing = a.timing == "none" ? RunOptions::Timing::None : RunOptions::Timing::Core;
+  if (a.flash_ws >= 0) opts.flash_ws = unsigned(a.flash_ws);
+  if (!a.cache.empty()) opts.caches = a.cache == "on";
   opts.cmdline = std::filesystem::path(a.elf).filename().string();
   for (const auto &arg : a.firmware_args) opts.cmdline += " " + arg;
   bool progress = !a.quiet && isatty(fileno(stderr));
@@ -149,8 +165,8 @@ int cmd_run(const RunArgs &a) {
   auto sim = Simulator::create(*device, *elf, opts, console);
   if (!sim) return report(sim.error());
   if (!a.quiet)
-    std::fprintf(stderr, "mcusim: %s (%s) at %g MHz, timing: one cycle per instruction\n", device->name.c_str(),
-                 core_display_name(device->core), (*sim)->hz() / 1e6);
+    std::fprintf(stderr, "mcusim: %s (%s) at %g MHz, timing: %s\n", device->name.c_str(), core_display_name(device->core),
+                 (*sim)->hz() / 1e6, (*sim)->timing_description().c_str());
 
   g_running = sim->get();
   std::signal(SIGINT, on_signal);

@@ -16,6 +16,10 @@ struct RunArgs {
   std::string stdin_file;
   std::string semihost_dir;
   bool quiet = false;
+  std::string timing = "core";
+  std::string core;
+  int flash_ws = -1;
+  std::string cache;
   std::vector<std::string> firmware_args;
 };
 int cmd_run(const RunArgs &args);

@@ -26,6 +26,12 @@ int main(int argc, char **argv) {
   run_cmd->add_option("--semihost-dir", run.semihost_dir,
                       "Directory the firmware may open host files in (default: none)");
   run_cmd->add_flag("--quiet,-q", run.quiet, "Print only the firmware's output");
+  run_cmd->add_option("--timing", run.timing, "core: per-core cycle model (default); none: one cycle per instruction")
+      ->check(CLI::IsMember({"core", "none"}));
+  run_cmd->add_option("--core", run.core, "Override the device's core (cortex-m0plus, cortex-m3, cortex-m4, cortex-m4f, cortex-m7, cortex-m33)");
+  run_cmd->add_option("--flash-ws", run.flash_ws, "Override the flash wait states")->check(CLI::Range(0, 31));
+  run_cmd->add_option("--cache", run.cache, "Flash accelerator / L1 caches on or off (default: the device's)")
+      ->check(CLI::IsMember({"on", "off"}));
   run_cmd->add_option("args", run.firmware_args, "Arguments passed to the firmware (after --)");
 
   bool devices_quiet = false;

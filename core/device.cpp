@@ -207,6 +207,55 @@ Expected<Device> parse_device(std::string_view text, const fs::path &file) {
   } else {
     rd.fail("missing [[memory]] regions");
   }
+  // Optional timing tables (cycle model).
+  if (auto fl = root["flash"].as_table()) {
+    d.flash.line_bytes = rd.get<unsigned>(*fl, "line_bytes", "flash.", false).value_or(16);
+    if (auto p = (*fl)["prefetch"].value<bool>()) d.flash.prefetch = *p;
+    if (auto rows = (*fl)["wait_states"].as_array()) {
+      for (auto &row : *rows) {
+        auto t = row.as_table();
+        if (!t) {
+          rd.fail("flash.wait_states rows must be tables {max_mhz, ws}");
+          break;
+        }
+        auto mhz = rd.get<double>(*t, "max_mhz", "flash.wait_states.");
+        auto ws = rd.get<unsigned>(*t, "ws", "flash.wait_states.");
+        if (mhz && ws) d.flash.wait_states.push_back({*mhz, *ws});
+      }
+      for (size_t i = 1; i < d.flash.wait_states.size(); ++i)
+        if (d.flash.wait_states[i].max_mhz <= d.flash.wait_states[i - 1].max_mhz)
+          rd.fail("flash.wait_states must be sorted by max_mhz");
+    }
+    if (d.flash.line_bytes == 0 || (d.flash.line_bytes & (d.flash.line_bytes - 1))) rd.fail("flash.line_bytes must be a power of two");
+  }
+  if (auto ac = root["accelerator"].as_table()) {
+    FlashAccelerator a;
+    a.kind = rd.get<std::string>(*ac, "kind", "accelerator.", false).value_or("art");
+    a.icache_lines = rd.get<unsigned>(*ac, "icache_lines", "accelerator.", false).value_or(0);
+    a.dcache_lines = rd.get<unsigned>(*ac, "dcache_lines", "accelerator.", false).value_or(0);
+    a.line_bytes = rd.get<unsigned>(*ac, "line_bytes", "accelerator.", false).value_or(16);
+    a.ways = rd.get<unsigned>(*ac, "ways", "accelerator.", false).value_or(0);
+    if (auto e = (*ac)["enabled"].value<bool>()) a.enabled = *e;
+    if (a.line_bytes == 0 || (a.line_bytes & (a.line_bytes - 1))) rd.fail("accelerator.line_bytes must be a power of two");
+    d.accelerator = a;
+  }
+  if (auto c = root["cache"].as_table()) {
+    L1Caches l;
+    l.icache_bytes = rd.get<unsigned>(*c, "icache_bytes", "cache.", false).value_or(0);
+    l.icache_ways = rd.get<unsigned>(*c, "icache_ways", "cache.", false).value_or(2);
+    l.dcache_bytes = rd.get<unsigned>(*c, "dcache_bytes", "cache.", false).value_or(0);
+    l.dcache_ways = rd.get<unsigned>(*c, "dcache_ways", "cache.", false).value_or(4);
+    l.line_bytes = rd.get<unsigned>(*c, "line_bytes", "cache.", false).value_or(32);
+    if (l.line_bytes == 0 || (l.line_bytes & (l.line_bytes - 1))) rd.fail("cache.line_bytes must be a power of two");
+    d.l1 = l;
+  }
+  if (auto co = root["core_options"].as_table()) {
+    auto m = rd.get<std::string>(*co, "multiplier", "core_options.", false).value_or("fast");
+    if (m != "fast" && m != "small") rd.fail("core_options.multiplier must be \"fast\" or \"small\"");
+    d.small_multiplier = m == "small";
+  }
+  if (auto sl = root["sleep"].as_table()) d.wakeup_us = rd.get<double>(*sl, "wakeup_us", "sleep.", false).value_or(0);
+
   // Overlap check across regions and aliases.
   std::vector<std::pair<uint64_t, uint64_t>> spans;
   for (const auto &r : d.memory) {

@@ -41,6 +41,34 @@ struct MemoryRegionDesc {
   uint64_t end() const { return uint64_t(base) + size; }
 };
 
+/// Flash timing: wait states by clock (first row with max_mhz >= clock).
+struct FlashTiming {
+  struct Row {
+    double max_mhz;
+    unsigned ws;
+  };
+  std::vector<Row> wait_states; ///< empty: zero wait states
+  unsigned line_bytes = 16;
+  bool prefetch = true;
+  unsigned ws_at(double mhz) const {
+    for (const auto &r : wait_states)
+      if (mhz <= r.max_mhz + 1e-9) return r.ws;
+    return wait_states.empty() ? 0 : wait_states.back().ws;
+  }
+};
+
+/// Flash cache in front of the flash (ST ART, Nordic NVMC cache, RP2040 XIP cache).
+struct FlashAccelerator {
+  std::string kind; ///< art, nvmc-icache, xip-cache
+  unsigned icache_lines = 0, dcache_lines = 0, line_bytes = 16, ways = 0;
+  bool enabled = true;
+};
+
+/// Cortex-M7 L1 caches.
+struct L1Caches {
+  unsigned icache_bytes = 0, icache_ways = 2, dcache_bytes = 0, dcache_ways = 4, line_bytes = 32;
+};
+
 struct Device {
   std::string name;  ///< lower-case identifier, e.g. "stm32f407"
   std::string title; ///< human-readable description
@@ -53,6 +81,11 @@ struct Device {
   unsigned irqs = 32;
   unsigned priority_bits = 4;
   std::vector<MemoryRegionDesc> memory;
+  FlashTiming flash;
+  std::optional<FlashAccelerator> accelerator;
+  std::optional<L1Caches> l1;
+  bool small_multiplier = false; ///< Cortex-M0+ 32-cycle MULS option
+  double wakeup_us = 0;          ///< Sleep-mode wake-up time
 
   bool has_fpu() const { return fpu != "none"; }
   bool fpu_double() const { return fpu == "fpv5-d16"; }

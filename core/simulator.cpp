@@ -10,8 +10,11 @@
 #include "core/scheduler.h"
 #include "core/semihosting.h"
 #include "core/system_control.h"
+#include "isa/core_timing.h"
+#include "isa/cycle_model.h"
 #include "isa/thumb.h"
 #include "memory/memory_map.h"
+#include "memory/memory_system.h"
 
 #include <algorithm>
 #include <chrono>
@@ -53,7 +56,7 @@ constexpr uint32_t kUntil = 0xFFFFFFFE; // never a Thumb instruction address
 constexpr uint64_t kSliceCycles = 20'000'000; // run at most this long between host checks
 } // namespace
 
-enum class StopKind { None, Boundary, Intr, SelfLoop, DivZero, FpCheck, Nocp };
+enum class StopKind { None, Boundary, Intr, SelfLoop, FpCheck, DivCheck };
 
 struct Simulator::Impl {
   Simulator &sim;
@@ -64,7 +67,9 @@ struct Simulator::Impl {
   Scheduler sched;
   std::unique_ptr<SystemControl> scs;
   std::unique_ptr<Semihosting> semi;
+  std::unique_ptr<MemorySystem> memsys;
   std::unique_ptr<isa::TimingModel> timing;
+  const isa::CoreTiming *ct = nullptr; // the core's table when the cycle model is on
   VectorTable vectors;
 
   // Counters (the hot path touches these and the block table only).
@@ -74,6 +79,16 @@ struct Simulator::Impl {
   bool poll = false;
   int poll_prio = 256;
   uint32_t last_block = 0, last_block_size = 0;
+  // The previous block's branch outcome costs, applied when the next block starts.
+  uint32_t prev_ft = 0;
+  uint32_t prev_te = 0, prev_fe = 0;
+  // The block executing now: cycle count at its start and its table entry
+  // (exact DWT/SysTick reads inside a block).
+  uint64_t block_start = 0;
+  uint64_t mmio_mark = UINT64_MAX;
+  int mmio_last_idx = -1;
+  bool in_emulation = false;
+  bool just_returned = false;
 
   // Why the engine stopped.
   StopKind stop_kind = StopKind::None;
@@ -88,33 +103,26 @@ struct Simulator::Impl {
   struct Entry {
     uint64_t key = 0;
     isa::BlockCost cost;
+    uint64_t cache_epoch = 0; ///< instruction-cache epoch at which all its lines were present
   };
   std::vector<Entry> table;
+  const Entry *cur = nullptr;
   uint64_t table_mask = 0;
   size_t table_count = 0;
   unsigned table_shift = 0;
 
-  // Divide-by-zero trap sites (hooked only while CCR.DIV_0_TRP is set).
-  std::vector<uint32_t> div_sites;
-  bool div_sites_scanned = false;
-  std::vector<uc_hook> div_hooks;
   bool traps_dirty = false;
-  uint32_t div_fault_pc = 0;
-  unsigned div_rd = 0;
-  uint32_t div_rd_value = 0;
 
   // FPU access check: blocks holding FP instructions stop while CPACR denies
   // CP10/CP11; the block is then stepped with a temporary code hook to find
   // the exact instruction (NOCP UsageFault, as on hardware).
   bool fpu_on = true;
-  uint32_t fp_bypass_block = 0xFFFFFFFF;
-  uc_hook fp_step_hook = 0;
-  bool fp_step_active = false;
-  uint32_t fp_step_lo = 0, fp_step_hi = 0;
-  uint32_t nocp_pc = 0;
+  bool div_trap_on = false;
+  const void *stop_entry = nullptr;
 
   bool sleeping = false;
   bool wfe_sleep = false;
+  bool slept = false;
   std::optional<FaultInfo> last_fault;
   uint32_t self_loop_pc = 0;
   unsigned self_loop_repeats = 0;
@@ -165,37 +173,50 @@ struct Simulator::Impl {
   }
   size_t slot(uint64_t key) const { return size_t((key * 0x9E3779B97F4A7C15ull) >> table_shift); }
 
-  const isa::BlockCost &lookup(uint32_t address, uint32_t size) {
+  Entry &lookup(uint32_t address, uint32_t size) {
     uint64_t key = (uint64_t(size) << 32) | address;
     size_t i = slot(key);
     for (;;) {
       Entry &e = table[i];
-      if (e.key == key) return e.cost;
+      if (e.key == key) return e;
       if (e.key == 0) return insert(address, size);
       i = (i + 1) & table_mask;
     }
   }
-  const isa::BlockCost &insert(uint32_t address, uint32_t size) {
+  __attribute__((noinline, cold)) Entry &insert(uint32_t address, uint32_t size) {
     if ((table_count + 1) * 2 > table.size()) {
       auto old = std::move(table);
       table_init(table_shift ? 64 - table_shift + 1 : 12);
       for (auto &e : old)
         if (e.key) place(e.key, e.cost);
     }
-    isa::BlockCost cost = timing->price_block(mem.host_ptr(address, size), address, size);
+    // First execution: the registers at entry let the model see where the
+    // block's loads go (flash, SRAM, peripherals).
+    std::array<uint32_t, 16> regs{};
+    for (int i = 0; i <= 12; ++i) regs[size_t(i)] = reg(UC_ARM_REG_R0 + i);
+    regs[13] = reg(UC_ARM_REG_SP);
+    regs[14] = reg(UC_ARM_REG_LR);
+    isa::BlockContext ctx;
+    ctx.regs = &regs;
+    ctx.read32 = [this](uint32_t a) { return mem.read32(a); };
+    isa::BlockCost cost = timing->price_block(mem.host_ptr(address, size), address, size, ctx);
     return place((uint64_t(size) << 32) | address, cost);
   }
-  const isa::BlockCost &place(uint64_t key, const isa::BlockCost &cost) {
+  Entry &place(uint64_t key, const isa::BlockCost &cost) {
     size_t i = slot(key);
     while (table[i].key) i = (i + 1) & table_mask;
-    table[i] = Entry{key, cost};
+    table[i] = Entry{key, cost, 0};
     ++table_count;
-    return table[i].cost;
+    return table[i];
   }
 
   // --- hooks ------------------------------------------------------------------------------
   static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
     auto *s = static_cast<Impl *>(user);
+    if (__builtin_expect(s->prefix_run, 0)) return; // counted by run_prefix
+    // The previous block ended in a branch whose outcome is known now.
+    s->cycles += uint32_t(address) == s->prev_ft ? s->prev_fe : s->prev_te;
+    s->prev_fe = s->prev_te = 0;
     const uint64_t stop_at = s->stop_at.load(std::memory_order_relaxed);
     if (__builtin_expect((s->cycles >= stop_at) | (s->insns >= s->stop_insns) | s->poll, 0)) {
       if (s->cycles >= stop_at || s->insns >= s->stop_insns || s->masked_exception_now_takeable()) {
@@ -205,7 +226,8 @@ struct Simulator::Impl {
         return;
       }
     }
-    const isa::BlockCost &c = s->lookup(uint32_t(address), size);
+    Entry &e = s->lookup(uint32_t(address), size);
+    const isa::BlockCost &c = e.cost;
     if (__builtin_expect(c.flags != 0, 0)) {
       if (c.flags & isa::kBlockSelfLoop) {
         s->stop_kind = StopKind::SelfLoop;
@@ -213,16 +235,39 @@ struct Simulator::Impl {
         uc_emu_stop(uc);
         return;
       }
-      if ((c.flags & isa::kBlockHasFp) && !s->fpu_on && s->fp_bypass_block != uint32_t(address)) {
+      if ((c.flags & isa::kBlockHasFp) && !s->fpu_on) {
         s->stop_kind = StopKind::FpCheck;
         s->stop_pc = uint32_t(address);
-        s->last_block_size = size;
+        s->stop_entry = &e;
         uc_emu_stop(uc);
         return;
       }
+      if (c.flags & isa::kBlockHasDiv) {
+        if (s->div_trap_on && s->div_bypass_pc != uint32_t(address)) {
+          s->stop_kind = StopKind::DivCheck;
+          s->stop_pc = uint32_t(address);
+          s->stop_entry = &e;
+          uc_emu_stop(uc);
+          return;
+        }
+        s->div_bypass_pc = 0xFFFFFFFF;
+        if (s->ct && (c.div_flags & isa::kDivDynamic)) {
+          uint32_t n = s->reg(UC_ARM_REG_R0 + c.div_rn), d = s->reg(UC_ARM_REG_R0 + c.div_rm);
+          s->cycles += isa::divide_cycles(*s->ct, n, d, c.div_flags & isa::kDivSigned) - s->ct->div_min;
+        }
+      }
+      if ((c.flags & isa::kBlockFetchLines) && e.cache_epoch != s->memsys->epoch()) {
+        s->cycles += uint64_t(s->memsys->touch_lines(c.first_line, c.lines)) * c.line_miss;
+        e.cache_epoch = s->memsys->epoch();
+      }
     }
+    s->block_start = s->cycles;
+    s->cur = &e;
     s->cycles += c.cycles;
     s->insns += c.insns;
+    s->prev_ft = c.fallthrough;
+    s->prev_te = c.taken_extra;
+    s->prev_fe = c.fallthrough_extra;
     s->last_block = uint32_t(address);
     s->last_block_size = size;
   }
@@ -244,53 +289,93 @@ struct Simulator::Impl {
   }
 
   static uint64_t on_ppb_read(uc_engine *, uint64_t offset, unsigned size, void *user) {
-    return static_cast<Impl *>(user)->scs->read(kPpbBase + uint32_t(offset), size);
+    auto *s = static_cast<Impl *>(user);
+    s->locate_access(kPpbBase + uint32_t(offset), false);
+    return s->scs->read(kPpbBase + uint32_t(offset), size);
   }
   static void on_ppb_write(uc_engine *, uint64_t offset, unsigned size, uint64_t value, void *user) {
-    static_cast<Impl *>(user)->scs->write(kPpbBase + uint32_t(offset), size, uint32_t(value));
+    auto *s = static_cast<Impl *>(user);
+    s->locate_access(kPpbBase + uint32_t(offset), true);
+    s->scs->write(kPpbBase + uint32_t(offset), size, uint32_t(value));
   }
 
-  static void on_divide(uc_engine *uc, uint64_t address, uint32_t, void *user) {
-    auto *s = static_cast<Impl *>(user);
-    auto hw1 = s->mem.read16(uint32_t(address)), hw2 = s->mem.read16(uint32_t(address) + 2);
-    if (!hw1 || !hw2) return;
-    auto rm = isa::divide_rm(*hw1, *hw2);
-    if (!rm || !s->scs->div0_trap()) return;
-    if (s->reg(UC_ARM_REG_R0 + int(*rm)) != 0) return;
-    s->div_fault_pc = uint32_t(address);
-    s->div_rd = isa::divide_rd(*hw2);
-    s->div_rd_value = s->reg(UC_ARM_REG_R0 + int(s->div_rd));
-    s->stop_kind = StopKind::DivZero;
-    uc_emu_stop(uc);
+  /// Cycle count at the instruction of the block now executing that makes
+  /// this access: the block's start, plus the static cost of the instructions
+  /// before it, plus what dynamic costs (divides) have added since.
+  uint64_t precise_now = 0;
+  bool precise_valid = false;
+  void locate_access(uint32_t addr, bool write) {
+    precise_valid = false;
+    if (!in_emulation || !cur) return;
+    const std::vector<uint16_t> *pre = timing->prefix(cur->cost.prefix);
+    std::array<uint32_t, 16> r{};
+    int ids[15];
+    void *ptrs[15];
+    for (int i = 0; i < 15; ++i) {
+      ids[i] = UC_ARM_REG_R0 + i;
+      ptrs[i] = &r[size_t(i)];
+    }
+    ids[13] = UC_ARM_REG_SP;
+    ids[14] = UC_ARM_REG_LR;
+    uc_reg_read_batch(uc, ids, ptrs, 15);
+    uint64_t mark = (insns << 1) ^ uint64_t(uintptr_t(cur));
+    int start = mark == mmio_mark ? mmio_last_idx + 1 : 0;
+    uint32_t off = 0;
+    int idx = 0, found = -1;
+    while (off + 2 <= last_block_size) {
+      auto h1 = mem.read16(last_block + off);
+      if (!h1) break;
+      uint16_t h2 = mem.read16(last_block + off + 2).value_or(0);
+      if (idx >= start) {
+        r[15] = last_block + off;
+        auto a = isa::mem_access(*h1, h2, r);
+        if (a && a->write == write && addr >= a->addr && uint64_t(addr) < uint64_t(a->addr) + std::max<uint32_t>(a->len, 1)) {
+          found = idx;
+          break;
+        }
+      }
+      off += isa::is32(*h1) ? 4 : 2;
+      ++idx;
+    }
+    if (found < 0) return;
+    mmio_mark = mark;
+    mmio_last_idx = found;
+    uint64_t stat = pre && size_t(found) < pre->size() ? (*pre)[size_t(found)] : uint64_t(found);
+    uint64_t dynamic = cycles - block_start - cur->cost.cycles; // divides so far in this block
+    precise_now = block_start + stat + dynamic;
+    precise_valid = true;
   }
 
-  static void on_fp_step(uc_engine *uc, uint64_t address, uint32_t, void *user) {
-    auto *s = static_cast<Impl *>(user);
-    auto hw1 = s->mem.read16(uint32_t(address)), hw2 = s->mem.read16(uint32_t(address) + 2);
-    if (!hw1 || !hw2 || !isa::is_fp(*hw1, *hw2) || s->fpu_on) return;
-    s->nocp_pc = uint32_t(address);
-    s->stop_kind = StopKind::Nocp;
-    uc_emu_stop(uc);
-  }
-  /// Step the block at `addr` instruction by instruction to find its first FP
-  /// instruction (only while the FPU is disabled).
-  void start_fp_step(uint32_t addr, uint32_t size) {
-    fp_step_lo = addr;
-    fp_step_hi = addr + size;
-    if (uc_hook_add(uc, &fp_step_hook, UC_HOOK_CODE, reinterpret_cast<void *>(&on_fp_step), this, addr, addr + size - 1) !=
-        UC_ERR_OK)
-      return;
+  /// Execute the first `n` instructions of the block at `addr` and stop
+  /// exactly there (a counted run of a freshly translated copy of the block),
+  /// so a fault can be raised on instruction n with the right state.
+  bool run_prefix(uint32_t addr, uint32_t size, unsigned n) {
+    if (n == 0) return true;
+    uint32_t stop = addr;
+    for (unsigned i = 0; i < n; ++i) {
+      auto h = mem.read16(stop);
+      if (!h) return true;
+      stop += isa::is32(*h) ? 4 : 2;
+    }
+    // A fresh translation of the block that ends at `stop` (the engine's
+    // "until" address is applied when code is translated).
     uc_ctl_remove_cache(uc, addr, uint64_t(addr) + size);
-    fp_step_active = true;
-    fp_bypass_block = addr;
+    prefix_run = true;
+    uc_err err = uc_emu_start(uc, addr | 1, stop, 0, 0);
+    prefix_run = false;
+    uc_ctl_remove_cache(uc, addr, uint64_t(addr) + size);
+    insns += n;
+    const std::vector<uint16_t> *pre = timing->prefix(prefix_index);
+    cycles += pre && n < pre->size() ? (*pre)[n] : n;
+    if (err != UC_ERR_OK) {
+      handle_engine_error(err);
+      return false;
+    }
+    return true;
   }
-  void end_fp_step() {
-    if (!fp_step_active) return;
-    uc_hook_del(uc, fp_step_hook);
-    uc_ctl_remove_cache(uc, fp_step_lo, fp_step_hi);
-    fp_step_active = false;
-    fp_bypass_block = 0xFFFFFFFF;
-  }
+  uint32_t prefix_index = UINT32_MAX;
+  bool prefix_run = false;
+  uint32_t div_bypass_pc = 0xFFFFFFFF;
 
   // --- exception priority -------------------------------------------------------------------
   int execution_priority() {
@@ -354,6 +439,12 @@ struct Simulator::Impl {
     scs->set_active(exc, true);
     scs->clear_pending(exc);
     scs->event_flag = true;
+    if (ct) {
+      // Tail-chaining replaces the exit just charged and this entry.
+      if (just_returned) cycles = cycles - ct->exc_exit + ct->tail_chain;
+      else cycles += ct->exc_entry + (fp ? ct->fp_frame_extra : 0);
+    }
+    just_returned = false;
     auto vec = mem.read32(scs->vtor + 4 * uint32_t(exc));
     const MemoryRegionDesc *target = vec ? sim.device_.region_at(*vec & ~1u, 2) : nullptr;
     if (!vec || *vec == 0 || !(*vec & 1) || !target || !target->exec) {
@@ -413,6 +504,10 @@ struct Simulator::Impl {
     set_reg(UC_ARM_REG_XPSR_NZCVQG, (xpsr & ~(1u << 9)) | (1u << 24));
     set_pc(words[6]);
     rebuild_hflags();
+    if (ct) {
+      cycles += ct->exc_exit + (fp ? ct->fp_frame_extra : 0);
+      just_returned = !fp;
+    }
     if (to_thread && scs->sleep_on_exit()) {
       sleeping = true;
       wfe_sleep = false;
@@ -675,8 +770,15 @@ struct Simulator::Impl {
   void sleep_step(uint64_t cycle_limit) {
     if (wake_condition()) {
       sleeping = false;
+      if (ct && slept) {
+        uint64_t wake = uint64_t(sim.device_.wakeup_us * sim.hz_ / 1e6);
+        cycles += wake;
+        sleep_cycles += wake;
+      }
+      slept = false;
       return;
     }
+    slept = true;
     uint64_t next = sched.next_time();
     if (next == Scheduler::kNever) {
       finish(StopReason::Hang, std::string("firmware sleeps (") + (wfe_sleep ? "WFE" : "WFI") + ") at " +
@@ -722,7 +824,7 @@ struct Simulator::Impl {
                                    " that no interrupt can end");
       return;
     }
-    const isa::BlockCost &c = lookup(p, last_block_size_for(p));
+    const isa::BlockCost &c = lookup(p, last_block_size_for(p)).cost;
     uint64_t target = next;
     if (opts.max_cycles) target = std::min(target, opts.max_cycles);
     if (target > cycles) {
@@ -737,55 +839,11 @@ struct Simulator::Impl {
     return h1 && isa::is32(*h1) ? 4 : 2;
   }
 
-  // --- divide trap --------------------------------------------------------------------------
-  void scan_divide_sites() {
-    div_sites_scanned = true;
-    for (const auto &sec : sim.elf_.sections) {
-      if (!sec.exec || sec.nobits) continue;
-      for (uint32_t off = 0; off + 4 <= sec.size;) {
-        uint32_t a = sec.addr + off;
-        if (sim.elf_.is_data(a)) {
-          off += 2;
-          continue;
-        }
-        auto h1 = mem.read16(sec.load_addr + off), h2 = mem.read16(sec.load_addr + off + 2);
-        if (!h1 || !h2) break;
-        if (isa::divide_rm(*h1, *h2)) div_sites.push_back(a);
-        off += isa::is32(*h1) ? 4 : 2;
-      }
-    }
-  }
-  void flush_translations() {
-    for (const auto &r : mem.regions()) {
-      if (!r.desc.exec) continue;
-      uc_ctl_remove_cache(uc, r.desc.base, r.desc.end());
-      for (auto a : r.desc.aliases) uc_ctl_remove_cache(uc, a, uint64_t(a) + r.size);
-    }
-  }
+  // --- traps ---------------------------------------------------------------------------
   void update_traps() {
     traps_dirty = false;
-    bool want = scs->div0_trap() && !core_is_v6m(sim.device_.core);
-    if (want && div_hooks.empty()) {
-      if (!div_sites_scanned) scan_divide_sites();
-      if (div_sites.empty()) return;
-      if (div_sites.size() <= 256) {
-        for (uint32_t a : div_sites) {
-          uc_hook h;
-          if (uc_hook_add(uc, &h, UC_HOOK_CODE, reinterpret_cast<void *>(&on_divide), this, a, a) == UC_ERR_OK)
-            div_hooks.push_back(h);
-        }
-      } else {
-        uc_hook h;
-        if (uc_hook_add(uc, &h, UC_HOOK_CODE, reinterpret_cast<void *>(&on_divide), this, div_sites.front(),
-                        div_sites.back()) == UC_ERR_OK)
-          div_hooks.push_back(h);
-      }
-      flush_translations();
-    } else if (!want && !div_hooks.empty()) {
-      for (auto h : div_hooks) uc_hook_del(uc, h);
-      div_hooks.clear();
-      flush_translations();
-    }
+    div_trap_on = scs->div0_trap() && !core_is_v6m(sim.device_.core);
+    fpu_on = !sim.device_.has_fpu() || scs->fpu_enabled();
   }
 
   // --- reset ------------------------------------------------------------------------------------
@@ -835,7 +893,20 @@ Expected<std::unique_ptr<Simulator>> Simulator::create(const Device &device, con
   Impl &s = *sim->impl_;
   s.opts = options;
   s.vectors = *vt;
-  s.timing = timing ? std::move(timing) : isa::make_unit_timing();
+  MemoryTimingOptions mopts;
+  mopts.flash_ws = options.flash_ws;
+  mopts.caches = options.caches;
+  s.memsys = std::make_unique<MemorySystem>(sim->device_, sim->hz_ / 1e6, mopts);
+  if (timing) {
+    s.timing = std::move(timing);
+  } else if (options.timing == RunOptions::Timing::None) {
+    s.timing = isa::make_unit_timing();
+  } else {
+    auto model = isa::CycleModel::create(sim->device_, *s.memsys);
+    if (!model) return tl::unexpected(model.error());
+    s.timing = std::move(*model);
+  }
+  s.ct = s.timing->core_timing();
 
   auto fail = [&](const std::string &what, uc_err err) {
     return make_error(ErrorKind::Internal, what + ": " + uc_strerror(err));
@@ -870,6 +941,7 @@ Expected<std::unique_ptr<Simulator>> Simulator::create(const Device &device, con
 
   s.scs = std::make_unique<SystemControl>(sim->device_, sim->hz_, s.sched, s.cycles, console);
   s.scs->current_ipsr = [&s] { return s.ipsr(); };
+  s.scs->now_fn = [&s] { return s.precise_valid && s.in_emulation ? s.precise_now : s.cycles; };
   s.sched.on_schedule = [&s](uint64_t when) {
     if (when < s.stop_at.load(std::memory_order_relaxed)) s.stop_at.store(when, std::memory_order_relaxed);
   };
@@ -878,6 +950,7 @@ Expected<std::unique_ptr<Simulator>> Simulator::create(const Device &device, con
     s.traps_dirty = true;
     s.stop_at.store(0, std::memory_order_relaxed);
     s.fpu_on = !s.sim.device_.has_fpu() || s.scs->fpu_enabled();
+    s.div_trap_on = s.scs->div0_trap() && !core_is_v6m(s.sim.device_.core);
   };
 
   Semihosting::Config sc;
@@ -905,6 +978,11 @@ Expected<std::unique_ptr<Simulator>> Simulator::create(const Device &device, con
   if ((err = uc_hook_add(s.uc, &h, UC_HOOK_MEM_INVALID, reinterpret_cast<void *>(&Impl::on_mem_invalid), &s, 1, 0)) != UC_ERR_OK)
     return fail("cannot install the memory-fault hook", err);
   return sim;
+}
+
+std::string Simulator::timing_description() const {
+  if (!impl_->ct) return "one cycle per instruction (--timing none)";
+  return std::string(impl_->ct->name) + " tables, " + impl_->memsys->describe();
 }
 
 RunResult Simulator::run() {
@@ -960,8 +1038,11 @@ RunResult Simulator::run() {
     s.stop_kind = StopKind::None;
     s.mem_fault = false;
     uint32_t start = s.pc();
+    s.in_emulation = true;
+    s.cur = nullptr;
+    s.just_returned = false; // code runs now: no tail-chain from here
     uc_err err = uc_emu_start(s.uc, start | 1, kUntil, 0, 0);
-    if (s.fp_step_active && s.stop_kind != StopKind::FpCheck) s.end_fp_step();
+    s.in_emulation = false;
     if (err != UC_ERR_OK) {
       s.handle_engine_error(err);
       continue;
@@ -970,19 +1051,29 @@ RunResult Simulator::run() {
     case StopKind::Boundary: break;
     case StopKind::Intr: s.handle_intr(); break;
     case StopKind::SelfLoop: s.handle_self_loop(); break;
-    case StopKind::FpCheck:
-      s.end_fp_step();
-      s.start_fp_step(s.stop_pc, s.last_block_size);
-      break;
-    case StopKind::Nocp:
-      s.raise_fault(kExcUsageFault, cfsr::NOCP, s.nocp_pc,
+    case StopKind::FpCheck: {
+      auto *e = static_cast<const Impl::Entry *>(s.stop_entry);
+      s.prefix_index = e->cost.prefix;
+      uint32_t size = uint32_t(e->key >> 32);
+      if (!s.run_prefix(s.stop_pc, size, e->cost.fp_index)) break;
+      s.raise_fault(kExcUsageFault, cfsr::NOCP, s.pc(),
                     "floating-point instruction while the FPU is disabled (CPACR CP10/CP11 not enabled)", std::nullopt, true);
       break;
-    case StopKind::DivZero:
-      s.set_reg(UC_ARM_REG_R0 + int(s.div_rd), s.div_rd_value);
-      s.raise_fault(kExcUsageFault, cfsr::DIVBYZERO, s.div_fault_pc, "integer divide by zero (CCR.DIV_0_TRP set)",
-                    std::nullopt, true);
+    }
+    case StopKind::DivCheck: {
+      auto *e = static_cast<const Impl::Entry *>(s.stop_entry);
+      s.prefix_index = e->cost.prefix;
+      uint32_t size = uint32_t(e->key >> 32);
+      uint8_t rm = e->cost.div_rm;
+      if (!s.run_prefix(s.stop_pc, size, e->cost.div_index)) break;
+      uint32_t at = s.pc();
+      if (s.reg(UC_ARM_REG_R0 + rm) == 0) {
+        s.raise_fault(kExcUsageFault, cfsr::DIVBYZERO, at, "integer divide by zero (CCR.DIV_0_TRP set)", std::nullopt, true);
+      } else {
+        s.div_bypass_pc = at; // the divide's own block runs once without the check
+      }
       break;
+    }
     case StopKind::None: {
       uint32_t p = s.pc();
       auto m4 = s.mem.read16(p - 4), m2 = s.mem.read16(p - 2);
@@ -1004,6 +1095,8 @@ RunResult Simulator::run() {
   r.cycles = s.cycles;
   r.instructions = s.insns;
   r.sleep_cycles = s.sleep_cycles;
+  r.icache_hits = s.memsys->hits();
+  r.icache_misses = s.memsys->misses();
   r.hz = hz_;
   r.wall_seconds = std::chrono::duration<double>(clock::now() - wall_start).count();
   return r;

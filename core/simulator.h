@@ -35,6 +35,10 @@ struct RunOptions {
     double simulated_seconds, wall_seconds, mips;
   };
   std::function<void(const Progress &)> on_progress; ///< called about 4 times a second
+  enum class Timing { Core, None };
+  Timing timing = Timing::Core;   ///< per-core cycle model, or one cycle per instruction
+  std::optional<unsigned> flash_ws; ///< override the flash wait states
+  std::optional<bool> caches;       ///< force the flash accelerator / L1 caches on or off
 };
 
 enum class StopReason {
@@ -69,6 +73,7 @@ struct FaultInfo {
 
 struct RunResult {
   StopReason reason = StopReason::Internal;
+  uint64_t icache_hits = 0, icache_misses = 0;
   int exit_code = 0; ///< the firmware's own exit code (Exited)
   uint64_t cycles = 0, instructions = 0, sleep_cycles = 0;
   double hz = 0;
@@ -97,6 +102,8 @@ public:
   void request_stop();
 
   double hz() const { return hz_; }
+  /// One line describing the timing in use ("cortex-m4 tables, 5 flash wait states, ...").
+  std::string timing_description() const;
   const Device &device() const { return device_; }
   const ElfImage &image() const { return elf_; }
 

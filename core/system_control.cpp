@@ -142,7 +142,7 @@ int SystemControl::highest_pending() const {
 
 uint32_t SystemControl::systick_value() const {
   if (!(st_ctrl_ & 1)) return st_value_;
-  uint64_t now = cycles_, div = systick_div();
+  uint64_t now = this->now(), div = systick_div();
   if (now <= st_zero_) return uint32_t((st_zero_ - now) / div) & 0xFFFFFF;
   if (st_reload_ == 0) return 0;
   uint64_t period = (uint64_t(st_reload_) + 1) * div;
@@ -154,9 +154,9 @@ void SystemControl::systick_start(uint32_t from) {
   uint64_t div = systick_div();
   if (from == 0) {
     if (st_reload_ == 0) return; // nothing to count
-    st_zero_ = cycles_ + (uint64_t(st_reload_) + 1) * div;
+    st_zero_ = now() + (uint64_t(st_reload_) + 1) * div;
   } else {
-    st_zero_ = cycles_ + uint64_t(from) * div;
+    st_zero_ = now() + uint64_t(from) * div;
   }
   if (st_event_) sched_.cancel(st_event_);
   st_event_ = sched_.schedule(st_zero_, [this](uint64_t now) { systick_wrap(now); });
@@ -189,7 +189,7 @@ void SystemControl::systick_wrap(uint64_t) {
 uint32_t SystemControl::cyccnt() const {
   if (core_is_v6m(device_.core)) return 0;
   if (!cyc_running()) return cyc_base_;
-  return uint32_t(cyc_base_ + (cycles_ - cyc_start_));
+  return uint32_t(cyc_base_ + (now() - cyc_start_));
 }
 
 void SystemControl::cyc_update(uint32_t new_ctrl, uint32_t new_demcr) {
@@ -197,7 +197,7 @@ void SystemControl::cyc_update(uint32_t new_ctrl, uint32_t new_demcr) {
   dwt_ctrl_ = new_ctrl;
   demcr_ = new_demcr;
   cyc_base_ = now_value;
-  cyc_start_ = cycles_;
+  cyc_start_ = now();
 }
 
 // --- Register file ------------------------------------------------------------------
@@ -259,7 +259,7 @@ uint32_t SystemControl::read32(uint32_t a) {
   switch (off) {
   case 0x004: return (device_.irqs + 31) / 32 - 1; // ICTR
   case 0x010: { // SysTick CSR
-    sched_.run_due(cycles_);
+    sched_.run_due(now());
     uint32_t v = st_ctrl_ | (st_countflag_ ? (1u << 16) : 0);
     st_countflag_ = false;
     return v;
@@ -351,7 +351,7 @@ void SystemControl::write32(uint32_t a, uint32_t value, uint32_t mask) {
     if (off == 0x000) cyc_update((merge(dwt_ctrl_) & 0x0FFFFFFF) | (dwt_ctrl_ & 0xF0000000), demcr_);
     else if (off == 0x004) {
       cyc_base_ = merge(cyccnt());
-      cyc_start_ = cycles_;
+      cyc_start_ = now();
     }
     return;
   }

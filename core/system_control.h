@@ -78,6 +78,11 @@ public:
   int highest_pending() const;
   int active_count() const;
 
+  /// The cycle count at the instruction making the current register access
+  /// (exact within a block); defaults to the cycle counter.
+  std::function<uint64_t()> now_fn;
+  uint64_t now() const { return now_fn ? now_fn() : cycles_; }
+
   /// IPSR of the running code (ICSR.VECTACTIVE), supplied by the simulator.
   std::function<int()> current_ipsr;
   /// Called when a write changed pending, enable or priority state.

@@ -111,6 +111,39 @@ std::optional<MemAccess> mem_access(uint16_t hw1, uint16_t hw2, const std::array
   return std::nullopt;
 }
 
+std::optional<unsigned> mem_base(uint16_t hw1, uint16_t hw2) {
+  if (!is32(hw1)) {
+    if ((hw1 & 0xF800) == 0x4800) return 15u;
+    if ((hw1 & 0xF000) == 0x5000 || (hw1 & 0xE000) == 0x6000 || (hw1 & 0xF000) == 0x8000) return (hw1 >> 3) & 7u;
+    if ((hw1 & 0xF000) == 0x9000 || (hw1 & 0xFE00) == 0xB400 || (hw1 & 0xFE00) == 0xBC00) return 13u;
+    if ((hw1 & 0xF000) == 0xC000) return (hw1 >> 8) & 7u;
+    return std::nullopt;
+  }
+  (void)hw2;
+  if ((hw1 & 0xFE40) == 0xE800 || (hw1 & 0xFE40) == 0xE840 || (hw1 & 0xFE00) == 0xF800 ||
+      ((hw1 & 0xEE00) == 0xEC00 && (hw2 & 0x0E00) == 0x0A00))
+    return hw1 & 0xFu;
+  return std::nullopt;
+}
+
+std::optional<uint32_t> cond_branch_target(uint16_t hw1, uint16_t hw2, uint32_t pc) {
+  if ((hw1 & 0xF000) == 0xD000 && ((hw1 >> 8) & 0xF) < 0xE) { // B<cond> T1
+    int32_t imm = int32_t(int8_t(hw1 & 0xFF)) * 2;
+    return pc + 4 + uint32_t(imm);
+  }
+  if ((hw1 & 0xF500) == 0xB100) { // CBZ/CBNZ (forward only)
+    uint32_t imm = ((hw1 >> 9) & 1) << 6 | ((hw1 >> 3) & 0x1F) << 1;
+    return pc + 4 + imm;
+  }
+  if ((hw1 & 0xF800) == 0xF000 && (hw2 & 0xD000) == 0x8000 && ((hw1 >> 6) & 0xF) < 0xE) { // B<cond> T3
+    uint32_t s = (hw1 >> 10) & 1, j1 = (hw2 >> 13) & 1, j2 = (hw2 >> 11) & 1;
+    uint32_t imm = s << 20 | j2 << 19 | j1 << 18 | (hw1 & 0x3F) << 12 | (hw2 & 0x7FF) << 1;
+    int32_t off = int32_t(imm << 11) >> 11;
+    return pc + 4 + uint32_t(off);
+  }
+  return std::nullopt;
+}
+
 std::optional<unsigned> divide_rm(uint16_t hw1, uint16_t hw2) {
   if (((hw1 & 0xFFF0) == 0xFB90 || (hw1 & 0xFFF0) == 0xFBB0) && (hw2 & 0xF0F0) == 0xF0F0) return hw2 & 0xF;
   return std::nullopt;

@@ -23,6 +23,12 @@ struct MemAccess {
 };
 std::optional<MemAccess> mem_access(uint16_t hw1, uint16_t hw2, const std::array<uint32_t, 16> &r);
 
+/// Base register of a load/store (SP for PUSH/POP, PC for literal loads).
+std::optional<unsigned> mem_base(uint16_t hw1, uint16_t hw2);
+
+/// Target of a conditional branch (B<cond> T1/T3, CBZ/CBNZ) at `pc`.
+std::optional<uint32_t> cond_branch_target(uint16_t hw1, uint16_t hw2, uint32_t pc);
+
 /// SDIV/UDIV: returns the divisor register number.
 std::optional<unsigned> divide_rm(uint16_t hw1, uint16_t hw2);
 /// SDIV/UDIV: the destination register number.

@@ -3,6 +3,7 @@
 #include "isa/timing.h"
 #include "isa/thumb.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace mcusim::isa {
@@ -25,7 +26,17 @@ BlockCost scan_block(const uint8_t *code, uint32_t size) {
     if (is32(hw) && off + 4 <= size) {
       uint16_t hw2;
       std::memcpy(&hw2, code + off + 2, 2);
-      if (is_fp(hw, hw2)) c.flags |= kBlockHasFp;
+      if (is_fp(hw, hw2) && !(c.flags & kBlockHasFp)) {
+        c.flags |= kBlockHasFp;
+        c.fp_index = uint8_t(std::min<uint32_t>(c.insns, 0xFE));
+      }
+      if (auto rm = divide_rm(hw, hw2); rm && !(c.flags & kBlockHasDiv) && c.insns < 0xFF) {
+        c.flags |= kBlockHasDiv;
+        c.div_index = uint8_t(c.insns);
+        c.div_rn = uint8_t(hw & 0xF);
+        c.div_rm = uint8_t(*rm);
+        c.div_flags = (hw & 0xFFF0) == 0xFB90 ? kDivSigned : 0;
+      }
     }
     off += is32(hw) ? 4 : 2;
     ++c.insns;
@@ -38,9 +49,10 @@ namespace {
 class UnitTiming final : public TimingModel {
 public:
   const char *name() const override { return "none"; }
-  BlockCost price_block(const uint8_t *code, uint32_t, uint32_t size) const override {
+  BlockCost price_block(const uint8_t *code, uint32_t addr, uint32_t size, const BlockContext &) override {
     BlockCost c = scan_block(code, size);
     c.cycles = c.insns;
+    c.fallthrough = addr + size;
     return c;
   }
 };

@@ -81,7 +81,7 @@ TEST_CASE("divide, FP and idle-loop recognition") {
   const uint8_t loop[] = {0xFE, 0xE7};
   CHECK((scan_block(loop, 2).flags & kBlockSelfLoop) != 0);
   const uint8_t mixed[] = {0x01, 0x30, 0xD1, 0xF8, 0x00, 0x01, 0x70, 0x47}; // adds, ldr.w, bx lr
-  auto c = make_unit_timing()->price_block(mixed, 0x100, sizeof mixed);
+  auto c = make_unit_timing()->price_block(mixed, 0x100, sizeof mixed, {});
   CHECK(c.insns == 3);
   CHECK(c.cycles == 3);
   CHECK((c.flags & kBlockSelfLoop) == 0);

@@ -1,0 +1,99 @@
+/// \file
+/// Memory timing (see memory_system.h).
+#include "memory/memory_system.h"
+
+#include <sstream>
+
+namespace mcusim {
+
+MemorySystem::MemorySystem(const Device &device, double mhz, const MemoryTimingOptions &opts) : device_(device) {
+  ws_ = opts.flash_ws ? *opts.flash_ws : device.flash.ws_at(mhz);
+  fetch_line_ = device.flash.line_bytes;
+  prefetch_ = device.flash.prefetch;
+  bool caches_on = true;
+  unsigned ilines = 0, iways = 0, line = fetch_line_;
+  if (device.l1) {
+    caches_on = opts.caches.value_or(true);
+    if (caches_on && device.l1->icache_bytes) {
+      line = device.l1->line_bytes;
+      ilines = device.l1->icache_bytes / line;
+      iways = device.l1->icache_ways;
+    }
+    if (caches_on && device.l1->dcache_bytes) {
+      dcache_lines_ = device.l1->dcache_bytes / device.l1->line_bytes;
+      dcache_line_bytes_ = device.l1->line_bytes;
+    }
+  } else if (device.accelerator) {
+    caches_on = opts.caches.value_or(device.accelerator->enabled);
+    if (caches_on) {
+      line = device.accelerator->line_bytes;
+      ilines = device.accelerator->icache_lines;
+      iways = device.accelerator->ways ? device.accelerator->ways : ilines; // 0 = fully associative
+      dcache_lines_ = device.accelerator->dcache_lines;
+      dcache_line_bytes_ = device.accelerator->line_bytes;
+    }
+  }
+  if (ilines) {
+    fetch_line_ = line;
+    icache_ways_ = iways ? iways : 1;
+    icache_sets_ = ilines / icache_ways_ ? ilines / icache_ways_ : 1;
+    tags_.assign(size_t(icache_sets_) * icache_ways_, UINT32_MAX);
+    stamps_.assign(tags_.size(), 0);
+  }
+}
+
+std::string MemorySystem::describe() const {
+  std::ostringstream os;
+  os << ws_ << " flash wait state" << (ws_ == 1 ? "" : "s");
+  if (icache())
+    os << ", instruction cache " << icache_sets_ * icache_ways_ << " x " << fetch_line_ << " B";
+  if (dcache()) os << ", data cache " << dcache_lines_ << " x " << dcache_line_bytes_ << " B";
+  if (!icache() && !dcache()) os << (prefetch_ ? ", prefetch, no cache" : ", no cache");
+  return os.str();
+}
+
+bool MemorySystem::is_flash(uint32_t addr) const {
+  const MemoryRegionDesc *r = device_.region_at(addr);
+  return r && r->kind == RegionKind::Flash;
+}
+
+bool MemorySystem::is_peripheral(uint32_t addr) const {
+  if (addr >= 0xE0000000u) return true; // private peripheral bus
+  const MemoryRegionDesc *r = device_.region_at(addr);
+  return r && r->kind == RegionKind::Peripheral;
+}
+
+unsigned MemorySystem::data_extra_q8(uint32_t addr, unsigned len, bool write) const {
+  if (is_peripheral(addr)) return 256; // one bus-bridge cycle (nominal)
+  if (write || !is_flash(addr) || ws_ == 0) return 0;
+  if (dcache_lines_) {
+    // Streaming through a cached line: one miss per line, shared by its accesses.
+    unsigned share = len >= dcache_line_bytes_ ? 256 : 256 * len / dcache_line_bytes_;
+    return ws_ * (share ? share : 1);
+  }
+  unsigned beats = (len + fetch_line_ - 1) / fetch_line_;
+  return ws_ * 256 * (beats ? beats : 1);
+}
+
+bool MemorySystem::touch(uint32_t line) {
+  ++clock_;
+  unsigned set = line % icache_sets_;
+  uint32_t *t = &tags_[size_t(set) * icache_ways_];
+  uint64_t *s = &stamps_[size_t(set) * icache_ways_];
+  unsigned victim = 0;
+  for (unsigned w = 0; w < icache_ways_; ++w) {
+    if (t[w] == line) {
+      s[w] = clock_;
+      ++hits_;
+      return true;
+    }
+    if (s[w] < s[victim]) victim = w;
+  }
+  if (t[victim] != UINT32_MAX) ++epoch_; // an eviction: blocks must check again
+  t[victim] = line;
+  s[victim] = clock_;
+  ++misses_;
+  return false;
+}
+
+} // namespace mcusim

@@ -1,0 +1,71 @@
+/// \file
+/// The memory system's timing: flash wait states chosen from the clock by the
+/// device's own table, the flash line width and prefetch buffer, the flash
+/// accelerator (ART-style instruction/data caches) or the Cortex-M7 L1 caches,
+/// zero-wait SRAM and TCM, and a bus cost for peripherals.
+///
+/// Static costs (a data access to a region) are priced once per block; the
+/// instruction cache is a tag array touched per executed block, skipped when
+/// nothing has been evicted since the block last hit (epoch check).
+#pragma once
+
+#include "core/device.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mcusim {
+
+struct MemoryTimingOptions {
+  std::optional<unsigned> flash_ws; ///< override the wait states (--flash-ws)
+  std::optional<bool> caches;       ///< force caches and accelerator on/off (--cache)
+};
+
+class MemorySystem {
+public:
+  MemorySystem(const Device &device, double mhz, const MemoryTimingOptions &opts = {});
+
+  unsigned flash_ws() const { return ws_; }
+  unsigned fetch_line_bytes() const { return fetch_line_; }
+  bool prefetch() const { return prefetch_; }
+  bool icache() const { return icache_sets_ != 0; }
+  bool dcache() const { return dcache_lines_ != 0; }
+  std::string describe() const;
+
+  bool is_flash(uint32_t addr) const;
+  bool is_peripheral(uint32_t addr) const;
+  /// Extra cycles, in 1/256 cycle units, of a data access at `addr` (static
+  /// estimate): flash wait states (amortised over a cache line when a data
+  /// cache serves flash), peripheral bus cost, 0 for SRAM/TCM.
+  unsigned data_extra_q8(uint32_t addr, unsigned len, bool write) const;
+  /// Stall of fetching one flash line that the cache (if any) does not hold:
+  /// non-sequential fetch.
+  unsigned line_fetch_stall() const { return ws_; }
+
+  /// Touch instruction-cache lines [first, first+n); returns how many missed.
+  unsigned touch_lines(uint32_t first_line, unsigned n) {
+    unsigned misses = 0;
+    for (unsigned i = 0; i < n; ++i) misses += touch(first_line + i) ? 0 : 1;
+    return misses;
+  }
+  uint64_t epoch() const { return epoch_; }
+  uint64_t hits() const { return hits_; }
+  uint64_t misses() const { return misses_; }
+
+private:
+  bool touch(uint32_t line);
+  const Device &device_;
+  unsigned ws_ = 0;
+  unsigned fetch_line_ = 16;
+  bool prefetch_ = true;
+  unsigned dcache_lines_ = 0, dcache_line_bytes_ = 16;
+  // Instruction cache: sets x ways of tags (line numbers), LRU by stamp.
+  unsigned icache_sets_ = 0, icache_ways_ = 0;
+  std::vector<uint32_t> tags_;
+  std::vector<uint64_t> stamps_;
+  uint64_t clock_ = 0, epoch_ = 1, hits_ = 0, misses_ = 0;
+};
+
+} // namespace mcusim
