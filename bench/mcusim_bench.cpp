@@ -80,7 +80,8 @@ std::string firmware_label(const std::string &path, const std::string &device) {
 
 int usage(FILE *f, int code) {
   std::fprintf(f,
-               "usage: mcusim-bench [--reps N] [--runs K] [--raw-block-hook empty|counting] ELF DEVICE [ELF DEVICE ...]\n"
+               "usage: mcusim-bench [--timing core|none] [--reps N] [--runs K] [--raw-block-hook empty|counting] ELF DEVICE [ELF DEVICE ...]\n"
+               "  --timing   mcusim's timing: the per-core cycle model (default) or one cycle per instruction\n"
                "  --reps N   repetition count passed on the firmware's command line (default 2000);\n"
                "             applies to the firmware listed after it\n"
                "  --runs K   runs per firmware and engine; the median is reported (default 3)\n"
@@ -104,6 +105,7 @@ bool parse_number(const char *s, unsigned long &out) {
 int main(int argc, char **argv) {
   unsigned long reps = 2000, runs = 3;
   auto raw_hook = bench::RawRunOptions::BlockHook::None;
+  auto timing = RunOptions::Timing::Core;
   std::vector<Job> jobs;
   std::vector<std::string> pending;
   for (int i = 1; i < argc; ++i) {
@@ -116,6 +118,16 @@ int main(int argc, char **argv) {
         return usage(stderr, 2);
       }
       raw_hook = v == "empty" ? bench::RawRunOptions::BlockHook::Empty : bench::RawRunOptions::BlockHook::Counting;
+      ++i;
+      continue;
+    }
+    if (a == "--timing") {
+      std::string v = i + 1 < argc ? argv[i + 1] : "";
+      if (v != "core" && v != "none") {
+        std::fprintf(stderr, "mcusim-bench: --timing needs 'core' or 'none'\n");
+        return usage(stderr, 2);
+      }
+      timing = v == "none" ? RunOptions::Timing::None : RunOptions::Timing::Core;
       ++i;
       continue;
     }
@@ -169,6 +181,7 @@ int main(int argc, char **argv) {
       CaptureConsole console;
       RunOptions opts;
       opts.cmdline = cmdline;
+      opts.timing = timing;
       auto sim = Simulator::create(*device, *elf, opts, console);
       if (!sim) {
         failure = "mcusim: " + sim.error().message;

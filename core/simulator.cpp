@@ -74,17 +74,30 @@ struct Simulator::Impl {
 
   // Counters (the hot path touches these and the block table only).
   uint64_t cycles = 0, insns = 0, sleep_cycles = 0;
+  // The block hook compares the cycle count with `stop_at` only. `deadline` is
+  // the next event or limit; `stop_at` may be lower (instruction limit, a
+  // masked exception to poll), and then the slow path decides.
   std::atomic<uint64_t> stop_at{0}; // written by request_stop() from other threads
+  std::atomic<uint64_t> deadline{0};
   uint64_t stop_insns = kNoLimit;
   bool poll = false;
+  /// The fast-path threshold for the current deadline, instruction limit and poll state.
+  void refresh_stop_at() {
+    uint64_t t = deadline.load(std::memory_order_relaxed);
+    if (stop_insns != kNoLimit) t = std::min(t, cycles + (stop_insns > insns ? (stop_insns - insns) / 2 : 0));
+    if (poll) t = 0;
+    stop_at.store(t, std::memory_order_relaxed);
+  }
+  void stop_soon() {
+    deadline.store(0, std::memory_order_relaxed);
+    stop_at.store(0, std::memory_order_relaxed);
+  }
   int poll_prio = 256;
-  uint32_t last_block = 0, last_block_size = 0;
-  // The previous block's branch outcome costs, applied when the next block starts.
-  uint32_t prev_ft = 0;
-  uint32_t prev_te = 0, prev_fe = 0;
-  // The block executing now: cycle count at its start and its table entry
-  // (exact DWT/SysTick reads inside a block).
-  uint64_t block_start = 0;
+  // The block executing now (or last executed) is `cur` (see below); its
+  // divide cost so far, for exact DWT/SysTick reads inside the block.
+  const void *div_extra_entry = nullptr;
+  const uint64_t *icache_epoch = nullptr;
+  uint32_t div_extra = 0;
   uint64_t mmio_mark = UINT64_MAX;
   int mmio_last_idx = -1;
   bool in_emulation = false;
@@ -106,7 +119,12 @@ struct Simulator::Impl {
     uint64_t cache_epoch = 0; ///< instruction-cache epoch at which all its lines were present
   };
   std::vector<Entry> table;
-  const Entry *cur = nullptr;
+  /// The block executing now, or the last one executed; its final branch is
+  /// priced when the next block starts. `no_block` after host-side redirects.
+  Entry no_block{0, isa::BlockCost{0, 0, 0, UINT32_MAX}, 0};
+  const Entry *cur = &no_block;
+  uint32_t last_block() const { return uint32_t(cur->key); }
+  uint32_t last_block_size() const { return uint32_t(cur->key >> 32); }
   uint64_t table_mask = 0;
   size_t table_count = 0;
   unsigned table_shift = 0;
@@ -213,63 +231,96 @@ struct Simulator::Impl {
   // --- hooks ------------------------------------------------------------------------------
   static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
     auto *s = static_cast<Impl *>(user);
-    if (__builtin_expect(s->prefix_run, 0)) return; // counted by run_prefix
-    // The previous block ended in a branch whose outcome is known now.
-    s->cycles += uint32_t(address) == s->prev_ft ? s->prev_fe : s->prev_te;
-    s->prev_fe = s->prev_te = 0;
     const uint64_t stop_at = s->stop_at.load(std::memory_order_relaxed);
-    if (__builtin_expect((s->cycles >= stop_at) | (s->insns >= s->stop_insns) | s->poll, 0)) {
-      if (s->cycles >= stop_at || s->insns >= s->stop_insns || s->masked_exception_now_takeable()) {
-        s->stop_kind = StopKind::Boundary;
-        s->stop_pc = uint32_t(address);
-        uc_emu_stop(uc);
-        return;
-      }
+    if (__builtin_expect(s->cycles >= stop_at, 0)) {
+      if (s->stop_here(uint32_t(address))) return;
     }
-    Entry &e = s->lookup(uint32_t(address), size);
+    // The previous block ended in a branch whose outcome is known now.
+    const Entry *p = s->cur;
+    const uint32_t branch = uint32_t(address) == p->cost.fallthrough ? p->cost.fallthrough_extra : p->cost.taken_extra;
+    const uint64_t key = (uint64_t(size) << 32) | uint32_t(address);
+    Entry *e = &s->table[s->slot(key)];
+    if (__builtin_expect(e->key != key, 0)) e = &s->find_or_insert(key);
+    const isa::BlockCost &c = e->cost;
+    // A cached block whose lines are known present (no eviction since) needs no work.
+    const bool cached_hit = c.flags == isa::kBlockFetchLines && e->cache_epoch == *s->icache_epoch;
+    if (__builtin_expect(c.flags != 0 && !cached_hit, 0)) {
+      if (s->block_flags(*e, uint32_t(address), branch)) return;
+    } else {
+      // One store per counter: a store followed by a wider load of the same
+      // bytes would stall on store forwarding.
+      s->cycles = s->cycles + branch + c.cycles;
+    }
+    s->insns = s->insns + c.insns;
+    s->cur = e;
+  }
+
+  /// Whether the engine stops before the block at `address` (slow path).
+  __attribute__((noinline, cold)) bool stop_here(uint32_t address) {
+    if (prefix_run) return true; // counted by run_prefix
+    if (cycles >= deadline.load(std::memory_order_relaxed) || insns >= stop_insns || (poll && masked_exception_now_takeable())) {
+      stop_kind = StopKind::Boundary;
+      stop_pc = address;
+      uc_emu_stop(uc);
+      return true;
+    }
+    refresh_stop_at();
+    return false;
+  }
+
+  __attribute__((noinline)) Entry &find_or_insert(uint64_t key) {
+    size_t i = slot(key);
+    for (;;) {
+      Entry &e = table[i];
+      if (e.key == key) return e;
+      if (e.key == 0) return insert(uint32_t(key), uint32_t(key >> 32));
+      i = (i + 1) & table_mask;
+    }
+  }
+
+  /// The rare per-block work: idle loops, FPU and divide checks, divide
+  /// timing, instruction-cache lines. True if the engine must stop here.
+  __attribute__((noinline)) bool block_flags(Entry &e, uint32_t address, uint32_t branch) {
     const isa::BlockCost &c = e.cost;
-    if (__builtin_expect(c.flags != 0, 0)) {
-      if (c.flags & isa::kBlockSelfLoop) {
-        s->stop_kind = StopKind::SelfLoop;
-        s->stop_pc = uint32_t(address);
+    cycles += branch;
+    if (c.flags & isa::kBlockSelfLoop) {
+      stop_kind = StopKind::SelfLoop;
+      stop_pc = address;
+      cur = &no_block;
+      uc_emu_stop(uc);
+      return true;
+    }
+    if ((c.flags & isa::kBlockHasFp) && !fpu_on) {
+      stop_kind = StopKind::FpCheck;
+      stop_pc = address;
+      stop_entry = &e;
+      cur = &no_block;
+      uc_emu_stop(uc);
+      return true;
+    }
+    if (c.flags & isa::kBlockHasDiv) {
+      if (div_trap_on && div_bypass_pc != address) {
+        stop_kind = StopKind::DivCheck;
+        stop_pc = address;
+        stop_entry = &e;
+        cur = &no_block;
         uc_emu_stop(uc);
-        return;
+        return true;
       }
-      if ((c.flags & isa::kBlockHasFp) && !s->fpu_on) {
-        s->stop_kind = StopKind::FpCheck;
-        s->stop_pc = uint32_t(address);
-        s->stop_entry = &e;
-        uc_emu_stop(uc);
-        return;
-      }
-      if (c.flags & isa::kBlockHasDiv) {
-        if (s->div_trap_on && s->div_bypass_pc != uint32_t(address)) {
-          s->stop_kind = StopKind::DivCheck;
-          s->stop_pc = uint32_t(address);
-          s->stop_entry = &e;
-          uc_emu_stop(uc);
-          return;
-        }
-        s->div_bypass_pc = 0xFFFFFFFF;
-        if (s->ct && (c.div_flags & isa::kDivDynamic)) {
-          uint32_t n = s->reg(UC_ARM_REG_R0 + c.div_rn), d = s->reg(UC_ARM_REG_R0 + c.div_rm);
-          s->cycles += isa::divide_cycles(*s->ct, n, d, c.div_flags & isa::kDivSigned) - s->ct->div_min;
-        }
-      }
-      if ((c.flags & isa::kBlockFetchLines) && e.cache_epoch != s->memsys->epoch()) {
-        s->cycles += uint64_t(s->memsys->touch_lines(c.first_line, c.lines)) * c.line_miss;
-        e.cache_epoch = s->memsys->epoch();
+      div_bypass_pc = 0xFFFFFFFF;
+      if (ct && (c.div_flags & isa::kDivDynamic)) {
+        uint32_t n = reg(UC_ARM_REG_R0 + c.div_rn), d = reg(UC_ARM_REG_R0 + c.div_rm);
+        div_extra = isa::divide_cycles(*ct, n, d, c.div_flags & isa::kDivSigned) - ct->div_min;
+        div_extra_entry = &e;
+        cycles += div_extra;
       }
     }
-    s->block_start = s->cycles;
-    s->cur = &e;
-    s->cycles += c.cycles;
-    s->insns += c.insns;
-    s->prev_ft = c.fallthrough;
-    s->prev_te = c.taken_extra;
-    s->prev_fe = c.fallthrough_extra;
-    s->last_block = uint32_t(address);
-    s->last_block_size = size;
+    if ((c.flags & isa::kBlockFetchLines) && e.cache_epoch != memsys->epoch()) {
+      cycles += uint64_t(memsys->touch_lines(c.first_line, c.lines)) * c.line_miss;
+      e.cache_epoch = memsys->epoch();
+    }
+    cycles += c.cycles;
+    return false;
   }
 
   static void on_intr(uc_engine *uc, uint32_t intno, void *user) {
@@ -306,7 +357,7 @@ struct Simulator::Impl {
   bool precise_valid = false;
   void locate_access(uint32_t addr, bool write) {
     precise_valid = false;
-    if (!in_emulation || !cur) return;
+    if (!in_emulation || cur == &no_block) return;
     const std::vector<uint16_t> *pre = timing->prefix(cur->cost.prefix);
     std::array<uint32_t, 16> r{};
     int ids[15];
@@ -322,12 +373,12 @@ struct Simulator::Impl {
     int start = mark == mmio_mark ? mmio_last_idx + 1 : 0;
     uint32_t off = 0;
     int idx = 0, found = -1;
-    while (off + 2 <= last_block_size) {
-      auto h1 = mem.read16(last_block + off);
+    while (off + 2 <= last_block_size()) {
+      auto h1 = mem.read16(last_block() + off);
       if (!h1) break;
-      uint16_t h2 = mem.read16(last_block + off + 2).value_or(0);
+      uint16_t h2 = mem.read16(last_block() + off + 2).value_or(0);
       if (idx >= start) {
-        r[15] = last_block + off;
+        r[15] = last_block() + off;
         auto a = isa::mem_access(*h1, h2, r);
         if (a && a->write == write && addr >= a->addr && uint64_t(addr) < uint64_t(a->addr) + std::max<uint32_t>(a->len, 1)) {
           found = idx;
@@ -341,7 +392,8 @@ struct Simulator::Impl {
     mmio_mark = mark;
     mmio_last_idx = found;
     uint64_t stat = pre && size_t(found) < pre->size() ? (*pre)[size_t(found)] : uint64_t(found);
-    uint64_t dynamic = cycles - block_start - cur->cost.cycles; // divides so far in this block
+    uint64_t dynamic = div_extra_entry == cur ? div_extra : 0; // the block's divide, if any
+    uint64_t block_start = cycles - cur->cost.cycles - dynamic;
     precise_now = block_start + stat + dynamic;
     precise_valid = true;
   }
@@ -361,6 +413,7 @@ struct Simulator::Impl {
     // "until" address is applied when code is translated).
     uc_ctl_remove_cache(uc, addr, uint64_t(addr) + size);
     prefix_run = true;
+    stop_at.store(0, std::memory_order_relaxed); // the block hook's slow path sees prefix_run
     uc_err err = uc_emu_start(uc, addr | 1, stop, 0, 0);
     prefix_run = false;
     uc_ctl_remove_cache(uc, addr, uint64_t(addr) + size);
@@ -464,7 +517,7 @@ struct Simulator::Impl {
                  ((exc_return & 0xF) == 0x1 || (exc_return & 0xF) == 0x9 || (exc_return & 0xF) == 0xD) &&
                  ((exc_return & 0x10) || sim.device_.has_fpu()) && cur != 0;
     if (!valid) {
-      raise_fault(kExcUsageFault, cfsr::INVPC, last_block, "invalid EXC_RETURN " + hex8(exc_return), std::nullopt, false);
+      raise_fault(kExcUsageFault, cfsr::INVPC, last_block(), "invalid EXC_RETURN " + hex8(exc_return), std::nullopt, false);
       return false;
     }
     bool to_thread = exc_return & 8, use_psp = exc_return & 4, fp = !(exc_return & 0x10);
@@ -473,7 +526,7 @@ struct Simulator::Impl {
     uint32_t words[26] = {};
     unsigned n = fp ? 26 : 8;
     if (!mem.read(frame_sp, words, n * 4)) {
-      fatal_fault("unstacking error", "exception return could not read its frame at " + hex(frame_sp), last_block, frame_sp,
+      fatal_fault("unstacking error", "exception return could not read its frame at " + hex(frame_sp), last_block(), frame_sp,
                   StopReason::Fault);
       return false;
     }
@@ -626,18 +679,18 @@ struct Simulator::Impl {
     r[13] = reg(UC_ARM_REG_SP);
     r[14] = reg(UC_ARM_REG_LR);
     uint32_t off = 0;
-    while (off + 2 <= last_block_size) {
-      auto h1 = mem.read16(last_block + off);
+    while (off + 2 <= last_block_size()) {
+      auto h1 = mem.read16(last_block() + off);
       if (!h1) break;
-      uint16_t h2 = mem.read16(last_block + off + 2).value_or(0);
-      r[15] = last_block + off;
+      uint16_t h2 = mem.read16(last_block() + off + 2).value_or(0);
+      r[15] = last_block() + off;
       if (auto a = isa::mem_access(*h1, h2, r)) {
         if (a->write == write && addr >= a->addr && uint64_t(addr) < uint64_t(a->addr) + std::max<uint32_t>(a->len, 1))
-          return {last_block + off, true};
+          return {last_block() + off, true};
       }
       off += isa::is32(*h1) ? 4 : 2;
     }
-    return {last_block, false};
+    return {last_block(), false};
   }
 
   void handle_engine_error(uc_err err) {
@@ -873,7 +926,7 @@ Simulator::~Simulator() = default;
 void Simulator::request_stop() {
   if (!impl_) return;
   impl_->stop_requested = true;
-  impl_->stop_at.store(0, std::memory_order_relaxed);
+  impl_->stop_soon();
 }
 
 Expected<std::unique_ptr<Simulator>> Simulator::create(const Device &device, const ElfImage &elf, const RunOptions &options,
@@ -907,6 +960,7 @@ Expected<std::unique_ptr<Simulator>> Simulator::create(const Device &device, con
     s.timing = std::move(*model);
   }
   s.ct = s.timing->core_timing();
+  s.icache_epoch = s.memsys->epoch_ptr();
 
   auto fail = [&](const std::string &what, uc_err err) {
     return make_error(ErrorKind::Internal, what + ": " + uc_strerror(err));
@@ -943,12 +997,13 @@ Expected<std::unique_ptr<Simulator>> Simulator::create(const Device &device, con
   s.scs->current_ipsr = [&s] { return s.ipsr(); };
   s.scs->now_fn = [&s] { return s.precise_valid && s.in_emulation ? s.precise_now : s.cycles; };
   s.sched.on_schedule = [&s](uint64_t when) {
+    if (when < s.deadline.load(std::memory_order_relaxed)) s.deadline.store(when, std::memory_order_relaxed);
     if (when < s.stop_at.load(std::memory_order_relaxed)) s.stop_at.store(when, std::memory_order_relaxed);
   };
-  s.scs->on_exception_state_change = [&s] { s.stop_at.store(0, std::memory_order_relaxed); };
+  s.scs->on_exception_state_change = [&s] { s.stop_soon(); };
   s.scs->on_trap_config_change = [&s] {
     s.traps_dirty = true;
-    s.stop_at.store(0, std::memory_order_relaxed);
+    s.stop_soon();
     s.fpu_on = !s.sim.device_.has_fpu() || s.scs->fpu_enabled();
     s.div_trap_on = s.scs->div0_trap() && !core_is_v6m(s.sim.device_.core);
   };
@@ -1032,17 +1087,23 @@ RunResult Simulator::run() {
       continue;
     }
 
-    s.stop_at.store(std::min({s.sched.next_time(), max_cycles, s.cycles + kSliceCycles}), std::memory_order_relaxed);
+    s.deadline.store(std::min({s.sched.next_time(), max_cycles, s.cycles + kSliceCycles}), std::memory_order_relaxed);
     if (s.stop_requested) continue; // a stop request between the check above and the store
     s.stop_insns = max_insns;
+    s.refresh_stop_at();
     s.stop_kind = StopKind::None;
     s.mem_fault = false;
     uint32_t start = s.pc();
     s.in_emulation = true;
-    s.cur = nullptr;
     s.just_returned = false; // code runs now: no tail-chain from here
     uc_err err = uc_emu_start(s.uc, start | 1, kUntil, 0, 0);
     s.in_emulation = false;
+    // Host-side work follows (exceptions, semihosting): the next block is not
+    // reached by the last block's branch, so its branch cost is settled here.
+    if (s.stop_kind == StopKind::Boundary) {
+      s.cycles += s.stop_pc == s.cur->cost.fallthrough ? s.cur->cost.fallthrough_extra : s.cur->cost.taken_extra;
+      s.cur = &s.no_block;
+    }
     if (err != UC_ERR_OK) {
       s.handle_engine_error(err);
       continue;

@@ -51,6 +51,7 @@ public:
     return misses;
   }
   uint64_t epoch() const { return epoch_; }
+  const uint64_t *epoch_ptr() const { return &epoch_; }
   uint64_t hits() const { return hits_; }
   uint64_t misses() const { return misses_; }
 
