@@ -1,0 +1,28 @@
+/* Shared by the workload programs: the repetition count from the semihosting
+ * command line ("<name> REPS"), and the result line. */
+#ifndef MCUSIM_WORKLOAD_H
+#define MCUSIM_WORKLOAD_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mcusim.h"
+
+static inline unsigned workload_reps(unsigned fallback) {
+  static char cmdline[128];
+  struct { char *buf; int len; } block = {cmdline, sizeof cmdline - 1};
+  if (mcusim_semihost(MCUSIM_SYS_GET_CMDLINE, &block) != 0) return fallback;
+  const char *last = strrchr(cmdline, ' ');
+  if (!last) return fallback;
+  long v = strtol(last + 1, NULL, 10);
+  return v > 0 ? (unsigned)v : fallback;
+}
+
+static inline int workload_done(const char *name, unsigned reps, uint32_t checksum) {
+  printf("%s: reps=%u checksum=0x%08lx\n", name, reps, (unsigned long)checksum);
+  return 0;
+}
+
+#endif
