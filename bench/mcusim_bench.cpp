@@ -27,6 +27,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -82,6 +83,7 @@ int usage(FILE *f, int code) {
   std::fprintf(f,
                "usage: mcusim-bench [--timing core|none] [--reps N] [--runs K] [--raw-block-hook empty|counting] ELF DEVICE [ELF DEVICE ...]\n"
                "  --timing   mcusim's timing: the per-core cycle model (default) or one cycle per instruction\n"
+               "  --flash-ws N, --cache on|off   memory-system overrides for mcusim's run\n"
                "  --reps N   repetition count passed on the firmware's command line (default 2000);\n"
                "             applies to the firmware listed after it\n"
                "  --runs K   runs per firmware and engine; the median is reported (default 3)\n"
@@ -106,6 +108,8 @@ int main(int argc, char **argv) {
   unsigned long reps = 2000, runs = 3;
   auto raw_hook = bench::RawRunOptions::BlockHook::None;
   auto timing = RunOptions::Timing::Core;
+  std::optional<unsigned> flash_ws;
+  std::optional<bool> caches;
   std::vector<Job> jobs;
   std::vector<std::string> pending;
   for (int i = 1; i < argc; ++i) {
@@ -128,6 +132,19 @@ int main(int argc, char **argv) {
         return usage(stderr, 2);
       }
       timing = v == "none" ? RunOptions::Timing::None : RunOptions::Timing::Core;
+      ++i;
+      continue;
+    }
+    if (a == "--flash-ws" || a == "--cache") {
+      std::string v = i + 1 < argc ? argv[i + 1] : "";
+      if (a == "--cache") {
+        if (v != "on" && v != "off") return usage(stderr, 2);
+        caches = v == "on";
+      } else {
+        unsigned long ws = 0;
+        if (!parse_number(v.c_str(), ws) && v != "0") return usage(stderr, 2);
+        flash_ws = unsigned(ws);
+      }
       ++i;
       continue;
     }
@@ -182,6 +199,8 @@ int main(int argc, char **argv) {
       RunOptions opts;
       opts.cmdline = cmdline;
       opts.timing = timing;
+      opts.flash_ws = flash_ws;
+      opts.caches = caches;
       auto sim = Simulator::create(*device, *elf, opts, console);
       if (!sim) {
         failure = "mcusim: " + sim.error().message;
