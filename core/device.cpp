@@ -199,6 +199,7 @@ Expected<Device> parse_device(std::string_view text, const fs::path &file) {
         }
       }
       r.source = rd.get<std::string>(*t, "source", where.c_str(), false).value_or("");
+      if (auto sc = (*t)["single_cycle"].value<bool>()) r.single_cycle = *sc;
       if (r.size == 0 || r.size % 1024 != 0 || r.base % 1024 != 0)
         rd.fail("memory " + r.name + ": base and size must be non-zero multiples of 1 KiB");
       if (uint64_t(r.base) + r.size > 0x100000000ull) rd.fail("memory " + r.name + " extends past 4 GiB");

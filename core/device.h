@@ -32,6 +32,7 @@ struct MemoryRegionDesc {
   uint32_t base = 0;
   uint64_t size = 0;
   bool read = true, write = true, exec = false;
+  bool single_cycle = false; ///< Cortex-M0+ single-cycle I/O port (loads and stores take 1 cycle)
   std::vector<uint32_t> aliases;
   std::string source;
 

@@ -108,12 +108,6 @@ void SimRunner::work(RunRequest req) {
       if (!device) return fail(device.error().message);
     }
     if (req.mhz < 0) return fail("the clock cannot be negative");
-    if (req.mhz > device->max_mhz * 4)
-      return fail(QStringLiteral("%1 MHz is far above %2's maximum of %3 MHz")
-                      .arg(req.mhz)
-                      .arg(QString::fromStdString(device->name))
-                      .arg(device->max_mhz)
-                      .toStdString());
 
     GuiConsole console(shared->output, [this] { QMetaObject::invokeMethod(this, &SimRunner::outputPending, Qt::QueuedConnection); });
     RunOptions opts;

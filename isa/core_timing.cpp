@@ -32,7 +32,7 @@ const CoreTiming kM0plus = {
     table({{C::AluPc, 2}, {C::Mul, 1}, {C::Load, 2}, {C::LoadLiteral, 2}, {C::LoadPc, 4}, {C::Store, 2}, {C::StoreReg, 2},
            {C::LoadMultiple, 1}, {C::PopPc, 3}, {C::StoreMultiple, 1}, {C::Branch, 2}, {C::CondBranch, 1},
            {C::BranchLink, 3}, {C::BranchReg, 2}, {C::Barrier, 3}, {C::System, 3}, {C::It, 1}, {C::Unknown, 1}}),
-    1, 1, false, false, 0, false, false, 0, 1, 1, 1, 15, 10, 6, 0};
+    1, 1, false, false, 0, false, false, 0, 1, 1, 1, 15, 10, 6, 0, true};
 
 // Cortex-M3: TRM DDI0337 Table 3-1 and "Load/store timings" (figures.md 1.2).
 const CoreTiming kM3 = {

@@ -31,6 +31,7 @@ struct CoreTiming {
   uint8_t div_min, div_max;   ///< SDIV/UDIV early termination range
   uint8_t div_bits_per_cycle; ///< quotient bits retired per cycle beyond div_min
   uint8_t exc_entry, exc_exit, tail_chain, fp_frame_extra; ///< exception timing
+  bool single_cycle_io = false; ///< loads/stores to a single-cycle I/O region take 1 cycle (M0+ IOPORT)
 };
 
 /// The table for a core; `small_multiplier` selects the 32-cycle MULS option of the M0+.

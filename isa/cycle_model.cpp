@@ -116,6 +116,10 @@ BlockCost CycleModel::price_block(const uint8_t *code, uint32_t addr, uint32_t s
       regs[15] = d.addr;
       if (auto a = mem_access(hw1, hw2, regs)) {
         data_q8 += memory_->data_extra_q8(a->addr, a->len, a->write);
+        // The Cortex-M0+ I/O port: single-cycle loads and stores.
+        if (t.single_cycle_io && (d.cls == InsnClass::Load || d.cls == InsnClass::Store || d.cls == InsnClass::StoreReg) &&
+            memory_->is_single_cycle_io(a->addr))
+          c = 1;
         if (d.cls == InsnClass::LoadLiteral && d.dest >= 0 && ctx.read32) {
           if (auto v = ctx.read32(a->addr)) regs[size_t(d.dest)] = *v; // a pointer loaded from a literal pool
         }

@@ -63,7 +63,13 @@ bool MemorySystem::is_peripheral(uint32_t addr) const {
   return r && r->kind == RegionKind::Peripheral;
 }
 
+bool MemorySystem::is_single_cycle_io(uint32_t addr) const {
+  const MemoryRegionDesc *r = device_.region_at(addr);
+  return r && r->single_cycle;
+}
+
 unsigned MemorySystem::data_extra_q8(uint32_t addr, unsigned len, bool write) const {
+  if (is_single_cycle_io(addr)) return 0;
   if (is_peripheral(addr)) return 256; // one bus-bridge cycle (nominal)
   if (write || !is_flash(addr) || ws_ == 0) return 0;
   if (dcache_lines_) {

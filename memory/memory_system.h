@@ -36,6 +36,8 @@ public:
 
   bool is_flash(uint32_t addr) const;
   bool is_peripheral(uint32_t addr) const;
+  /// The Cortex-M0+ single-cycle I/O port (RP2040 SIO): loads and stores take one cycle.
+  bool is_single_cycle_io(uint32_t addr) const;
   /// Extra cycles, in 1/256 cycle units, of a data access at `addr` (static
   /// estimate): flash wait states (amortised over a cache line when a data
   /// cache serves flash), peripheral bus cost, 0 for SRAM/TCM.
