@@ -7,6 +7,9 @@
 #include "core/elf_image.h"
 #include "core/simulator.h"
 #include "core/system_control.h"
+#include "profiler/run_report.h"
+
+#include <fstream>
 
 #include <atomic>
 #include <csignal>
@@ -145,6 +148,9 @@ int cmd_run(const RunArgs &a) {
   opts.timing = a.timing == "none" ? RunOptions::Timing::None : RunOptions::Timing::Core;
   if (a.flash_ws >= 0) opts.flash_ws = unsigned(a.flash_ws);
   if (!a.cache.empty()) opts.caches = a.cache == "on";
+  std::string report_format = a.report;
+  if (report_format.empty() && !a.report_out.empty()) report_format = "text";
+  opts.profile = !report_format.empty();
   opts.cmdline = std::filesystem::path(a.elf).filename().string();
   for (const auto &arg : a.firmware_args) opts.cmdline += " " + arg;
   bool progress = !a.quiet && isatty(fileno(stderr));
@@ -198,6 +204,22 @@ int cmd_run(const RunArgs &a) {
     std::fprintf(stderr, "mcusim: stopped: %s\n", r.message.c_str());
   } else if (!r.message.empty() && !a.quiet) {
     std::fprintf(stderr, "mcusim: %s\n", r.message.c_str());
+  }
+  if (!report_format.empty()) {
+    RunReport rep = build_report(r, *elf, *device, (*sim)->timing_description());
+    std::string text = report_format == "json" ? render_json(rep) : report_format == "markdown" ? render_markdown(rep) : render_text(rep);
+    if (!a.report_out.empty()) {
+      std::ofstream out(a.report_out, std::ios::binary);
+      out << text;
+      if (!out) {
+        std::fprintf(stderr, "mcusim: error: cannot write the report to %s\n", a.report_out.c_str());
+        return kExitNoInput;
+      }
+    } else {
+      std::fflush(stdout);
+      std::fwrite(text.data(), 1, text.size(), stdout);
+      std::fflush(stdout);
+    }
   }
   if (!a.quiet) {
     std::string how = r.reason == StopReason::Exited ? "exited with code " + std::to_string(r.exit_code)

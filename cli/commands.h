@@ -20,6 +20,8 @@ struct RunArgs {
   std::string core;
   int flash_ws = -1;
   std::string cache;
+  std::string report;      ///< "" none, else text|json|markdown
+  std::string report_out;  ///< file for the report (default: stdout after the run)
   std::vector<std::string> firmware_args;
 };
 int cmd_run(const RunArgs &args);

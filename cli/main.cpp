@@ -32,6 +32,11 @@ int main(int argc, char **argv) {
   run_cmd->add_option("--flash-ws", run.flash_ws, "Override the flash wait states")->check(CLI::Range(0, 31));
   run_cmd->add_option("--cache", run.cache, "Flash accelerator / L1 caches on or off (default: the device's)")
       ->check(CLI::IsMember({"on", "off"}));
+  run_cmd->add_option("--report", run.report, "Print a report after the run: text (default), json or markdown")
+      ->expected(0, 1)
+      ->default_str("text")
+      ->check(CLI::IsMember({"text", "json", "markdown"}));
+  run_cmd->add_option("--report-out", run.report_out, "Write the report to this file instead of stdout");
   run_cmd->add_option("args", run.firmware_args, "Arguments passed to the firmware (after --)");
 
   bool devices_quiet = false;

@@ -117,11 +117,12 @@ struct Simulator::Impl {
     uint64_t key = 0;
     isa::BlockCost cost;
     uint64_t cache_epoch = 0; ///< instruction-cache epoch at which all its lines were present
+    uint32_t func = 0;        ///< profiling: index of the function holding the block
   };
   std::vector<Entry> table;
   /// The block executing now, or the last one executed; its final branch is
   /// priced when the next block starts. `no_block` after host-side redirects.
-  Entry no_block{0, isa::BlockCost{0, 0, 0, UINT32_MAX}, 0};
+  Entry no_block{0, isa::BlockCost{0, 0, 0, UINT32_MAX}, 0, 0};
   const Entry *cur = &no_block;
   uint32_t last_block() const { return uint32_t(cur->key); }
   uint32_t last_block_size() const { return uint32_t(cur->key >> 32); }
@@ -223,13 +224,15 @@ struct Simulator::Impl {
   Entry &place(uint64_t key, const isa::BlockCost &cost) {
     size_t i = slot(key);
     while (table[i].key) i = (i + 1) & table_mask;
-    table[i] = Entry{key, cost, 0};
+    table[i] = Entry{key, cost, 0, profiling ? func_of(uint32_t(key)) : 0};
     ++table_count;
     return table[i];
   }
 
   // --- hooks ------------------------------------------------------------------------------
-  static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
+  /// The block hook. The profiling variant is a separate instantiation, so the
+  /// plain one carries no profiling test.
+  template <bool Profile> static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
     auto *s = static_cast<Impl *>(user);
     const uint64_t stop_at = s->stop_at.load(std::memory_order_relaxed);
     if (__builtin_expect(s->cycles >= stop_at, 0)) {
@@ -242,10 +245,14 @@ struct Simulator::Impl {
     Entry *e = &s->table[s->slot(key)];
     if (__builtin_expect(e->key != key, 0)) e = &s->find_or_insert(key);
     const isa::BlockCost &c = e->cost;
+    [[maybe_unused]] const uint64_t before = s->cycles;
     // A cached block whose lines are known present (no eviction since) needs no work.
     const bool cached_hit = c.flags == isa::kBlockFetchLines && e->cache_epoch == *s->icache_epoch;
     if (__builtin_expect(c.flags != 0 && !cached_hit, 0)) {
-      if (s->block_flags(*e, uint32_t(address), branch)) return;
+      if (s->block_flags(*e, uint32_t(address), branch)) {
+        if constexpr (Profile) s->f_self[p->func] += branch;
+        return;
+      }
     } else {
       // One store per counter: a store followed by a wider load of the same
       // bytes would stall on store forwarding.
@@ -253,6 +260,124 @@ struct Simulator::Impl {
     }
     s->insns = s->insns + c.insns;
     s->cur = e;
+    if constexpr (Profile) s->profile_block(p, *e, uint32_t(address), branch, before);
+  }
+
+  // --- profiling ---------------------------------------------------------------------------
+  bool profiling = false;
+  std::vector<FunctionProfile> functions; // index 0: "(no symbol)"
+  std::vector<uint64_t> f_self, f_insns, f_incl, f_calls;
+  std::vector<uint32_t> f_active;
+  std::vector<uint8_t> f_special; // 1 malloc-like, 2 _sbrk (increment in r0), 3 _sbrk_r (in r1)
+  struct Frame {
+    uint32_t func, ret;
+    uint64_t start;
+    bool exception;
+  };
+  std::vector<Frame> frames;
+  uint32_t min_sp = 0xFFFFFFFF, max_depth = 0;
+  uint64_t heap_bytes = 0, exceptions_taken = 0;
+  bool malloc_used = false;
+
+  void profile_init() {
+    profiling = true;
+    functions.push_back({"(no symbol)", 0, 0});
+    for (const auto &sym : sim.elf_.symbols) {
+      if (!sym.func) continue;
+      if (functions.size() > 1 && functions.back().addr == sym.addr) continue; // aliases: the strong name sorts first
+      functions.push_back({sym.name, sym.addr, sym.size});
+    }
+    size_t n = functions.size();
+    f_self.assign(n, 0), f_insns.assign(n, 0), f_incl.assign(n, 0), f_calls.assign(n, 0), f_active.assign(n, 0);
+    f_special.assign(n, 0);
+    for (size_t i = 1; i < n; ++i) {
+      const std::string &nm = functions[i].name;
+      if (nm == "malloc" || nm == "calloc" || nm == "realloc" || nm == "_malloc_r" || nm == "_calloc_r" || nm == "_realloc_r")
+        f_special[i] = 1;
+      else if (nm == "_sbrk" || nm == "sbrk") f_special[i] = 2;
+      else if (nm == "_sbrk_r") f_special[i] = 3;
+    }
+  }
+  uint32_t func_of(uint32_t addr) const {
+    auto it = std::upper_bound(functions.begin() + 1, functions.end(), addr,
+                               [](uint32_t a, const FunctionProfile &f) { return a < f.addr; });
+    if (it == functions.begin() + 1) return 0;
+    --it;
+    if (it->size && addr >= it->addr + it->size) return 0;
+    return uint32_t(it - functions.begin());
+  }
+  void push_frame(uint32_t func, uint32_t ret, uint64_t now, bool exception) {
+    frames.push_back({func, ret, now, exception});
+    ++f_active[func];
+    ++f_calls[func];
+    max_depth = std::max<uint32_t>(max_depth, uint32_t(frames.size()));
+    uint32_t sp = reg(UC_ARM_REG_SP);
+    min_sp = std::min(min_sp, sp);
+    switch (f_special[func]) {
+    case 1: malloc_used = true; break;
+    case 2: {
+      int32_t inc = int32_t(reg(UC_ARM_REG_R0));
+      if (inc > 0) heap_bytes += uint32_t(inc);
+      break;
+    }
+    case 3: {
+      int32_t inc = int32_t(reg(UC_ARM_REG_R1));
+      if (inc > 0) heap_bytes += uint32_t(inc);
+      break;
+    }
+    default: break;
+    }
+  }
+  void pop_frame(uint64_t now) {
+    Frame f = frames.back();
+    frames.pop_back();
+    if (--f_active[f.func] == 0) f_incl[f.func] += now - f.start;
+  }
+  /// A block starts: settle returns to it, open a frame if it was called.
+  void profile_transition(const Entry *p, uint32_t address, uint32_t func, uint64_t now) {
+    while (!frames.empty() && frames.back().ret == address && !frames.back().exception) pop_frame(now);
+    if (p->cost.end == isa::kEndCall) push_frame(func, p->cost.fallthrough, now, false);
+  }
+  __attribute__((noinline)) void profile_block(const Entry *p, const Entry &e, uint32_t address, uint32_t branch,
+                                               uint64_t before) {
+    f_self[p->func] += branch;
+    f_self[e.func] += cycles - before - branch;
+    f_insns[e.func] += e.cost.insns;
+    profile_transition(p, address, e.func, before + branch);
+  }
+  void profile_exception_entry(uint32_t handler) {
+    if (!profiling) return;
+    ++exceptions_taken;
+    push_frame(func_of(handler & ~1u), 0, cycles, true);
+  }
+  void profile_exception_return() {
+    if (!profiling) return;
+    while (!frames.empty()) {
+      bool exc = frames.back().exception;
+      pop_frame(cycles);
+      if (exc) break;
+    }
+  }
+  ProfileData profile_result() {
+    while (!frames.empty()) pop_frame(cycles);
+    ProfileData d;
+    d.functions = functions;
+    uint64_t attributed = 0;
+    for (size_t i = 0; i < functions.size(); ++i) {
+      d.functions[i].self_cycles = f_self[i];
+      d.functions[i].self_instructions = f_insns[i];
+      d.functions[i].inclusive_cycles = f_incl[i];
+      d.functions[i].calls = f_calls[i];
+      attributed += f_self[i];
+    }
+    d.unattributed_cycles = cycles > attributed ? cycles - attributed : 0;
+    d.initial_sp = vectors.initial_sp;
+    d.min_sp = min_sp == 0xFFFFFFFF ? vectors.initial_sp : min_sp;
+    d.malloc_used = malloc_used;
+    d.heap_bytes = heap_bytes;
+    d.max_call_depth = max_depth;
+    d.exceptions_taken = exceptions_taken;
+    return d;
   }
 
   /// Whether the engine stops before the block at `address` (slow path).
@@ -507,6 +632,7 @@ struct Simulator::Impl {
     set_pc(*vec);
     rebuild_hflags();
     sleeping = false;
+    profile_exception_entry(*vec);
     return true;
   }
 
@@ -522,6 +648,7 @@ struct Simulator::Impl {
     }
     bool to_thread = exc_return & 8, use_psp = exc_return & 4, fp = !(exc_return & 0x10);
     scs->set_active(cur, false);
+    profile_exception_return();
     uint32_t frame_sp = reg(use_psp ? UC_ARM_REG_PSP : UC_ARM_REG_MSP);
     uint32_t words[26] = {};
     unsigned n = fp ? 26 : 8;
@@ -1026,7 +1153,9 @@ Expected<std::unique_ptr<Simulator>> Simulator::create(const Device &device, con
 
   s.table_init(12);
   uc_hook h;
-  if ((err = uc_hook_add(s.uc, &h, UC_HOOK_BLOCK, reinterpret_cast<void *>(&Impl::on_block), &s, 1, 0)) != UC_ERR_OK)
+  if (options.profile) s.profile_init();
+  void *block_hook = options.profile ? reinterpret_cast<void *>(&Impl::on_block<true>) : reinterpret_cast<void *>(&Impl::on_block<false>);
+  if ((err = uc_hook_add(s.uc, &h, UC_HOOK_BLOCK, block_hook, &s, 1, 0)) != UC_ERR_OK)
     return fail("cannot install the block hook", err);
   if ((err = uc_hook_add(s.uc, &h, UC_HOOK_INTR, reinterpret_cast<void *>(&Impl::on_intr), &s, 1, 0)) != UC_ERR_OK)
     return fail("cannot install the interrupt hook", err);
@@ -1101,7 +1230,12 @@ RunResult Simulator::run() {
     // Host-side work follows (exceptions, semihosting): the next block is not
     // reached by the last block's branch, so its branch cost is settled here.
     if (s.stop_kind == StopKind::Boundary) {
-      s.cycles += s.stop_pc == s.cur->cost.fallthrough ? s.cur->cost.fallthrough_extra : s.cur->cost.taken_extra;
+      uint32_t branch = s.stop_pc == s.cur->cost.fallthrough ? s.cur->cost.fallthrough_extra : s.cur->cost.taken_extra;
+      s.cycles += branch;
+      if (s.profiling) {
+        s.f_self[s.cur->func] += branch;
+        s.profile_transition(s.cur, s.stop_pc, s.func_of(s.stop_pc), s.cycles);
+      }
       s.cur = &s.no_block;
     }
     if (err != UC_ERR_OK) {
@@ -1156,6 +1290,7 @@ RunResult Simulator::run() {
   r.cycles = s.cycles;
   r.instructions = s.insns;
   r.sleep_cycles = s.sleep_cycles;
+  if (s.profiling) r.profile = s.profile_result();
   r.icache_hits = s.memsys->hits();
   r.icache_misses = s.memsys->misses();
   r.hz = hz_;

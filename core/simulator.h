@@ -10,6 +10,7 @@
 #include "core/device.h"
 #include "core/elf_image.h"
 #include "core/error.h"
+#include "core/profile.h"
 #include "isa/timing.h"
 
 #include <atomic>
@@ -39,6 +40,7 @@ struct RunOptions {
   Timing timing = Timing::Core;   ///< per-core cycle model, or one cycle per instruction
   std::optional<unsigned> flash_ws; ///< override the flash wait states
   std::optional<bool> caches;       ///< force the flash accelerator / L1 caches on or off
+  bool profile = false;             ///< collect per-function cycles, calls, stack and heap (ProfileData)
 };
 
 enum class StopReason {
@@ -81,6 +83,7 @@ struct RunResult {
   uint32_t pc = 0;
   std::optional<FaultInfo> fault;
   std::string message; ///< one line for the reasons other than Exited
+  std::optional<ProfileData> profile; ///< with RunOptions::profile
   double simulated_seconds() const { return hz > 0 ? double(cycles) / hz : 0; }
   double mips() const { return wall_seconds > 0 ? double(instructions) / wall_seconds / 1e6 : 0; }
 };

@@ -16,9 +16,11 @@ BlockCost scan_block(const uint8_t *code, uint32_t size) {
   }
   uint32_t off = 0;
   uint16_t first1 = 0, first2 = 0;
+  uint32_t last_off = 0;
   while (off + 2 <= size) {
     uint16_t hw;
     std::memcpy(&hw, code + off, 2);
+    last_off = off;
     if (c.insns == 0) {
       first1 = hw;
       if (is32(hw) && off + 4 <= size) std::memcpy(&first2, code + off + 2, 2);
@@ -42,6 +44,13 @@ BlockCost scan_block(const uint8_t *code, uint32_t size) {
     ++c.insns;
   }
   if (c.insns == 1 && is_self_branch(first1, first2)) c.flags |= kBlockSelfLoop;
+  // The last instruction: BL (32-bit, F000 D000 pattern) or BLX Rm ends in a call.
+  if (last_off + 2 <= size) {
+    uint16_t h1, h2 = 0;
+    std::memcpy(&h1, code + last_off, 2);
+    if (is32(h1) && last_off + 4 <= size) std::memcpy(&h2, code + last_off + 2, 2);
+    if ((!is32(h1) && (h1 & 0xFF87) == 0x4780) || ((h1 & 0xF800) == 0xF000 && (h2 & 0xD000) == 0xD000)) c.end = kEndCall;
+  }
   return c;
 }
 

@@ -27,6 +27,10 @@ enum BlockFlags : uint32_t {
   kBlockHasDiv = 1u << 3,     ///< the block holds SDIV/UDIV (see div_*)
 };
 
+/// How a block ends, for call tracking (kept apart from `flags`, which
+/// select the hook's slow path).
+enum BlockEnd : uint8_t { kEndOther = 0, kEndCall = 1 };
+
 /// div_flags bits
 enum : uint8_t {
   kDivSigned = 1,  ///< SDIV
@@ -47,6 +51,7 @@ struct BlockCost {
   uint8_t div_index = 0xFF;     ///< instruction index of the first SDIV/UDIV
   uint8_t div_rn = 0, div_rm = 0, div_flags = 0;
   uint8_t fp_index = 0xFF;      ///< instruction index of the first FP instruction
+  uint8_t end = kEndOther;      ///< kEndCall: the block ends in BL/BLX
 };
 
 /// What the pricer may know about the block's first execution.

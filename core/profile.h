@@ -1,0 +1,33 @@
+/// \file
+/// What the profiling hook collects during a run: cycles and instructions per
+/// function (self and inclusive), call counts, the lowest stack pointer, heap
+/// growth. Plain data: the profiler/ library turns it into a RunReport.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mcusim {
+
+struct FunctionProfile {
+  std::string name;  ///< "(no symbol)" for code outside every function symbol
+  uint32_t addr = 0;
+  uint32_t size = 0;
+  uint64_t self_cycles = 0, self_instructions = 0;
+  uint64_t inclusive_cycles = 0; ///< from call to return, callees included (outermost activation only)
+  uint64_t calls = 0;
+};
+
+struct ProfileData {
+  std::vector<FunctionProfile> functions; ///< index 0 is "(no symbol)"
+  uint64_t unattributed_cycles = 0; ///< exception entry/exit, sleep, idle fast-forward, wake-up
+  uint32_t initial_sp = 0;
+  uint32_t min_sp = 0;            ///< lowest SP seen at calls and exception entries
+  bool malloc_used = false;       ///< malloc/calloc/realloc was called
+  uint64_t heap_bytes = 0;        ///< sum of positive _sbrk increments
+  uint32_t max_call_depth = 0;
+  uint64_t exceptions_taken = 0;
+};
+
+} // namespace mcusim

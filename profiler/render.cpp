@@ -1,0 +1,156 @@
+/// \file
+/// Renderers of the RunReport: text (terminal), JSON (versioned schema),
+/// Markdown (a pull-request comment).
+#include "profiler/run_report.h"
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace mcusim {
+
+namespace {
+std::string num(uint64_t v) {
+  std::string d = std::to_string(v), out;
+  for (size_t i = 0; i < d.size(); ++i) {
+    if (i && (d.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(d[i]);
+  }
+  return out;
+}
+std::string fmt(const char *f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+std::string kib(uint64_t b) { return fmt("%.1f KiB", double(b) / 1024.0); }
+std::string hex(uint32_t v) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%08x", v);
+  return buf;
+}
+std::string pct(uint64_t part, uint64_t whole) { return whole ? fmt("%.1f%%", 100.0 * double(part) / double(whole)) : "-"; }
+} // namespace
+
+std::string render_text(const RunReport &r, size_t top) {
+  std::ostringstream os;
+  os << "mcusim report: " << r.firmware << " on " << r.device << " (" << r.core << ") at " << fmt("%g", r.mhz) << " MHz\n";
+  os << "  timing        " << r.timing << "\n";
+  os << "  result        " << r.stop_reason;
+  if (r.stop_reason == "exited") os << " with code " << r.exit_code;
+  if (!r.message.empty()) os << " (" << r.message << ")";
+  os << "\n";
+  os << "  cycles        " << num(r.cycles) << "  (" << fmt("%.6f", r.simulated_seconds) << " s at " << fmt("%g", r.mhz) << " MHz";
+  if (r.sleep_cycles) os << ", " << num(r.sleep_cycles) << " asleep";
+  os << ")\n";
+  os << "  instructions  " << num(r.instructions) << "  (CPI " << fmt("%.2f", r.cpi) << ")\n";
+  if (r.profiled) {
+    os << "\nhottest functions (self cycles):\n";
+    char line[256];
+    std::snprintf(line, sizeof line, "  %-32s %14s %7s %14s %10s\n", "function", "self", "share", "inclusive", "calls");
+    os << line;
+    size_t n = 0;
+    for (const auto &f : r.functions) {
+      if (n++ >= top) break;
+      std::string name = f.name.size() > 32 ? f.name.substr(0, 29) + "..." : f.name;
+      std::snprintf(line, sizeof line, "  %-32s %14s %7s %14s %10s\n", name.c_str(), num(f.self_cycles).c_str(),
+                    pct(f.self_cycles, r.cycles).c_str(), num(f.inclusive_cycles).c_str(), num(f.calls).c_str());
+      os << line;
+    }
+    if (r.other_cycles) {
+      std::snprintf(line, sizeof line, "  %-32s %14s %7s\n", "(exceptions, sleep, idle)", num(r.other_cycles).c_str(),
+                    pct(r.other_cycles, r.cycles).c_str());
+      os << line;
+    }
+  }
+  os << "\nmemory:\n";
+  for (const auto &m : r.memory)
+    os << "  " << m.name << std::string(m.name.size() < 10 ? 10 - m.name.size() : 1, ' ') << kib(m.used)
+       << " of " << kib(m.capacity) << " (" << pct(m.used, m.capacity) << ")\n";
+  if (r.profiled) {
+    os << "  stack     " << r.stack.used << " bytes used (SP " << hex(r.stack.initial_sp) << " down to " << hex(r.stack.lowest_sp) << ")";
+    if (r.stack.overflow) os << "  WARNING: below the stack limit " << hex(r.stack.limit) << " (into static data or heap)";
+    os << "\n";
+    os << "  heap      " << (r.heap.malloc_used ? "malloc used, " : "no dynamic allocation, ") << r.heap.bytes << " bytes from _sbrk\n";
+  }
+  if (!r.top_symbols.empty()) {
+    os << "  largest symbols:";
+    size_t n = 0;
+    for (const auto &s : r.top_symbols) {
+      if (n++ >= 5) break;
+      os << (n == 1 ? " " : ", ") << s.name << " " << s.size << " B";
+    }
+    os << "\n";
+  }
+  if (!r.fault.empty()) os << "\nfault:\n" << r.fault << "\n";
+  return os.str();
+}
+
+std::string render_json(const RunReport &r) {
+  using nlohmann::ordered_json;
+  ordered_json j;
+  j["schema"] = "mcusim-run-report";
+  j["schema_version"] = RunReport::kSchemaVersion;
+  j["firmware"] = r.firmware;
+  j["device"] = r.device;
+  j["core"] = r.core;
+  j["timing"] = r.timing;
+  j["mhz"] = r.mhz;
+  j["result"] = {{"stop_reason", r.stop_reason}, {"exit_code", r.exit_code}, {"message", r.message}, {"fault", r.fault}};
+  j["totals"] = {{"cycles", r.cycles},
+                 {"instructions", r.instructions},
+                 {"sleep_cycles", r.sleep_cycles},
+                 {"cpi", r.cpi},
+                 {"simulated_seconds", r.simulated_seconds}};
+  ordered_json fns = ordered_json::array();
+  for (const auto &f : r.functions)
+    fns.push_back({{"name", f.name},
+                   {"address", f.addr},
+                   {"self_cycles", f.self_cycles},
+                   {"inclusive_cycles", f.inclusive_cycles},
+                   {"calls", f.calls},
+                   {"instructions", f.instructions},
+                   {"self_share", f.self_share}});
+  j["profile"] = {{"profiled", r.profiled}, {"functions", fns}, {"other_cycles", r.other_cycles},
+                  {"max_call_depth", r.max_call_depth}, {"exceptions_taken", r.exceptions_taken}};
+  ordered_json mem = ordered_json::array();
+  for (const auto &m : r.memory) mem.push_back({{"region", m.name}, {"kind", m.kind}, {"used", m.used}, {"capacity", m.capacity}});
+  ordered_json secs = ordered_json::array();
+  for (const auto &s : r.sections) secs.push_back({{"name", s.name}, {"address", s.addr}, {"size", s.size}, {"region", s.region}});
+  ordered_json syms = ordered_json::array();
+  for (const auto &s : r.top_symbols) syms.push_back({{"name", s.name}, {"kind", s.kind}, {"address", s.addr}, {"size", s.size}});
+  j["memory"] = {{"regions", mem},
+                 {"sections", secs},
+                 {"top_symbols", syms},
+                 {"stack", {{"initial_sp", r.stack.initial_sp}, {"lowest_sp", r.stack.lowest_sp}, {"used", r.stack.used},
+                            {"limit", r.stack.limit}, {"overflow", r.stack.overflow}}},
+                 {"heap", {{"malloc_used", r.heap.malloc_used}, {"bytes", r.heap.bytes}}}};
+  j["host"] = {{"wall_seconds", r.wall_seconds}, {"mips", r.mips}};
+  return j.dump(2) + "\n";
+}
+
+std::string render_markdown(const RunReport &r, size_t top) {
+  std::ostringstream os;
+  os << "### mcusim: `" << r.firmware << "` on " << r.device << " (" << r.core << ", " << fmt("%g", r.mhz) << " MHz)\n\n";
+  os << "| metric | value |\n|---|---:|\n";
+  os << "| result | " << r.stop_reason << (r.stop_reason == "exited" ? " (" + std::to_string(r.exit_code) + ")" : "") << " |\n";
+  os << "| cycles | " << num(r.cycles) << " |\n";
+  os << "| time | " << fmt("%.3f ms", r.simulated_seconds * 1e3) << " |\n";
+  os << "| instructions | " << num(r.instructions) << " |\n";
+  os << "| CPI | " << fmt("%.2f", r.cpi) << " |\n";
+  for (const auto &m : r.memory) os << "| " << m.name << " | " << kib(m.used) << " of " << kib(m.capacity) << " |\n";
+  if (r.profiled) {
+    os << "| stack | " << r.stack.used << " B" << (r.stack.overflow ? " (overflow!)" : "") << " |\n";
+    os << "| heap | " << (r.heap.malloc_used ? std::to_string(r.heap.bytes) + " B (malloc used)" : std::string("none")) << " |\n";
+    os << "\n| function | self cycles | share | inclusive | calls |\n|---|---:|---:|---:|---:|\n";
+    size_t n = 0;
+    for (const auto &f : r.functions) {
+      if (n++ >= top) break;
+      os << "| `" << f.name << "` | " << num(f.self_cycles) << " | " << pct(f.self_cycles, r.cycles) << " | "
+         << num(f.inclusive_cycles) << " | " << num(f.calls) << " |\n";
+    }
+  }
+  return os.str();
+}
+
+} // namespace mcusim

@@ -1,0 +1,80 @@
+/// \file
+/// Building the RunReport from a run and its image.
+#include "profiler/run_report.h"
+
+#include <algorithm>
+
+namespace mcusim {
+
+RunReport build_report(const RunResult &r, const ElfImage &elf, const Device &device, const std::string &timing) {
+  RunReport rep;
+  rep.firmware = elf.path.filename().string();
+  rep.device = device.name;
+  rep.core = core_name(device.core);
+  rep.timing = timing;
+  rep.mhz = r.hz / 1e6;
+  rep.stop_reason = stop_reason_name(r.reason);
+  rep.exit_code = r.exit_code;
+  rep.message = r.message;
+  if (r.fault) rep.fault = format_fault(*r.fault, elf);
+  rep.cycles = r.cycles;
+  rep.instructions = r.instructions;
+  rep.sleep_cycles = r.sleep_cycles;
+  rep.cpi = r.instructions ? double(r.cycles) / double(r.instructions) : 0;
+  rep.simulated_seconds = r.simulated_seconds();
+  rep.wall_seconds = r.wall_seconds;
+  rep.mips = r.mips();
+
+  if (r.profile) {
+    const ProfileData &p = *r.profile;
+    rep.profiled = true;
+    for (const auto &f : p.functions) {
+      if (!f.self_cycles && !f.calls) continue;
+      RunReport::Function fn{f.name, f.addr, f.self_cycles, f.inclusive_cycles, f.calls, f.self_instructions, 0};
+      fn.self_share = r.cycles ? double(f.self_cycles) / double(r.cycles) : 0;
+      rep.functions.push_back(fn);
+    }
+    std::sort(rep.functions.begin(), rep.functions.end(), [](const auto &a, const auto &b) {
+      return a.self_cycles != b.self_cycles ? a.self_cycles > b.self_cycles : a.name < b.name;
+    });
+    rep.other_cycles = p.unattributed_cycles;
+    rep.stack.initial_sp = p.initial_sp;
+    rep.stack.lowest_sp = p.min_sp;
+    rep.stack.used = p.initial_sp > p.min_sp ? p.initial_sp - p.min_sp : 0;
+    rep.heap.malloc_used = p.malloc_used;
+    rep.heap.bytes = p.heap_bytes;
+    rep.max_call_depth = p.max_call_depth;
+    rep.exceptions_taken = p.exceptions_taken;
+  }
+  // The stack's floor: an explicit limit symbol, else the end of static data.
+  uint32_t floor = 0;
+  if (const ElfSymbol *lim = elf.find_symbol("__StackLimit")) floor = lim->addr;
+  else {
+    for (const auto &s : elf.sections)
+      if ((s.write || s.nobits) && s.addr < rep.stack.initial_sp) floor = std::max(floor, s.addr + s.size);
+  }
+  rep.stack.limit = floor;
+  if (rep.profiled && floor && rep.stack.lowest_sp < floor) rep.stack.overflow = true;
+
+  for (const auto &u : image_usage(elf, device).regions) {
+    const MemoryRegionDesc *d = nullptr;
+    for (const auto &m : device.memory)
+      if (m.name == u.region) d = &m;
+    rep.memory.push_back({u.region, d ? region_kind_name(d->kind) : "", u.used, u.capacity});
+  }
+  for (const auto &s : elf.sections) {
+    const MemoryRegionDesc *m = device.region_at(s.addr, std::max<uint32_t>(s.size, 1));
+    rep.sections.push_back({s.name, m ? m->name : "", s.addr, s.size});
+  }
+  std::vector<RunReport::Symbol> syms;
+  for (const auto &s : elf.symbols)
+    if (s.size > 0) syms.push_back({s.name, s.func ? "code" : "data", s.addr, s.size});
+  std::sort(syms.begin(), syms.end(), [](const auto &a, const auto &b) { return a.size != b.size ? a.size > b.size : a.name < b.name; });
+  syms.erase(std::unique(syms.begin(), syms.end(), [](const auto &a, const auto &b) { return a.addr == b.addr && a.size == b.size; }),
+             syms.end());
+  if (syms.size() > 10) syms.resize(10);
+  rep.top_symbols = syms;
+  return rep;
+}
+
+} // namespace mcusim

@@ -1,0 +1,80 @@
+/// \file
+/// RunReport: the one model of a run's results (totals, per-function profile,
+/// memory), computed once and rendered as text, JSON or Markdown. The JSON
+/// schema is versioned (docs/report-schema.md).
+#pragma once
+
+#include "core/device.h"
+#include "core/elf_image.h"
+#include "core/simulator.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mcusim {
+
+struct RunReport {
+  static constexpr int kSchemaVersion = 1;
+
+  // What ran
+  std::string firmware, device, core, timing;
+  double mhz = 0;
+  // How it ended
+  std::string stop_reason;
+  int exit_code = 0;
+  std::string message;
+  std::string fault; ///< the fault report text, if the run faulted
+  // Totals
+  uint64_t cycles = 0, instructions = 0, sleep_cycles = 0;
+  double cpi = 0, simulated_seconds = 0;
+  // Host (not part of the deterministic report)
+  double wall_seconds = 0, mips = 0;
+
+  struct Function {
+    std::string name;
+    uint32_t addr = 0;
+    uint64_t self_cycles = 0, inclusive_cycles = 0, calls = 0, instructions = 0;
+    double self_share = 0; ///< of all cycles
+  };
+  std::vector<Function> functions; ///< by self cycles, largest first (empty without profiling)
+  uint64_t other_cycles = 0;       ///< exception entry/exit, sleep, idle, wake-up
+  bool profiled = false;
+
+  struct Region {
+    std::string name, kind;
+    uint64_t used = 0, capacity = 0;
+  };
+  std::vector<Region> memory;
+  struct Section {
+    std::string name, region;
+    uint32_t addr = 0, size = 0;
+  };
+  std::vector<Section> sections;
+  struct Symbol {
+    std::string name, kind; ///< "code" or "data"
+    uint32_t addr = 0, size = 0;
+  };
+  std::vector<Symbol> top_symbols; ///< largest objects and functions
+
+  struct Stack {
+    uint32_t initial_sp = 0, lowest_sp = 0, used = 0;
+    uint32_t limit = 0;       ///< __StackLimit or the end of .bss/heap, if known
+    bool overflow = false;    ///< SP went below the limit
+  } stack;
+  struct Heap {
+    bool malloc_used = false;
+    uint64_t bytes = 0;       ///< grown through _sbrk
+  } heap;
+  uint32_t max_call_depth = 0;
+  uint64_t exceptions_taken = 0;
+};
+
+RunReport build_report(const RunResult &result, const ElfImage &elf, const Device &device, const std::string &timing);
+
+std::string render_text(const RunReport &report, size_t top = 15);
+std::string render_json(const RunReport &report);
+std::string render_markdown(const RunReport &report, size_t top = 15);
+
+} // namespace mcusim
