@@ -84,6 +84,7 @@ int usage(FILE *f, int code) {
                "usage: mcusim-bench [--timing core|none] [--reps N] [--runs K] [--raw-block-hook empty|counting] ELF DEVICE [ELF DEVICE ...]\n"
                "  --timing   mcusim's timing: the per-core cycle model (default) or one cycle per instruction\n"
                "  --flash-ws N, --cache on|off   memory-system overrides for mcusim's run\n"
+               "  --profile  collect the per-function profile (as mcusim run --report)\n"
                "  --reps N   repetition count passed on the firmware's command line (default 2000);\n"
                "             applies to the firmware listed after it\n"
                "  --runs K   runs per firmware and engine; the median is reported (default 3)\n"
@@ -110,6 +111,7 @@ int main(int argc, char **argv) {
   auto timing = RunOptions::Timing::Core;
   std::optional<unsigned> flash_ws;
   std::optional<bool> caches;
+  bool profile = false;
   std::vector<Job> jobs;
   std::vector<std::string> pending;
   for (int i = 1; i < argc; ++i) {
@@ -133,6 +135,10 @@ int main(int argc, char **argv) {
       }
       timing = v == "none" ? RunOptions::Timing::None : RunOptions::Timing::Core;
       ++i;
+      continue;
+    }
+    if (a == "--profile") {
+      profile = true;
       continue;
     }
     if (a == "--flash-ws" || a == "--cache") {
@@ -201,6 +207,7 @@ int main(int argc, char **argv) {
       opts.timing = timing;
       opts.flash_ws = flash_ws;
       opts.caches = caches;
+      opts.profile = profile;
       auto sim = Simulator::create(*device, *elf, opts, console);
       if (!sim) {
         failure = "mcusim: " + sim.error().message;

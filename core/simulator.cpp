@@ -338,7 +338,7 @@ struct Simulator::Impl {
     while (!frames.empty() && frames.back().ret == address && !frames.back().exception) pop_frame(now);
     if (p->cost.end == isa::kEndCall) push_frame(func, p->cost.fallthrough, now, false);
   }
-  __attribute__((noinline)) void profile_block(const Entry *p, const Entry &e, uint32_t address, uint32_t branch,
+  __attribute__((always_inline)) void profile_block(const Entry *p, const Entry &e, uint32_t address, uint32_t branch,
                                                uint64_t before) {
     f_self[p->func] += branch;
     f_self[e.func] += cycles - before - branch;
