@@ -519,7 +519,8 @@ struct Simulator::Impl {
     uint64_t stat = pre && size_t(found) < pre->size() ? (*pre)[size_t(found)] : uint64_t(found);
     uint64_t dynamic = div_extra_entry == cur ? div_extra : 0; // the block's divide, if any
     uint64_t block_start = cycles - cur->cost.cycles - dynamic;
-    precise_now = block_start + stat + dynamic;
+    // The divide's extra cycles count only for accesses after it.
+    precise_now = block_start + stat + (found > int(cur->cost.div_index) ? dynamic : 0);
     precise_valid = true;
   }
 

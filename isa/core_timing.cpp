@@ -70,12 +70,13 @@ const CoreTiming kM7 = {
     "(figures.md 1.7): dual issue of simple instructions, loads 1 with a 1-cycle load-use stall, stores 1, "
     "MUL/MAC 1 issue, DIV 7 fixed per LLVM (2-12 early-terminating used here, as M4), branch prediction "
     "approximated as backward-taken/forward-not-taken with a 4-cycle mispredict penalty (LLVM "
-    "MispredictPenalty), FP ALU/MUL 1 issue, VMLA/VFMA 3, VDIV/VSQRT 16 (double 30); exception entry 12 "
+    "MispredictPenalty); a register branch (BX, BLX Rm) cannot be predicted statically and costs 1 + that penalty; "
+    "FP ALU/MUL 1 issue, VMLA/VFMA 3, VDIV/VSQRT 16 (double 30); exception entry 12 "
     "[UNVERIFIED]",
     table({{C::AluPc, 4}, {C::Mul, 1}, {C::Mac, 1}, {C::MulLong, 1}, {C::MacLong, 1}, {C::Div, 2}, {C::Dsp, 1},
            {C::Load, 1}, {C::LoadLiteral, 1}, {C::LoadPc, 4}, {C::LoadDual, 2}, {C::Store, 1}, {C::StoreReg, 1},
            {C::StoreDual, 2}, {C::LoadMultiple, 1}, {C::PopPc, 2}, {C::StoreMultiple, 1}, {C::Branch, 1},
-           {C::CondBranch, 1}, {C::BranchLink, 1}, {C::BranchReg, 4}, {C::TableBranch, 5}, {C::It, 0},
+           {C::CondBranch, 1}, {C::BranchLink, 1}, {C::BranchReg, 5}, {C::TableBranch, 5}, {C::It, 0},
            {C::Barrier, 2}, {C::System, 2}, {C::FpAlu, 1}, {C::FpAluD, 2}, {C::FpMac, 3}, {C::FpMacD, 6},
            {C::FpDiv, 16}, {C::FpSqrt, 16}, {C::FpDivD, 30}, {C::FpLoad, 1}, {C::FpLoadD, 2}, {C::FpStore, 1},
            {C::FpLoadMultiple, 1}, {C::FpStoreMultiple, 1}, {C::FpMovCore, 1}, {C::FpSys, 1}}),

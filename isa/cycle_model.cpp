@@ -89,7 +89,7 @@ BlockCost CycleModel::price_block(const uint8_t *code, uint32_t addr, uint32_t s
   std::array<uint32_t, 16> regs{};
   if (ctx.regs) regs = *ctx.regs;
   uint32_t cycles = 0;
-  uint64_t data_q8 = 0;
+  uint64_t data_q8 = 0, q8_before = 0; // data-side extras (1/256 cycle) so far / before this instruction
   const DecodedInsn *prev = nullptr;
   bool prev_paired = false;
   for (const auto &d : insns) {
@@ -102,8 +102,9 @@ BlockCost CycleModel::price_block(const uint8_t *code, uint32_t addr, uint32_t s
         c -= 1;
       if (t.agu_stall && is_data_processing(prev->cls) && is_mem(d.cls) && d.base >= 0 && (prev->defs >> d.base & 1)) c += 1;
       if (t.load_use_stall && is_load(prev->cls) && dep) c += t.load_use_stall;
-      if (t.dual_issue && !prev_paired && pairable(prev->cls) && pairable(d.cls) && !dep &&
-          !(is_mem(prev->cls) && is_mem(d.cls) && !(is_load(prev->cls) && is_load(d.cls))) && c <= 1) {
+      // Two load pipes and one store pipe: any pair but two stores.
+      bool two_stores = !is_load(prev->cls) && is_mem(prev->cls) && !is_load(d.cls) && is_mem(d.cls);
+      if (t.dual_issue && !prev_paired && pairable(prev->cls) && pairable(d.cls) && !dep && !two_stores && c <= 1) {
         c = 0;
         paired = true;
       }
@@ -125,7 +126,8 @@ BlockCost CycleModel::price_block(const uint8_t *code, uint32_t addr, uint32_t s
         }
       }
     }
-    prefix.push_back(uint16_t(std::min<uint32_t>(cycles, 0xFFFF)));
+    prefix.push_back(uint16_t(std::min<uint64_t>(cycles + (q8_before + 128) / 256, 0xFFFF)));
+    q8_before = data_q8;
     cycles += c;
     prev = &d;
     prev_paired = paired;
@@ -183,6 +185,7 @@ BlockCost CycleModel::price_block(const uint8_t *code, uint32_t addr, uint32_t s
         stall += seq * (lines - 1);
       }
       cycles += stall;
+      for (auto &p : prefix) p = uint16_t(std::min<uint32_t>(p + stall, 0xFFFF)); // fetch stalls come first
     }
   }
   cost.cycles = cycles;
