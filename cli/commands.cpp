@@ -1,5 +1,6 @@
 /// \file
 /// Implementation of the mcusim subcommands over the core library.
+#include "cli/cmd_gate.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 
@@ -103,6 +104,8 @@ Expected<Device> resolve_device(const std::string &name, const ElfImage &elf, st
 } // namespace
 
 int cmd_run(const RunArgs &a) {
+  BudgetGate gate; // --budget: read before the run, checked after it
+  if (int rc = gate.load(run_gate_options()); rc != kExitOk) return rc;
   auto elf = load_elf(a.elf);
   if (!elf) return report(elf.error());
   std::string explanation;
@@ -150,7 +153,8 @@ int cmd_run(const RunArgs &a) {
   if (!a.cache.empty()) opts.caches = a.cache == "on";
   std::string report_format = a.report;
   if (report_format.empty() && !a.report_out.empty()) report_format = "text";
-  opts.profile = !report_format.empty();
+  opts.profile = !report_format.empty() || gate.active();
+  opts.layer_pattern = a.layer_pattern;
   opts.cmdline = std::filesystem::path(a.elf).filename().string();
   for (const auto &arg : a.firmware_args) opts.cmdline += " " + arg;
   bool progress = !a.quiet && isatty(fileno(stderr));
@@ -228,6 +232,11 @@ int cmd_run(const RunArgs &a) {
                  how.c_str(), thousands(r.instructions).c_str(), thousands(r.cycles).c_str(), r.simulated_seconds(),
                  r.hz / 1e6,
                  r.sleep_cycles ? (", " + thousands(r.sleep_cycles) + " cycles asleep").c_str() : "", r.wall_seconds, r.mips());
+  }
+  if (gate.active()) {
+    // The firmware's own failure (fault, limit, non-zero exit) keeps its code; else a broken limit gives 77.
+    int gate_code = gate.check(build_report(r, *elf, *device, (*sim)->timing_description()), a.quiet);
+    if (code == kExitOk) code = gate_code;
   }
   return code;
 }

@@ -22,6 +22,7 @@ struct RunArgs {
   std::string cache;
   std::string report;      ///< "" none, else text|json|markdown
   std::string report_out;  ///< file for the report (default: stdout after the run)
+  std::string layer_pattern;
   std::vector<std::string> firmware_args;
 };
 int cmd_run(const RunArgs &args);

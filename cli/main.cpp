@@ -1,5 +1,6 @@
 /// \file
 /// mcusim command line: run, devices, info.
+#include "cli/cmd_gate.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 
@@ -37,6 +38,9 @@ int main(int argc, char **argv) {
       ->default_str("text")
       ->check(CLI::IsMember({"text", "json", "markdown"}));
   run_cmd->add_option("--report-out", run.report_out, "Write the report to this file instead of stdout");
+  add_gate_options(*run_cmd, run_gate_options(), false);
+  run_cmd->add_option("--layer-pattern", run.layer_pattern,
+                      "Functions whose demangled name matches this regex are layers (default: the TFLM preset)");
   run_cmd->add_option("args", run.firmware_args, "Arguments passed to the firmware (after --)");
 
   bool devices_quiet = false;
@@ -47,6 +51,9 @@ int main(int argc, char **argv) {
   auto *info_cmd = app.add_subcommand("info", "Show an ELF's sections, memory use, entry point and vector table");
   info_cmd->add_option("elf", info_elf, "Firmware ELF")->required();
   info_cmd->add_option("--device,-d", info_device, "Device name or .toml file (default: chosen from the ELF)");
+
+  GateArgs gate;
+  auto *gate_cmd = add_gate_command(app, gate);
 
   try {
     app.parse(argc, argv);
@@ -61,5 +68,6 @@ int main(int argc, char **argv) {
   if (*run_cmd) return cmd_run(run);
   if (*dev_cmd) return cmd_devices(devices_quiet);
   if (*info_cmd) return cmd_info(info_elf, info_device);
+  if (*gate_cmd) return cmd_gate(gate);
   return kExitUsage;
 }

@@ -19,6 +19,14 @@ struct FunctionProfile {
   uint64_t calls = 0;
 };
 
+/// One execution of a layer (a marker pair, or a call the layer rules match).
+struct LayerRecord {
+  std::string name, op; ///< op type when the marker gives one
+  uint64_t macs = 0;    ///< multiply-accumulates, when the marker gives them
+  uint64_t start = 0, end = 0; ///< cycle counts
+  uint32_t depth = 0;   ///< nesting level (0 = outermost)
+};
+
 struct ProfileData {
   std::vector<FunctionProfile> functions; ///< index 0 is "(no symbol)"
   uint64_t unattributed_cycles = 0; ///< exception entry/exit, sleep, idle fast-forward, wake-up
@@ -28,6 +36,8 @@ struct ProfileData {
   uint64_t heap_bytes = 0;        ///< sum of positive _sbrk increments
   uint32_t max_call_depth = 0;
   uint64_t exceptions_taken = 0;
+  std::vector<LayerRecord> layers; ///< in start order
+  std::string layer_source;        ///< "markers", "pattern", "tflm-profiler", "tflm-calls" or ""
 };
 
 } // namespace mcusim

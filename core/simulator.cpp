@@ -21,7 +21,9 @@
 #include <cmath>
 #include <cstring>
 #include <sstream>
+#include <regex>
 #include <unicorn/unicorn.h>
+#include <llvm/Demangle/Demangle.h>
 
 namespace mcusim {
 
@@ -273,19 +275,47 @@ struct Simulator::Impl {
     uint32_t func, ret;
     uint64_t start;
     bool exception;
+    int32_t layer; ///< index of the layer this call opened, or -1
   };
+  // Layers: marker pairs (ITM ports 1/2), calls to functions matching a
+  // pattern, or the TFLM preset (MicroProfiler events, or each call made by
+  // MicroInterpreterGraph::InvokeSubgraph).
+  std::vector<LayerRecord> layers;
+  std::vector<int32_t> open_layers;  ///< marker/event layers, innermost last
+  std::vector<uint8_t> f_layer;      ///< 1 pattern layer, 2 BeginEvent, 3 EndEvent
+  uint32_t invoke_func = 0;          ///< TFLM InvokeSubgraph (its callees are layers)
+  bool tflm_events_seen = false;
+  std::string layer_source;
   std::vector<Frame> frames;
   uint32_t min_sp = 0xFFFFFFFF, max_depth = 0;
   uint64_t heap_bytes = 0, exceptions_taken = 0;
   bool malloc_used = false;
 
-  void profile_init() {
+  bool profile_init(std::string *error) {
     profiling = true;
     functions.push_back({"(no symbol)", 0, 0});
     for (const auto &sym : sim.elf_.symbols) {
       if (!sym.func) continue;
       if (functions.size() > 1 && functions.back().addr == sym.addr) continue; // aliases: the strong name sorts first
-      functions.push_back({sym.name, sym.addr, sym.size});
+      functions.push_back({llvm::demangle(sym.name), sym.addr, sym.size});
+    }
+    f_layer.assign(functions.size(), 0);
+    if (!opts.layer_pattern.empty()) {
+      try {
+        std::regex re(opts.layer_pattern);
+        for (size_t i = 1; i < functions.size(); ++i)
+          if (std::regex_search(functions[i].name, re)) f_layer[i] = 1;
+      } catch (const std::regex_error &e) {
+        *error = "invalid --layer-pattern '" + opts.layer_pattern + "': " + e.what();
+        return false;
+      }
+    } else {
+      for (size_t i = 1; i < functions.size(); ++i) {
+        const std::string &n = functions[i].name;
+        if (n.find("MicroProfiler::BeginEvent(") != std::string::npos) f_layer[i] = 2;
+        else if (n.find("MicroProfiler::EndEvent(") != std::string::npos) f_layer[i] = 3;
+        else if (n.find("MicroInterpreterGraph::InvokeSubgraph(") != std::string::npos) invoke_func = uint32_t(i);
+      }
     }
     size_t n = functions.size();
     f_self.assign(n, 0), f_insns.assign(n, 0), f_incl.assign(n, 0), f_calls.assign(n, 0), f_active.assign(n, 0);
@@ -297,6 +327,49 @@ struct Simulator::Impl {
       else if (nm == "_sbrk" || nm == "sbrk") f_special[i] = 2;
       else if (nm == "_sbrk_r") f_special[i] = 3;
     }
+    return true;
+  }
+  std::string guest_cstring(uint32_t addr, size_t max = 96) {
+    std::string out;
+    for (size_t i = 0; i < max; ++i) {
+      auto c = mem.host_ptr(addr + uint32_t(i), 1);
+      if (!c || !*c) break;
+      out.push_back(char(*c));
+    }
+    return out;
+  }
+  /// "ns::f(int, char*)" -> "ns::f": layers named after functions.
+  static std::string without_params(const std::string &n) {
+    if (n.empty() || n.back() != ')') return n;
+    int depth = 0;
+    for (size_t i = n.size(); i-- > 0;) {
+      if (n[i] == ')') ++depth;
+      else if (n[i] == '(' && --depth == 0) return n.substr(0, i);
+    }
+    return n;
+  }
+  int32_t open_layer(std::string name, std::string op, uint64_t macs, uint64_t now, const char *source) {
+    if (layer_source.empty()) layer_source = source;
+    LayerRecord l;
+    l.name = std::move(name);
+    l.op = std::move(op);
+    l.macs = macs;
+    l.start = l.end = now;
+    l.depth = uint32_t(open_layers.size());
+    layers.push_back(std::move(l));
+    return int32_t(layers.size() - 1);
+  }
+  void on_marker(unsigned port, uint32_t value) {
+    if (!profiling) return;
+    uint64_t now = scs->now();
+    if (port == 1) {
+      auto name = mem.read32(value), op = mem.read32(value + 4), macs = mem.read32(value + 8);
+      std::string n = name ? guest_cstring(*name) : "";
+      open_layers.push_back(open_layer(n.empty() ? "layer" : n, op && *op ? guest_cstring(*op) : "", macs.value_or(0), now, "markers"));
+    } else if (!open_layers.empty()) {
+      layers[size_t(open_layers.back())].end = now;
+      open_layers.pop_back();
+    }
   }
   uint32_t func_of(uint32_t addr) const {
     auto it = std::upper_bound(functions.begin() + 1, functions.end(), addr,
@@ -306,8 +379,28 @@ struct Simulator::Impl {
     if (it->size && addr >= it->addr + it->size) return 0;
     return uint32_t(it - functions.begin());
   }
-  void push_frame(uint32_t func, uint32_t ret, uint64_t now, bool exception) {
-    frames.push_back({func, ret, now, exception});
+  /// `caller`: the function holding the call site (not the frame below, which
+  /// differs after a tail call).
+  void push_frame(uint32_t func, uint32_t ret, uint64_t now, bool exception, uint32_t caller = 0) {
+    frames.push_back({func, ret, now, exception, -1});
+    if (!exception) {
+      switch (f_layer[func]) {
+      case 1: frames.back().layer = open_layer(without_params(functions[func].name), "", 0, now, "pattern"); break;
+      case 2: // MicroProfiler::BeginEvent(this, const char *tag)
+        tflm_events_seen = true;
+        open_layers.push_back(open_layer(guest_cstring(reg(UC_ARM_REG_R1)), "", 0, now, "tflm-profiler"));
+        break;
+      case 3:
+        if (!open_layers.empty()) {
+          layers[size_t(open_layers.back())].end = now;
+          open_layers.pop_back();
+        }
+        break;
+      default:
+        if (invoke_func && caller == invoke_func && !tflm_events_seen)
+          frames.back().layer = open_layer(without_params(functions[func].name), "", 0, now, "tflm-calls");
+      }
+    }
     ++f_active[func];
     ++f_calls[func];
     max_depth = std::max<uint32_t>(max_depth, uint32_t(frames.size()));
@@ -331,12 +424,13 @@ struct Simulator::Impl {
   void pop_frame(uint64_t now) {
     Frame f = frames.back();
     frames.pop_back();
+    if (f.layer >= 0) layers[size_t(f.layer)].end = now;
     if (--f_active[f.func] == 0) f_incl[f.func] += now - f.start;
   }
   /// A block starts: settle returns to it, open a frame if it was called.
   void profile_transition(const Entry *p, uint32_t address, uint32_t func, uint64_t now) {
     while (!frames.empty() && frames.back().ret == address && !frames.back().exception) pop_frame(now);
-    if (p->cost.end == isa::kEndCall) push_frame(func, p->cost.fallthrough, now, false);
+    if (p->cost.end == isa::kEndCall) push_frame(func, p->cost.fallthrough, now, false, p->func);
   }
   __attribute__((always_inline)) void profile_block(const Entry *p, const Entry &e, uint32_t address, uint32_t branch,
                                                uint64_t before) {
@@ -377,6 +471,10 @@ struct Simulator::Impl {
     d.heap_bytes = heap_bytes;
     d.max_call_depth = max_depth;
     d.exceptions_taken = exceptions_taken;
+    for (int32_t i : open_layers) layers[size_t(i)].end = cycles;
+    open_layers.clear();
+    d.layers = layers;
+    d.layer_source = layer_source;
     return d;
   }
 
@@ -1123,6 +1221,7 @@ Expected<std::unique_ptr<Simulator>> Simulator::create(const Device &device, con
 
   s.scs = std::make_unique<SystemControl>(sim->device_, sim->hz_, s.sched, s.cycles, console);
   s.scs->current_ipsr = [&s] { return s.ipsr(); };
+  s.scs->on_marker = [&s](unsigned port, uint32_t value) { s.on_marker(port, value); };
   s.scs->now_fn = [&s] { return s.precise_valid && s.in_emulation ? s.precise_now : s.cycles; };
   s.sched.on_schedule = [&s](uint64_t when) {
     if (when < s.deadline.load(std::memory_order_relaxed)) s.deadline.store(when, std::memory_order_relaxed);
@@ -1154,7 +1253,10 @@ Expected<std::unique_ptr<Simulator>> Simulator::create(const Device &device, con
 
   s.table_init(12);
   uc_hook h;
-  if (options.profile) s.profile_init();
+  if (options.profile) {
+    std::string perr;
+    if (!s.profile_init(&perr)) return make_error(ErrorKind::Usage, perr);
+  }
   void *block_hook = options.profile ? reinterpret_cast<void *>(&Impl::on_block<true>) : reinterpret_cast<void *>(&Impl::on_block<false>);
   if ((err = uc_hook_add(s.uc, &h, UC_HOOK_BLOCK, block_hook, &s, 1, 0)) != UC_ERR_OK)
     return fail("cannot install the block hook", err);

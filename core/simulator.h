@@ -41,6 +41,9 @@ struct RunOptions {
   std::optional<unsigned> flash_ws; ///< override the flash wait states
   std::optional<bool> caches;       ///< force the flash accelerator / L1 caches on or off
   bool profile = false;             ///< collect per-function cycles, calls, stack and heap (ProfileData)
+  /// Layers from calls: functions whose demangled name matches this regex are
+  /// layers. Empty: the TFLM preset when the ELF has TFLM's symbols (see docs/markers.md).
+  std::string layer_pattern;
 };
 
 enum class StopReason {

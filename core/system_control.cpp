@@ -329,6 +329,10 @@ void SystemControl::write32(uint32_t a, uint32_t value, uint32_t mask) {
   // ITM stimulus ports
   if (a < 0xE0000080) {
     unsigned port = (a - 0xE0000000) / 4;
+    if ((port == 1 || port == 2) && on_marker) {
+      on_marker(port, value);
+      return;
+    }
     if ((itm_tcr_ & 1) && (itm_ter_ >> port & 1) && port == 0) {
       char buf[4];
       unsigned n = 0;

@@ -87,6 +87,9 @@ public:
   std::function<int()> current_ipsr;
   /// Called when a write changed pending, enable or priority state.
   std::function<void()> on_exception_state_change;
+  /// Called for writes to ITM stimulus ports 1 and 2 (the layer markers of
+  /// mcusim.h), whatever the ITM enables say: (port, value).
+  std::function<void(unsigned, uint32_t)> on_marker;
   /// Called when CCR (DIV_0_TRP) or CPACR changed.
   std::function<void()> on_trap_config_change;
 

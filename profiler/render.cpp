@@ -47,19 +47,33 @@ std::string render_text(const RunReport &r, size_t top) {
   if (r.profiled) {
     os << "\nhottest functions (self cycles):\n";
     char line[256];
-    std::snprintf(line, sizeof line, "  %-32s %14s %7s %14s %10s\n", "function", "self", "share", "inclusive", "calls");
+    std::snprintf(line, sizeof line, "  %-40s %14s %7s %14s %10s\n", "function", "self", "share", "inclusive", "calls");
     os << line;
     size_t n = 0;
     for (const auto &f : r.functions) {
       if (n++ >= top) break;
-      std::string name = f.name.size() > 32 ? f.name.substr(0, 29) + "..." : f.name;
-      std::snprintf(line, sizeof line, "  %-32s %14s %7s %14s %10s\n", name.c_str(), num(f.self_cycles).c_str(),
+      std::string name = f.name.size() > 40 ? f.name.substr(0, 37) + "..." : f.name;
+      std::snprintf(line, sizeof line, "  %-40s %14s %7s %14s %10s\n", name.c_str(), num(f.self_cycles).c_str(),
                     pct(f.self_cycles, r.cycles).c_str(), num(f.inclusive_cycles).c_str(), num(f.calls).c_str());
       os << line;
     }
     if (r.other_cycles) {
-      std::snprintf(line, sizeof line, "  %-32s %14s %7s\n", "(exceptions, sleep, idle)", num(r.other_cycles).c_str(),
+      std::snprintf(line, sizeof line, "  %-40s %14s %7s\n", "(exceptions, sleep, idle)", num(r.other_cycles).c_str(),
                     pct(r.other_cycles, r.cycles).c_str());
+      os << line;
+    }
+  }
+  if (!r.layers.empty()) {
+    os << "\nlayers (" << r.layer_source << "):\n";
+    char line[256];
+    std::snprintf(line, sizeof line, "  %-40s %-16s %6s %14s %10s %7s %10s\n", "layer", "op", "runs", "cycles", "ms", "share", "cyc/MAC");
+    os << line;
+    for (const auto &l : r.layers) {
+      std::string name = l.name.size() > 40 ? l.name.substr(0, 37) + "..." : l.name;
+      std::string op = l.op.size() > 16 ? l.op.substr(0, 13) + "..." : l.op;
+      std::snprintf(line, sizeof line, "  %-40s %-16s %6s %14s %10s %7s %10s\n", name.c_str(), op.c_str(), num(l.invocations).c_str(),
+                    num(l.cycles).c_str(), fmt("%.3f", l.ms).c_str(), fmt("%.1f%%", 100 * l.share).c_str(),
+                    l.macs ? fmt("%.2f", l.cycles_per_mac).c_str() : "-");
       os << line;
     }
   }
@@ -111,6 +125,11 @@ std::string render_json(const RunReport &r) {
                    {"calls", f.calls},
                    {"instructions", f.instructions},
                    {"self_share", f.self_share}});
+  ordered_json lay = ordered_json::array();
+  for (const auto &l : r.layers)
+    lay.push_back({{"name", l.name}, {"op", l.op}, {"invocations", l.invocations}, {"cycles", l.cycles}, {"ms", l.ms},
+                   {"share", l.share}, {"macs", l.macs}, {"cycles_per_mac", l.cycles_per_mac}});
+  j["layers"] = {{"source", r.layer_source}, {"rows", lay}};
   j["profile"] = {{"profiled", r.profiled}, {"functions", fns}, {"other_cycles", r.other_cycles},
                   {"max_call_depth", r.max_call_depth}, {"exceptions_taken", r.exceptions_taken}};
   ordered_json mem = ordered_json::array();
@@ -142,6 +161,12 @@ std::string render_markdown(const RunReport &r, size_t top) {
   if (r.profiled) {
     os << "| stack | " << r.stack.used << " B" << (r.stack.overflow ? " (overflow!)" : "") << " |\n";
     os << "| heap | " << (r.heap.malloc_used ? std::to_string(r.heap.bytes) + " B (malloc used)" : std::string("none")) << " |\n";
+    if (!r.layers.empty()) {
+      os << "\n| layer | op | runs | cycles | ms | share | cycles/MAC |\n|---|---|---:|---:|---:|---:|---:|\n";
+      for (const auto &l : r.layers)
+        os << "| " << l.name << " | " << l.op << " | " << l.invocations << " | " << num(l.cycles) << " | " << fmt("%.3f", l.ms)
+           << " | " << fmt("%.1f%%", 100 * l.share) << " | " << (l.macs ? fmt("%.2f", l.cycles_per_mac) : std::string("-")) << " |\n";
+    }
     os << "\n| function | self cycles | share | inclusive | calls |\n|---|---:|---:|---:|---:|\n";
     size_t n = 0;
     for (const auto &f : r.functions) {

@@ -42,6 +42,14 @@ struct RunReport {
   uint64_t other_cycles = 0;       ///< exception entry/exit, sleep, idle, wake-up
   bool profiled = false;
 
+  struct Layer {
+    std::string name, op;
+    uint64_t invocations = 0, cycles = 0, macs = 0;
+    double ms = 0, share = 0, cycles_per_mac = 0; ///< share of all cycles; cycles/MAC when MACs are known
+  };
+  std::vector<Layer> layers;  ///< outermost layers, in order of first appearance
+  std::string layer_source;   ///< markers, pattern, tflm-profiler, tflm-calls
+
   struct Region {
     std::string name, kind;
     uint64_t used = 0, capacity = 0;
@@ -76,5 +84,10 @@ RunReport build_report(const RunResult &result, const ElfImage &elf, const Devic
 std::string render_text(const RunReport &report, size_t top = 15);
 std::string render_json(const RunReport &report);
 std::string render_markdown(const RunReport &report, size_t top = 15);
+
+/// Reads back a report rendered by render_json (profiler/report_json.cpp):
+/// render_json(*parse_report_json(render_json(r))) == render_json(r). Refuses
+/// other JSON and reports of a newer schema version with a one-line error.
+Expected<RunReport> parse_report_json(std::string_view json);
 
 } // namespace mcusim

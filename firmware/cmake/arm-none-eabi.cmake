@@ -22,6 +22,7 @@ endif()
 
 set(CMAKE_C_COMPILER   "${_mcusim_tc}gcc")
 set(CMAKE_ASM_COMPILER "${_mcusim_tc}gcc")
+set(CMAKE_CXX_COMPILER "${_mcusim_tc}g++")
 set(CMAKE_OBJCOPY      "${_mcusim_tc}objcopy" CACHE FILEPATH "objcopy")
 set(CMAKE_OBJDUMP      "${_mcusim_tc}objdump" CACHE FILEPATH "objdump")
 set(CMAKE_SIZE         "${_mcusim_tc}size"    CACHE FILEPATH "size")
@@ -32,6 +33,7 @@ set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
 
 set(CMAKE_EXECUTABLE_SUFFIX_C   ".elf")
 set(CMAKE_EXECUTABLE_SUFFIX_ASM ".elf")
+set(CMAKE_EXECUTABLE_SUFFIX_CXX ".elf")
 
 # Search for programs on the host, for libraries/headers in the target only.
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)

@@ -78,4 +78,38 @@ const char *mcusim_core_name(void);
 }
 #endif
 
+/* ---- Layer markers --------------------------------------------------------
+ * Bracket a layer (or any region) so that `mcusim run --report` shows its
+ * cycles, time and, with a MAC count, cycles per MAC. The markers are writes
+ * to ITM stimulus ports 1 (begin: the descriptor's address) and 2 (end), so the
+ * same firmware runs unchanged on hardware: with ITM off the writes are
+ * ignored, with a debugger they appear on SWO. See docs/markers.md. */
+typedef struct {
+  const char *name; /* layer name, e.g. "conv1" */
+  const char *op;   /* op type, e.g. "CONV_2D" (may be NULL) */
+  uint32_t macs;    /* multiply-accumulates in the layer (0 if unknown) */
+} mcusim_layer_t;
+
+#define MCUSIM_ITM_PORT(n) (*(volatile uint32_t *)(0xE0000000u + 4u * (n)))
+
+/* ARMv6-M (Cortex-M0/M0+) has no ITM: there the markers compile to nothing
+ * unless MCUSIM_MARKERS_SIMULATOR_ONLY is defined (the firmware then only runs
+ * in mcusim). Use --layer-pattern on those cores instead. */
+#if defined(__ARM_ARCH_6M__) && !defined(MCUSIM_MARKERS_SIMULATOR_ONLY)
+static inline void mcusim_layer_begin(const mcusim_layer_t *layer) { (void)layer; }
+static inline void mcusim_layer_end(void) {}
+#else
+static inline void mcusim_layer_begin(const mcusim_layer_t *layer) {
+  while (MCUSIM_ITM_PORT(1) == 0) { /* wait for the stimulus FIFO */
+  }
+  MCUSIM_ITM_PORT(1) = (uint32_t)(uintptr_t)layer;
+}
+
+static inline void mcusim_layer_end(void) {
+  while (MCUSIM_ITM_PORT(2) == 0) {
+  }
+  MCUSIM_ITM_PORT(2) = 0;
+}
+#endif
+
 #endif /* MCUSIM_H */

@@ -1,0 +1,88 @@
+/// \file
+/// The run database on the command line: `mcusim run --db/--no-db` (store the
+/// run), `mcusim runs`, `mcusim report RUN`, `mcusim compare RUN_A RUN_B`.
+/// See docs/database.md.
+#pragma once
+
+#include "profiler/store.h"
+
+#include <cstddef>
+#include <optional>
+#include <string>
+
+namespace CLI {
+class App;
+}
+
+namespace mcusim::cli {
+
+/// Where runs go when no --db is given (the current directory).
+inline constexpr const char *kDefaultRunDatabase = "mcusim-runs.db";
+
+/// --db and --no-db of `mcusim run`.
+struct RunDbOptions {
+  std::string db; ///< "" = the default database, and only when a report is requested
+  bool no_db = false;
+};
+
+/// The `run` command's database options, filled in by the command line.
+RunDbOptions &run_db_options();
+/// Adds --db and --no-db to `run_cmd`.
+void add_run_db_options(CLI::App &run_cmd, RunDbOptions &o);
+
+/// Stores a `mcusim run` in the run database: opened before the run (so a bad
+/// --db stops it before anything is simulated), written after it.
+class RunRecorder {
+public:
+  /// Decides whether the run is stored: with --db FILE, or in the default
+  /// database when a report is requested, never with --no-db. Returns kExitOk,
+  /// or prints one line and returns kExitDatabase when --db FILE cannot be
+  /// used. A default database that cannot be used is a warning: the run goes
+  /// on unstored.
+  int open(const RunDbOptions &o, bool report_requested, bool quiet);
+  bool active() const { return store_.has_value(); }
+  /// Stores the run; prints "mcusim: run N stored in FILE" on stderr unless
+  /// quiet. Returns kExitOk, or prints one line and returns kExitDatabase
+  /// (for the default database: a warning and kExitOk).
+  int store(const RunReport &report, const std::string &elf_path);
+
+private:
+  std::optional<RunStore> store_;
+  std::string path_;
+  bool explicit_ = false, quiet_ = false;
+};
+
+struct RunsArgs {
+  std::string db = kDefaultRunDatabase;
+  size_t limit = 20; ///< 0: all
+  std::string firmware;
+};
+struct ReportArgs {
+  std::string run; ///< run id, "last", or a report JSON file
+  std::string db = kDefaultRunDatabase;
+  std::string format = "text";
+  size_t top = 15;
+};
+struct CompareArgs {
+  std::string run_a, run_b;
+  std::string db = kDefaultRunDatabase;
+  std::string format = "text";
+  size_t top = 15;
+};
+int cmd_runs(const RunsArgs &args);
+int cmd_report(const ReportArgs &args);
+int cmd_compare(const CompareArgs &args);
+
+/// The `runs`, `report` and `compare` subcommands and their arguments.
+struct DbCommands {
+  CLI::App *runs = nullptr, *report = nullptr, *compare = nullptr;
+  RunsArgs runs_args;
+  ReportArgs report_args;
+  CompareArgs compare_args;
+};
+/// Registers `runs`, `report` and `compare` on `app`.
+void add_db_commands(CLI::App &app, DbCommands &cmds);
+/// After parsing: the exit code of the database subcommand given, if one was.
+std::optional<int> run_db_command(const DbCommands &cmds);
+
+} // namespace mcusim::cli

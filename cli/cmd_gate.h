@@ -1,0 +1,58 @@
+/// \file
+/// CI performance gates: `mcusim run --budget` (check the run just made) and
+/// `mcusim gate` (check a saved JSON report). See docs/ci.md.
+#pragma once
+
+#include "profiler/budget.h"
+
+#include <optional>
+#include <string>
+
+namespace CLI {
+class App;
+}
+
+namespace mcusim::cli {
+
+/// --budget, --baseline, --junit.
+struct GateOptions {
+  std::string budget;   ///< budget TOML file ("" = no gate)
+  std::string baseline; ///< report JSON for the [regression] limits
+  std::string junit;    ///< JUnit XML to write
+};
+
+/// The `run` command's gate options, filled in by the command line.
+GateOptions &run_gate_options();
+/// Adds --budget, --baseline and --junit to `cmd`; --budget is required when `budget_required`,
+/// else --baseline and --junit need it.
+void add_gate_options(CLI::App &cmd, GateOptions &o, bool budget_required);
+
+/// A budget (and baseline) loaded before a run and checked after it.
+class BudgetGate {
+public:
+  /// Loads the files `o` names. Returns kExitOk, or prints the problem and returns
+  /// kExitNoInput (unreadable) or kExitBadBudget (malformed).
+  int load(const GateOptions &o);
+  bool active() const { return budget_.has_value(); }
+  /// Checks the report, prints the checks on stderr (with `quiet`, only failures) and
+  /// writes the JUnit file. Returns kExitOk, kExitBudget, or kExitNoInput when the
+  /// JUnit file cannot be written.
+  int check(const ReportMetrics &report, bool quiet) const;
+  int check(const RunReport &report, bool quiet) const { return check(report_metrics(report), quiet); }
+
+private:
+  GateOptions opts_;
+  std::optional<Budget> budget_;
+  std::optional<ReportMetrics> baseline_;
+};
+
+struct GateArgs {
+  std::string report; ///< the saved report (JSON)
+  GateOptions gate;
+  bool quiet = false;
+};
+/// Registers `mcusim gate` on `app`.
+CLI::App *add_gate_command(CLI::App &app, GateArgs &args);
+int cmd_gate(const GateArgs &args);
+
+} // namespace mcusim::cli

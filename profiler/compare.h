@@ -1,0 +1,48 @@
+/// \file
+/// Comparing two runs: totals, per-function self cycles and memory, with
+/// absolute and percentage deltas (B relative to A), rendered as text, JSON
+/// or Markdown (`mcusim compare`, docs/database.md).
+#pragma once
+
+#include "profiler/run_report.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mcusim {
+
+struct CompareRow {
+  enum class Unit { Cycles, Instructions, Milliseconds, Bytes };
+  std::string name;
+  Unit unit = Unit::Cycles;
+  double a = 0, b = 0;           ///< exact for counts up to 2^53
+  bool in_a = true, in_b = true; ///< false: the function or region is not in that run
+  double delta() const { return b - a; }
+  /// 100 * (b - a) / a; 0 when both are 0; none when only A is 0 (new in B).
+  std::optional<double> percent() const;
+};
+
+struct RunComparison {
+  static constexpr int kSchemaVersion = 1;
+  struct Side {
+    std::string label; ///< "run 12" or the report file's name
+    std::string firmware, device, core, timing, stop_reason;
+    double mhz = 0;
+    int exit_code = 0;
+    bool profiled = false;
+  } a, b;
+  std::vector<std::string> differences; ///< what ran differently: firmware, device, core, clock, timing
+  std::vector<CompareRow> totals;       ///< cycles, time, instructions (in that order)
+  std::vector<CompareRow> functions;    ///< self cycles, largest absolute change first
+  std::vector<CompareRow> memory;       ///< regions, stack, heap (bytes), largest absolute change first
+};
+
+RunComparison compare_runs(const RunReport &a, const RunReport &b, const std::string &label_a, const std::string &label_b);
+
+std::string render_comparison_text(const RunComparison &c, size_t top = 15);
+std::string render_comparison_json(const RunComparison &c);
+std::string render_comparison_markdown(const RunComparison &c, size_t top = 15);
+
+} // namespace mcusim

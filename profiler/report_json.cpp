@@ -1,0 +1,224 @@
+/// \file
+/// Reading a RunReport back from its JSON (render_json's output, schema in
+/// docs/report.md). render_json(parse_report_json(render_json(r))) is
+/// byte-for-byte render_json(r): every field render_json writes is read back,
+/// and a NaN or infinity that render_json wrote as null comes back as NaN.
+#include "profiler/run_report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <nlohmann/json.hpp>
+
+namespace mcusim {
+
+namespace {
+
+using nlohmann::json;
+
+/// A malformed field: the message names it ("totals.cycles: ...").
+struct BadField {
+  std::string message;
+};
+
+const json *member(const json &obj, const char *key) {
+  auto it = obj.find(key);
+  return it == obj.end() ? nullptr : &*it;
+}
+
+// Each read_* leaves `out` unchanged when the key is absent (a report of an
+// earlier revision of the same schema version), and throws on a wrong type.
+void read(const json &obj, const char *key, std::string &out, const std::string &at) {
+  const json *v = member(obj, key);
+  if (!v) return;
+  if (!v->is_string()) throw BadField{at + key + ": expected a string"};
+  out = v->get<std::string>();
+}
+void read(const json &obj, const char *key, bool &out, const std::string &at) {
+  const json *v = member(obj, key);
+  if (!v) return;
+  if (!v->is_boolean()) throw BadField{at + key + ": expected true or false"};
+  out = v->get<bool>();
+}
+void read(const json &obj, const char *key, double &out, const std::string &at) {
+  const json *v = member(obj, key);
+  if (!v) return;
+  if (v->is_null()) out = std::numeric_limits<double>::quiet_NaN(); // render_json writes NaN and infinities as null
+  else if (v->is_number()) out = v->get<double>();
+  else throw BadField{at + key + ": expected a number"};
+}
+void read(const json &obj, const char *key, uint64_t &out, const std::string &at) {
+  const json *v = member(obj, key);
+  if (!v) return;
+  if (v->is_number_unsigned()) out = v->get<uint64_t>();
+  else if (v->is_number_integer() && v->get<int64_t>() >= 0) out = uint64_t(v->get<int64_t>());
+  else throw BadField{at + key + ": expected an integer of 0 or more"};
+}
+void read(const json &obj, const char *key, uint32_t &out, const std::string &at) {
+  uint64_t wide = out;
+  read(obj, key, wide, at);
+  if (wide > std::numeric_limits<uint32_t>::max()) throw BadField{at + key + ": out of range (32 bits)"};
+  out = uint32_t(wide);
+}
+void read(const json &obj, const char *key, int &out, const std::string &at) {
+  const json *v = member(obj, key);
+  if (!v) return;
+  if (!v->is_number_integer()) throw BadField{at + key + ": expected an integer"};
+  int64_t wide = v->is_number_unsigned() ? int64_t(std::min<uint64_t>(v->get<uint64_t>(), uint64_t(INT64_MAX))) : v->get<int64_t>();
+  if (wide < std::numeric_limits<int>::min() || wide > std::numeric_limits<int>::max())
+    throw BadField{at + key + ": out of range"};
+  out = int(wide);
+}
+
+const json &object(const json &obj, const char *key, const std::string &at) {
+  static const json empty = json::object();
+  const json *v = member(obj, key);
+  if (!v) return empty;
+  if (!v->is_object()) throw BadField{at + key + ": expected an object"};
+  return *v;
+}
+const json &array(const json &obj, const char *key, const std::string &at) {
+  static const json empty = json::array();
+  const json *v = member(obj, key);
+  if (!v) return empty;
+  if (!v->is_array()) throw BadField{at + key + ": expected an array"};
+  return *v;
+}
+/// Calls fn(element, "path[i].") for each element, which must be an object.
+template <typename Fn>
+void each(const json &arr, const std::string &at, Fn fn) {
+  for (size_t i = 0; i < arr.size(); ++i) {
+    std::string where = at + "[" + std::to_string(i) + "].";
+    if (!arr[i].is_object()) throw BadField{where.substr(0, where.size() - 1) + ": expected an object"};
+    fn(arr[i], where);
+  }
+}
+
+RunReport from_json(const json &j) {
+  RunReport r;
+  read(j, "firmware", r.firmware, "");
+  read(j, "device", r.device, "");
+  read(j, "core", r.core, "");
+  read(j, "timing", r.timing, "");
+  read(j, "mhz", r.mhz, "");
+
+  const json &result = object(j, "result", "");
+  read(result, "stop_reason", r.stop_reason, "result.");
+  read(result, "exit_code", r.exit_code, "result.");
+  read(result, "message", r.message, "result.");
+  read(result, "fault", r.fault, "result.");
+
+  const json &totals = object(j, "totals", "");
+  read(totals, "cycles", r.cycles, "totals.");
+  read(totals, "instructions", r.instructions, "totals.");
+  read(totals, "sleep_cycles", r.sleep_cycles, "totals.");
+  read(totals, "cpi", r.cpi, "totals.");
+  read(totals, "simulated_seconds", r.simulated_seconds, "totals.");
+
+  const json &layers = object(j, "layers", "");
+  read(layers, "source", r.layer_source, "layers.");
+  each(array(layers, "rows", "layers."), "layers.rows", [&](const json &l, const std::string &at) {
+    RunReport::Layer layer;
+    read(l, "name", layer.name, at);
+    read(l, "op", layer.op, at);
+    read(l, "invocations", layer.invocations, at);
+    read(l, "cycles", layer.cycles, at);
+    read(l, "ms", layer.ms, at);
+    read(l, "share", layer.share, at);
+    read(l, "macs", layer.macs, at);
+    read(l, "cycles_per_mac", layer.cycles_per_mac, at);
+    r.layers.push_back(std::move(layer));
+  });
+
+  const json &profile = object(j, "profile", "");
+  read(profile, "profiled", r.profiled, "profile.");
+  each(array(profile, "functions", "profile."), "profile.functions", [&](const json &f, const std::string &at) {
+    RunReport::Function fn;
+    read(f, "name", fn.name, at);
+    read(f, "address", fn.addr, at);
+    read(f, "self_cycles", fn.self_cycles, at);
+    read(f, "inclusive_cycles", fn.inclusive_cycles, at);
+    read(f, "calls", fn.calls, at);
+    read(f, "instructions", fn.instructions, at);
+    read(f, "self_share", fn.self_share, at);
+    r.functions.push_back(std::move(fn));
+  });
+  read(profile, "other_cycles", r.other_cycles, "profile.");
+  read(profile, "max_call_depth", r.max_call_depth, "profile.");
+  read(profile, "exceptions_taken", r.exceptions_taken, "profile.");
+
+  const json &memory = object(j, "memory", "");
+  each(array(memory, "regions", "memory."), "memory.regions", [&](const json &m, const std::string &at) {
+    RunReport::Region reg;
+    read(m, "region", reg.name, at);
+    read(m, "kind", reg.kind, at);
+    read(m, "used", reg.used, at);
+    read(m, "capacity", reg.capacity, at);
+    r.memory.push_back(std::move(reg));
+  });
+  each(array(memory, "sections", "memory."), "memory.sections", [&](const json &s, const std::string &at) {
+    RunReport::Section sec;
+    read(s, "name", sec.name, at);
+    read(s, "address", sec.addr, at);
+    read(s, "size", sec.size, at);
+    read(s, "region", sec.region, at);
+    r.sections.push_back(std::move(sec));
+  });
+  each(array(memory, "top_symbols", "memory."), "memory.top_symbols", [&](const json &s, const std::string &at) {
+    RunReport::Symbol sym;
+    read(s, "name", sym.name, at);
+    read(s, "kind", sym.kind, at);
+    read(s, "address", sym.addr, at);
+    read(s, "size", sym.size, at);
+    r.top_symbols.push_back(std::move(sym));
+  });
+  const json &stack = object(memory, "stack", "memory.");
+  read(stack, "initial_sp", r.stack.initial_sp, "memory.stack.");
+  read(stack, "lowest_sp", r.stack.lowest_sp, "memory.stack.");
+  read(stack, "used", r.stack.used, "memory.stack.");
+  read(stack, "limit", r.stack.limit, "memory.stack.");
+  read(stack, "overflow", r.stack.overflow, "memory.stack.");
+  const json &heap = object(memory, "heap", "memory.");
+  read(heap, "malloc_used", r.heap.malloc_used, "memory.heap.");
+  read(heap, "bytes", r.heap.bytes, "memory.heap.");
+
+  const json &host = object(j, "host", "");
+  read(host, "wall_seconds", r.wall_seconds, "host.");
+  read(host, "mips", r.mips, "host.");
+  return r;
+}
+
+} // namespace
+
+Expected<RunReport> parse_report_json(std::string_view text) {
+  json j;
+  try {
+    j = json::parse(text.begin(), text.end());
+  } catch (const json::parse_error &e) {
+    std::string what = e.what();
+    if (auto p = what.find("] "); what.rfind("[json.exception", 0) == 0 && p != std::string::npos) what = what.substr(p + 2);
+    return make_error(ErrorKind::FileUnreadable, "not JSON: " + what);
+  }
+  if (!j.is_object()) return make_error(ErrorKind::FileUnreadable, "not an mcusim run report (not a JSON object)");
+  const json *schema = member(j, "schema");
+  if (!schema || !schema->is_string() || schema->get<std::string>() != "mcusim-run-report")
+    return make_error(ErrorKind::FileUnreadable, "not an mcusim run report (no \"schema\": \"mcusim-run-report\")");
+  const json *version = member(j, "schema_version");
+  if (!version || !version->is_number_integer())
+    return make_error(ErrorKind::FileUnreadable, "malformed run report: schema_version: expected an integer");
+  int64_t v = version->get<int64_t>();
+  if (v > RunReport::kSchemaVersion)
+    return make_error(ErrorKind::FileUnreadable, "run report schema version " + std::to_string(v) + " is newer than this mcusim's (" +
+                                                     std::to_string(RunReport::kSchemaVersion) + ")");
+  if (v < 1) return make_error(ErrorKind::FileUnreadable, "malformed run report: schema_version " + std::to_string(v));
+  try {
+    return from_json(j);
+  } catch (const BadField &e) {
+    return make_error(ErrorKind::FileUnreadable, "malformed run report: " + e.message);
+  } catch (const json::exception &e) {
+    return make_error(ErrorKind::FileUnreadable, std::string("malformed run report: ") + e.what());
+  }
+}
+
+} // namespace mcusim

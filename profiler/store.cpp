@@ -1,0 +1,564 @@
+/// \file
+/// The run database over SQLite: opening with schema checks and migrations,
+/// writing a run in one transaction, reading runs back.
+#include "profiler/store.h"
+#include "profiler/schema_sql.h" // generated from profiler/schema.sql by CMake
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <optional>
+#include <ctime>
+#include <random>
+#include <thread>
+
+namespace mcusim {
+
+namespace {
+
+using Kind = StoreError::Kind;
+
+/// Attempts at a transaction or a read that finds the database locked. Each
+/// attempt already waits up to kBusyTimeoutMs in SQLite's busy handler; the
+/// retries cover the cases where SQLite returns SQLITE_BUSY without waiting.
+constexpr int kAttempts = 8;
+
+tl::unexpected<StoreError> fail(Kind kind, std::string message) { return tl::unexpected(StoreError{kind, std::move(message)}); }
+
+bool is_busy(int rc) { return (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED; }
+
+void backoff(int attempt) {
+  static thread_local std::minstd_rand rng{std::random_device{}()};
+  int ms = 5 * (1 << std::min(attempt, 5)) + int(rng() % 25);
+  std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+}
+
+/// One line describing SQLite result `rc` on the database at `path`.
+StoreError sql_error(const std::string &path, sqlite3 *db, int rc, const std::string &doing = {}) {
+  std::string what = doing.empty() ? "" : " (" + doing + ")";
+  switch (rc & 0xff) {
+  case SQLITE_NOTADB: return {Kind::NotADatabase, path + ": not a SQLite database; left untouched"};
+  case SQLITE_CORRUPT: return {Kind::Corrupt, path + ": the run database is corrupt (" + sqlite3_errstr(rc) + ")" + what};
+  case SQLITE_BUSY:
+  case SQLITE_LOCKED:
+    return {Kind::Busy, path + ": the run database is locked by another process (gave up after " +
+                            std::to_string(kAttempts) + " tries)" + what};
+  case SQLITE_READONLY: return {Kind::ReadOnly, path + ": the run database is read-only" + what};
+  case SQLITE_CANTOPEN:
+  case SQLITE_PERM:
+  case SQLITE_AUTH: {
+    int e = db ? sqlite3_system_errno(db) : 0;
+    return {Kind::CannotOpen, path + ": cannot open the run database (" + (e ? std::strerror(e) : sqlite3_errstr(rc)) + ")"};
+  }
+  case SQLITE_FULL: return {Kind::Failed, path + ": cannot write the run database: disk full" + what};
+  case SQLITE_IOERR: {
+    int e = db ? sqlite3_system_errno(db) : 0;
+    return {Kind::Failed, path + ": I/O error on the run database (" + (e ? std::strerror(e) : sqlite3_errstr(rc)) + ")" + what};
+  }
+  default: {
+    std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    return {Kind::Failed, path + ": run database error: " + msg + what};
+  }
+  }
+}
+
+/// sqlite3_step, retried while the database is locked (for statements that
+/// return at most one row, so a retry repeats nothing).
+int step_retry(sqlite3_stmt *s) {
+  int rc = SQLITE_OK;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    rc = sqlite3_step(s);
+    if (!is_busy(rc)) break;
+    sqlite3_reset(s);
+    backoff(attempt);
+  }
+  return rc;
+}
+
+int prepare_retry(sqlite3 *db, const char *sql, sqlite3_stmt **out) {
+  int rc = SQLITE_OK;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, out, nullptr);
+    if (!is_busy(rc)) break;
+    backoff(attempt);
+  }
+  return rc;
+}
+
+int exec_retry(sqlite3 *db, const char *sql) {
+  int rc = SQLITE_OK;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
+    if (!is_busy(rc)) break;
+    backoff(attempt);
+  }
+  return rc;
+}
+
+/// A statement finalized at scope exit.
+struct Stmt {
+  sqlite3_stmt *s = nullptr;
+  Stmt() = default;
+  Stmt(const Stmt &) = delete;
+  Stmt &operator=(const Stmt &) = delete;
+  ~Stmt() { sqlite3_finalize(s); }
+};
+
+/// The integer result of a one-value query ("PRAGMA user_version").
+tl::expected<int64_t, int> query_int(sqlite3 *db, const char *sql) {
+  Stmt st;
+  int rc = prepare_retry(db, sql, &st.s);
+  if (rc != SQLITE_OK) return tl::unexpected(rc);
+  rc = step_retry(st.s);
+  if (rc == SQLITE_ROW) return sqlite3_column_int64(st.s, 0);
+  if (rc == SQLITE_DONE) return 0;
+  return tl::unexpected(rc);
+}
+
+std::string column_text(sqlite3_stmt *s, int col) {
+  const unsigned char *t = sqlite3_column_text(s, col);
+  return t ? std::string(reinterpret_cast<const char *>(t), size_t(sqlite3_column_bytes(s, col))) : std::string();
+}
+
+int bind_text(sqlite3_stmt *s, int i, const std::string &v) {
+  return sqlite3_bind_text(s, i, v.data(), int(v.size()), SQLITE_TRANSIENT);
+}
+int bind_u64(sqlite3_stmt *s, int i, uint64_t v) { return sqlite3_bind_int64(s, i, int64_t(v)); }
+
+} // namespace
+
+// ---------------------------------------------------------------------------
+
+std::string utc_timestamp() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+namespace store_detail {
+
+std::string_view embedded_schema() { return kSchemaSql; }
+
+tl::expected<std::vector<Migration>, std::string> parse_migrations(std::string_view text) {
+  static constexpr std::string_view kMarker = "-- migration ";
+  std::vector<Migration> out;
+  size_t pos = 0, line_no = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    ++line_no;
+    if (line.substr(0, kMarker.size()) == kMarker) {
+      std::string_view rest = line.substr(kMarker.size());
+      size_t digits = 0;
+      while (digits < rest.size() && std::isdigit(static_cast<unsigned char>(rest[digits]))) ++digits;
+      if (!digits || digits > 6 || digits >= rest.size() || rest[digits] != ':')
+        return tl::unexpected("line " + std::to_string(line_no) + ": expected '-- migration N: description'");
+      int version = std::stoi(std::string(rest.substr(0, digits)));
+      int expected = out.empty() ? 1 : out.back().version + 1;
+      if (version != expected)
+        return tl::unexpected("line " + std::to_string(line_no) + ": migration " + std::to_string(version) + " where " +
+                              std::to_string(expected) + " was expected (migrations count up from 1, append-only)");
+      std::string_view desc = rest.substr(digits + 1);
+      while (!desc.empty() && desc.front() == ' ') desc.remove_prefix(1);
+      out.push_back({version, std::string(desc), {}});
+      continue;
+    }
+    if (out.empty()) {
+      std::string_view t = line;
+      while (!t.empty() && std::isspace(static_cast<unsigned char>(t.front()))) t.remove_prefix(1);
+      if (!t.empty() && t.substr(0, 2) != "--")
+        return tl::unexpected("line " + std::to_string(line_no) + ": SQL before the first '-- migration 1:' line");
+      continue;
+    }
+    out.back().sql.append(line).push_back('\n');
+  }
+  if (out.empty()) return tl::unexpected(std::string("no '-- migration N:' sections"));
+  return out;
+}
+
+} // namespace store_detail
+
+// ---------------------------------------------------------------------------
+
+struct RunStore::Impl {
+  std::string path;
+  sqlite3 *db = nullptr;
+  int version = 0;
+  bool readonly = false;
+  sqlite3_stmt *begin = nullptr, *commit = nullptr, *rollback = nullptr;
+  sqlite3_stmt *insert_run = nullptr, *insert_function = nullptr, *insert_memory = nullptr;
+  sqlite3_stmt *select_runs = nullptr, *select_run = nullptr, *select_report = nullptr, *select_latest = nullptr,
+               *select_count = nullptr;
+
+  ~Impl() {
+    for (sqlite3_stmt *s : {begin, commit, rollback, insert_run, insert_function, insert_memory, select_runs, select_run,
+                            select_report, select_latest, select_count})
+      sqlite3_finalize(s);
+    if (db) sqlite3_close_v2(db);
+  }
+
+  StoreError error(int rc, const std::string &doing = {}) const { return sql_error(path, db, rc, doing); }
+
+  /// Ends a failed write transaction, if one is open.
+  void abort_transaction() {
+    if (!sqlite3_get_autocommit(db)) {
+      sqlite3_step(rollback);
+      sqlite3_reset(rollback);
+    }
+  }
+
+  /// Steps a write statement inside the transaction; SQLITE_DONE on success.
+  static int run_once(sqlite3_stmt *s) {
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return rc;
+  }
+
+  /// Collects the rows of a read query; starts over if the database is locked.
+  template <typename Row>
+  StoreResult<std::vector<Row>> rows(sqlite3_stmt *s, Row (*read)(sqlite3_stmt *)) {
+    std::vector<Row> out;
+    int rc = SQLITE_OK;
+    for (int attempt = 0; attempt < kAttempts; ++attempt) {
+      out.clear();
+      while ((rc = sqlite3_step(s)) == SQLITE_ROW) out.push_back(read(s));
+      sqlite3_reset(s);
+      if (!is_busy(rc)) break;
+      backoff(attempt);
+    }
+    sqlite3_clear_bindings(s);
+    if (rc != SQLITE_DONE) return tl::unexpected(error(rc, "reading runs"));
+    return out;
+  }
+};
+
+namespace {
+
+constexpr const char *kRunColumns = "id, created_at, firmware, firmware_path, device, core, mhz, timing, stop_reason, exit_code, "
+                                    "cycles, instructions, sim_seconds, flash_used, ram_used, stack_used";
+
+StoredRun read_run_row(sqlite3_stmt *s) {
+  StoredRun r;
+  r.id = sqlite3_column_int64(s, 0);
+  r.created_at = column_text(s, 1);
+  r.firmware = column_text(s, 2);
+  r.firmware_path = column_text(s, 3);
+  r.device = column_text(s, 4);
+  r.core = column_text(s, 5);
+  r.mhz = sqlite3_column_double(s, 6);
+  r.timing = column_text(s, 7);
+  r.stop_reason = column_text(s, 8);
+  r.exit_code = sqlite3_column_int(s, 9);
+  r.cycles = uint64_t(sqlite3_column_int64(s, 10));
+  r.instructions = uint64_t(sqlite3_column_int64(s, 11));
+  r.sim_seconds = sqlite3_column_double(s, 12);
+  r.flash_used = uint64_t(sqlite3_column_int64(s, 13));
+  r.ram_used = uint64_t(sqlite3_column_int64(s, 14));
+  r.stack_used = uint64_t(sqlite3_column_int64(s, 15));
+  return r;
+}
+
+/// Opens the connection, checks that the file is an mcusim run database this
+/// mcusim understands (reading only), and applies the pending migrations of
+/// `schema_sql` in one transaction.
+StoreResult<std::unique_ptr<RunStore::Impl>> connect(const std::filesystem::path &file, RunStore::Mode mode,
+                                                     std::string_view schema_sql) {
+  auto impl = std::make_unique<RunStore::Impl>();
+  impl->path = file.string();
+  const std::string &path = impl->path;
+  const bool memory = path == ":memory:";
+
+  auto migrations = store_detail::parse_migrations(schema_sql);
+  if (!migrations) return fail(Kind::Failed, "the run database schema is malformed: " + migrations.error());
+  const int latest = migrations->back().version;
+
+  if (!memory) {
+    std::error_code ec;
+    auto st = std::filesystem::status(file, ec);
+    if (std::filesystem::is_directory(st)) return fail(Kind::CannotOpen, path + ": is a directory, not a run database");
+    if (mode == RunStore::Mode::Existing && !std::filesystem::exists(st))
+      return fail(Kind::NoSuchFile, path + ": no such run database");
+  }
+
+  int flags = SQLITE_OPEN_READWRITE | (mode == RunStore::Mode::Create ? SQLITE_OPEN_CREATE : 0);
+  int rc = sqlite3_open_v2(path.c_str(), &impl->db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    StoreError e = sql_error(path, impl->db, rc);
+    if (e.kind != Kind::CannotOpen) e = {Kind::CannotOpen, path + ": cannot open the run database (" + sqlite3_errstr(rc) + ")"};
+    return tl::unexpected(e);
+  }
+  sqlite3_extended_result_codes(impl->db, 1);
+  sqlite3_busy_timeout(impl->db, RunStore::kBusyTimeoutMs);
+  sqlite3 *db = impl->db;
+
+  // Read-only checks first: nothing is written to a file we refuse.
+  auto app_id = query_int(db, "PRAGMA application_id");
+  if (!app_id) return tl::unexpected(impl->error(app_id.error()));
+  auto user_version = query_int(db, "PRAGMA user_version");
+  if (!user_version) return tl::unexpected(impl->error(user_version.error()));
+  auto objects = query_int(db, "SELECT count(*) FROM sqlite_master");
+  if (!objects) return tl::unexpected(impl->error(objects.error()));
+  const bool fresh = *app_id == 0 && *user_version == 0 && *objects == 0;
+  if (!fresh && *app_id != store_detail::kApplicationId)
+    return fail(Kind::NotADatabase, path + ": a SQLite database of another program, not an mcusim run database; left untouched");
+  if (*user_version > latest)
+    return fail(Kind::NewerSchema, path + ": run database schema version " + std::to_string(*user_version) +
+                                       " is newer than this mcusim's (" + std::to_string(latest) +
+                                       "); use a newer mcusim or another database; left untouched");
+  impl->readonly = sqlite3_db_readonly(db, "main") == 1;
+  if (impl->readonly && mode == RunStore::Mode::Create) return fail(Kind::ReadOnly, path + ": the run database is read-only");
+
+  if (!impl->readonly) {
+    // WAL: readers never block the writer; concurrent writers queue on the
+    // write lock (busy timeout + retries). NORMAL sync is safe in WAL mode.
+    if (!memory && (rc = exec_retry(db, "PRAGMA journal_mode=WAL")) != SQLITE_OK)
+      return tl::unexpected(impl->error(rc, "switching to WAL mode"));
+    exec_retry(db, "PRAGMA synchronous=NORMAL");
+  }
+  exec_retry(db, "PRAGMA foreign_keys=ON");
+
+  int version = int(*user_version);
+  if (version < latest) {
+    if (impl->readonly)
+      return fail(Kind::ReadOnly, path + ": the run database needs upgrading to schema version " + std::to_string(latest) +
+                                      " but is read-only");
+    for (int attempt = 0;; ++attempt) {
+      auto retry_or_fail = [&](int code, const std::string &doing) -> std::optional<StoreError> {
+        if (sqlite3_get_autocommit(db) == 0) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+        if (is_busy(code) && attempt + 1 < kAttempts) {
+          backoff(attempt);
+          return std::nullopt;
+        }
+        return impl->error(code, doing);
+      };
+      rc = sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+      if (rc != SQLITE_OK) {
+        if (auto e = retry_or_fail(rc, "starting the migration")) return tl::unexpected(*e);
+        continue;
+      }
+      // Another connection may have migrated while we waited for the lock.
+      auto now = query_int(db, "PRAGMA user_version");
+      if (!now) {
+        if (auto e = retry_or_fail(now.error(), "starting the migration")) return tl::unexpected(*e);
+        continue;
+      }
+      if (*now > latest) {
+        sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+        return fail(Kind::NewerSchema, path + ": run database schema version " + std::to_string(*now) +
+                                           " is newer than this mcusim's (" + std::to_string(latest) + ")");
+      }
+      std::optional<StoreError> failed;
+      bool retry = false;
+      for (const auto &m : *migrations) {
+        if (m.version <= *now) continue;
+        rc = sqlite3_exec(db, m.sql.c_str(), nullptr, nullptr, nullptr);
+        if (rc != SQLITE_OK) {
+          std::string msg = sqlite3_errmsg(db);
+          if (is_busy(rc)) {
+            if (auto e = retry_or_fail(rc, "migration " + std::to_string(m.version))) failed = e;
+            else retry = true;
+          } else {
+            sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+            failed = StoreError{Kind::Failed, path + ": migration " + std::to_string(m.version) + " (" + m.description +
+                                                  ") failed: " + msg + "; the database is unchanged"};
+          }
+          break;
+        }
+      }
+      if (failed) return tl::unexpected(*failed);
+      if (retry) continue;
+      std::string set_version = "PRAGMA user_version = " + std::to_string(latest);
+      rc = sqlite3_exec(db, set_version.c_str(), nullptr, nullptr, nullptr);
+      if (rc == SQLITE_OK) rc = sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+      if (rc != SQLITE_OK) {
+        if (auto e = retry_or_fail(rc, "committing the migration")) return tl::unexpected(*e);
+        continue;
+      }
+      break;
+    }
+    version = latest;
+  }
+  impl->version = version;
+  return impl;
+}
+
+} // namespace
+
+int RunStore::schema_version() {
+  static const int latest = [] {
+    auto m = store_detail::parse_migrations(kSchemaSql);
+    return m ? m->back().version : 0;
+  }();
+  return latest;
+}
+
+StoreResult<int> store_detail::migrate_file(const std::filesystem::path &path, std::string_view schema_sql) {
+  auto impl = connect(path, RunStore::Mode::Create, schema_sql);
+  if (!impl) return tl::unexpected(impl.error());
+  return (*impl)->version;
+}
+
+RunStore::RunStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+RunStore::RunStore(RunStore &&) noexcept = default;
+RunStore &RunStore::operator=(RunStore &&) noexcept = default;
+RunStore::~RunStore() = default;
+
+const std::string &RunStore::path() const { return impl_->path; }
+int RunStore::user_version() const { return impl_->version; }
+
+StoreResult<RunStore> RunStore::open(const std::filesystem::path &path, Mode mode) {
+  auto impl = connect(path, mode, kSchemaSql);
+  if (!impl) return tl::unexpected(impl.error());
+  Impl &s = **impl;
+  const std::string select_runs = std::string("SELECT ") + kRunColumns +
+                                  " FROM runs WHERE ?1 IS NULL OR instr(lower(firmware), lower(?1)) > 0 ORDER BY id DESC LIMIT ?2";
+  const std::string select_run = std::string("SELECT ") + kRunColumns + " FROM runs WHERE id = ?1";
+  const struct {
+    sqlite3_stmt **stmt;
+    const char *sql;
+  } statements[] = {
+      {&s.begin, "BEGIN IMMEDIATE"},
+      {&s.commit, "COMMIT"},
+      {&s.rollback, "ROLLBACK"},
+      {&s.insert_run,
+       "INSERT INTO runs (created_at, firmware, firmware_path, device, core, mhz, timing, stop_reason, exit_code, cycles, "
+       "instructions, sim_seconds, flash_used, ram_used, stack_used, report_schema, report_json) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"},
+      {&s.insert_function,
+       "INSERT INTO functions (run_id, name, self_cycles, inclusive_cycles, calls) VALUES (?1, ?2, ?3, ?4, ?5)"},
+      {&s.insert_memory, "INSERT INTO memory (run_id, region, used, capacity) VALUES (?1, ?2, ?3, ?4)"},
+      {&s.select_runs, select_runs.c_str()},
+      {&s.select_run, select_run.c_str()},
+      {&s.select_report, "SELECT report_json FROM runs WHERE id = ?1"},
+      {&s.select_latest, "SELECT max(id) FROM runs"},
+      {&s.select_count, "SELECT count(*) FROM runs"},
+  };
+  for (const auto &st : statements) {
+    int rc = prepare_retry(s.db, st.sql, st.stmt);
+    if (rc != SQLITE_OK) return tl::unexpected(s.error(rc, "preparing statements"));
+  }
+  return RunStore(std::move(*impl));
+}
+
+StoreResult<int64_t> RunStore::add_run(const RunReport &r, const std::string &firmware_path, const std::string &created_at) {
+  Impl &s = *impl_;
+  if (s.readonly) return fail(Kind::ReadOnly, s.path + ": the run database is read-only");
+  uint64_t flash = 0, ram = 0;
+  for (const auto &m : r.memory) {
+    if (m.kind == "flash") flash += m.used;
+    else if (m.kind == "sram" || m.kind == "tcm") ram += m.used;
+  }
+  const std::string json = render_json(r);
+  const std::string when = created_at.empty() ? utc_timestamp() : created_at;
+
+  int rc = SQLITE_OK;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    if (attempt) backoff(attempt - 1);
+    rc = Impl::run_once(s.begin);
+    if (rc != SQLITE_DONE) {
+      if (is_busy(rc)) continue;
+      return tl::unexpected(s.error(rc, "starting a transaction"));
+    }
+    sqlite3_stmt *q = s.insert_run;
+    bind_text(q, 1, when);
+    bind_text(q, 2, r.firmware);
+    bind_text(q, 3, firmware_path);
+    bind_text(q, 4, r.device);
+    bind_text(q, 5, r.core);
+    sqlite3_bind_double(q, 6, r.mhz);
+    bind_text(q, 7, r.timing);
+    bind_text(q, 8, r.stop_reason);
+    sqlite3_bind_int(q, 9, r.exit_code);
+    bind_u64(q, 10, r.cycles);
+    bind_u64(q, 11, r.instructions);
+    sqlite3_bind_double(q, 12, r.simulated_seconds);
+    bind_u64(q, 13, flash);
+    bind_u64(q, 14, ram);
+    bind_u64(q, 15, r.stack.used);
+    sqlite3_bind_int(q, 16, RunReport::kSchemaVersion);
+    bind_text(q, 17, json);
+    rc = Impl::run_once(q);
+    const int64_t id = sqlite3_last_insert_rowid(s.db);
+    for (size_t i = 0; rc == SQLITE_DONE && i < r.functions.size(); ++i) {
+      const auto &f = r.functions[i];
+      q = s.insert_function;
+      sqlite3_bind_int64(q, 1, id);
+      bind_text(q, 2, f.name);
+      bind_u64(q, 3, f.self_cycles);
+      bind_u64(q, 4, f.inclusive_cycles);
+      bind_u64(q, 5, f.calls);
+      rc = Impl::run_once(q);
+    }
+    for (size_t i = 0; rc == SQLITE_DONE && i < r.memory.size(); ++i) {
+      const auto &m = r.memory[i];
+      q = s.insert_memory;
+      sqlite3_bind_int64(q, 1, id);
+      bind_text(q, 2, m.name);
+      bind_u64(q, 3, m.used);
+      bind_u64(q, 4, m.capacity);
+      rc = Impl::run_once(q);
+    }
+    if (rc == SQLITE_DONE) rc = Impl::run_once(s.commit);
+    if (rc == SQLITE_DONE) return id;
+    s.abort_transaction();
+    if (!is_busy(rc)) return tl::unexpected(s.error(rc, "storing the run"));
+  }
+  return tl::unexpected(s.error(rc, "storing the run"));
+}
+
+StoreResult<std::vector<StoredRun>> RunStore::list_runs(size_t limit, const std::string &firmware_substr) {
+  Impl &s = *impl_;
+  if (firmware_substr.empty()) sqlite3_bind_null(s.select_runs, 1);
+  else bind_text(s.select_runs, 1, firmware_substr);
+  sqlite3_bind_int64(s.select_runs, 2, limit ? int64_t(limit) : -1);
+  return s.rows<StoredRun>(s.select_runs, read_run_row);
+}
+
+StoreResult<StoredRun> RunStore::run(int64_t id) {
+  Impl &s = *impl_;
+  sqlite3_bind_int64(s.select_run, 1, id);
+  auto rows = s.rows<StoredRun>(s.select_run, read_run_row);
+  if (!rows) return tl::unexpected(rows.error());
+  if (rows->empty()) return fail(Kind::NotFound, s.path + ": no run " + std::to_string(id));
+  return rows->front();
+}
+
+StoreResult<RunReport> RunStore::load_report(int64_t id) {
+  Impl &s = *impl_;
+  sqlite3_bind_int64(s.select_report, 1, id);
+  auto rows = s.rows<std::string>(s.select_report, [](sqlite3_stmt *q) { return column_text(q, 0); });
+  if (!rows) return tl::unexpected(rows.error());
+  if (rows->empty()) return fail(Kind::NotFound, s.path + ": no run " + std::to_string(id));
+  auto report = parse_report_json(rows->front());
+  if (!report) return fail(Kind::Corrupt, s.path + ": run " + std::to_string(id) + ": stored report: " + report.error().message);
+  return std::move(*report);
+}
+
+StoreResult<int64_t> RunStore::latest_id() {
+  Impl &s = *impl_;
+  auto rows = s.rows<int64_t>(s.select_latest, [](sqlite3_stmt *q) -> int64_t {
+    return sqlite3_column_type(q, 0) == SQLITE_NULL ? 0 : sqlite3_column_int64(q, 0);
+  });
+  if (!rows) return tl::unexpected(rows.error());
+  if (rows->empty() || rows->front() == 0) return fail(Kind::NotFound, s.path + ": no runs stored yet");
+  return rows->front();
+}
+
+StoreResult<int64_t> RunStore::count_runs() {
+  Impl &s = *impl_;
+  auto rows = s.rows<int64_t>(s.select_count, [](sqlite3_stmt *q) -> int64_t { return sqlite3_column_int64(q, 0); });
+  if (!rows) return tl::unexpected(rows.error());
+  return rows->empty() ? 0 : rows->front();
+}
+
+} // namespace mcusim
