@@ -1,5 +1,6 @@
 /// \file
 /// Implementation of the mcusim subcommands over the core library.
+#include "cli/cmd_db.h"
 #include "cli/cmd_gate.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
@@ -9,6 +10,7 @@
 #include "core/simulator.h"
 #include "core/system_control.h"
 #include "profiler/run_report.h"
+#include "profiler/timeline.h"
 
 #include <fstream>
 
@@ -125,6 +127,8 @@ int cmd_run(const RunArgs &a) {
     else if (!device->has_fpu()) device->fpu = *core == CoreKind::M7 ? "fpv5-d16" : *core == CoreKind::M33 ? "fpv5-sp-d16" : "fpv4-sp-d16";
     if (*core != CoreKind::M7) device->l1.reset();
   }
+  RunRecorder recorder; // the run database: opened before the run, written after it
+  if (int rc = recorder.open(run_db_options(), !a.report.empty() || !a.report_out.empty(), a.quiet); rc != kExitOk) return rc;
   FILE *in = stdin;
   if (!a.stdin_file.empty()) {
     in = std::fopen(a.stdin_file.c_str(), "rb");
@@ -153,7 +157,7 @@ int cmd_run(const RunArgs &a) {
   if (!a.cache.empty()) opts.caches = a.cache == "on";
   std::string report_format = a.report;
   if (report_format.empty() && !a.report_out.empty()) report_format = "text";
-  opts.profile = !report_format.empty() || gate.active();
+  opts.profile = !report_format.empty() || gate.active() || recorder.active() || !a.flamegraph.empty() || !a.trace.empty();
   opts.layer_pattern = a.layer_pattern;
   opts.cmdline = std::filesystem::path(a.elf).filename().string();
   for (const auto &arg : a.firmware_args) opts.cmdline += " " + arg;
@@ -209,6 +213,16 @@ int cmd_run(const RunArgs &a) {
   } else if (!r.message.empty() && !a.quiet) {
     std::fprintf(stderr, "mcusim: %s\n", r.message.c_str());
   }
+  auto write_file = [&](const std::string &path, const std::string &text) {
+    std::ofstream out(path, std::ios::binary);
+    out << text;
+    if (!out) std::fprintf(stderr, "mcusim: error: cannot write %s\n", path.c_str());
+    return bool(out);
+  };
+  if (r.profile && !a.flamegraph.empty() && !write_file(a.flamegraph, render_folded(*r.profile))) return kExitNoInput;
+  if (r.profile && !a.trace.empty() &&
+      !write_file(a.trace, render_trace(*r.profile, r.hz, elf->path.filename().string() + " on " + device->name)))
+    return kExitNoInput;
   if (!report_format.empty()) {
     RunReport rep = build_report(r, *elf, *device, (*sim)->timing_description());
     std::string text = report_format == "json" ? render_json(rep) : report_format == "markdown" ? render_markdown(rep) : render_text(rep);
@@ -237,6 +251,11 @@ int cmd_run(const RunArgs &a) {
     // The firmware's own failure (fault, limit, non-zero exit) keeps its code; else a broken limit gives 77.
     int gate_code = gate.check(build_report(r, *elf, *device, (*sim)->timing_description()), a.quiet);
     if (code == kExitOk) code = gate_code;
+  }
+  if (recorder.active()) {
+    // As with the gate, the firmware's own failure keeps its code; else a run that cannot be stored gives 76.
+    int db_code = recorder.store(build_report(r, *elf, *device, (*sim)->timing_description()), a.elf);
+    if (code == kExitOk) code = db_code;
   }
   return code;
 }

@@ -23,6 +23,7 @@ struct RunArgs {
   std::string report;      ///< "" none, else text|json|markdown
   std::string report_out;  ///< file for the report (default: stdout after the run)
   std::string layer_pattern;
+  std::string flamegraph, trace; ///< output files
   std::vector<std::string> firmware_args;
 };
 int cmd_run(const RunArgs &args);

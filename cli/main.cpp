@@ -1,5 +1,6 @@
 /// \file
 /// mcusim command line: run, devices, info.
+#include "cli/cmd_db.h"
 #include "cli/cmd_gate.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
@@ -39,6 +40,9 @@ int main(int argc, char **argv) {
       ->check(CLI::IsMember({"text", "json", "markdown"}));
   run_cmd->add_option("--report-out", run.report_out, "Write the report to this file instead of stdout");
   add_gate_options(*run_cmd, run_gate_options(), false);
+  add_run_db_options(*run_cmd, run_db_options());
+  run_cmd->add_option("--flamegraph", run.flamegraph, "Write folded stacks (self cycles per call path) for flamegraph.pl/speedscope");
+  run_cmd->add_option("--trace", run.trace, "Write a Chrome/Perfetto trace of layers and functions on the simulated timeline");
   run_cmd->add_option("--layer-pattern", run.layer_pattern,
                       "Functions whose demangled name matches this regex are layers (default: the TFLM preset)");
   run_cmd->add_option("args", run.firmware_args, "Arguments passed to the firmware (after --)");
@@ -54,6 +58,8 @@ int main(int argc, char **argv) {
 
   GateArgs gate;
   auto *gate_cmd = add_gate_command(app, gate);
+  DbCommands db_cmds; // runs, report, compare
+  add_db_commands(app, db_cmds);
 
   try {
     app.parse(argc, argv);
@@ -69,5 +75,6 @@ int main(int argc, char **argv) {
   if (*dev_cmd) return cmd_devices(devices_quiet);
   if (*info_cmd) return cmd_info(info_elf, info_device);
   if (*gate_cmd) return cmd_gate(gate);
+  if (auto code = run_db_command(db_cmds)) return *code;
   return kExitUsage;
 }

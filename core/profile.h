@@ -27,6 +27,14 @@ struct LayerRecord {
   uint32_t depth = 0;   ///< nesting level (0 = outermost)
 };
 
+/// A function activation on the simulated timeline (for traces).
+struct CallRecord {
+  uint32_t func = 0; ///< index into ProfileData::functions
+  uint64_t start = 0, end = 0;
+  uint32_t depth = 0;
+  bool exception = false;
+};
+
 struct ProfileData {
   std::vector<FunctionProfile> functions; ///< index 0 is "(no symbol)"
   uint64_t unattributed_cycles = 0; ///< exception entry/exit, sleep, idle fast-forward, wake-up
@@ -37,6 +45,12 @@ struct ProfileData {
   uint32_t max_call_depth = 0;
   uint64_t exceptions_taken = 0;
   std::vector<LayerRecord> layers; ///< in start order
+  /// Self cycles per call path ("main;conv;dot" -> cycles), for flame graphs.
+  std::vector<std::pair<std::string, uint64_t>> stacks;
+  std::vector<CallRecord> calls;   ///< activations up to kTraceDepth deep, at most kTraceCalls
+  static constexpr uint32_t kTraceDepth = 8;
+  static constexpr size_t kTraceCalls = 200000;
+  bool calls_truncated = false;
   std::string layer_source;        ///< "markers", "pattern", "tflm-profiler", "tflm-calls" or ""
 };
 

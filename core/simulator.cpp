@@ -22,6 +22,7 @@
 #include <cstring>
 #include <sstream>
 #include <regex>
+#include <unordered_map>
 #include <unicorn/unicorn.h>
 #include <llvm/Demangle/Demangle.h>
 
@@ -275,8 +276,29 @@ struct Simulator::Impl {
     uint32_t func, ret;
     uint64_t start;
     bool exception;
-    int32_t layer; ///< index of the layer this call opened, or -1
+    int32_t layer;      ///< index of the layer this call opened, or -1
+    uint32_t saved_node; ///< calling-context node to return to
   };
+  // Calling-context tree: one node per distinct call path; self cycles per node.
+  struct Node {
+    uint32_t func, parent;
+  };
+  std::vector<Node> nodes;
+  std::vector<uint64_t> node_self;
+  std::unordered_map<uint64_t, uint32_t> node_children;
+  uint32_t cur_node = 0;
+  std::vector<CallRecord> call_records;
+  bool calls_truncated = false;
+  uint32_t child_node(uint32_t parent, uint32_t func) {
+    uint64_t key = uint64_t(parent) << 32 | func;
+    auto it = node_children.find(key);
+    if (it != node_children.end()) return it->second;
+    nodes.push_back({func, parent});
+    node_self.push_back(0);
+    uint32_t id = uint32_t(nodes.size() - 1);
+    node_children.emplace(key, id);
+    return id;
+  }
   // Layers: marker pairs (ITM ports 1/2), calls to functions matching a
   // pattern, or the TFLM preset (MicroProfiler events, or each call made by
   // MicroInterpreterGraph::InvokeSubgraph).
@@ -300,6 +322,8 @@ struct Simulator::Impl {
       functions.push_back({llvm::demangle(sym.name), sym.addr, sym.size});
     }
     f_layer.assign(functions.size(), 0);
+    nodes.push_back({func_of(vectors.reset & ~1u), UINT32_MAX}); // the reset handler is the root
+    node_self.push_back(0);
     if (!opts.layer_pattern.empty()) {
       try {
         std::regex re(opts.layer_pattern);
@@ -382,7 +406,8 @@ struct Simulator::Impl {
   /// `caller`: the function holding the call site (not the frame below, which
   /// differs after a tail call).
   void push_frame(uint32_t func, uint32_t ret, uint64_t now, bool exception, uint32_t caller = 0) {
-    frames.push_back({func, ret, now, exception, -1});
+    frames.push_back({func, ret, now, exception, -1, cur_node});
+    cur_node = child_node(cur_node, func);
     if (!exception) {
       switch (f_layer[func]) {
       case 1: frames.back().layer = open_layer(without_params(functions[func].name), "", 0, now, "pattern"); break;
@@ -425,6 +450,13 @@ struct Simulator::Impl {
     Frame f = frames.back();
     frames.pop_back();
     if (f.layer >= 0) layers[size_t(f.layer)].end = now;
+    cur_node = f.saved_node;
+    if (frames.size() < ProfileData::kTraceDepth) {
+      if (call_records.size() < ProfileData::kTraceCalls)
+        call_records.push_back({f.func, f.start, now, uint32_t(frames.size()), f.exception});
+      else
+        calls_truncated = true;
+    }
     if (--f_active[f.func] == 0) f_incl[f.func] += now - f.start;
   }
   /// A block starts: settle returns to it, open a frame if it was called.
@@ -437,7 +469,9 @@ struct Simulator::Impl {
     f_self[p->func] += branch;
     f_self[e.func] += cycles - before - branch;
     f_insns[e.func] += e.cost.insns;
+    node_self[cur_node] += branch;
     profile_transition(p, address, e.func, before + branch);
+    node_self[cur_node] += cycles - before - branch;
   }
   void profile_exception_entry(uint32_t handler) {
     if (!profiling) return;
@@ -475,6 +509,20 @@ struct Simulator::Impl {
     open_layers.clear();
     d.layers = layers;
     d.layer_source = layer_source;
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      if (!node_self[i]) continue;
+      std::vector<std::string> path;
+      for (uint32_t n = uint32_t(i); n != UINT32_MAX; n = nodes[n].parent) path.push_back(functions[nodes[n].func].name);
+      std::string line;
+      for (auto it = path.rbegin(); it != path.rend(); ++it) line += (line.empty() ? "" : ";") + *it;
+      d.stacks.emplace_back(std::move(line), node_self[i]);
+    }
+    std::sort(d.stacks.begin(), d.stacks.end());
+    d.calls = std::move(call_records);
+    std::sort(d.calls.begin(), d.calls.end(), [](const CallRecord &a, const CallRecord &b) {
+      return a.start != b.start ? a.start < b.start : a.depth < b.depth;
+    });
+    d.calls_truncated = calls_truncated;
     return d;
   }
 
@@ -1337,6 +1385,7 @@ RunResult Simulator::run() {
       s.cycles += branch;
       if (s.profiling) {
         s.f_self[s.cur->func] += branch;
+        s.node_self[s.cur_node] += branch;
         s.profile_transition(s.cur, s.stop_pc, s.func_of(s.stop_pc), s.cycles);
       }
       s.cur = &s.no_block;

@@ -85,3 +85,36 @@ TEST_CASE("reports are deterministic and the JSON follows its schema") {
   CHECK(md.find("| cycles |") != std::string::npos);
   CHECK(md.find("`main`") != std::string::npos);
 }
+
+#include "profiler/timeline.h"
+
+TEST_CASE("flame-graph stacks add up to the run and the trace holds layers and calls") {
+  if (!test::have_firmware("layers-stm32f407")) return;
+  auto [r, rep] = profiled_run("layers-stm32f407", "stm32f407");
+  REQUIRE(r.profile);
+  uint64_t total = 0;
+  bool main_path = false;
+  for (const auto &[path, cycles] : r.profile->stacks) {
+    total += cycles;
+    main_path |= path.rfind("Reset_Handler;main", 0) == 0;
+  }
+  CHECK(total + r.profile->unattributed_cycles == r.cycles);
+  CHECK(main_path);
+  std::string folded = render_folded(*r.profile);
+  CHECK(folded.find("Reset_Handler;main ") != std::string::npos);
+  auto trace = nlohmann::json::parse(render_trace(*r.profile, r.hz, "layers"));
+  int layers = 0, calls = 0;
+  for (const auto &e : trace["traceEvents"]) {
+    if (e["ph"] != "X") continue;
+    if (e["cat"] == "layer") ++layers;
+    if (e["cat"] == "function") ++calls;
+    CHECK(e["dur"].get<double>() >= 0);
+  }
+  CHECK(layers == 9); // 3 layers x 3 inferences
+  CHECK(calls > 10);
+  REQUIRE(rep.layers.size() == 3);
+  CHECK(rep.layers[0].name == "conv1");
+  CHECK(rep.layers[0].invocations == 3);
+  CHECK(rep.layers[0].macs == 3 * 900);
+  CHECK(rep.layers[0].cycles_per_mac > 1.0);
+}
