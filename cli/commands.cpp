@@ -159,6 +159,7 @@ int cmd_run(const RunArgs &a) {
   if (report_format.empty() && !a.report_out.empty()) report_format = "text";
   opts.profile = !report_format.empty() || gate.active() || recorder.active() || !a.flamegraph.empty() || !a.trace.empty();
   opts.layer_pattern = a.layer_pattern;
+  opts.arena_symbol = a.arena_symbol;
   opts.cmdline = std::filesystem::path(a.elf).filename().string();
   for (const auto &arg : a.firmware_args) opts.cmdline += " " + arg;
   bool progress = !a.quiet && isatty(fileno(stderr));

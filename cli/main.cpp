@@ -43,6 +43,7 @@ int main(int argc, char **argv) {
   add_run_db_options(*run_cmd, run_db_options());
   run_cmd->add_option("--flamegraph", run.flamegraph, "Write folded stacks (self cycles per call path) for flamegraph.pl/speedscope");
   run_cmd->add_option("--trace", run.trace, "Write a Chrome/Perfetto trace of layers and functions on the simulated timeline");
+  run_cmd->add_option("--arena-symbol", run.arena_symbol, "The tensor arena's symbol (default: tensor_arena, g_tensor_arena, kTensorArena, mcusim_arena)");
   run_cmd->add_option("--layer-pattern", run.layer_pattern,
                       "Functions whose demangled name matches this regex are layers (default: the TFLM preset)");
   run_cmd->add_option("args", run.firmware_args, "Arguments passed to the firmware (after --)");

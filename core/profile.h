@@ -44,6 +44,10 @@ struct ProfileData {
   uint64_t heap_bytes = 0;        ///< sum of positive _sbrk increments
   uint32_t max_call_depth = 0;
   uint64_t exceptions_taken = 0;
+  /// Tensor arena: the named buffer, its size and the bytes in use at the end
+  /// (up to the last non-zero byte; the arena starts zeroed in .bss).
+  std::string arena_symbol;
+  uint32_t arena_size = 0, arena_used = 0, arena_nonzero = 0;
   std::vector<LayerRecord> layers; ///< in start order
   /// Self cycles per call path ("main;conv;dot" -> cycles), for flame graphs.
   std::vector<std::pair<std::string, uint64_t>> stacks;

@@ -486,6 +486,33 @@ struct Simulator::Impl {
       if (exc) break;
     }
   }
+  void measure_arena(ProfileData &d) {
+    const ElfSymbol *arena = nullptr;
+    if (!opts.arena_symbol.empty()) {
+      for (const auto &sym : sim.elf_.symbols)
+        if (sym.name == opts.arena_symbol || llvm::demangle(sym.name) == opts.arena_symbol) arena = &sym;
+    } else {
+      for (const char *n : {"tensor_arena", "g_tensor_arena", "kTensorArena", "mcusim_arena"}) {
+        for (const auto &sym : sim.elf_.symbols) {
+          if (sym.func || !sym.size) continue;
+          std::string dm = llvm::demangle(sym.name);
+          if (sym.name == n || dm == n || (dm.size() > strlen(n) + 2 && dm.compare(dm.size() - strlen(n) - 2, std::string::npos, std::string("::") + n) == 0))
+            arena = &sym;
+        }
+        if (arena) break;
+      }
+    }
+    if (!arena) return;
+    d.arena_symbol = llvm::demangle(arena->name);
+    d.arena_size = arena->size;
+    const uint8_t *p = mem.host_ptr(arena->addr, arena->size);
+    if (!p) return;
+    for (uint32_t i = 0; i < arena->size; ++i)
+      if (p[i]) {
+        ++d.arena_nonzero;
+        d.arena_used = i + 1;
+      }
+  }
   ProfileData profile_result() {
     while (!frames.empty()) pop_frame(cycles);
     ProfileData d;
@@ -509,6 +536,7 @@ struct Simulator::Impl {
     open_layers.clear();
     d.layers = layers;
     d.layer_source = layer_source;
+    measure_arena(d);
     for (size_t i = 0; i < nodes.size(); ++i) {
       if (!node_self[i]) continue;
       std::vector<std::string> path;

@@ -44,6 +44,9 @@ struct RunOptions {
   /// Layers from calls: functions whose demangled name matches this regex are
   /// layers. Empty: the TFLM preset when the ELF has TFLM's symbols (see docs/markers.md).
   std::string layer_pattern;
+  /// The tensor arena's symbol; empty: the first of tensor_arena, g_tensor_arena,
+  /// kTensorArena, mcusim_arena (also as C++ statics) found in the ELF.
+  std::string arena_symbol;
 };
 
 enum class StopReason {

@@ -86,6 +86,8 @@ std::string render_text(const RunReport &r, size_t top) {
     if (r.stack.overflow) os << "  WARNING: below the stack limit " << hex(r.stack.limit) << " (into static data or heap)";
     os << "\n";
     os << "  heap      " << (r.heap.malloc_used ? "malloc used, " : "no dynamic allocation, ") << r.heap.bytes << " bytes from _sbrk\n";
+    if (!r.arena.symbol.empty())
+      os << "  arena     " << r.arena.used << " of " << r.arena.size << " bytes used (" << r.arena.symbol << ")\n";
   }
   if (!r.top_symbols.empty()) {
     os << "  largest symbols:";
@@ -143,7 +145,8 @@ std::string render_json(const RunReport &r) {
                  {"top_symbols", syms},
                  {"stack", {{"initial_sp", r.stack.initial_sp}, {"lowest_sp", r.stack.lowest_sp}, {"used", r.stack.used},
                             {"limit", r.stack.limit}, {"overflow", r.stack.overflow}}},
-                 {"heap", {{"malloc_used", r.heap.malloc_used}, {"bytes", r.heap.bytes}}}};
+                 {"heap", {{"malloc_used", r.heap.malloc_used}, {"bytes", r.heap.bytes}}},
+                 {"arena", {{"symbol", r.arena.symbol}, {"size", r.arena.size}, {"used", r.arena.used}}}};
   j["host"] = {{"wall_seconds", r.wall_seconds}, {"mips", r.mips}};
   return j.dump(2) + "\n";
 }
@@ -161,6 +164,7 @@ std::string render_markdown(const RunReport &r, size_t top) {
   if (r.profiled) {
     os << "| stack | " << r.stack.used << " B" << (r.stack.overflow ? " (overflow!)" : "") << " |\n";
     os << "| heap | " << (r.heap.malloc_used ? std::to_string(r.heap.bytes) + " B (malloc used)" : std::string("none")) << " |\n";
+    if (!r.arena.symbol.empty()) os << "| arena | " << r.arena.used << " of " << r.arena.size << " B |\n";
     if (!r.layers.empty()) {
       os << "\n| layer | op | runs | cycles | ms | share | cycles/MAC |\n|---|---|---:|---:|---:|---:|---:|\n";
       for (const auto &l : r.layers)

@@ -3,6 +3,7 @@
 #include "profiler/run_report.h"
 
 #include <algorithm>
+#include <llvm/Demangle/Demangle.h>
 
 namespace mcusim {
 
@@ -46,6 +47,7 @@ RunReport build_report(const RunResult &r, const ElfImage &elf, const Device &de
     rep.max_call_depth = p.max_call_depth;
     rep.exceptions_taken = p.exceptions_taken;
     rep.layer_source = p.layer_source;
+    rep.arena = {p.arena_symbol, p.arena_size, p.arena_used};
     for (const auto &l : p.layers) {
       if (l.depth != 0) continue; // nested regions are inside their parent's row
       auto it = std::find_if(rep.layers.begin(), rep.layers.end(), [&](const RunReport::Layer &x) { return x.name == l.name; });
@@ -85,7 +87,7 @@ RunReport build_report(const RunResult &r, const ElfImage &elf, const Device &de
   }
   std::vector<RunReport::Symbol> syms;
   for (const auto &s : elf.symbols)
-    if (s.size > 0) syms.push_back({s.name, s.func ? "code" : "data", s.addr, s.size});
+    if (s.size > 0) syms.push_back({llvm::demangle(s.name), s.func ? "code" : "data", s.addr, s.size});
   std::sort(syms.begin(), syms.end(), [](const auto &a, const auto &b) { return a.size != b.size ? a.size > b.size : a.name < b.name; });
   syms.erase(std::unique(syms.begin(), syms.end(), [](const auto &a, const auto &b) { return a.addr == b.addr && a.size == b.size; }),
              syms.end());

@@ -75,6 +75,10 @@ struct RunReport {
     bool malloc_used = false;
     uint64_t bytes = 0;       ///< grown through _sbrk
   } heap;
+  struct Arena {
+    std::string symbol;       ///< empty: no arena found
+    uint32_t size = 0, used = 0; ///< used: up to the last byte written with a non-zero value
+  } arena;
   uint32_t max_call_depth = 0;
   uint64_t exceptions_taken = 0;
 };

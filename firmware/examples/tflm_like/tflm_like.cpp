@@ -43,6 +43,8 @@ __attribute__((noinline)) uint32_t MicroProfiler::BeginEvent(const char *tag) {
 __attribute__((noinline)) void MicroProfiler::EndEvent(uint32_t handle) { (void)handle; }
 
 static int8_t activations[2][256];
+// The tensor arena: planned statically, as TFLM applications do.
+alignas(16) static uint8_t tensor_arena[8192];
 static volatile int32_t sink;
 
 namespace {
@@ -117,6 +119,8 @@ int main() {
   tflite::MicroInterpreter interpreter(nullptr);
 #endif
   for (int i = 0; i < 256; i++) tflite::activations[0][i] = int8_t(i * 7), tflite::activations[1][i] = int8_t(i * 13);
+  for (int i = 0; i < 3000; i++) tflite::tensor_arena[i] = uint8_t(i | 1); // tensors planned into the first 3000 bytes
+  tflite::sink = tflite::tensor_arena[2999];
   int status = 0;
   for (int n = 0; n < 2; n++) status |= interpreter.Invoke();
   printf("tflm_like: 2 inferences, status %d\n", status);
