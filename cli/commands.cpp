@@ -226,7 +226,10 @@ int cmd_run(const RunArgs &a) {
     return kExitNoInput;
   if (!report_format.empty()) {
     RunReport rep = build_report(r, *elf, *device, (*sim)->timing_description());
-    std::string text = report_format == "json" ? render_json(rep) : report_format == "markdown" ? render_markdown(rep) : render_text(rep);
+    std::string text = report_format == "json"       ? render_json(rep)
+                       : report_format == "markdown" ? render_markdown(rep)
+                       : report_format == "html"     ? render_html(rep)
+                                                     : render_text(rep);
     if (!a.report_out.empty()) {
       std::ofstream out(a.report_out, std::ios::binary);
       out << text;

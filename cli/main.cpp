@@ -34,10 +34,10 @@ int main(int argc, char **argv) {
   run_cmd->add_option("--flash-ws", run.flash_ws, "Override the flash wait states")->check(CLI::Range(0, 31));
   run_cmd->add_option("--cache", run.cache, "Flash accelerator / L1 caches on or off (default: the device's)")
       ->check(CLI::IsMember({"on", "off"}));
-  run_cmd->add_option("--report", run.report, "Print a report after the run: text (default), json or markdown")
+  run_cmd->add_option("--report", run.report, "Print a report after the run: text (default), json, markdown or html")
       ->expected(0, 1)
       ->default_str("text")
-      ->check(CLI::IsMember({"text", "json", "markdown"}));
+      ->check(CLI::IsMember({"text", "json", "markdown", "html"}));
   run_cmd->add_option("--report-out", run.report_out, "Write the report to this file instead of stdout");
   add_gate_options(*run_cmd, run_gate_options(), false);
   add_run_db_options(*run_cmd, run_db_options());

@@ -88,6 +88,8 @@ RunReport build_report(const RunResult &result, const ElfImage &elf, const Devic
 std::string render_text(const RunReport &report, size_t top = 15);
 std::string render_json(const RunReport &report);
 std::string render_markdown(const RunReport &report, size_t top = 15);
+/// One self-contained HTML page with charts (layers, functions, memory).
+std::string render_html(const RunReport &report, size_t top = 15);
 
 /// Reads back a report rendered by render_json (profiler/report_json.cpp):
 /// render_json(*parse_report_json(render_json(r))) == render_json(r). Refuses

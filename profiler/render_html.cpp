@@ -1,0 +1,149 @@
+/// \file
+/// The HTML report: one self-contained page (inline CSS and SVG, no scripts
+/// or external files) with bar charts of layers, hottest functions and memory.
+#include "profiler/run_report.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+
+namespace mcusim {
+
+namespace {
+std::string esc(const std::string &s) {
+  std::string o;
+  for (char c : s) {
+    switch (c) {
+    case '&': o += "&amp;"; break;
+    case '<': o += "&lt;"; break;
+    case '>': o += "&gt;"; break;
+    case '"': o += "&quot;"; break;
+    default: o += c;
+    }
+  }
+  return o;
+}
+std::string num(uint64_t v) {
+  std::string d = std::to_string(v), out;
+  for (size_t i = 0; i < d.size(); ++i) {
+    if (i && (d.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(d[i]);
+  }
+  return out;
+}
+std::string fmt(const char *f, double v) {
+  char b[64];
+  std::snprintf(b, sizeof b, f, v);
+  return b;
+}
+
+struct Bar {
+  std::string label, value;
+  double fraction; ///< 0..1 of the bar's full width
+  double mark = -1; ///< optional second fraction drawn as a thin line (capacity, limit)
+};
+
+/// A horizontal bar chart as inline SVG.
+std::string bars(const std::vector<Bar> &rows, const char *color) {
+  const int label_w = 300, bar_w = 420, value_w = 190, row_h = 22;
+  std::ostringstream os;
+  int h = int(rows.size()) * row_h + 4;
+  os << "<svg class=\"chart\" width=\"" << label_w + bar_w + value_w << "\" height=\"" << h << "\" role=\"img\">\n";
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const Bar &b = rows[i];
+    int y = int(i) * row_h + 2;
+    double f = std::clamp(b.fraction, 0.0, 1.0);
+    std::string label = b.label.size() > 44 ? b.label.substr(0, 41) + "..." : b.label;
+    os << "<text x=\"" << label_w - 8 << "\" y=\"" << y + 15 << "\" text-anchor=\"end\">" << esc(label) << "</text>";
+    os << "<rect x=\"" << label_w << "\" y=\"" << y + 3 << "\" width=\"" << bar_w << "\" height=\"" << row_h - 6
+       << "\" fill=\"#eef1f5\"/>";
+    os << "<rect x=\"" << label_w << "\" y=\"" << y + 3 << "\" width=\"" << fmt("%.1f", f * bar_w) << "\" height=\"" << row_h - 6
+       << "\" fill=\"" << color << "\"><title>" << esc(b.label + ": " + b.value) << "</title></rect>";
+    os << "<text x=\"" << label_w + bar_w + 8 << "\" y=\"" << y + 15 << "\">" << esc(b.value) << "</text>\n";
+  }
+  os << "</svg>\n";
+  return os.str();
+}
+} // namespace
+
+std::string render_html(const RunReport &r, size_t top) {
+  std::ostringstream os;
+  os << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>mcusim: " << esc(r.firmware) << " on "
+     << esc(r.device) << "</title>\n<style>\n"
+     << "body{font-family:DejaVu Sans,Helvetica,Arial,sans-serif;margin:24px;color:#1d2733;max-width:960px}\n"
+     << "h1{font-size:22px;margin-bottom:4px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #d8dee6;padding-bottom:4px}\n"
+     << ".sub{color:#5b6b7c;margin-top:0}.kpis{display:flex;gap:12px;flex-wrap:wrap}\n"
+     << ".kpi{background:#f4f6f9;border-radius:6px;padding:10px 14px;min-width:130px}\n"
+     << ".kpi b{display:block;font-size:20px}.kpi span{color:#5b6b7c;font-size:12px}\n"
+     << ".chart text{font-size:12px;fill:#1d2733}table{border-collapse:collapse;font-size:13px}\n"
+     << "td,th{padding:3px 10px;border-bottom:1px solid #e3e8ee;text-align:right}td:first-child,th:first-child{text-align:left}\n"
+     << ".warn{color:#b3261e;font-weight:bold}pre{background:#fbeaea;padding:10px;overflow:auto}\n</style></head><body>\n";
+  os << "<h1>" << esc(r.firmware) << " on " << esc(r.device) << "</h1>\n";
+  os << "<p class=\"sub\">" << esc(r.core) << " at " << fmt("%g", r.mhz) << " MHz &middot; " << esc(r.timing) << "</p>\n";
+  std::string result = r.stop_reason + (r.stop_reason == "exited" ? " (" + std::to_string(r.exit_code) + ")" : "");
+  os << "<div class=\"kpis\">";
+  auto kpi = [&](const std::string &v, const std::string &l) { os << "<div class=\"kpi\"><b>" << esc(v) << "</b><span>" << esc(l) << "</span></div>"; };
+  kpi(fmt("%.3f ms", r.simulated_seconds * 1e3), "simulated time");
+  kpi(num(r.cycles), "cycles");
+  kpi(num(r.instructions), "instructions");
+  kpi(fmt("%.2f", r.cpi), "CPI");
+  kpi(result, "result");
+  os << "</div>\n";
+  if (!r.fault.empty()) os << "<h2>Fault</h2><pre>" << esc(r.fault) << "</pre>\n";
+
+  if (!r.layers.empty()) {
+    os << "<h2>Layers <span class=\"sub\">(" << esc(r.layer_source) << ")</span></h2>\n";
+    uint64_t most = 1;
+    for (const auto &l : r.layers) most = std::max(most, l.cycles);
+    std::vector<Bar> rows;
+    for (const auto &l : r.layers)
+      rows.push_back({l.name + (l.op.empty() ? "" : " (" + l.op + ")"),
+                      num(l.cycles) + " cyc, " + fmt("%.3f ms", l.ms) + ", " + fmt("%.1f%%", 100 * l.share), double(l.cycles) / double(most)});
+    os << bars(rows, "#3b7dd8");
+    os << "<table><tr><th>layer</th><th>op</th><th>runs</th><th>cycles</th><th>ms</th><th>share</th><th>MACs</th><th>cycles/MAC</th></tr>\n";
+    for (const auto &l : r.layers)
+      os << "<tr><td>" << esc(l.name) << "</td><td>" << esc(l.op) << "</td><td>" << l.invocations << "</td><td>" << num(l.cycles)
+         << "</td><td>" << fmt("%.3f", l.ms) << "</td><td>" << fmt("%.1f%%", 100 * l.share) << "</td><td>"
+         << (l.macs ? num(l.macs) : "-") << "</td><td>" << (l.macs ? fmt("%.2f", l.cycles_per_mac) : "-") << "</td></tr>\n";
+    os << "</table>\n";
+  }
+  if (r.profiled && !r.functions.empty()) {
+    os << "<h2>Hottest functions</h2>\n";
+    std::vector<Bar> rows;
+    for (size_t i = 0; i < r.functions.size() && i < top; ++i) {
+      const auto &f = r.functions[i];
+      rows.push_back({f.name, num(f.self_cycles) + " cyc, " + fmt("%.1f%%", 100 * f.self_share), f.self_share});
+    }
+    os << bars(rows, "#e07b39");
+    os << "<table><tr><th>function</th><th>self cycles</th><th>share</th><th>inclusive</th><th>calls</th></tr>\n";
+    for (size_t i = 0; i < r.functions.size() && i < top; ++i) {
+      const auto &f = r.functions[i];
+      os << "<tr><td>" << esc(f.name) << "</td><td>" << num(f.self_cycles) << "</td><td>" << fmt("%.1f%%", 100 * f.self_share)
+         << "</td><td>" << num(f.inclusive_cycles) << "</td><td>" << num(f.calls) << "</td></tr>\n";
+    }
+    os << "</table>\n";
+  }
+  os << "<h2>Memory</h2>\n";
+  std::vector<Bar> mem;
+  for (const auto &m : r.memory)
+    mem.push_back({m.name + " (" + m.kind + ")", fmt("%.1f", double(m.used) / 1024) + " of " + fmt("%.0f KiB", double(m.capacity) / 1024),
+                   m.capacity ? double(m.used) / double(m.capacity) : 0});
+  if (r.profiled) {
+    uint32_t room = r.stack.initial_sp > r.stack.limit && r.stack.limit ? r.stack.initial_sp - r.stack.limit : 0;
+    mem.push_back({"stack", std::to_string(r.stack.used) + (room ? " of " + std::to_string(room) + " B" : " B"),
+                   room ? double(r.stack.used) / room : 0});
+    if (!r.arena.symbol.empty())
+      mem.push_back({"arena " + r.arena.symbol, std::to_string(r.arena.used) + " of " + std::to_string(r.arena.size) + " B",
+                     r.arena.size ? double(r.arena.used) / r.arena.size : 0});
+  }
+  os << bars(mem, "#4c9a5f");
+  if (r.profiled) {
+    os << "<p>Heap: " << (r.heap.malloc_used ? "malloc used, " + num(r.heap.bytes) + " bytes from _sbrk" : std::string("no dynamic allocation"))
+       << ".</p>\n";
+    if (r.stack.overflow) os << "<p class=\"warn\">The stack went below its limit (into static data or the heap).</p>\n";
+  }
+  os << "</body></html>\n";
+  return os.str();
+}
+
+} // namespace mcusim
