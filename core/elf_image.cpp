@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include <llvm/DebugInfo/DWARF/DWARFContext.h>
 #include <llvm/Object/ELFObjectFile.h>
 #include <llvm/Support/ARMAttributeParser.h>
 #include <llvm/Support/ARMBuildAttributes.h>
@@ -194,6 +195,28 @@ Expected<ElfImage> load_elf(const fs::path &path) {
     s.weak = esym.getBinding() == llvm::ELF::STB_WEAK;
     if (*typeOrErr == llvm::object::SymbolRef::ST_File || *typeOrErr == llvm::object::SymbolRef::ST_Debug) continue;
     img.symbols.push_back(std::move(s));
+  }
+  // file:line of each function's entry, where DWARF line tables exist.
+  bool has_debug = false;
+  for (const auto &sec : obj.sections()) {
+    auto nm = sec.getName();
+    if (nm && *nm == ".debug_line") has_debug = true;
+    if (!nm) llvm::consumeError(nm.takeError());
+  }
+  if (has_debug) {
+    auto dwarf = llvm::DWARFContext::create(obj, llvm::DWARFContext::ProcessDebugRelocations::Ignore, nullptr, "",
+                                            [](llvm::Error e) { llvm::consumeError(std::move(e)); },
+                                            [](llvm::Error e) { llvm::consumeError(std::move(e)); });
+    llvm::DILineInfoSpecifier spec(llvm::DILineInfoSpecifier::FileLineInfoKind::RelativeFilePath,
+                                   llvm::DILineInfoSpecifier::FunctionNameKind::None);
+    for (auto &sym : img.symbols) {
+      if (!sym.func) continue;
+      llvm::DILineInfo info = dwarf->getLineInfoForAddress({sym.addr, llvm::object::SectionedAddress::UndefSection}, spec);
+      if (info.Line && info.FileName != llvm::DILineInfo::BadString) {
+        sym.file = info.FileName;
+        sym.line = info.Line;
+      }
+    }
   }
   std::sort(img.symbols.begin(), img.symbols.end(), [](const ElfSymbol &a, const ElfSymbol &b) {
     if (a.addr != b.addr) return a.addr < b.addr;

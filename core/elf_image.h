@@ -37,6 +37,8 @@ struct ElfSymbol {
   bool func = false;
   bool global = false;
   bool weak = false;
+  std::string file; ///< source file of a function's first instruction (DWARF), if known
+  unsigned line = 0;
 };
 
 /// ARM EABI build attributes (Tag_CPU_name, Tag_CPU_arch, Tag_FP_arch...).

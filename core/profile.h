@@ -14,6 +14,7 @@ struct FunctionProfile {
   std::string name;  ///< "(no symbol)" for code outside every function symbol
   uint32_t addr = 0;
   uint32_t size = 0;
+  std::string source; ///< "file.c:42" of its entry, from DWARF, if known
   uint64_t self_cycles = 0, self_instructions = 0;
   uint64_t inclusive_cycles = 0; ///< from call to return, callees included (outermost activation only)
   uint64_t calls = 0;

@@ -319,7 +319,9 @@ struct Simulator::Impl {
     for (const auto &sym : sim.elf_.symbols) {
       if (!sym.func) continue;
       if (functions.size() > 1 && functions.back().addr == sym.addr) continue; // aliases: the strong name sorts first
-      functions.push_back({llvm::demangle(sym.name), sym.addr, sym.size});
+      std::string src;
+      if (sym.line) src = std::filesystem::path(sym.file).filename().string() + ":" + std::to_string(sym.line);
+      functions.push_back({llvm::demangle(sym.name), sym.addr, sym.size, src});
     }
     f_layer.assign(functions.size(), 0);
     nodes.push_back({func_of(vectors.reset & ~1u), UINT32_MAX}); // the reset handler is the root

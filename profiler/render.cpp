@@ -47,14 +47,14 @@ std::string render_text(const RunReport &r, size_t top) {
   if (r.profiled) {
     os << "\nhottest functions (self cycles):\n";
     char line[256];
-    std::snprintf(line, sizeof line, "  %-40s %14s %7s %14s %10s\n", "function", "self", "share", "inclusive", "calls");
+    std::snprintf(line, sizeof line, "  %-40s %14s %7s %14s %10s  %s\n", "function", "self", "share", "inclusive", "calls", "source");
     os << line;
     size_t n = 0;
     for (const auto &f : r.functions) {
       if (n++ >= top) break;
       std::string name = f.name.size() > 40 ? f.name.substr(0, 37) + "..." : f.name;
-      std::snprintf(line, sizeof line, "  %-40s %14s %7s %14s %10s\n", name.c_str(), num(f.self_cycles).c_str(),
-                    pct(f.self_cycles, r.cycles).c_str(), num(f.inclusive_cycles).c_str(), num(f.calls).c_str());
+      std::snprintf(line, sizeof line, "  %-40s %14s %7s %14s %10s  %s\n", name.c_str(), num(f.self_cycles).c_str(),
+                    pct(f.self_cycles, r.cycles).c_str(), num(f.inclusive_cycles).c_str(), num(f.calls).c_str(), f.source.c_str());
       os << line;
     }
     if (r.other_cycles) {
@@ -121,6 +121,7 @@ std::string render_json(const RunReport &r) {
   ordered_json fns = ordered_json::array();
   for (const auto &f : r.functions)
     fns.push_back({{"name", f.name},
+                   {"source", f.source},
                    {"address", f.addr},
                    {"self_cycles", f.self_cycles},
                    {"inclusive_cycles", f.inclusive_cycles},

@@ -115,10 +115,10 @@ std::string render_html(const RunReport &r, size_t top) {
       rows.push_back({f.name, num(f.self_cycles) + " cyc, " + fmt("%.1f%%", 100 * f.self_share), f.self_share});
     }
     os << bars(rows, "#e07b39");
-    os << "<table><tr><th>function</th><th>self cycles</th><th>share</th><th>inclusive</th><th>calls</th></tr>\n";
+    os << "<table><tr><th>function</th><th>source</th><th>self cycles</th><th>share</th><th>inclusive</th><th>calls</th></tr>\n";
     for (size_t i = 0; i < r.functions.size() && i < top; ++i) {
       const auto &f = r.functions[i];
-      os << "<tr><td>" << esc(f.name) << "</td><td>" << num(f.self_cycles) << "</td><td>" << fmt("%.1f%%", 100 * f.self_share)
+      os << "<tr><td>" << esc(f.name) << "</td><td>" << esc(f.source) << "</td><td>" << num(f.self_cycles) << "</td><td>" << fmt("%.1f%%", 100 * f.self_share)
          << "</td><td>" << num(f.inclusive_cycles) << "</td><td>" << num(f.calls) << "</td></tr>\n";
     }
     os << "</table>\n";

@@ -31,7 +31,7 @@ RunReport build_report(const RunResult &r, const ElfImage &elf, const Device &de
     rep.profiled = true;
     for (const auto &f : p.functions) {
       if (!f.self_cycles && !f.calls) continue;
-      RunReport::Function fn{f.name, f.addr, f.self_cycles, f.inclusive_cycles, f.calls, f.self_instructions, 0};
+      RunReport::Function fn{f.name, f.source, f.addr, f.self_cycles, f.inclusive_cycles, f.calls, f.self_instructions, 0};
       fn.self_share = r.cycles ? double(f.self_cycles) / double(r.cycles) : 0;
       rep.functions.push_back(fn);
     }

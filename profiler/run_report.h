@@ -34,6 +34,7 @@ struct RunReport {
 
   struct Function {
     std::string name;
+    std::string source; ///< "file.c:42", where DWARF gives it
     uint32_t addr = 0;
     uint64_t self_cycles = 0, inclusive_cycles = 0, calls = 0, instructions = 0;
     double self_share = 0; ///< of all cycles
