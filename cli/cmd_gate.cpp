@@ -81,6 +81,16 @@ int BudgetGate::check(const ReportMetrics &report, bool quiet) const {
   return failed ? kExitBudget : kExitOk;
 }
 
+int BudgetGate::check(const RunReport &report, bool quiet) const {
+  if (!budget_) return kExitOk;
+  auto m = report_metrics(report);
+  if (!m) {
+    std::fprintf(stderr, "mcusim: internal error: the budget cannot read the run's report: %s\n", m.error().message.c_str());
+    return kExitInternal;
+  }
+  return check(*m, quiet);
+}
+
 CLI::App *add_gate_command(CLI::App &app, GateArgs &args) {
   auto *cmd = app.add_subcommand("gate", "Check a saved JSON report against a budget (CI gate; see docs/ci.md)");
   cmd->add_option("report", args.report, "Report JSON written by 'mcusim run --report=json --report-out FILE'")->required();

@@ -38,7 +38,8 @@ public:
   /// writes the JUnit file. Returns kExitOk, kExitBudget, or kExitNoInput when the
   /// JUnit file cannot be written.
   int check(const ReportMetrics &report, bool quiet) const;
-  int check(const RunReport &report, bool quiet) const { return check(report_metrics(report), quiet); }
+  /// The same for a report in memory; kExitInternal if its JSON form cannot be read back.
+  int check(const RunReport &report, bool quiet) const;
 
 private:
   GateOptions opts_;

@@ -16,6 +16,7 @@ enum ExitCode : int {
   kExitTimeout = 73,     ///< --timeout (wall clock) reached
   kExitHang = 74,        ///< endless loop or sleep that nothing can end
   kExitInterrupted = 75, ///< stopped by a signal
+  kExitDatabase = 76,    ///< the run database cannot be used: not a database, newer schema, unwritable, locked
   // CI gates (--budget, mcusim gate). A firmware failure's own code above wins over these.
   kExitBudget = 77,      ///< a budget or regression limit was broken
   kExitBadBudget = 78,   ///< malformed budget or baseline file (or, for mcusim gate, report file)

@@ -77,6 +77,17 @@ std::string quoted_list(std::initializer_list<const char *> names) {
   return s;
 }
 
+/// A table's entries in the order the file gives them (toml++ keeps them sorted by key).
+std::vector<std::pair<const toml::key *, const toml::node *>> in_file_order(const toml::table &t) {
+  std::vector<std::pair<const toml::key *, const toml::node *>> v;
+  for (auto &&[k, n] : t) v.emplace_back(&k, &n);
+  std::stable_sort(v.begin(), v.end(), [](const auto &a, const auto &b) {
+    const auto &x = a.first->source().begin, &y = b.first->source().begin;
+    return x.line != y.line ? x.line < y.line : x.column < y.column;
+  });
+  return v;
+}
+
 /// Reads a budget's tables, keeping the first problem found.
 struct BudgetParser {
   std::string file;
@@ -133,10 +144,12 @@ struct BudgetParser {
   }
 
   void limits(const toml::table &t, Budget::Limits &l) {
-    static const std::initializer_list<const char *> known = {"cycles",     "ms",        "flash_bytes",
-                                                              "ram_bytes",  "stack_bytes", "heap_bytes",
-                                                              "no_dynamic_allocation", "functions", "layers", "regions"};
-    for (auto &&[k, n] : t) {
+    static const std::initializer_list<const char *> known = {
+        "cycles", "ms", "flash_bytes", "ram_bytes", "stack_bytes", "heap_bytes", "no_dynamic_allocation", "functions", "layers",
+        "regions"};
+    for (auto [kp, np] : in_file_order(t)) {
+      const toml::key &k = *kp;
+      const toml::node &n = *np;
       const std::string key(k.str()), full = "limits." + key;
       if (key == "cycles") l.cycles = whole(n, full, "cycles");
       else if (key == "ms") l.ms = number(n, full, "milliseconds");
@@ -149,15 +162,15 @@ struct BudgetParser {
         else fail(n.source(), "'" + full + "' must be true or false, not " + toml_type_name(n.type()));
       } else if (key == "functions") {
         if (const toml::table *ft = table(n, full))
-          for (auto &&[fk, fn] : *ft)
-            if (auto v = whole(fn, full + "." + std::string(fk.str()), "self cycles")) l.functions.emplace_back(fk.str(), *v);
+          for (auto [fk, fn] : in_file_order(*ft))
+            if (auto v = whole(*fn, full + "." + std::string(fk->str()), "self cycles")) l.functions.emplace_back(fk->str(), *v);
       } else if (key == "regions") {
         if (const toml::table *rt = table(n, full))
-          for (auto &&[rk, rn] : *rt)
-            if (auto v = whole(rn, full + "." + std::string(rk.str()), "bytes")) l.regions.emplace_back(rk.str(), *v);
+          for (auto [rk, rn] : in_file_order(*rt))
+            if (auto v = whole(*rn, full + "." + std::string(rk->str()), "bytes")) l.regions.emplace_back(rk->str(), *v);
       } else if (key == "layers") {
         if (const toml::table *lt = table(n, full))
-          for (auto &&[lk, ln] : *lt) layer(lk, ln, full + "." + std::string(lk.str()), l);
+          for (auto [lk, ln] : in_file_order(*lt)) layer(*lk, *ln, full + "." + std::string(lk->str()), l);
       } else unknown(k, n, "limits.", known);
     }
   }
@@ -168,7 +181,9 @@ struct BudgetParser {
     if (n.is_integer()) {
       lim.cycles = whole(n, full, "cycles");
     } else if (const toml::table *t = n.as_table()) {
-      for (auto &&[lk, ln] : *t) {
+      for (auto [lkp, lnp] : in_file_order(*t)) {
+        const toml::key &lk = *lkp;
+        const toml::node &ln = *lnp;
         const std::string key(lk.str());
         if (key == "cycles") lim.cycles = whole(ln, full + ".cycles", "cycles");
         else if (key == "ms") lim.ms = number(ln, full + ".ms", "milliseconds");
@@ -183,7 +198,9 @@ struct BudgetParser {
   }
 
   void regression(const toml::table &t, Budget::Regression &r) {
-    for (auto &&[k, n] : t) {
+    for (auto [kp, np] : in_file_order(t)) {
+      const toml::key &k = *kp;
+      const toml::node &n = *np;
       const std::string key(k.str()), full = "regression." + key;
       if (key == "cycles_pct") r.cycles_pct = number(n, full, "percent");
       else if (key == "flash_pct") r.flash_pct = number(n, full, "percent");
@@ -209,7 +226,9 @@ BudgetExpected<Budget> parse_budget(std::string_view text, const std::string &fi
   Budget b;
   b.file = file;
   BudgetParser p{file, {}};
-  for (auto &&[k, n] : root) {
+  for (auto [kp, np] : in_file_order(root)) {
+    const toml::key &k = *kp;
+    const toml::node &n = *np;
     const std::string key(k.str());
     if (key == "limits") {
       if (const toml::table *t = p.table(n, "limits")) p.limits(*t, b.limits);
@@ -414,11 +433,9 @@ BudgetExpected<ReportMetrics> load_report_metrics(const std::filesystem::path &f
   return parse_report_metrics(*text, file.string(), what);
 }
 
-ReportMetrics report_metrics(const RunReport &report) {
+BudgetExpected<ReportMetrics> report_metrics(const RunReport &report) {
   // One reader for saved and fresh reports: `mcusim gate` and `mcusim run --budget` see the same figures.
-  auto m = parse_report_metrics(render_json(report), report.firmware, "report");
-  if (!m) return ReportMetrics{}; // render_json always writes what the reader needs
-  return *m;
+  return parse_report_metrics(render_json(report), report.firmware, "report");
 }
 
 // --- Checks ------------------------------------------------------------------------

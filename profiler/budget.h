@@ -94,8 +94,9 @@ struct ReportMetrics {
 /// ("report", "baseline") name it in messages.
 BudgetExpected<ReportMetrics> parse_report_metrics(std::string_view json_text, const std::string &file, const std::string &what);
 BudgetExpected<ReportMetrics> load_report_metrics(const std::filesystem::path &file, const std::string &what);
-/// The metrics of a report in memory, read through its JSON form.
-ReportMetrics report_metrics(const RunReport &report);
+/// The metrics of a report in memory, read through its JSON form (an error here
+/// means render_json and the reader disagree: a bug, not bad input).
+BudgetExpected<ReportMetrics> report_metrics(const RunReport &report);
 
 /// One check of a budget against a report.
 struct BudgetCheck {
