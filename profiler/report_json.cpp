@@ -136,6 +136,7 @@ RunReport from_json(const json &j) {
   each(array(profile, "functions", "profile."), "profile.functions", [&](const json &f, const std::string &at) {
     RunReport::Function fn;
     read(f, "name", fn.name, at);
+    read(f, "source", fn.source, at);
     read(f, "address", fn.addr, at);
     read(f, "self_cycles", fn.self_cycles, at);
     read(f, "inclusive_cycles", fn.inclusive_cycles, at);
@@ -182,6 +183,10 @@ RunReport from_json(const json &j) {
   const json &heap = object(memory, "heap", "memory.");
   read(heap, "malloc_used", r.heap.malloc_used, "memory.heap.");
   read(heap, "bytes", r.heap.bytes, "memory.heap.");
+  const json &arena = object(memory, "arena", "memory.");
+  read(arena, "symbol", r.arena.symbol, "memory.arena.");
+  read(arena, "size", r.arena.size, "memory.arena.");
+  read(arena, "used", r.arena.used, "memory.arena.");
 
   const json &host = object(j, "host", "");
   read(host, "wall_seconds", r.wall_seconds, "host.");

@@ -39,7 +39,7 @@ void backoff(int attempt) {
 
 /// One line describing SQLite result `rc` on the database at `path`.
 StoreError sql_error(const std::string &path, sqlite3 *db, int rc, const std::string &doing = {}) {
-  std::string what = doing.empty() ? "" : " (" + doing + ")";
+  std::string what = doing.empty() ? "" : " while " + doing;
   switch (rc & 0xff) {
   case SQLITE_NOTADB: return {Kind::NotADatabase, path + ": not a SQLite database; left untouched"};
   case SQLITE_CORRUPT: return {Kind::Corrupt, path + ": the run database is corrupt (" + sqlite3_errstr(rc) + ")" + what};
@@ -108,15 +108,22 @@ struct Stmt {
   ~Stmt() { sqlite3_finalize(s); }
 };
 
-/// The integer result of a one-value query ("PRAGMA user_version").
-tl::expected<int64_t, int> query_int(sqlite3 *db, const char *sql) {
+/// What the file holds, read in one statement so that it is one consistent
+/// snapshot even while another connection creates the schema.
+struct Header {
+  int64_t application_id = 0, user_version = 0, objects = 0;
+  bool fresh() const { return application_id == 0 && user_version == 0 && objects == 0; }
+};
+tl::expected<Header, int> read_header(sqlite3 *db) {
   Stmt st;
-  int rc = prepare_retry(db, sql, &st.s);
+  int rc = prepare_retry(db,
+                         "SELECT (SELECT application_id FROM pragma_application_id), (SELECT user_version FROM pragma_user_version), "
+                         "(SELECT count(*) FROM sqlite_master)",
+                         &st.s);
   if (rc != SQLITE_OK) return tl::unexpected(rc);
   rc = step_retry(st.s);
-  if (rc == SQLITE_ROW) return sqlite3_column_int64(st.s, 0);
-  if (rc == SQLITE_DONE) return 0;
-  return tl::unexpected(rc);
+  if (rc != SQLITE_ROW) return tl::unexpected(rc == SQLITE_DONE ? SQLITE_ERROR : rc);
+  return Header{sqlite3_column_int64(st.s, 0), sqlite3_column_int64(st.s, 1), sqlite3_column_int64(st.s, 2)};
 }
 
 std::string column_text(sqlite3_stmt *s, int col) {
@@ -302,19 +309,18 @@ StoreResult<std::unique_ptr<RunStore::Impl>> connect(const std::filesystem::path
   sqlite3 *db = impl->db;
 
   // Read-only checks first: nothing is written to a file we refuse.
-  auto app_id = query_int(db, "PRAGMA application_id");
-  if (!app_id) return tl::unexpected(impl->error(app_id.error()));
-  auto user_version = query_int(db, "PRAGMA user_version");
-  if (!user_version) return tl::unexpected(impl->error(user_version.error()));
-  auto objects = query_int(db, "SELECT count(*) FROM sqlite_master");
-  if (!objects) return tl::unexpected(impl->error(objects.error()));
-  const bool fresh = *app_id == 0 && *user_version == 0 && *objects == 0;
-  if (!fresh && *app_id != store_detail::kApplicationId)
-    return fail(Kind::NotADatabase, path + ": a SQLite database of another program, not an mcusim run database; left untouched");
-  if (*user_version > latest)
-    return fail(Kind::NewerSchema, path + ": run database schema version " + std::to_string(*user_version) +
-                                       " is newer than this mcusim's (" + std::to_string(latest) +
-                                       "); use a newer mcusim or another database; left untouched");
+  auto header = read_header(db);
+  if (!header) return tl::unexpected(impl->error(header.error()));
+  auto refuse = [&](const Header &h) -> std::optional<StoreError> {
+    if (!h.fresh() && h.application_id != store_detail::kApplicationId)
+      return StoreError{Kind::NotADatabase, path + ": a SQLite database of another program, not an mcusim run database; left untouched"};
+    if (h.user_version > latest)
+      return StoreError{Kind::NewerSchema, path + ": run database schema version " + std::to_string(h.user_version) +
+                                               " is newer than this mcusim's (" + std::to_string(latest) +
+                                               "); use a newer mcusim or another database; left untouched"};
+    return std::nullopt;
+  };
+  if (auto e = refuse(*header)) return tl::unexpected(*e);
   impl->readonly = sqlite3_db_readonly(db, "main") == 1;
   if (impl->readonly && mode == RunStore::Mode::Create) return fail(Kind::ReadOnly, path + ": the run database is read-only");
 
@@ -327,7 +333,7 @@ StoreResult<std::unique_ptr<RunStore::Impl>> connect(const std::filesystem::path
   }
   exec_retry(db, "PRAGMA foreign_keys=ON");
 
-  int version = int(*user_version);
+  int version = int(header->user_version);
   if (version < latest) {
     if (impl->readonly)
       return fail(Kind::ReadOnly, path + ": the run database needs upgrading to schema version " + std::to_string(latest) +
@@ -347,16 +353,16 @@ StoreResult<std::unique_ptr<RunStore::Impl>> connect(const std::filesystem::path
         continue;
       }
       // Another connection may have migrated while we waited for the lock.
-      auto now = query_int(db, "PRAGMA user_version");
-      if (!now) {
-        if (auto e = retry_or_fail(now.error(), "starting the migration")) return tl::unexpected(*e);
+      auto now_header = read_header(db);
+      if (!now_header) {
+        if (auto e = retry_or_fail(now_header.error(), "starting the migration")) return tl::unexpected(*e);
         continue;
       }
-      if (*now > latest) {
+      if (auto e = refuse(*now_header)) {
         sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-        return fail(Kind::NewerSchema, path + ": run database schema version " + std::to_string(*now) +
-                                           " is newer than this mcusim's (" + std::to_string(latest) + ")");
+        return tl::unexpected(*e);
       }
+      const int64_t *now = &now_header->user_version;
       std::optional<StoreError> failed;
       bool retry = false;
       for (const auto &m : *migrations) {
@@ -365,7 +371,7 @@ StoreResult<std::unique_ptr<RunStore::Impl>> connect(const std::filesystem::path
         if (rc != SQLITE_OK) {
           std::string msg = sqlite3_errmsg(db);
           if (is_busy(rc)) {
-            if (auto e = retry_or_fail(rc, "migration " + std::to_string(m.version))) failed = e;
+            if (auto e = retry_or_fail(rc, "applying migration " + std::to_string(m.version))) failed = e;
             else retry = true;
           } else {
             sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);

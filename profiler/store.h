@@ -90,8 +90,9 @@ public:
   /// The schema version of the open database (after the migrations).
   int user_version() const;
 
+  struct Impl; ///< the connection and its prepared statements (store.cpp)
+
 private:
-  struct Impl;
   explicit RunStore(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -1,0 +1,487 @@
+#include "profiler/compare.h"
+#include "profiler/run_report.h"
+#include "profiler/store.h"
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <cmath>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+#include "helpers.h"
+
+using namespace mcusim;
+namespace fs = std::filesystem;
+
+namespace {
+
+/// A fresh directory under the system temp directory, removed at scope exit.
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    static std::atomic<int> counter{0};
+    path = fs::temp_directory_path() / ("mcusim-test-store-" + std::to_string(getpid()) + "-" + std::to_string(counter++));
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  fs::path operator/(const std::string &name) const { return path / name; }
+};
+
+std::string slurp(const fs::path &p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void write_file(const fs::path &p, const std::string &text) {
+  std::ofstream out(p, std::ios::binary);
+  out << text;
+}
+
+RunReport::Function function(const std::string &name, uint32_t addr, uint64_t self, uint64_t inclusive, uint64_t calls,
+                             uint64_t instructions, double share) {
+  RunReport::Function f;
+  f.name = name;
+  f.addr = addr;
+  f.self_cycles = self;
+  f.inclusive_cycles = inclusive;
+  f.calls = calls;
+  f.instructions = instructions;
+  f.self_share = share;
+  return f;
+}
+
+/// A report with every field set (no firmware needed).
+RunReport sample_report(uint64_t cycles = 1234567, const std::string &firmware = "crc32-stm32f407.elf") {
+  RunReport r;
+  r.firmware = firmware;
+  r.device = "stm32f407";
+  r.core = "cortex-m4f";
+  r.timing = "cortex-m4 tables, 5 flash wait states";
+  r.mhz = 168;
+  r.stop_reason = "exited";
+  r.exit_code = 3;
+  r.message = "a \"quoted\" message\nwith a newline";
+  r.fault = "";
+  r.cycles = cycles;
+  r.instructions = 700001;
+  r.sleep_cycles = 17;
+  r.cpi = double(cycles) / 700001.0;
+  r.simulated_seconds = double(cycles) / 168e6;
+  r.wall_seconds = 0.0123456789;
+  r.mips = std::numeric_limits<double>::quiet_NaN(); // rendered as null
+  r.functions = {function("main", 0x08000135, cycles - 1000, cycles - 10, 1, 690000, 0.99),
+                 function("crc32_update", 0x08000201, 900, 950, 20, 500, 0.0007),
+                 function("tflite::(anonymous namespace)::Eval", 0x08000301, 100, 100, 2, 50, 0.00008)};
+  r.functions[0].source = "main.c:42";
+  r.other_cycles = 0;
+  r.profiled = true;
+  r.layers = {{.name = "conv1", .op = "CONV_2D", .invocations = 3, .cycles = 5000, .macs = 3000, .ms = 0.03, .share = 0.004,
+                .cycles_per_mac = 1.6667}};
+  r.layer_source = "markers";
+  r.memory = {{.name = "flash", .kind = "flash", .used = 11000, .capacity = 1048576},
+              {.name = "sram", .kind = "sram", .used = 5300, .capacity = 131072},
+              {.name = "ccm", .kind = "tcm", .used = 1024, .capacity = 65536}};
+  r.sections = {{.name = ".isr_vector", .region = "flash", .addr = 0x08000000, .size = 0x188},
+                {.name = ".bss", .region = "sram", .addr = 0x20000000, .size = 4096}};
+  r.top_symbols = {{.name = "buffer", .kind = "data", .addr = 0x20000010, .size = 4096},
+                   {.name = "main", .kind = "code", .addr = 0x08000134, .size = 200}};
+  r.stack.initial_sp = 0x20020000;
+  r.stack.lowest_sp = 0x2001fe68;
+  r.stack.used = 408;
+  r.stack.limit = 0x2001c000;
+  r.heap.malloc_used = true;
+  r.heap.bytes = 2936;
+  r.arena.symbol = "tflite::tensor_arena";
+  r.arena.size = 8192;
+  r.arena.used = 3000;
+  r.max_call_depth = 8;
+  r.exceptions_taken = 4000000000ull;
+  return r;
+}
+
+/// The embedded schema plus one more migration: a database "from a newer mcusim".
+std::string newer_schema() {
+  return std::string(store_detail::embedded_schema()) + "\n-- migration " + std::to_string(RunStore::schema_version() + 1) +
+         ": a future table\nCREATE TABLE future (x INTEGER);\n";
+}
+
+} // namespace
+
+TEST_CASE("report JSON reads back to the same JSON") {
+  RunReport r = sample_report();
+  const std::string json = render_json(r);
+  auto back = parse_report_json(json);
+  REQUIRE(back);
+  CHECK(render_json(*back) == json);
+  CHECK(back->firmware == r.firmware);
+  CHECK(back->functions.size() == 3);
+  CHECK(back->exceptions_taken == r.exceptions_taken);
+  CHECK(std::isnan(back->mips));
+  CHECK(render_text(*back) == render_text(r));
+  CHECK(render_markdown(*back) == render_markdown(r));
+
+  if (test::have_firmware("crc32-stm32f407")) { // a real, profiled run
+    auto elf = load_elf(test::firmware("crc32-stm32f407"));
+    REQUIRE(elf);
+    auto dev = find_device("stm32f407");
+    REQUIRE(dev);
+    test::CaptureConsole console;
+    RunOptions o;
+    o.profile = true;
+    auto sim = Simulator::create(*dev, *elf, o, console);
+    REQUIRE(sim);
+    RunResult res = (*sim)->run();
+    RunReport real = build_report(res, *elf, *dev, (*sim)->timing_description());
+    const std::string real_json = render_json(real);
+    auto real_back = parse_report_json(real_json);
+    REQUIRE(real_back);
+    CHECK(render_json(*real_back) == real_json);
+  }
+}
+
+TEST_CASE("report JSON: every field render_json writes is read back") {
+  // Give every value a non-default one: a field that parse_report_json does
+  // not read comes back as its default and the JSON differs.
+  using nlohmann::ordered_json;
+  ordered_json j = ordered_json::parse(render_json(sample_report()));
+  std::function<void(ordered_json &, const std::string &)> mutate = [&](ordered_json &v, const std::string &key) {
+    if (key == "schema" || key == "schema_version") return;
+    if (v.is_object()) {
+      for (auto &[k, child] : v.items()) mutate(child, k);
+    } else if (v.is_array()) {
+      for (auto &child : v) mutate(child, key);
+    } else if (v.is_string()) {
+      v = "changed " + v.get<std::string>();
+    } else if (v.is_boolean()) {
+      v = !v.get<bool>();
+    } else if (v.is_number_float() || v.is_null()) {
+      v = 0.625;
+    } else if (v.is_number()) {
+      v = 77;
+    }
+  };
+  mutate(j, "");
+  const std::string changed = j.dump(2) + "\n";
+  auto back = parse_report_json(changed);
+  REQUIRE(back);
+  CHECK(render_json(*back) == changed);
+}
+
+TEST_CASE("report JSON: what is refused, in one line") {
+  auto err = [](const std::string &text) {
+    auto r = parse_report_json(text);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message.find('\n') == std::string::npos);
+    return r.error().message;
+  };
+  CHECK(err("this is not json").find("not JSON") != std::string::npos);
+  CHECK(err("[1, 2]").find("not an mcusim run report") != std::string::npos);
+  CHECK(err(R"({"schema": "something-else", "schema_version": 1})").find("not an mcusim run report") != std::string::npos);
+  CHECK(err(R"({"schema": "mcusim-run-report", "schema_version": 99})").find("newer") != std::string::npos);
+  CHECK(err(R"({"schema": "mcusim-run-report", "schema_version": 1, "totals": {"cycles": "many"}})").find("totals.cycles") !=
+        std::string::npos);
+  CHECK(err(R"({"schema": "mcusim-run-report", "schema_version": 1, "profile": {"functions": [{"calls": -1}]}})")
+            .find("profile.functions[0].calls") != std::string::npos);
+}
+
+TEST_CASE("schema.sql: ordered, append-only migrations") {
+  auto m = store_detail::parse_migrations(store_detail::embedded_schema());
+  REQUIRE(m);
+  REQUIRE(!m->empty());
+  for (size_t i = 0; i < m->size(); ++i) CHECK((*m)[i].version == int(i + 1));
+  CHECK(RunStore::schema_version() == m->back().version);
+  CHECK((*m)[0].sql.find("CREATE TABLE runs") != std::string::npos);
+
+  CHECK_FALSE(store_detail::parse_migrations("-- migration 1: a\nSELECT 1;\n-- migration 3: gap\nSELECT 1;\n"));
+  CHECK_FALSE(store_detail::parse_migrations("-- migration 2: not first\nSELECT 1;\n"));
+  CHECK_FALSE(store_detail::parse_migrations("CREATE TABLE t(x);\n-- migration 1: late\nSELECT 1;\n"));
+  CHECK_FALSE(store_detail::parse_migrations("-- just a comment\n"));
+}
+
+TEST_CASE("an in-memory database: write and read back") {
+  auto store = RunStore::open(":memory:");
+  REQUIRE_MESSAGE(store, store.error().message);
+  CHECK(store->user_version() == RunStore::schema_version());
+  CHECK(*store->count_runs() == 0);
+  CHECK(store->latest_id().error().kind == StoreError::Kind::NotFound);
+
+  RunReport r = sample_report();
+  auto id = store->add_run(r, "/work/fw/crc32-stm32f407.elf", "2024-05-01T12:34:56Z");
+  REQUIRE_MESSAGE(id, id.error().message);
+  CHECK(*id == 1);
+  auto row = store->run(*id);
+  REQUIRE(row);
+  CHECK(row->created_at == "2024-05-01T12:34:56Z");
+  CHECK(row->firmware == "crc32-stm32f407.elf");
+  CHECK(row->firmware_path == "/work/fw/crc32-stm32f407.elf");
+  CHECK(row->device == "stm32f407");
+  CHECK(row->core == "cortex-m4f");
+  CHECK(row->mhz == 168);
+  CHECK(row->stop_reason == "exited");
+  CHECK(row->exit_code == 3);
+  CHECK(row->cycles == r.cycles);
+  CHECK(row->instructions == r.instructions);
+  CHECK(row->sim_seconds == r.simulated_seconds);
+  CHECK(row->flash_used == 11000);
+  CHECK(row->ram_used == 5300 + 1024); // SRAM and TCM
+  CHECK(row->stack_used == 408);
+  auto back = store->load_report(*id);
+  REQUIRE(back);
+  CHECK(render_json(*back) == render_json(r));
+  CHECK(store->run(99).error().kind == StoreError::Kind::NotFound);
+  CHECK(store->load_report(99).error().kind == StoreError::Kind::NotFound);
+}
+
+TEST_CASE("a database file: round trip, listing, reopening") {
+  TempDir dir;
+  const fs::path db = dir / "runs.db";
+  {
+    auto store = RunStore::open(db);
+    REQUIRE_MESSAGE(store, store.error().message);
+    for (int i = 0; i < 5; ++i) {
+      auto id = store->add_run(sample_report(1000 + i, i % 2 ? "Hello-m4.elf" : "crc32.elf"), "/fw/x.elf");
+      REQUIRE(id);
+      CHECK(*id == i + 1);
+    }
+    auto all = store->list_runs();
+    REQUIRE(all);
+    REQUIRE(all->size() == 5);
+    CHECK(all->front().id == 5); // newest first
+    CHECK(all->back().id == 1);
+    CHECK(all->front().created_at.size() == 20);
+    CHECK(all->front().created_at.back() == 'Z');
+    CHECK(store->list_runs(2)->size() == 2);
+    auto hello = store->list_runs(0, "hello");
+    REQUIRE(hello);
+    CHECK(hello->size() == 2); // case-insensitive substring
+    for (const auto &r : *hello) CHECK(r.firmware == "Hello-m4.elf");
+    CHECK(store->list_runs(0, "nothing")->empty());
+    CHECK(*store->latest_id() == 5);
+  }
+  CHECK(fs::exists(db));
+  auto again = RunStore::open(db, RunStore::Mode::Existing);
+  REQUIRE_MESSAGE(again, again.error().message);
+  CHECK(*again->count_runs() == 5);
+  auto rep = again->load_report(3);
+  REQUIRE(rep);
+  CHECK(rep->cycles == 1002);
+  CHECK(render_json(*rep) == render_json(sample_report(1002, "crc32.elf")));
+}
+
+TEST_CASE("an empty (version 0) file is migrated to the current schema") {
+  TempDir dir;
+  const fs::path db = dir / "empty.db";
+  write_file(db, "");
+  REQUIRE(fs::file_size(db) == 0);
+  auto store = RunStore::open(db, RunStore::Mode::Existing);
+  REQUIRE_MESSAGE(store, store.error().message);
+  CHECK(store->user_version() == RunStore::schema_version());
+  CHECK(store->add_run(sample_report(), "/fw/a.elf"));
+  CHECK(*store->count_runs() == 1);
+}
+
+TEST_CASE("migrations run in order, each pending one once, all in one transaction") {
+  TempDir dir;
+  const fs::path db = dir / "m.db";
+  const std::string id_line = "PRAGMA application_id = " + std::to_string(store_detail::kApplicationId) + ";\n";
+  const std::string v1 = "-- migration 1: first\n" + id_line + "CREATE TABLE a (x INTEGER);\n";
+  auto r1 = store_detail::migrate_file(db, v1);
+  REQUIRE_MESSAGE(r1, r1.error().message);
+  CHECK(*r1 == 1);
+  // Migration 2 fails half-way: nothing of it stays, the version stays 1.
+  auto bad = store_detail::migrate_file(db, v1 + "-- migration 2: second\nCREATE TABLE b (x INTEGER);\nCREATE TABLE a (x INTEGER);\n");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().message.find("migration 2") != std::string::npos);
+  // Table b was rolled back with the rest, so a corrected migration 2 can create it.
+  auto good = store_detail::migrate_file(db, v1 + "-- migration 2: second\nCREATE TABLE b (x INTEGER);\n");
+  REQUIRE_MESSAGE(good, good.error().message);
+  CHECK(*good == 2);
+  // Opening again applies nothing (CREATE TABLE a would fail if migration 1 ran twice).
+  auto same = store_detail::migrate_file(db, v1 + "-- migration 2: second\nCREATE TABLE b (x INTEGER);\n");
+  REQUIRE_MESSAGE(same, same.error().message);
+  CHECK(*same == 2);
+}
+
+TEST_CASE("a database from a newer mcusim is refused and left untouched") {
+  TempDir dir;
+  const fs::path db = dir / "newer.db";
+  auto made = store_detail::migrate_file(db, newer_schema());
+  REQUIRE_MESSAGE(made, made.error().message);
+  CHECK(*made == RunStore::schema_version() + 1);
+  const std::string before = slurp(db);
+  for (auto mode : {RunStore::Mode::Create, RunStore::Mode::Existing}) {
+    auto store = RunStore::open(db, mode);
+    REQUIRE_FALSE(store);
+    CHECK(store.error().kind == StoreError::Kind::NewerSchema);
+    CHECK(store.error().message.find("newer") != std::string::npos);
+    CHECK(store.error().message.find(db.string()) != std::string::npos);
+  }
+  CHECK(slurp(db) == before);
+}
+
+TEST_CASE("a file that is not a run database is refused and left untouched") {
+  TempDir dir;
+  const fs::path db = dir / "notes.db"; // a text file renamed .db
+  const std::string text = "These are my notes, not a database.\nLine two.\n";
+  write_file(db, text);
+  for (auto mode : {RunStore::Mode::Create, RunStore::Mode::Existing}) {
+    auto store = RunStore::open(db, mode);
+    REQUIRE_FALSE(store);
+    CHECK(store.error().kind == StoreError::Kind::NotADatabase);
+    CHECK(store.error().message.find("not a SQLite database") != std::string::npos);
+    CHECK(store.error().message.find('\n') == std::string::npos);
+  }
+  CHECK(slurp(db) == text);
+  CHECK_FALSE(fs::exists(dir / "notes.db-wal"));
+  CHECK_FALSE(fs::exists(dir / "notes.db-journal"));
+
+  // A SQLite database of another program.
+  const fs::path other = dir / "other.db";
+  REQUIRE(store_detail::migrate_file(other, "-- migration 1: theirs\nCREATE TABLE t (x);\n"));
+  const std::string other_before = slurp(other);
+  auto s = RunStore::open(other);
+  REQUIRE_FALSE(s);
+  CHECK(s.error().kind == StoreError::Kind::NotADatabase);
+  CHECK(s.error().message.find("another program") != std::string::npos);
+  CHECK(slurp(other) == other_before);
+}
+
+TEST_CASE("missing and unwritable paths") {
+  TempDir dir;
+  auto missing = RunStore::open(dir / "absent.db", RunStore::Mode::Existing);
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().kind == StoreError::Kind::NoSuchFile);
+  CHECK_FALSE(fs::exists(dir / "absent.db")); // reading never creates a database
+
+  auto nodir = RunStore::open(dir / "no" / "such" / "dir" / "runs.db");
+  REQUIRE_FALSE(nodir);
+  CHECK(nodir.error().kind == StoreError::Kind::CannotOpen);
+  CHECK(nodir.error().message.find("cannot open") != std::string::npos);
+
+  auto isdir = RunStore::open(dir.path);
+  REQUIRE_FALSE(isdir);
+  CHECK(isdir.error().kind == StoreError::Kind::CannotOpen);
+}
+
+TEST_CASE("two threads writing the same database at once: every run lands") {
+  TempDir dir;
+  const fs::path db = dir / "concurrent.db";
+  constexpr int kPerWriter = 20;
+  std::atomic<int> failures{0};
+  std::string first_error;
+  std::mutex error_mutex;
+  auto writer = [&](int which) {
+    auto store = RunStore::open(db); // each thread its own connection
+    if (!store) {
+      ++failures;
+      std::lock_guard lock(error_mutex);
+      first_error = store.error().message;
+      return;
+    }
+    for (int i = 0; i < kPerWriter; ++i) {
+      auto id = store->add_run(sample_report(uint64_t(which * 1000 + i)), "/fw/t.elf");
+      if (!id) {
+        ++failures;
+        std::lock_guard lock(error_mutex);
+        first_error = id.error().message;
+      }
+    }
+  };
+  std::thread a(writer, 1), b(writer, 2);
+  a.join();
+  b.join();
+  CHECK_MESSAGE(failures == 0, first_error);
+  auto store = RunStore::open(db, RunStore::Mode::Existing);
+  REQUIRE(store);
+  auto runs = store->list_runs();
+  REQUIRE(runs);
+  CHECK(runs->size() == 2 * kPerWriter);
+  std::set<uint64_t> cycles;
+  for (const auto &r : *runs) cycles.insert(r.cycles);
+  CHECK(cycles.size() == 2 * kPerWriter); // each run once, none lost
+}
+
+TEST_CASE("two processes writing the same database at once: every run lands") {
+  TempDir dir;
+  const fs::path db = dir / "processes.db";
+  constexpr int kPerWriter = 20;
+  std::vector<pid_t> children;
+  for (int which = 1; which <= 2; ++which) {
+    pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      int bad = 0;
+      auto store = RunStore::open(db);
+      if (!store) {
+        std::fprintf(stderr, "writer %d: %s\n", which, store.error().message.c_str());
+        _exit(10);
+      }
+      for (int i = 0; i < kPerWriter; ++i)
+        if (!store->add_run(sample_report(uint64_t(which * 1000 + i)), "/fw/p.elf")) ++bad;
+      _exit(bad ? 11 : 0);
+    }
+    children.push_back(pid);
+  }
+  for (pid_t pid : children) {
+    int status = 0;
+    REQUIRE(waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+  }
+  auto store = RunStore::open(db, RunStore::Mode::Existing);
+  REQUIRE(store);
+  CHECK(*store->count_runs() == 2 * kPerWriter);
+}
+
+TEST_CASE("comparing two runs") {
+  RunReport a = sample_report(1000000), b = sample_report(1100000);
+  b.functions[0].self_cycles += 100000;
+  b.functions.pop_back();                               // gone in B
+  b.functions.push_back(function("new_fn", 0x08000401, 7, 7, 1, 3, 0));
+  b.memory[0].used += 512;
+  RunComparison c = compare_runs(a, b, "run 1", "run 2");
+  REQUIRE(c.totals.size() == 3);
+  CHECK(c.totals[0].name == "cycles");
+  CHECK(c.totals[0].delta() == 100000);
+  CHECK(*c.totals[0].percent() == doctest::Approx(10.0));
+  REQUIRE(!c.functions.empty());
+  CHECK(c.functions[0].name == "main"); // largest absolute change first
+  bool saw_new = false, saw_gone = false;
+  for (const auto &f : c.functions) {
+    if (f.name == "new_fn") saw_new = !f.in_a && f.in_b && !f.percent();
+    if (f.name == "tflite::(anonymous namespace)::Eval") saw_gone = f.in_a && !f.in_b && *f.percent() == -100.0;
+  }
+  CHECK(saw_new);
+  CHECK(saw_gone);
+  CHECK(c.memory[0].name == "flash");
+  CHECK(c.memory[0].delta() == 512);
+  CHECK(c.differences.empty());
+
+  std::string text = render_comparison_text(c);
+  CHECK(text.find("+10.0%") != std::string::npos);
+  CHECK(text.find("new") != std::string::npos);
+  CHECK(text.find("gone") != std::string::npos);
+  std::string md = render_comparison_markdown(c);
+  CHECK(md.find("| cycles | 1,000,000 | 1,100,000 | +100,000 | +10.0% |") != std::string::npos);
+  std::string json = render_comparison_json(c);
+  CHECK(json.find("\"schema\": \"mcusim-run-comparison\"") != std::string::npos);
+
+  RunComparison same = compare_runs(a, a, "A", "B");
+  for (const auto &row : same.totals) CHECK(row.delta() == 0);
+  CHECK(render_comparison_text(same).find("0.0%") != std::string::npos);
+}
