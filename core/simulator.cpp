@@ -272,6 +272,37 @@ struct Simulator::Impl {
   std::vector<uint64_t> f_self, f_insns, f_incl, f_calls;
   std::vector<uint32_t> f_active;
   std::vector<uint8_t> f_special; // 1 malloc-like, 2 _sbrk (increment in r0), 3 _sbrk_r (in r1)
+  std::vector<uint32_t> f_frame;  // stack bytes the function's prologue allocates (PUSH, VPUSH, SUB SP)
+
+  /// The stack a function's prologue allocates, read from its first
+  /// instructions, so the deepest (leaf) frames count in the stack high-water mark.
+  uint32_t prologue_bytes(uint32_t addr) {
+    uint32_t bytes = 0, a = addr & ~1u;
+    for (int i = 0; i < 16; ++i) {
+      auto h1 = mem.read16(a);
+      if (!h1) break;
+      uint16_t h2 = mem.read16(a + 2).value_or(0);
+      bool wide = isa::is32(*h1);
+      if (!wide && (*h1 & 0xFE00) == 0xB400) bytes += 4u * unsigned(__builtin_popcount((*h1 & 0xFF) | ((*h1 & 0x100) ? 0x100 : 0)));
+      else if (!wide && (*h1 & 0xFF80) == 0xB080) bytes += (*h1 & 0x7Fu) * 4u; // SUB SP, SP, #imm7*4
+      else if (wide && *h1 == 0xE92D) bytes += 4u * unsigned(__builtin_popcount(h2));       // PUSH.W {list}
+      else if (wide && *h1 == 0xF84D && (h2 & 0x0FFF) == 0x0D04) bytes += 4;                 // STR Rt, [SP, #-4]!
+      else if (wide && (*h1 & 0xFFBF) == 0xED2D) bytes += (h2 & 0xFFu) * 4u;                  // VPUSH
+      else if (wide && (*h1 & 0xFBFF) == 0xF2AD && (h2 & 0x8F00) == 0x0D00)                  // SUBW SP, SP, #imm12
+        bytes += ((*h1 >> 10) & 1u) << 11 | ((h2 >> 12) & 7u) << 8 | (h2 & 0xFFu);
+      else if (wide && (*h1 & 0xFBEF) == 0xF1AD && (h2 & 0x8F00) == 0x0D00) {                // SUB.W SP, SP, #const
+        uint32_t imm12 = ((*h1 >> 10) & 1u) << 11 | ((h2 >> 12) & 7u) << 8 | (h2 & 0xFFu);
+        uint32_t v = (imm12 >> 10) == 0 ? (h2 & 0xFFu) : ((0x80u | (h2 & 0x7Fu)) >> ((imm12 >> 7) & 31u)) |
+                                                           ((0x80u | (h2 & 0x7Fu)) << (32u - ((imm12 >> 7) & 31u)));
+        bytes += v;
+      } else if (!wide && ((*h1 & 0xF000) == 0xD000 || (*h1 & 0xF800) == 0xE000 || (*h1 & 0xFF00) == 0x4700))
+        break; // a branch ends the prologue
+      else if (wide && (*h1 & 0xF800) == 0xF000 && (h2 & 0x8000))
+        break;
+      a += wide ? 4 : 2;
+    }
+    return bytes;
+  }
   struct Frame {
     uint32_t func, ret;
     uint64_t start;
@@ -315,7 +346,7 @@ struct Simulator::Impl {
 
   bool profile_init(std::string *error) {
     profiling = true;
-    functions.push_back({"(no symbol)", 0, 0});
+    functions.push_back({"(no symbol)", 0, 0, ""});
     for (const auto &sym : sim.elf_.symbols) {
       if (!sym.func) continue;
       if (functions.size() > 1 && functions.back().addr == sym.addr) continue; // aliases: the strong name sorts first
@@ -346,6 +377,8 @@ struct Simulator::Impl {
     size_t n = functions.size();
     f_self.assign(n, 0), f_insns.assign(n, 0), f_incl.assign(n, 0), f_calls.assign(n, 0), f_active.assign(n, 0);
     f_special.assign(n, 0);
+    f_frame.assign(n, 0);
+    for (size_t i = 1; i < n; ++i) f_frame[i] = prologue_bytes(functions[i].addr);
     for (size_t i = 1; i < n; ++i) {
       const std::string &nm = functions[i].name;
       if (nm == "malloc" || nm == "calloc" || nm == "realloc" || nm == "_malloc_r" || nm == "_calloc_r" || nm == "_realloc_r")
@@ -431,7 +464,7 @@ struct Simulator::Impl {
     ++f_active[func];
     ++f_calls[func];
     max_depth = std::max<uint32_t>(max_depth, uint32_t(frames.size()));
-    uint32_t sp = reg(UC_ARM_REG_SP);
+    uint32_t sp = reg(UC_ARM_REG_SP) - f_frame[func]; // after the callee's prologue
     min_sp = std::min(min_sp, sp);
     switch (f_special[func]) {
     case 1: malloc_used = true; break;

@@ -72,6 +72,9 @@ RunReport build_report(const RunResult &r, const ElfImage &elf, const Device &de
     for (const auto &s : elf.sections)
       if ((s.write || s.nobits) && s.addr < rep.stack.initial_sp) floor = std::max(floor, s.addr + s.size);
   }
+  // The heap grows up from `end` towards the stack.
+  if (const ElfSymbol *end = elf.find_symbol("end"); end && rep.heap.bytes)
+    floor = std::max<uint32_t>(floor, end->addr + uint32_t(rep.heap.bytes));
   rep.stack.limit = floor;
   if (rep.profiled && floor && rep.stack.lowest_sp < floor) rep.stack.overflow = true;
 
