@@ -141,14 +141,15 @@ RunDbOptions &run_db_options() {
 void add_run_db_options(CLI::App &run_cmd, RunDbOptions &o) {
   auto *db = run_cmd.add_option("--db", o.db,
                                 std::string("Store the run in this run database (default: ") + kDefaultRunDatabase +
-                                    ", only when a report is requested)");
+                                    " in the working directory)");
   run_cmd.add_flag("--no-db", o.no_db, "Do not store the run")->excludes(db);
 }
 
 int RunRecorder::open(const RunDbOptions &o, bool report_requested, bool quiet) {
   quiet_ = quiet;
   explicit_ = !o.db.empty();
-  if (o.no_db || (!explicit_ && !report_requested)) return kExitOk;
+  (void)report_requested;
+  if (o.no_db) return kExitOk; // every run is stored unless --no-db
   path_ = explicit_ ? o.db : kDefaultRunDatabase;
   auto s = RunStore::open(path_, RunStore::Mode::Create);
   if (!s) {

@@ -41,6 +41,8 @@ public:
   /// on unstored.
   int open(const RunDbOptions &o, bool report_requested, bool quiet);
   bool active() const { return store_.has_value(); }
+  /// --db FILE was given: the run is stored there with its profile.
+  bool explicit_db() const { return explicit_ && active(); }
   /// Stores the run; prints "mcusim: run N stored in FILE" on stderr unless
   /// quiet. Returns kExitOk, or prints one line and returns kExitDatabase
   /// (for the default database: a warning and kExitOk).

@@ -157,7 +157,9 @@ int cmd_run(const RunArgs &a) {
   if (!a.cache.empty()) opts.caches = a.cache == "on";
   std::string report_format = a.report;
   if (report_format.empty() && !a.report_out.empty()) report_format = "text";
-  opts.profile = !report_format.empty() || gate.active() || recorder.active() || !a.flamegraph.empty() || !a.trace.empty();
+  // Profiling (functions, layers, stack) only when asked for (a report, a budget, --db FILE, a flame
+  // graph or trace); a plain run is stored with its totals and memory.
+  opts.profile = !report_format.empty() || gate.active() || recorder.explicit_db() || !a.flamegraph.empty() || !a.trace.empty();
   opts.layer_pattern = a.layer_pattern;
   opts.arena_symbol = a.arena_symbol;
   opts.cmdline = std::filesystem::path(a.elf).filename().string();
