@@ -14,6 +14,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "profiler/format.h"
+
 namespace mcusim::cli {
 
 namespace {
@@ -31,15 +33,7 @@ int db_error(const StoreError &e) {
   return e.kind == StoreError::Kind::NotFound ? kExitNoInput : kExitDatabase;
 }
 
-std::string thousands(uint64_t v) {
-  const std::string d = std::to_string(v);
-  std::string out;
-  for (size_t i = 0; i < d.size(); ++i) {
-    if (i && (d.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(d[i]);
-  }
-  return out;
-}
+std::string thousands(uint64_t v) { return text::thousands(v); }
 
 std::string kib(uint64_t bytes) {
   char buf[32];

@@ -20,6 +20,8 @@
 #include <cstring>
 #include <unistd.h>
 
+#include "profiler/format.h"
+
 namespace mcusim::cli {
 
 namespace {
@@ -48,15 +50,7 @@ std::string kib(uint64_t bytes) {
   return buf;
 }
 
-std::string thousands(uint64_t v) {
-  const std::string digits = std::to_string(v);
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return out;
-}
+std::string thousands(uint64_t v) { return text::thousands(v); }
 
 /// Console on the process's stdio.
 class StdioConsole final : public Console {

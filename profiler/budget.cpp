@@ -14,26 +14,16 @@
 #include <toml++/toml.h>
 #include <tuple>
 
+#include "profiler/format.h"
+
 namespace mcusim {
 
 namespace {
 
 using Kind = BudgetError::Kind;
 
-std::string thousands(uint64_t v) {
-  const std::string digits = std::to_string(v);
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return out;
-}
-std::string fmt(const char *f, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
-}
+std::string thousands(uint64_t v) { return text::thousands(v); }
+std::string fmt(const char *f, double v) { return text::number(f, v); }
 std::string ms_text(double ms) { return fmt("%.3f ms", ms); }
 std::string limit_ms_text(double ms) { return fmt("%g ms", ms); }
 std::string bytes_text(uint64_t b) { return thousands(b) + " B"; }

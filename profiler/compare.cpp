@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "profiler/format.h"
+
 namespace mcusim {
 
 std::optional<double> CompareRow::percent() const {
@@ -35,20 +37,9 @@ void sort_rows(std::vector<CompareRow> &rows) {
   });
 }
 
-std::string thousands(uint64_t v) {
-  std::string d = std::to_string(v), out;
-  for (size_t i = 0; i < d.size(); ++i) {
-    if (i && (d.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(d[i]);
-  }
-  return out;
-}
+std::string thousands(uint64_t v) { return text::thousands(v); }
 
-std::string fmt(const char *f, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
-}
+std::string fmt(const char *f, double v) { return text::number(f, v); }
 
 bool integral(Unit u) { return u != Unit::Milliseconds; }
 
@@ -62,7 +53,9 @@ std::string delta(const CompareRow &r) {
   double d = r.delta();
   if (!integral(r.unit)) return d == 0 ? "0.000" : fmt("%+.3f", d);
   if (d == 0) return "0";
-  return (d > 0 ? "+" : "-") + thousands(uint64_t(std::llround(std::fabs(d))));
+  std::string out(1, d > 0 ? '+' : '-');
+  out += thousands(uint64_t(std::llround(std::fabs(d))));
+  return out;
 }
 
 std::string change(const CompareRow &r) {

@@ -7,22 +7,13 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "profiler/format.h"
+
 namespace mcusim {
 
 namespace {
-std::string num(uint64_t v) {
-  std::string d = std::to_string(v), out;
-  for (size_t i = 0; i < d.size(); ++i) {
-    if (i && (d.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(d[i]);
-  }
-  return out;
-}
-std::string fmt(const char *f, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
-}
+std::string num(uint64_t v) { return text::thousands(v); }
+std::string fmt(const char *f, double v) { return text::number(f, v); }
 std::string kib(uint64_t b) { return fmt("%.1f KiB", double(b) / 1024.0); }
 std::string hex(uint32_t v) {
   char buf[16];

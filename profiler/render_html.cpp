@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <sstream>
 
+#include "profiler/format.h"
+
 namespace mcusim {
 
 namespace {
@@ -23,19 +25,8 @@ std::string esc(const std::string &s) {
   }
   return o;
 }
-std::string num(uint64_t v) {
-  std::string d = std::to_string(v), out;
-  for (size_t i = 0; i < d.size(); ++i) {
-    if (i && (d.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(d[i]);
-  }
-  return out;
-}
-std::string fmt(const char *f, double v) {
-  char b[64];
-  std::snprintf(b, sizeof b, f, v);
-  return b;
-}
+std::string num(uint64_t v) { return text::thousands(v); }
+std::string fmt(const char *f, double v) { return text::number(f, v); }
 
 struct Bar {
   std::string label, value;
