@@ -236,8 +236,33 @@ struct Simulator::Impl {
   // --- hooks ------------------------------------------------------------------------------
   /// The block hook. The profiling variant is a separate instantiation, so the
   /// plain one carries no profiling test.
+  /// The block hook. The plain variant's common case (no stop, a cached
+  /// block, no flags) makes no calls, so it needs no stack frame; anything
+  /// else goes to the full version out of line. The profiling variant is a
+  /// separate instantiation, so the plain one carries no profiling test.
   template <bool Profile> static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
     auto *s = static_cast<Impl *>(user);
+    if constexpr (!Profile) {
+      const uint64_t key = (uint64_t(size) << 32) | uint32_t(address);
+      const Entry *e = &s->table[s->slot(key)];
+      const isa::BlockCost &c = e->cost;
+      const bool cached_hit = c.flags == isa::kBlockFetchLines && e->cache_epoch == *s->icache_epoch;
+      if (__builtin_expect(s->cycles < s->stop_at.load(std::memory_order_relaxed) && e->key == key && (c.flags == 0 || cached_hit), 1)) {
+        const Entry *p = s->cur;
+        const uint32_t branch = uint32_t(address) == p->cost.fallthrough ? p->cost.fallthrough_extra : p->cost.taken_extra;
+        // One store per counter: a store followed by a wider load of the same
+        // bytes would stall on store forwarding.
+        s->cycles = s->cycles + branch + c.cycles;
+        s->insns = s->insns + c.insns;
+        s->cur = e;
+        return;
+      }
+    }
+    s->template block_full<Profile>(address, size);
+  }
+
+  template <bool Profile> __attribute__((noinline)) void block_full(uint64_t address, uint32_t size) {
+    Impl *s = this;
     const uint64_t stop_at = s->stop_at.load(std::memory_order_relaxed);
     if (__builtin_expect(s->cycles >= stop_at, 0)) {
       if (s->stop_here(uint32_t(address))) return;
@@ -258,8 +283,6 @@ struct Simulator::Impl {
         return;
       }
     } else {
-      // One store per counter: a store followed by a wider load of the same
-      // bytes would stall on store forwarding.
       s->cycles = s->cycles + branch + c.cycles;
     }
     s->insns = s->insns + c.insns;
