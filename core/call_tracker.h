@@ -264,7 +264,7 @@ public:
   }
   /// A block of function `func` ran: `branch` cycles settle the previous
   /// block's branch, `spent` are its own cycles, starting at `start`.
-  __attribute__((always_inline)) void block(uint32_t prev_func, bool prev_called, uint32_t prev_ft, uint32_t address,
+  __attribute__((noinline)) void block(uint32_t prev_func, bool prev_called, uint32_t prev_ft, uint32_t address,
                                             uint32_t func, uint32_t branch, uint64_t spent, uint32_t insns, uint64_t start) {
     f_self[prev_func] += branch;
     f_self[func] += spent;
@@ -273,6 +273,17 @@ public:
     transition(prev_func, prev_called, prev_ft, address, func, start + branch);
     // A function reached without a call (a tail call) gets its own node under the frame.
     node_self[nodes[cur_node].func == func ? cur_node : child_node(cur_node, func)] += spent;
+  }
+  /// The common case of block(): no call, no return, the same function as
+  /// the frame's. False when block() must run instead.
+  __attribute__((always_inline)) bool block_fast(uint32_t prev_func, bool prev_called, uint32_t address, uint32_t func,
+                                                 uint32_t branch, uint64_t spent, uint32_t insns) {
+    if (prev_called || (!frames.empty() && frames.back().ret == address) || nodes[cur_node].func != func) return false;
+    f_self[prev_func] += branch;
+    f_self[func] += spent;
+    f_insns[func] += insns;
+    node_self[cur_node] += branch + spent;
+    return true;
   }
   /// Cycles charged to the previous block's branch when the engine stopped.
   void branch_only(uint32_t prev_func, uint32_t branch) {

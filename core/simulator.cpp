@@ -242,21 +242,25 @@ struct Simulator::Impl {
   /// separate instantiation, so the plain one carries no profiling test.
   template <bool Profile> static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
     auto *s = static_cast<Impl *>(user);
-    if constexpr (!Profile) {
-      const uint64_t key = (uint64_t(size) << 32) | uint32_t(address);
-      const Entry *e = &s->table[s->slot(key)];
-      const isa::BlockCost &c = e->cost;
-      const bool cached_hit = c.flags == isa::kBlockFetchLines && e->cache_epoch == *s->icache_epoch;
-      if (__builtin_expect(s->cycles < s->stop_at.load(std::memory_order_relaxed) && e->key == key && (c.flags == 0 || cached_hit), 1)) {
-        const Entry *p = s->cur;
-        const uint32_t branch = uint32_t(address) == p->cost.fallthrough ? p->cost.fallthrough_extra : p->cost.taken_extra;
-        // One store per counter: a store followed by a wider load of the same
-        // bytes would stall on store forwarding.
-        s->cycles = s->cycles + branch + c.cycles;
-        s->insns = s->insns + c.insns;
-        s->cur = e;
-        return;
+    const uint64_t key = (uint64_t(size) << 32) | uint32_t(address);
+    const Entry *e = &s->table[s->slot(key)];
+    const isa::BlockCost &c = e->cost;
+    const bool cached_hit = c.flags == isa::kBlockFetchLines && e->cache_epoch == *s->icache_epoch;
+    if (__builtin_expect(s->cycles < s->stop_at.load(std::memory_order_relaxed) && e->key == key && (c.flags == 0 || cached_hit), 1)) {
+      const Entry *p = s->cur;
+      const uint32_t branch = uint32_t(address) == p->cost.fallthrough ? p->cost.fallthrough_extra : p->cost.taken_extra;
+      if constexpr (Profile) {
+        if (!s->tracker.block_fast(p->func, p->cost.end == isa::kEndCall, uint32_t(address), e->func, branch, c.cycles, c.insns)) {
+          s->template block_full<Profile>(address, size);
+          return;
+        }
       }
+      // One store per counter: a store followed by a wider load of the same
+      // bytes would stall on store forwarding.
+      s->cycles = s->cycles + branch + c.cycles;
+      s->insns = s->insns + c.insns;
+      s->cur = e;
+      return;
     }
     s->template block_full<Profile>(address, size);
   }
