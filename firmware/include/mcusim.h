@@ -74,6 +74,10 @@ uint32_t mcusim_cycles(void);
  * cortex-m4f, cortex-m7, cortex-m33). Override with -DMCUSIM_CORE_NAME="...". */
 const char *mcusim_core_name(void);
 
+/* The last all-digit word of the semihosting command line ("dotprod 2000"
+ * gives 2000), or `fallback` when there is none. */
+uint32_t mcusim_cmdline_number(uint32_t fallback);
+
 #ifdef __cplusplus
 }
 #endif

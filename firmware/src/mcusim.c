@@ -108,3 +108,43 @@ const char *mcusim_core_name(void)
     return "unknown";
 #endif
 }
+
+uint32_t mcusim_cmdline_number(uint32_t fallback)
+{
+    char buf[128];
+    struct {
+        char *ptr;
+        uint32_t len;
+    } block = {buf, sizeof buf - 1};
+
+    if (mcusim_semihost(MCUSIM_SYS_GET_CMDLINE, &block) != 0) {
+        return fallback;
+    }
+    if (block.len > sizeof buf - 1) {
+        block.len = sizeof buf - 1;
+    }
+    buf[block.len] = '\0';
+
+    uint32_t result = fallback;
+    const char *p = buf;
+    while (*p) {
+        while (*p == ' ' || *p == '\t') {
+            p++;
+        }
+        const char *word = p;
+        uint32_t value = 0;
+        int digits_only = 1;
+        while (*p && *p != ' ' && *p != '\t') {
+            if (*p >= '0' && *p <= '9') {
+                value = value * 10u + (uint32_t)(*p - '0');
+            } else {
+                digits_only = 0;
+            }
+            p++;
+        }
+        if (p != word && digits_only) {
+            result = value;
+        }
+    }
+    return result;
+}

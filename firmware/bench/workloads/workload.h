@@ -10,15 +10,7 @@
 
 #include "mcusim.h"
 
-static inline unsigned workload_reps(unsigned fallback) {
-  static char cmdline[128];
-  struct { char *buf; int len; } block = {cmdline, sizeof cmdline - 1};
-  if (mcusim_semihost(MCUSIM_SYS_GET_CMDLINE, &block) != 0) return fallback;
-  const char *last = strrchr(cmdline, ' ');
-  if (!last) return fallback;
-  long v = strtol(last + 1, NULL, 10);
-  return v > 0 ? (unsigned)v : fallback;
-}
+static inline unsigned workload_reps(unsigned fallback) { return mcusim_cmdline_number(fallback); }
 
 static inline int workload_done(const char *name, unsigned reps, uint32_t checksum) {
   printf("%s: reps=%u checksum=0x%08lx\n", name, reps, (unsigned long)checksum);
