@@ -4,6 +4,8 @@
 
 #include "core/console.h"
 
+#include <doctest/doctest.h>
+
 #include <filesystem>
 #include <string>
 
@@ -27,7 +29,15 @@ public:
 inline std::filesystem::path firmware(const std::string &name) {
   return std::filesystem::path(MCUSIM_TEST_FIRMWARE_DIR) / (name + ".elf");
 }
-inline bool have_firmware(const std::string &name) { return std::filesystem::exists(firmware(name)); }
+/// Whether a firmware image is there. When the build makes the firmware
+/// (MCUSIM_BUILD_FIRMWARE), a missing image fails the test instead of skipping it.
+inline bool have_firmware(const std::string &name) {
+  bool ok = std::filesystem::exists(firmware(name));
+#if MCUSIM_TEST_REQUIRE_FIRMWARE
+  if (!ok) FAIL_CHECK("firmware image missing: " << firmware(name).string());
+#endif
+  return ok;
+}
 inline std::filesystem::path source_dir() { return MCUSIM_TEST_SOURCE_DIR; }
 
 } // namespace mcusim::test
