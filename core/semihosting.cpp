@@ -6,11 +6,11 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <fcntl.h>
+#include <unistd.h>
 #include <vector>
 
 namespace mcusim {
-namespace fs = std::filesystem;
-
 namespace {
 enum Op : uint32_t {
   SYS_OPEN = 0x01, SYS_CLOSE = 0x02, SYS_WRITEC = 0x03, SYS_WRITE0 = 0x04, SYS_WRITE = 0x05, SYS_READ = 0x06,
@@ -57,7 +57,9 @@ const char *Semihosting::op_name(uint32_t op) {
 
 Semihosting::Semihosting(const MemoryMap &mem, Console &console, Config config, std::function<uint64_t()> cycles, double hz)
     : mem_(mem), console_(console), config_(std::move(config)), cycles_(std::move(cycles)), hz_(hz),
-      start_(std::chrono::steady_clock::now()) {}
+      start_(std::chrono::steady_clock::now()) {
+  if (!config_.sandbox.empty()) root_ = std::make_unique<SandboxRoot>(config_.sandbox);
+}
 
 Semihosting::~Semihosting() {
   for (auto &[fd, h] : handles_)
@@ -77,24 +79,6 @@ std::optional<std::string> Semihosting::guest_string(uint32_t addr, uint32_t len
   return std::string(reinterpret_cast<const char *>(p), len);
 }
 
-std::optional<fs::path> Semihosting::sandboxed(const std::string &name, bool for_write) const {
-  if (config_.sandbox.empty() || name.empty()) return std::nullopt;
-  fs::path rel(name);
-  if (rel.is_absolute()) return std::nullopt;
-  for (const auto &part : rel)
-    if (part == "..") return std::nullopt;
-  std::error_code ec;
-  fs::path root = fs::weakly_canonical(config_.sandbox, ec);
-  if (ec) return std::nullopt;
-  fs::path full = fs::weakly_canonical(root / rel, ec);
-  if (ec) return std::nullopt;
-  // Resolve symlinks: the final target must stay inside the sandbox.
-  auto r = root.native(), f = full.native();
-  if (f.compare(0, r.size(), r) != 0 || (f.size() > r.size() && f[r.size()] != '/')) return std::nullopt;
-  (void)for_write;
-  return full;
-}
-
 int Semihosting::open(const std::string &name, uint32_t mode) {
   if (name == ":tt") {
     Handle h{mode < 4 ? Handle::Stdin : mode < 8 ? Handle::Stdout : Handle::Stderr};
@@ -111,19 +95,27 @@ int Semihosting::open(const std::string &name, uint32_t mode) {
     handles_[fd] = Handle{Handle::Features};
     return fd;
   }
+  // fopen's modes "r", "rb", "r+", "r+b", "w", ... "a+b", as open(2) flags.
   static const char *modes[] = {"r", "rb", "r+", "r+b", "w", "wb", "w+", "w+b", "a", "ab", "a+", "a+b"};
+  static const int flags[] = {O_RDONLY, O_RDWR, O_WRONLY | O_CREAT | O_TRUNC, O_RDWR | O_CREAT | O_TRUNC,
+                              O_WRONLY | O_CREAT | O_APPEND, O_RDWR | O_CREAT | O_APPEND};
   if (mode > 11) {
     errno_ = EINVAL;
     return -1;
   }
-  auto path = sandboxed(name, mode >= 2);
-  if (!path) {
-    errno_ = config_.sandbox.empty() ? ENOENT : EACCES;
+  if (!root_) {
+    errno_ = ENOENT;
     return -1;
   }
-  FILE *f = std::fopen(path->c_str(), modes[mode]);
+  int host_fd = root_->open(name, flags[mode / 2]);
+  if (host_fd < 0) {
+    errno_ = -host_fd;
+    return -1;
+  }
+  FILE *f = ::fdopen(host_fd, modes[mode]);
   if (!f) {
     errno_ = errno;
+    ::close(host_fd);
     return -1;
   }
   int fd = next_handle_++;
@@ -277,10 +269,8 @@ Semihosting::Outcome Semihosting::call(uint32_t op, uint32_t a) {
   case SYS_REMOVE: {
     if (!arg(a, 0, p0) || !arg(a, 1, p1)) return fail(EFAULT);
     auto name = guest_string(p0, p1);
-    auto path = name ? sandboxed(*name, true) : std::nullopt;
-    if (!path) return fail(EACCES);
-    std::error_code ec;
-    if (!fs::remove(*path, ec)) return fail(ec ? ec.value() : ENOENT);
+    if (!name || !root_) return fail(EACCES);
+    if (int r = root_->remove(*name); r < 0) return fail(-r);
     o.r0 = 0;
     return o;
   }
@@ -288,11 +278,8 @@ Semihosting::Outcome Semihosting::call(uint32_t op, uint32_t a) {
     uint32_t p3 = 0;
     if (!arg(a, 0, p0) || !arg(a, 1, p1) || !arg(a, 2, p2) || !arg(a, 3, p3)) return fail(EFAULT);
     auto from = guest_string(p0, p1), to = guest_string(p2, p3);
-    auto pf = from ? sandboxed(*from, true) : std::nullopt, pt = to ? sandboxed(*to, true) : std::nullopt;
-    if (!pf || !pt) return fail(EACCES);
-    std::error_code ec;
-    fs::rename(*pf, *pt, ec);
-    if (ec) return fail(ec.value());
+    if (!from || !to || !root_) return fail(EACCES);
+    if (int r = root_->rename(*from, *to); r < 0) return fail(-r);
     o.r0 = 0;
     return o;
   }

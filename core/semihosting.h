@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/console.h"
+#include "core/sandbox.h"
 #include "memory/memory_map.h"
 
 #include <chrono>
@@ -12,6 +13,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -24,7 +26,7 @@ struct HeapInfo {
 class Semihosting {
 public:
   struct Config {
-    std::filesystem::path sandbox; ///< host files are reachable only inside it (empty: none)
+    std::filesystem::path sandbox; ///< host files are reachable only inside it (empty: none); see core/sandbox.h
     std::string cmdline;           ///< returned by SYS_GET_CMDLINE
     HeapInfo heap;
   };
@@ -50,12 +52,12 @@ private:
   };
   bool arg(uint32_t block, unsigned index, uint32_t &out) const;
   std::optional<std::string> guest_string(uint32_t addr, uint32_t len) const;
-  std::optional<std::filesystem::path> sandboxed(const std::string &name, bool for_write) const;
   int open(const std::string &name, uint32_t mode);
 
   const MemoryMap &mem_;
   Console &console_;
   Config config_;
+  std::unique_ptr<SandboxRoot> root_; ///< opened once; null without a sandbox
   std::function<uint64_t()> cycles_;
   double hz_;
   std::map<int, Handle> handles_;

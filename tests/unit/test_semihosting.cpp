@@ -1,5 +1,6 @@
 #include "core/semihosting.h"
 
+#include <cerrno>
 #include <doctest/doctest.h>
 #include <fstream>
 
@@ -140,4 +141,95 @@ TEST_CASE("features file, command line, heap info, clocks and exit") {
   auto abnormal = f.sh->call(0x18, 0x20023);
   CHECK(*abnormal.exit_code == 1);
   CHECK(abnormal.exit_abnormal);
+}
+
+namespace {
+/// The fixture's sandbox plus a directory beside it that the firmware must not reach.
+struct OutsideFixture : Fixture {
+  fs::path outside;
+  OutsideFixture() {
+    outside = sandbox.parent_path() / ("mcusim-sh-outside-" + std::to_string(::getpid()));
+    fs::create_directories(outside);
+  }
+  ~OutsideFixture() { fs::remove_all(outside); }
+  uint32_t err() { return sh->call(0x13, 0).r0; } // SYS_ERRNO
+  uint32_t remove(const std::string &name) { return sh->call(0x0E, block({str(name), uint32_t(name.size())})).r0; }
+  uint32_t rename(const std::string &from, const std::string &to) {
+    return sh->call(0x0F, block({str(from), uint32_t(from.size()), str(to), uint32_t(to.size())})).r0;
+  }
+};
+} // namespace
+
+TEST_CASE("SYS_OPEN for write through a dangling symlink to outside fails with EACCES and creates nothing") {
+  OutsideFixture f;
+  fs::create_symlink(f.outside / "planted.txt", f.sandbox / "dangling");
+  for (uint32_t mode : {4u, 5u, 6u, 7u, 8u, 9u, 10u, 11u, 2u}) { // w, w+, a, a+, r+
+    CAPTURE(mode);
+    CHECK(f.open("dangling", mode) == -1);
+    CHECK(f.err() == EACCES);
+    CHECK_FALSE(fs::exists(f.outside / "planted.txt"));
+  }
+}
+
+TEST_CASE("SYS_OPEN through a symlink to an existing outside file or directory fails with EACCES") {
+  OutsideFixture f;
+  std::ofstream(f.outside / "secret.txt") << "secret";
+  fs::create_symlink(f.outside / "secret.txt", f.sandbox / "secret");
+  fs::create_symlink(f.outside, f.sandbox / "out");
+  for (const char *name : {"secret", "out/secret.txt", "out/new.txt", "../x", "/etc/hostname"}) {
+    for (uint32_t mode : {0u, 4u}) {
+      CAPTURE(name);
+      CAPTURE(mode);
+      CHECK(f.open(name, mode) == -1);
+      CHECK(f.err() == EACCES);
+    }
+  }
+  CHECK_FALSE(fs::exists(f.outside / "new.txt"));
+  std::ifstream in(f.outside / "secret.txt");
+  std::string text;
+  in >> text;
+  CHECK(text == "secret");
+}
+
+TEST_CASE("SYS_REMOVE and SYS_RENAME stay inside the sandbox") {
+  OutsideFixture f;
+  fs::create_directories(f.sandbox / "sub");
+  std::ofstream(f.sandbox / "a.txt") << "A";
+  std::ofstream(f.outside / "keep.txt") << "keep";
+  fs::create_symlink(f.outside, f.sandbox / "out");
+  fs::create_symlink(f.outside / "keep.txt", f.sandbox / "keeplink");
+
+  CHECK(f.rename("a.txt", "sub/b.txt") == 0);
+  CHECK(fs::exists(f.sandbox / "sub" / "b.txt"));
+  CHECK(f.rename("sub/b.txt", "out/b.txt") == 0xFFFFFFFF);
+  CHECK(f.err() == EACCES);
+  CHECK(f.rename("out/keep.txt", "stolen.txt") == 0xFFFFFFFF);
+  CHECK(f.err() == EACCES);
+  CHECK_FALSE(fs::exists(f.outside / "b.txt"));
+  CHECK_FALSE(fs::exists(f.sandbox / "stolen.txt"));
+
+  CHECK(f.remove("out/keep.txt") == 0xFFFFFFFF);
+  CHECK(f.err() == EACCES);
+  CHECK(f.remove("keeplink") == 0xFFFFFFFF);
+  CHECK(f.err() == EACCES);
+  CHECK(fs::exists(f.outside / "keep.txt"));
+  CHECK(f.remove("sub/b.txt") == 0);
+  CHECK_FALSE(fs::exists(f.sandbox / "sub" / "b.txt"));
+  CHECK(f.remove("sub/b.txt") == 0xFFFFFFFF);
+  CHECK(f.err() == ENOENT);
+}
+
+TEST_CASE("SYS_OPEN without a sandbox fails with ENOENT, SYS_REMOVE with EACCES") {
+  Device dev = *find_device("generic-m4f");
+  MemoryMap mem = std::move(*MemoryMap::create(dev));
+  test::CaptureConsole console;
+  Semihosting sh(mem, console, Semihosting::Config{}, [] { return uint64_t(0); }, 1e6);
+  const char name[] = "x.txt";
+  mem.write(0x20000100, name, sizeof name);
+  mem.write32(0x20000200, 0x20000100), mem.write32(0x20000204, 4), mem.write32(0x20000208, 5);
+  CHECK(sh.call(0x01, 0x20000200).r0 == 0xFFFFFFFF);
+  CHECK(sh.call(0x13, 0).r0 == ENOENT);
+  mem.write32(0x20000204, 5);
+  CHECK(sh.call(0x0E, 0x20000200).r0 == 0xFFFFFFFF);
+  CHECK(sh.call(0x13, 0).r0 == EACCES);
 }
