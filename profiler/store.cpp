@@ -421,11 +421,22 @@ StoreResult<std::unique_ptr<RunStore::Impl>> connect(const std::filesystem::path
     if (mode == RunStore::Mode::Existing && !std::filesystem::exists(st))
       return fail(Kind::NoSuchFile, path + ": no such run database");
     // An existing file is checked (header, quick_check) before it is opened
-    // for writing; a new or empty one has nothing to check.
+    // for writing; a new or empty one has nothing to check. While other
+    // processes open and close it, its -wal and -shm files come and go; a
+    // check that trips over that (cannot open, read-only WAL index, I/O) is
+    // made again, and a refusal is only ever for what the file holds.
     if (std::filesystem::is_regular_file(st) && std::filesystem::file_size(file, ec) > 0 && !ec) {
-      auto checked = check_file(path, latest, check_budget);
-      if (!checked) return tl::unexpected(checked.error());
-      impl->integrity = *checked;
+      for (int attempt = 0;; ++attempt) {
+        auto checked = check_file(path, latest, check_budget);
+        if (checked) {
+          impl->integrity = *checked;
+          break;
+        }
+        const int primary = checked.error().sqlite_code & 0xff;
+        const bool transient = primary == SQLITE_CANTOPEN || primary == SQLITE_READONLY || primary == SQLITE_IOERR;
+        if (!transient || attempt + 1 >= 3) return tl::unexpected(checked.error());
+        backoff(attempt);
+      }
     }
   }
 
