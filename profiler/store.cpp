@@ -330,16 +330,23 @@ struct Connection {
 /// it: its header (another program's database, a newer schema) and
 /// PRAGMA quick_check, which an interrupt from a watchdog thread stops after
 /// `budget`. Nothing is written to the file, and no file is left behind:
-///  - with a WAL or rollback journal next to it (committed data not yet in the
-///    file, say after a crash) or when the file is not writable, the check
-///    reads through a read-only connection, which never writes a journal back;
-///  - otherwise through a read-write connection that only reads: SQLite
-///    removes the -wal and -shm files it made when it closes, where a
-///    read-only connection would leave them behind.
+///  - with a non-empty WAL or rollback journal next to it (committed data not
+///    yet in the file, say after a crash) or when the file is not writable,
+///    the check reads through a read-only connection, which never writes a
+///    journal back;
+///  - otherwise through a read-write connection that only reads: the last
+///    connection to close removes the -wal and -shm files, where read-only
+///    connections would leave them behind (also when several processes check
+///    the file at once).
 StoreResult<RunStore::Integrity> check_file(const std::string &path, int latest, std::chrono::milliseconds budget) {
   using Clock = std::chrono::steady_clock;
   std::error_code ec;
-  const bool side_files = std::filesystem::exists(path + "-wal", ec) || std::filesystem::exists(path + "-journal", ec);
+  auto holds_data = [&](const std::string &side) {
+    auto size = std::filesystem::file_size(side, ec);
+    return !ec && size > 0;
+  };
+  // An empty -wal is another connection's: nothing in it to copy back.
+  const bool side_files = holds_data(path + "-wal") || holds_data(path + "-journal");
   const bool writable = ::access(path.c_str(), W_OK) == 0;
   Connection c;
   int rc = sqlite3_open_v2(path.c_str(), &c.db, side_files || !writable ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE, nullptr);

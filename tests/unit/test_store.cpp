@@ -545,8 +545,30 @@ TEST_CASE("a damaged page behind an intact header: refused at open, left byte fo
     CHECK(slurp(db) == before);
     CHECK_FALSE(side_files_exist(db));
   }
-  // A WAL next to it (committed runs not yet in the file) does not make the check write either.
-  write_file(dir / "damaged.db-wal", "");
+  // Several processes refusing it at once leave nothing behind either.
+  std::vector<pid_t> children;
+  for (int p = 0; p < 4; ++p) {
+    pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+      int refused = 0;
+      for (int i = 0; i < 15; ++i) {
+        auto s = RunStore::open(db, i % 2 ? RunStore::Mode::Create : RunStore::Mode::Existing);
+        refused += !s && s.error().kind == StoreError::Kind::Corrupt;
+      }
+      _exit(refused == 15 ? 0 : 1);
+    }
+    children.push_back(child);
+  }
+  for (pid_t child : children) {
+    int status = 0;
+    waitpid(child, &status, 0);
+    CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+  }
+  CHECK(slurp(db) == before);
+  CHECK_FALSE(side_files_exist(db));
+  // A WAL next to it (runs not yet in the file) does not make the check write either.
+  write_file(dir / "damaged.db-wal", std::string(64, 'w'));
   auto again = RunStore::open(db, RunStore::Mode::Existing);
   REQUIRE_FALSE(again);
   CHECK(again.error().kind == StoreError::Kind::Corrupt);
