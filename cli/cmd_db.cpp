@@ -33,6 +33,22 @@ int db_error(const StoreError &e) {
   return e.kind == StoreError::Kind::NotFound ? kExitNoInput : kExitDatabase;
 }
 
+/// A database whose check did not finish in time is used unchecked, with a warning.
+void warn_if_unchecked(const RunStore &store) {
+  if (store.integrity().result != RunStore::Integrity::Result::TooSlow) return;
+  std::fprintf(stderr,
+               "mcusim: warning: %s: not fully checked for damage (quick_check stopped after %.1f s); used unchecked "
+               "(check it with: sqlite3 %s 'PRAGMA integrity_check')\n",
+               store.path().c_str(), store.integrity().seconds, store.path().c_str());
+}
+
+/// A default database that exists but is damaged, from a newer mcusim or not
+/// a run database stops `mcusim run` as --db FILE does; one that cannot be
+/// created, written or locked only costs the run its record.
+bool fatal_for_default_db(StoreError::Kind kind) {
+  return kind == StoreError::Kind::Corrupt || kind == StoreError::Kind::NewerSchema || kind == StoreError::Kind::NotADatabase;
+}
+
 std::string thousands(uint64_t v) { return text::thousands(v); }
 
 std::string kib(uint64_t bytes) {
@@ -63,6 +79,7 @@ public:
         return nullptr;
       }
       store_.emplace(std::move(*s));
+      warn_if_unchecked(*store_);
     }
     return &*store_;
   }
@@ -116,7 +133,7 @@ int load_run(const std::string &arg, LazyStore &db, LoadedRun &out) {
   auto report = parse_report_json(text.str());
   if (!report) {
     std::fprintf(stderr, "mcusim: error: %s: %s\n", arg.c_str(), report.error().message.c_str());
-    return kExitNoInput;
+    return kExitBadReport; // as `mcusim gate` and --baseline for a file that is not a report
   }
   out = {std::move(*report), std::filesystem::path(arg).filename().string()};
   return kExitOk;
@@ -148,10 +165,15 @@ int RunRecorder::open(const RunDbOptions &o, bool report_requested, bool quiet) 
   auto s = RunStore::open(path_, RunStore::Mode::Create);
   if (!s) {
     if (explicit_) return db_error(s.error());
+    if (fatal_for_default_db(s.error().kind)) {
+      std::fprintf(stderr, "mcusim: error: %s (--no-db: do not store runs)\n", s.error().message.c_str());
+      return kExitDatabase;
+    }
     std::fprintf(stderr, "mcusim: warning: the run will not be stored: %s (--no-db: do not store runs)\n", s.error().message.c_str());
     return kExitOk;
   }
   store_.emplace(std::move(*s));
+  warn_if_unchecked(*store_);
   return kExitOk;
 }
 

@@ -35,10 +35,12 @@ void add_run_db_options(CLI::App &run_cmd, RunDbOptions &o);
 class RunRecorder {
 public:
   /// Decides whether the run is stored: with --db FILE, or in the default
-  /// database when a report is requested, never with --no-db. Returns kExitOk,
-  /// or prints one line and returns kExitDatabase when --db FILE cannot be
-  /// used. A default database that cannot be used is a warning: the run goes
-  /// on unstored.
+  /// database, never with --no-db. Opens and checks the database (before the
+  /// firmware runs). Returns kExitOk, or prints one line and returns
+  /// kExitDatabase when --db FILE cannot be used, or when the default
+  /// database exists but is damaged, newer or not a run database. A default
+  /// database that cannot be created, written or locked is a warning: the
+  /// run goes on unstored.
   int open(const RunDbOptions &o, bool report_requested, bool quiet);
   bool active() const { return store_.has_value(); }
   /// --db FILE was given: the run is stored there with its profile.

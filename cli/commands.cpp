@@ -90,7 +90,13 @@ void on_signal(int) {
 }
 
 Expected<Device> resolve_device(const std::string &name, const ElfImage &elf, std::string *explanation) {
-  if (!name.empty()) return find_device(name);
+  if (!name.empty()) {
+    // A device file that is not there is an input that cannot be read (66), as for every other file.
+    bool is_path = name.find('/') != std::string::npos || (name.size() > 5 && name.compare(name.size() - 5, 5, ".toml") == 0);
+    std::error_code ec;
+    if (is_path && !std::filesystem::exists(name, ec)) return make_error(ErrorKind::FileUnreadable, name + ": no such device file");
+    return find_device(name);
+  }
   auto choice = choose_device_for(elf);
   if (!choice) return tl::unexpected(choice.error());
   if (explanation) *explanation = choice->explanation;

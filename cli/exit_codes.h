@@ -20,6 +20,9 @@ enum ExitCode : int {
   // CI gates (--budget, mcusim gate). A firmware failure's own code above wins over these.
   kExitBudget = 77,      ///< a budget or regression limit was broken
   kExitBadBudget = 78,   ///< malformed budget or baseline file (or, for mcusim gate, report file)
+  /// A report JSON file that is not a report (gate's REPORT, --baseline, a RUN of report/compare):
+  /// the same code as a malformed budget, from every command.
+  kExitBadReport = kExitBadBudget,
 };
 
 } // namespace mcusim::cli

@@ -10,11 +10,14 @@
 #include <cctype>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
-#include <optional>
 #include <ctime>
+#include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
+#include <unistd.h>
 
 namespace mcusim {
 
@@ -37,8 +40,12 @@ void backoff(int attempt) {
   std::this_thread::sleep_for(std::chrono::milliseconds(ms));
 }
 
-/// One line describing SQLite result `rc` on the database at `path`.
-StoreError sql_error(const std::string &path, sqlite3 *db, int rc, const std::string &doing = {}) {
+/// One line describing SQLite result `rc` on the database at `path`. Call it
+/// right after the failing call: it reads the connection's error message,
+/// which a later statement (a ROLLBACK) replaces.
+StoreError sql_error(const std::string &path, sqlite3 *db, int rc, const std::string &doing = {});
+
+StoreError describe_sql_error(const std::string &path, sqlite3 *db, int rc, const std::string &doing) {
   std::string what = doing.empty() ? "" : " while " + doing;
   switch (rc & 0xff) {
   case SQLITE_NOTADB: return {Kind::NotADatabase, path + ": not a SQLite database; left untouched"};
@@ -64,6 +71,12 @@ StoreError sql_error(const std::string &path, sqlite3 *db, int rc, const std::st
     return {Kind::Failed, path + ": run database error: " + msg + what};
   }
   }
+}
+
+StoreError sql_error(const std::string &path, sqlite3 *db, int rc, const std::string &doing) {
+  StoreError e = describe_sql_error(path, db, rc, doing);
+  e.sqlite_code = rc;
+  return e;
 }
 
 /// sqlite3_step, retried while the database is locked (for statements that
@@ -201,6 +214,7 @@ struct RunStore::Impl {
   sqlite3 *db = nullptr;
   int version = 0;
   bool readonly = false;
+  RunStore::Integrity integrity;
   sqlite3_stmt *begin = nullptr, *commit = nullptr, *rollback = nullptr;
   sqlite3_stmt *insert_run = nullptr, *insert_function = nullptr, *insert_memory = nullptr;
   sqlite3_stmt *select_runs = nullptr, *select_run = nullptr, *select_report = nullptr, *select_latest = nullptr,
@@ -275,11 +289,129 @@ StoredRun read_run_row(sqlite3_stmt *s) {
   return r;
 }
 
+/// Why a file with this header is refused, if it is: another program's
+/// database, or a newer schema than `latest`.
+std::optional<StoreError> refuse_header(const std::string &path, const Header &h, int latest) {
+  if (!h.fresh() && h.application_id != store_detail::kApplicationId)
+    return StoreError{Kind::NotADatabase, path + ": a SQLite database of another program, not an mcusim run database; left untouched"};
+  if (h.user_version > latest)
+    return StoreError{Kind::NewerSchema, path + ": run database schema version " + std::to_string(h.user_version) +
+                                             " is newer than this mcusim's (" + std::to_string(latest) +
+                                             "); use a newer mcusim or another database; left untouched"};
+  return std::nullopt;
+}
+
+/// quick_check's findings as one line: its rows are joined, without the
+/// "*** in database main ***" heading, and cut to a readable length.
+std::string one_line(std::string text) {
+  static constexpr std::string_view kHeading = "*** in database main ***";
+  if (auto at = text.find(kHeading); at != std::string::npos) text.erase(at, kHeading.size());
+  std::string out;
+  for (char c : text) {
+    if (c == '\n' || c == '\r') c = ';';
+    if (c == ';' && (out.empty() || out.back() == ';')) continue;
+    out.push_back(c);
+  }
+  while (!out.empty() && (out.back() == ';' || out.back() == ' ')) out.pop_back();
+  if (out.size() > 160) out = out.substr(0, 157) + "...";
+  return out;
+}
+
+/// A connection closed at scope exit (after the statements declared later).
+struct Connection {
+  sqlite3 *db = nullptr;
+  Connection() = default;
+  Connection(const Connection &) = delete;
+  Connection &operator=(const Connection &) = delete;
+  ~Connection() { sqlite3_close_v2(db); }
+};
+
+/// Checks an existing, non-empty database file before anything is written to
+/// it: its header (another program's database, a newer schema) and
+/// PRAGMA quick_check, which an interrupt from a watchdog thread stops after
+/// `budget`. Nothing is written to the file, and no file is left behind:
+///  - with a non-empty WAL or rollback journal next to it (committed data not
+///    yet in the file, say after a crash) or when the file is not writable,
+///    the check reads through a read-only connection, which never writes a
+///    journal back;
+///  - otherwise through a read-write connection that only reads: the last
+///    connection to close removes the -wal and -shm files, where read-only
+///    connections would leave them behind (also when several processes check
+///    the file at once).
+StoreResult<RunStore::Integrity> check_file(const std::string &path, int latest, std::chrono::milliseconds budget) {
+  using Clock = std::chrono::steady_clock;
+  std::error_code ec;
+  auto holds_data = [&](const std::string &side) {
+    auto size = std::filesystem::file_size(side, ec);
+    return !ec && size > 0;
+  };
+  // An empty -wal is another connection's: nothing in it to copy back.
+  const bool side_files = holds_data(path + "-wal") || holds_data(path + "-journal");
+  const bool writable = ::access(path.c_str(), W_OK) == 0;
+  Connection c;
+  int rc = sqlite3_open_v2(path.c_str(), &c.db, side_files || !writable ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE, nullptr);
+  if (rc != SQLITE_OK) {
+    StoreError e = sql_error(path, c.db, rc);
+    if (e.kind != Kind::CannotOpen)
+      e = {Kind::CannotOpen, path + ": cannot open the run database (" + sqlite3_errstr(rc) + ")", rc};
+    return tl::unexpected(e);
+  }
+  sqlite3_extended_result_codes(c.db, 1);
+  sqlite3_busy_timeout(c.db, RunStore::kBusyTimeoutMs);
+  auto header = read_header(c.db);
+  if (!header) return tl::unexpected(sql_error(path, c.db, header.error()));
+  if (auto e = refuse_header(path, *header, latest)) return tl::unexpected(*e);
+
+  // The watchdog interrupts the check when the budget runs out. (SQLite 3.40's
+  // quick_check polls sqlite3_interrupt() but not the progress handler.)
+  std::mutex m;
+  std::condition_variable cv;
+  bool done = false, fired = false;
+  std::thread watchdog([&] {
+    std::unique_lock lock(m);
+    if (!cv.wait_for(lock, budget, [&] { return done; })) {
+      fired = true;
+      sqlite3_interrupt(c.db);
+    }
+  });
+  const auto start = Clock::now();
+  std::string verdict;
+  StoreError error;
+  {
+    Stmt st;
+    rc = prepare_retry(c.db, "PRAGMA quick_check(1)", &st.s);
+    if (rc == SQLITE_OK) rc = step_retry(st.s);
+    if (rc == SQLITE_ROW) verdict = column_text(st.s, 0);
+    else error = sql_error(path, c.db, rc, "checking it");
+  }
+  {
+    std::lock_guard lock(m);
+    done = true;
+  }
+  cv.notify_all();
+  watchdog.join();
+  RunStore::Integrity result;
+  result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  if (rc == SQLITE_ROW && verdict != "ok")
+    return fail(Kind::Corrupt, path + ": the run database is damaged (quick_check: " + one_line(verdict) + "); left untouched");
+  // Interrupted, the check may stop early and still say "ok": it was not finished.
+  if (fired || (rc & 0xff) == SQLITE_INTERRUPT) {
+    result.result = RunStore::Integrity::Result::TooSlow;
+    return result;
+  }
+  if (rc != SQLITE_ROW) {
+    if (error.kind == Kind::Corrupt) error.message += "; left untouched";
+    return tl::unexpected(error);
+  }
+  result.result = RunStore::Integrity::Result::Passed;
+  return result;
+}
+
 /// Opens the connection, checks that the file is an mcusim run database this
 /// mcusim understands (reading only), and applies the pending migrations of
 /// `schema_sql` in one transaction.
 StoreResult<std::unique_ptr<RunStore::Impl>> connect(const std::filesystem::path &file, RunStore::Mode mode,
-                                                     std::string_view schema_sql) {
+                                                     std::string_view schema_sql, std::chrono::milliseconds check_budget) {
   auto impl = std::make_unique<RunStore::Impl>();
   impl->path = file.string();
   const std::string &path = impl->path;
@@ -295,6 +427,24 @@ StoreResult<std::unique_ptr<RunStore::Impl>> connect(const std::filesystem::path
     if (std::filesystem::is_directory(st)) return fail(Kind::CannotOpen, path + ": is a directory, not a run database");
     if (mode == RunStore::Mode::Existing && !std::filesystem::exists(st))
       return fail(Kind::NoSuchFile, path + ": no such run database");
+    // An existing file is checked (header, quick_check) before it is opened
+    // for writing; a new or empty one has nothing to check. While other
+    // processes open and close it, its -wal and -shm files come and go; a
+    // check that trips over that (cannot open, read-only WAL index, I/O) is
+    // made again, and a refusal is only ever for what the file holds.
+    if (std::filesystem::is_regular_file(st) && std::filesystem::file_size(file, ec) > 0 && !ec) {
+      for (int attempt = 0;; ++attempt) {
+        auto checked = check_file(path, latest, check_budget);
+        if (checked) {
+          impl->integrity = *checked;
+          break;
+        }
+        const int primary = checked.error().sqlite_code & 0xff;
+        const bool transient = primary == SQLITE_CANTOPEN || primary == SQLITE_READONLY || primary == SQLITE_IOERR;
+        if (!transient || attempt + 1 >= 3) return tl::unexpected(checked.error());
+        backoff(attempt);
+      }
+    }
   }
 
   int flags = SQLITE_OPEN_READWRITE | (mode == RunStore::Mode::Create ? SQLITE_OPEN_CREATE : 0);
@@ -311,15 +461,7 @@ StoreResult<std::unique_ptr<RunStore::Impl>> connect(const std::filesystem::path
   // Read-only checks first: nothing is written to a file we refuse.
   auto header = read_header(db);
   if (!header) return tl::unexpected(impl->error(header.error()));
-  auto refuse = [&](const Header &h) -> std::optional<StoreError> {
-    if (!h.fresh() && h.application_id != store_detail::kApplicationId)
-      return StoreError{Kind::NotADatabase, path + ": a SQLite database of another program, not an mcusim run database; left untouched"};
-    if (h.user_version > latest)
-      return StoreError{Kind::NewerSchema, path + ": run database schema version " + std::to_string(h.user_version) +
-                                               " is newer than this mcusim's (" + std::to_string(latest) +
-                                               "); use a newer mcusim or another database; left untouched"};
-    return std::nullopt;
-  };
+  auto refuse = [&](const Header &h) { return refuse_header(path, h, latest); };
   if (auto e = refuse(*header)) return tl::unexpected(*e);
   impl->readonly = sqlite3_db_readonly(db, "main") == 1;
   if (impl->readonly && mode == RunStore::Mode::Create) return fail(Kind::ReadOnly, path + ": the run database is read-only");
@@ -340,12 +482,13 @@ StoreResult<std::unique_ptr<RunStore::Impl>> connect(const std::filesystem::path
                                       " but is read-only");
     for (int attempt = 0;; ++attempt) {
       auto retry_or_fail = [&](int code, const std::string &doing) -> std::optional<StoreError> {
+        StoreError e = impl->error(code, doing); // before the rollback replaces SQLite's message
         if (sqlite3_get_autocommit(db) == 0) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
         if (is_busy(code) && attempt + 1 < kAttempts) {
           backoff(attempt);
           return std::nullopt;
         }
-        return impl->error(code, doing);
+        return e;
       };
       rc = sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
       if (rc != SQLITE_OK) {
@@ -375,8 +518,10 @@ StoreResult<std::unique_ptr<RunStore::Impl>> connect(const std::filesystem::path
             else retry = true;
           } else {
             sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-            failed = StoreError{Kind::Failed, path + ": migration " + std::to_string(m.version) + " (" + m.description +
-                                                  ") failed: " + msg + "; the database is unchanged"};
+            failed = StoreError{Kind::Failed,
+                                path + ": migration " + std::to_string(m.version) + " (" + m.description + ") failed: " + msg +
+                                    "; the database is unchanged",
+                                rc};
           }
           break;
         }
@@ -409,7 +554,7 @@ int RunStore::schema_version() {
 }
 
 StoreResult<int> store_detail::migrate_file(const std::filesystem::path &path, std::string_view schema_sql) {
-  auto impl = connect(path, RunStore::Mode::Create, schema_sql);
+  auto impl = connect(path, RunStore::Mode::Create, schema_sql, RunStore::kCheckBudget);
   if (!impl) return tl::unexpected(impl.error());
   return (*impl)->version;
 }
@@ -421,9 +566,30 @@ RunStore::~RunStore() = default;
 
 const std::string &RunStore::path() const { return impl_->path; }
 int RunStore::user_version() const { return impl_->version; }
+const RunStore::Integrity &RunStore::integrity() const { return impl_->integrity; }
 
-StoreResult<RunStore> RunStore::open(const std::filesystem::path &path, Mode mode) {
-  auto impl = connect(path, mode, kSchemaSql);
+StoreResult<size_t> store_detail::open_for_fuzzing(const std::filesystem::path &path) {
+  try {
+    auto store = RunStore::open(path, RunStore::Mode::Existing, std::chrono::milliseconds(500));
+    if (!store) return tl::unexpected(store.error());
+    auto runs = store->list_runs();
+    if (!runs) return tl::unexpected(runs.error());
+    constexpr size_t kReportsRead = 8;
+    for (size_t i = 0; i < runs->size() && i < kReportsRead; ++i) {
+      auto report = store->load_report((*runs)[i].id);
+      if (!report && report.error().kind != Kind::Corrupt && report.error().kind != Kind::NotFound)
+        return tl::unexpected(report.error());
+    }
+    if (auto n = store->count_runs(); !n) return tl::unexpected(n.error());
+    return runs->size();
+  } catch (const std::exception &e) {
+    // Nothing above is expected to throw; a throw is reported, not propagated.
+    return fail(Kind::Failed, path.string() + ": " + e.what());
+  }
+}
+
+StoreResult<RunStore> RunStore::open(const std::filesystem::path &path, Mode mode, std::chrono::milliseconds check_budget) {
+  auto impl = connect(path, mode, kSchemaSql, check_budget);
   if (!impl) return tl::unexpected(impl.error());
   Impl &s = **impl;
   const std::string select_runs = std::string("SELECT ") + kRunColumns +
@@ -468,12 +634,14 @@ StoreResult<int64_t> RunStore::add_run(const RunReport &r, const std::string &fi
   const std::string when = created_at.empty() ? utc_timestamp() : created_at;
 
   int rc = SQLITE_OK;
+  StoreError last;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     if (attempt) backoff(attempt - 1);
     rc = Impl::run_once(s.begin);
     if (rc != SQLITE_DONE) {
+      last = s.error(rc, "starting a transaction");
       if (is_busy(rc)) continue;
-      return tl::unexpected(s.error(rc, "starting a transaction"));
+      return tl::unexpected(last);
     }
     sqlite3_stmt *q = s.insert_run;
     bind_text(q, 1, when);
@@ -516,10 +684,11 @@ StoreResult<int64_t> RunStore::add_run(const RunReport &r, const std::string &fi
     }
     if (rc == SQLITE_DONE) rc = Impl::run_once(s.commit);
     if (rc == SQLITE_DONE) return id;
+    last = s.error(rc, "storing the run"); // before the rollback replaces SQLite's message
     s.abort_transaction();
-    if (!is_busy(rc)) return tl::unexpected(s.error(rc, "storing the run"));
+    if (!is_busy(rc)) return tl::unexpected(last);
   }
-  return tl::unexpected(s.error(rc, "storing the run"));
+  return tl::unexpected(last);
 }
 
 StoreResult<std::vector<StoredRun>> RunStore::list_runs(size_t limit, const std::string &firmware_substr) {

@@ -10,6 +10,7 @@
 
 #include "profiler/run_report.h"
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -30,12 +31,13 @@ struct StoreError {
     NewerSchema,  ///< written by a newer mcusim (PRAGMA user_version above ours)
     ReadOnly,     ///< has to be written (a run, a migration) but is read-only
     Busy,         ///< still locked by another connection after the timeout and the retries
-    Corrupt,      ///< SQLite finds the file malformed, or a stored report does not parse
+    Corrupt,      ///< damaged: PRAGMA quick_check at open, SQLite on a read, or a stored report that does not parse
     NotFound,     ///< no run with that id
     Failed,       ///< any other SQLite error
   };
   Kind kind = Kind::Failed;
   std::string message;
+  int sqlite_code = 0; ///< SQLite's extended result code, read when the error happened (0: not from SQLite)
 };
 
 template <typename T>
@@ -59,14 +61,29 @@ public:
   /// schema is still upgraded if it is writable.
   enum class Mode { Create, Existing };
   static constexpr int kBusyTimeoutMs = 5000;
+  /// How long the integrity check at open may take (docs/database.md).
+  static constexpr std::chrono::milliseconds kCheckBudget{2000};
+
+  /// What open() found when it checked the file (PRAGMA quick_check).
+  struct Integrity {
+    enum class Result {
+      NotNeeded, ///< a new or empty file, or ":memory:": nothing to check
+      Passed,    ///< quick_check said "ok"
+      TooSlow,   ///< quick_check did not finish within the budget: used unchecked
+    };
+    Result result = Result::NotNeeded;
+    double seconds = 0; ///< how long the check ran
+  };
 
   /// The schema version this mcusim writes: the last migration in schema.sql.
   static int schema_version();
 
   /// Opens `path` (":memory:" for a private in-memory database), refusing a
-  /// file that is not an mcusim run database or is from a newer schema without
-  /// writing to it, and applies the pending migrations in one transaction.
-  static StoreResult<RunStore> open(const std::filesystem::path &path, Mode mode = Mode::Create);
+  /// file that is not an mcusim run database, is from a newer schema or is
+  /// damaged (PRAGMA quick_check, at most `check_budget`) without writing to
+  /// it, and applies the pending migrations in one transaction.
+  static StoreResult<RunStore> open(const std::filesystem::path &path, Mode mode = Mode::Create,
+                                    std::chrono::milliseconds check_budget = kCheckBudget);
 
   RunStore(RunStore &&) noexcept;
   RunStore &operator=(RunStore &&) noexcept;
@@ -89,6 +106,8 @@ public:
   const std::string &path() const;
   /// The schema version of the open database (after the migrations).
   int user_version() const;
+  /// The integrity check made when the database was opened.
+  const Integrity &integrity() const;
 
   struct Impl; ///< the connection and its prepared statements (store.cpp)
 
@@ -117,6 +136,11 @@ std::string_view embedded_schema();
 /// not have yet, exactly as RunStore::open does; returns the resulting
 /// PRAGMA user_version. For tests of the migration machinery.
 StoreResult<int> migrate_file(const std::filesystem::path &path, std::string_view schema_sql);
+/// For a fuzzer: opens the file at `path` as an existing run database (with
+/// the integrity check), then lists its runs and reads back the reports of
+/// the newest few. Returns how many runs it read, or the one-line error. Any
+/// bytes may be in the file: this never crashes, throws or hangs.
+StoreResult<size_t> open_for_fuzzing(const std::filesystem::path &path);
 } // namespace store_detail
 
 } // namespace mcusim

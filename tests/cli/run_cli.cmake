@@ -1,6 +1,7 @@
 # Runs one mcusim command and checks its exit code and output.
 #   cmake -DCMD=<;-list> -DEXPECT_EXIT=<n> [-DEXPECT_STDOUT=<regex>] [-DEXPECT_STDERR=<regex>]
-#         [-DREJECT_STDERR=<regex>] [-DSTDIN_FILE=<file>] [-DWORKDIR=<dir>] -P run_cli.cmake
+#         [-DREJECT_STDERR=<regex>] [-DREJECT_STDOUT=<regex>] [-DONE_LINE_STDERR=1] [-DSTDIN_FILE=<file>] [-DWORKDIR=<dir>]
+#         -P run_cli.cmake
 # A regex list separated by "|||" must all match.
 if(NOT DEFINED CMD)
   message(FATAL_ERROR "CMD not set")
@@ -38,6 +39,16 @@ foreach(stream STDOUT STDERR)
 endforeach()
 if(DEFINED REJECT_STDERR AND err MATCHES "${REJECT_STDERR}")
   string(APPEND fail "stderr matches the rejected pattern: ${REJECT_STDERR}\n")
+endif()
+if(DEFINED REJECT_STDOUT AND out MATCHES "${REJECT_STDOUT}")
+  string(APPEND fail "stdout matches the rejected pattern: ${REJECT_STDOUT}\n")
+endif()
+if(ONE_LINE_STDERR)
+  string(REGEX MATCHALL "\n" newlines "${err}")
+  list(LENGTH newlines n)
+  if(NOT n EQUAL 1 OR NOT err MATCHES "\n$")
+    string(APPEND fail "stderr is not exactly one line\n")
+  endif()
 endif()
 if(fail)
   message(FATAL_ERROR "${fail}--- command: ${CMD}\n--- stdout:\n${out}\n--- stderr:\n${err}")

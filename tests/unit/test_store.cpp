@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <cmath>
@@ -11,6 +12,7 @@
 #include <functional>
 #include <limits>
 #include <mutex>
+#include <random>
 #include <set>
 #include <sstream>
 #include <sys/wait.h>
@@ -118,6 +120,46 @@ RunReport sample_report(uint64_t cycles = 1234567, const std::string &firmware =
 std::string newer_schema() {
   return std::string(store_detail::embedded_schema()) + "\n-- migration " + std::to_string(RunStore::schema_version() + 1) +
          ": a future table\nCREATE TABLE future (x INTEGER);\n";
+}
+
+/// Runs SQL on a database file through a plain SQLite connection (not the store).
+void exec_sql(const fs::path &db, const std::string &sql) {
+  sqlite3 *c = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &c) == SQLITE_OK);
+  char *err = nullptr;
+  int rc = sqlite3_exec(c, sql.c_str(), nullptr, nullptr, &err);
+  std::string msg = err ? err : "";
+  sqlite3_free(err);
+  sqlite3_close(c);
+  REQUIRE_MESSAGE(rc == SQLITE_OK, msg);
+}
+
+/// A run database file with `runs` runs, closed (no -wal or -shm left).
+void make_database(const fs::path &db, int runs) {
+  auto store = RunStore::open(db);
+  REQUIRE_MESSAGE(store, store.error().message);
+  for (int i = 0; i < runs; ++i) REQUIRE(store->add_run(sample_report(1000000 + uint64_t(i)), "/fw/crc32.elf"));
+}
+
+/// Overwrites the middle page of a SQLite file with a fixed pattern, as a bad
+/// sector would; the header (page 1) stays intact. Returns the page number.
+size_t damage_middle_page(const fs::path &db) {
+  std::string bytes = slurp(db);
+  REQUIRE(bytes.size() >= 100);
+  size_t page_size = size_t(uint8_t(bytes[16])) << 8 | uint8_t(bytes[17]);
+  if (page_size == 1) page_size = 65536;
+  const size_t pages = bytes.size() / page_size;
+  REQUIRE(pages >= 3);
+  const size_t victim = pages / 2 + 1; // 1-based, never page 1
+  for (size_t i = 0; i < page_size; ++i) bytes[(victim - 1) * page_size + i] = char((i * 37 + 11) & 0xff);
+  write_file(db, bytes);
+  return victim;
+}
+
+bool side_files_exist(const fs::path &db) {
+  for (const char *suffix : {"-wal", "-shm", "-journal"})
+    if (fs::exists(db.string() + suffix)) return true;
+  return false;
 }
 
 } // namespace
@@ -484,4 +526,166 @@ TEST_CASE("comparing two runs") {
   RunComparison same = compare_runs(a, a, "A", "B");
   for (const auto &row : same.totals) CHECK(row.delta() == 0);
   CHECK(render_comparison_text(same).find("0.0%") != std::string::npos);
+}
+
+TEST_CASE("a damaged page behind an intact header: refused at open, left byte for byte untouched") {
+  TempDir dir;
+  const fs::path db = dir / "damaged.db";
+  make_database(db, 12);
+  REQUIRE_FALSE(side_files_exist(db));
+  damage_middle_page(db);
+  const std::string before = slurp(db);
+  for (auto mode : {RunStore::Mode::Create, RunStore::Mode::Existing}) {
+    auto store = RunStore::open(db, mode);
+    REQUIRE_FALSE(store);
+    CHECK(store.error().kind == StoreError::Kind::Corrupt);
+    CHECK(store.error().message.find(db.string() + ": the run database is damaged (quick_check: ") == 0);
+    CHECK(store.error().message.find("left untouched") != std::string::npos);
+    CHECK(store.error().message.find('\n') == std::string::npos);
+    CHECK(slurp(db) == before);
+    CHECK_FALSE(side_files_exist(db));
+  }
+  // Several processes refusing it at once leave nothing behind either.
+  std::vector<pid_t> children;
+  for (int p = 0; p < 4; ++p) {
+    pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+      int refused = 0;
+      for (int i = 0; i < 15; ++i) {
+        auto s = RunStore::open(db, i % 2 ? RunStore::Mode::Create : RunStore::Mode::Existing);
+        refused += !s && s.error().kind == StoreError::Kind::Corrupt;
+      }
+      _exit(refused == 15 ? 0 : 1);
+    }
+    children.push_back(child);
+  }
+  for (pid_t child : children) {
+    int status = 0;
+    waitpid(child, &status, 0);
+    CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+  }
+  CHECK(slurp(db) == before);
+  CHECK_FALSE(side_files_exist(db));
+  // A WAL next to it (runs not yet in the file) does not make the check write either.
+  write_file(dir / "damaged.db-wal", std::string(64, 'w'));
+  auto again = RunStore::open(db, RunStore::Mode::Existing);
+  REQUIRE_FALSE(again);
+  CHECK(again.error().kind == StoreError::Kind::Corrupt);
+  CHECK(slurp(db) == before);
+}
+
+TEST_CASE("a healthy database passes the check at open; new ones need none") {
+  TempDir dir;
+  const fs::path db = dir / "runs.db";
+  {
+    auto fresh = RunStore::open(db);
+    REQUIRE(fresh);
+    CHECK(fresh->integrity().result == RunStore::Integrity::Result::NotNeeded);
+    REQUIRE(fresh->add_run(sample_report(), "/fw/a.elf"));
+  }
+  auto store = RunStore::open(db, RunStore::Mode::Existing);
+  REQUIRE_MESSAGE(store, store.error().message);
+  CHECK(store->integrity().result == RunStore::Integrity::Result::Passed);
+  CHECK(store->integrity().seconds < 2.0);
+  CHECK(RunStore::open(":memory:")->integrity().result == RunStore::Integrity::Result::NotNeeded);
+}
+
+TEST_CASE("a check that runs out of time: the database is used, marked unchecked") {
+  TempDir dir;
+  const fs::path db = dir / "big.db";
+  make_database(db, 1);
+  // About 24 MB of runs, so that quick_check takes far longer than 1 ms.
+  exec_sql(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 600) "
+               "INSERT INTO runs (created_at, firmware, firmware_path, device, core, mhz, timing, stop_reason, exit_code, cycles, "
+               "instructions, sim_seconds, flash_used, ram_used, stack_used, report_schema, report_json) "
+               "SELECT created_at, firmware, firmware_path, device, core, mhz, timing, stop_reason, exit_code, cycles + i, "
+               "instructions, sim_seconds, flash_used, ram_used, stack_used, report_schema, hex(randomblob(20000)) "
+               "FROM runs, n WHERE runs.id = 1");
+  auto quick = RunStore::open(db, RunStore::Mode::Existing, std::chrono::milliseconds(1));
+  REQUIRE_MESSAGE(quick, quick.error().message);
+  CHECK(quick->integrity().result == RunStore::Integrity::Result::TooSlow);
+  CHECK(*quick->count_runs() == 601);
+  CHECK(quick->add_run(sample_report(), "/fw/a.elf"));
+  auto full = RunStore::open(db, RunStore::Mode::Existing);
+  REQUIRE_MESSAGE(full, full.error().message);
+  CHECK(full->integrity().result == RunStore::Integrity::Result::Passed);
+}
+
+TEST_CASE("a WAL left by a killed writer: checked through a read-only connection, every committed run kept") {
+  TempDir dir;
+  const fs::path db = dir / "killed.db";
+  make_database(db, 1);
+  pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    auto store = RunStore::open(db);
+    bool ok = store && store->add_run(sample_report(7), "/fw/a.elf") && store->add_run(sample_report(8), "/fw/a.elf");
+    std::fflush(nullptr);
+    _exit(ok ? 0 : 1); // no destructors: the connection is never closed, its WAL stays
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  REQUIRE(fs::exists(dir / "killed.db-wal"));
+  auto store = RunStore::open(db, RunStore::Mode::Existing);
+  REQUIRE_MESSAGE(store, store.error().message);
+  CHECK(store->integrity().result == RunStore::Integrity::Result::Passed);
+  CHECK(*store->count_runs() == 3);
+}
+
+TEST_CASE("a run that cannot be stored: the error is SQLite's own message and code, not 'not an error'") {
+  TempDir dir;
+  const fs::path db = dir / "trapped.db";
+  make_database(db, 1);
+  exec_sql(db, "CREATE TRIGGER frozen BEFORE INSERT ON functions BEGIN SELECT RAISE(ABORT, 'functions are frozen'); END;");
+  auto store = RunStore::open(db);
+  REQUIRE_MESSAGE(store, store.error().message);
+  auto id = store->add_run(sample_report(), "/fw/a.elf");
+  REQUIRE_FALSE(id);
+  CHECK(id.error().message.find("functions are frozen") != std::string::npos);
+  CHECK(id.error().message.find("not an error") == std::string::npos);
+  CHECK(id.error().message.find(db.string()) == 0);
+  CHECK(id.error().sqlite_code == SQLITE_CONSTRAINT_TRIGGER);
+  CHECK(*store->count_runs() == 1); // the half-written run was rolled back
+}
+
+TEST_CASE("open_for_fuzzing: arbitrary bytes never crash, throw or hang") {
+  TempDir dir;
+  const fs::path seed_db = dir / "seed.db";
+  make_database(seed_db, 3);
+  const std::string seed = slurp(seed_db);
+  REQUIRE(store_detail::open_for_fuzzing(seed_db).value_or(0) == 3);
+  std::minstd_rand rng(20261130);
+  const fs::path db = dir / "fuzz.db";
+  size_t opened = 0, refused = 0;
+  for (int i = 0; i < 300; ++i) {
+    std::string bytes = seed;
+    switch (i % 4) {
+    case 0: // a few flipped bytes anywhere, the header included
+      for (int k = 0; k < 1 + i % 7; ++k) bytes[rng() % bytes.size()] ^= char(1 + rng() % 255);
+      break;
+    case 1: // a damaged page
+      for (size_t k = 0, at = rng() % bytes.size(); k < 512 && at + k < bytes.size(); ++k) bytes[at + k] = char(rng());
+      break;
+    case 2: // cut short
+      bytes.resize(rng() % bytes.size());
+      break;
+    case 3: // the SQLite header, then noise
+      bytes.resize(100 + rng() % 8192);
+      for (size_t k = 100; k < bytes.size(); ++k) bytes[k] = char(rng());
+      break;
+    }
+    for (const char *suffix : {"", "-wal", "-shm", "-journal"}) fs::remove(db.string() + suffix);
+    write_file(db, bytes);
+    auto r = store_detail::open_for_fuzzing(db);
+    if (r) ++opened;
+    else {
+      ++refused;
+      CHECK_MESSAGE(r.error().message.find('\n') == std::string::npos, r.error().message);
+    }
+  }
+  CHECK(opened + refused == 300);
+  CHECK(refused > 0);
 }
