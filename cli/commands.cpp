@@ -9,6 +9,7 @@
 #include "core/elf_image.h"
 #include "core/simulator.h"
 #include "core/system_control.h"
+#include "core/vector_listing.h"
 #include "profiler/run_report.h"
 #include "profiler/timeline.h"
 
@@ -289,6 +290,53 @@ int cmd_devices(bool names_only) {
   return kExitOk;
 }
 
+namespace {
+
+/// Every entry of the vector table; runs of one handler (IRQs sharing
+/// Default_Handler) on one line; entries that are not Thumb code in
+/// executable memory flagged.
+void print_vector_table(const ElfImage &elf, const Device &device) {
+  VectorListing vl = list_vector_table(elf, device);
+  std::printf("  %u entries (length from %s)\n", vl.length, vl.length_from.c_str());
+  std::printf("  %-7s %-12s %s\n", "#", "EXCEPTION", "HANDLER");
+  unsigned invalid = 0;
+  for (size_t i = 0; i < vl.entries.size();) {
+    const VectorEntry &e = vl.entries[i];
+    size_t j = i + 1;
+    if (e.index >= 16)
+      while (j < vl.entries.size() && vl.entries[j].value == e.value) ++j;
+    std::string index = std::to_string(e.index);
+    std::string name = exception_name(int(e.index));
+    if (j - i > 1) {
+      index += "-" + std::to_string(vl.entries[j - 1].index);
+      name = "IRQ" + std::to_string(e.index - 16) + "-" + std::to_string(vl.entries[j - 1].index - 16);
+    }
+    std::string what;
+    if (e.index == 0) {
+      name = "initial SP";
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "0x%08x", e.value);
+      what = buf;
+    } else if (e.empty) {
+      bool reserved = (e.index >= 8 && e.index <= 10) || e.index == 13 || (e.index == 7 && device.core != CoreKind::M33);
+      what = reserved ? "(reserved)" : "(none)";
+    } else {
+      what = elf.describe(e.value);
+      if (!e.valid) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "0x%08x  <- not Thumb code in executable memory", e.value);
+        what = buf;
+        invalid += unsigned(j - i);
+      }
+    }
+    std::printf("  %-7s %-12s %s\n", index.c_str(), name.c_str(), what.c_str());
+    i = j;
+  }
+  if (invalid) std::printf("  %u entr%s not Thumb code in executable memory\n", invalid, invalid == 1 ? "y is" : "ies are");
+}
+
+} // namespace
+
 int cmd_info(const std::string &path, const std::string &device_name) {
   auto elf = load_elf(path);
   if (!elf) return report(elf.error());
@@ -329,21 +377,7 @@ int cmd_info(const std::string &path, const std::string &device_name) {
     std::printf("  %s\n", vt.error().message.c_str());
     return kExitBadElf;
   }
-  std::printf("  %-3s %-12s %s\n", "#", "EXCEPTION", "HANDLER");
-  std::printf("  %-3d %-12s 0x%08x\n", 0, "initial SP", vt->initial_sp);
-  unsigned entries = 16 + device->irqs;
-  unsigned shown = 0;
-  for (unsigned i = 1; i < entries; ++i) {
-    auto w = elf->read_word(device->vector_table + 4 * i);
-    if (!w) break;
-    if (i >= 16 && *w == 0) continue;
-    if (i < 16 && *w == 0 && i != 1) continue;
-    // IRQ entries that share the default handler are summarised.
-    auto ref = elf->symbolize(*w);
-    if (i >= 16 && ref.symbol && ref.symbol->name == "Default_Handler") continue;
-    std::printf("  %-3u %-12s %s\n", i, exception_name(int(i)).c_str(), elf->describe(*w).c_str());
-    ++shown;
-  }
+  print_vector_table(*elf, *device);
   return rc;
 }
 
