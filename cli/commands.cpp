@@ -73,7 +73,14 @@ public:
   size_t in(char *buf, size_t n) override {
     if (!in_) return 0;
     flush_out();
+    errno = 0;
     size_t got = std::fread(buf, 1, n, in_);
+    if (got < n && std::ferror(in_) && errno == EINTR) {
+      // A stop signal interrupted the read (no SA_RESTART): the run stops at
+      // the next block boundary; the firmware is not told more than what came.
+      std::clearerr(in_);
+      signals_.deliver_pending();
+    }
     return got;
   }
   bool out_is_tty() const override { return tty_; }

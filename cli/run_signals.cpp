@@ -115,6 +115,11 @@ void RunSignals::attach(Simulator *sim) {
   if (sim && g_watcher->output_closed) sim->request_stop(stop_cause(SIGPIPE));
 }
 
+void RunSignals::deliver_pending() {
+  std::lock_guard lock(g_watcher->mutex);
+  deliver(*g_watcher);
+}
+
 void RunSignals::report_output_closed() {
   std::lock_guard lock(g_watcher->mutex);
   g_watcher->output_closed = true;

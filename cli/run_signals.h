@@ -27,6 +27,10 @@ public:
   /// Signals go to `sim` from now on (nullptr: to nobody); one that came
   /// before is delivered at once.
   void attach(Simulator *sim);
+  /// Hand a signal that came already to the attached simulator now, from
+  /// this thread (a read of stdin interrupted by it must not look like the
+  /// end of the input to a run that is about to stop).
+  void deliver_pending();
   /// A console write failed with EPIPE: stop the attached run as
   /// "stopped by SIGPIPE (output closed)".
   void report_output_closed();
