@@ -1,18 +1,27 @@
 #!/bin/bash
 # A run stopped by a signal is stored, exits 75 and names the signal.
-#   signal_stop.sh MCUSIM ELF DEVICE SIGNAL WORKDIR "TEXT"
+#   signal_stop.sh MCUSIM ELF DEVICE SIGNAL WORKDIR "TEXT" [stdin-open]
 # Starts `mcusim run ELF --db WORKDIR/runs.db` (an endless firmware), sends
 # SIGNAL once the run has started, then checks the exit code (75), that TEXT
 # is in the summary on stderr, and that the run database holds one run whose
 # stop reason is TEXT and that has its profile (--db FILE turns profiling on).
+# With stdin-open, mcusim's stdin is a pipe kept open and empty, so a firmware
+# that reads stdin is blocked in that read when the signal comes.
 set -u
-mcusim=$1 elf=$2 device=$3 sig=$4 dir=$5 text=$6
+mcusim=$1 elf=$2 device=$3 sig=$4 dir=$5 text=$6 mode=${7:-}
 fail() { echo "FAIL: $*"; echo "--- stderr:"; cat "$dir/err" 2>/dev/null; exit 1; }
 rm -rf "$dir" && mkdir -p "$dir" || exit 1
 db=$dir/runs.db
 
-"$mcusim" run "$elf" -d "$device" --db "$db" > "$dir/out" 2> "$dir/err" &
-pid=$!
+if [ "$mode" = stdin-open ]; then
+  mkfifo "$dir/in" || exit 1
+  "$mcusim" run "$elf" -d "$device" --db "$db" < "$dir/in" > "$dir/out" 2> "$dir/err" &
+  pid=$!
+  exec 3> "$dir/in" # the writer end, held open (and empty) until the end
+else
+  "$mcusim" run "$elf" -d "$device" --db "$db" > "$dir/out" 2> "$dir/err" &
+  pid=$!
+fi
 # The "timing:" line is printed just before the simulation starts.
 for _ in $(seq 200); do
   grep -q "timing:" "$dir/err" && break
@@ -25,6 +34,7 @@ sent=$(date +%s.%N)
 kill -s "$sig" $pid
 wait $pid
 rc=$?
+exec 3>&-
 took=$(echo "$(date +%s.%N) - $sent" | bc)
 echo "exit $rc, $took s after $sig"
 
