@@ -42,6 +42,14 @@ struct Watcher {
 };
 Watcher *g_watcher = nullptr;
 
+void install(bool restart) {
+  struct sigaction sa = {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = restart ? SA_RESTART : 0;
+  for (int sig : kStopSignals) sigaction(sig, &sa, nullptr);
+}
+
 void deliver(Watcher &w) {
   // Under w.mutex.
   if (!w.sim) return;
@@ -81,11 +89,7 @@ RunSignals::RunSignals() {
   });
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
 
-  struct sigaction sa = {};
-  sa.sa_handler = on_stop_signal;
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = 0; // no SA_RESTART: a blocking read returns, and the run loop sees the stop
-  for (int sig : kStopSignals) sigaction(sig, &sa, nullptr);
+  install(false); // no SA_RESTART while a run is attached: a blocking read of stdin returns
   std::signal(SIGPIPE, SIG_IGN);
 }
 
@@ -109,6 +113,8 @@ RunSignals::~RunSignals() {
 }
 
 void RunSignals::attach(Simulator *sim) {
+  // After the run, a signal must not make a write of the report or the summary fail with EINTR.
+  install(sim == nullptr);
   std::lock_guard lock(g_watcher->mutex);
   g_watcher->sim = sim;
   deliver(*g_watcher);

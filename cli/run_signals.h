@@ -24,8 +24,8 @@ public:
   RunSignals(const RunSignals &) = delete;
   RunSignals &operator=(const RunSignals &) = delete;
 
-  /// Signals go to `sim` from now on (nullptr: to nobody); one that came
-  /// before is delivered at once.
+  /// Signals go to `sim` from now on (nullptr: to nobody, and interrupted
+  /// system calls restart); one that came before is delivered at once.
   void attach(Simulator *sim);
   /// Hand a signal that came already to the attached simulator now, from
   /// this thread (a read of stdin interrupted by it must not look like the
