@@ -4,6 +4,7 @@
 #include "cli/cmd_gate.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/run_signals.h"
 
 #include "core/device.h"
 #include "core/elf_image.h"
@@ -15,8 +16,7 @@
 
 #include <fstream>
 
-#include <atomic>
-#include <csignal>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <unistd.h>
@@ -53,42 +53,59 @@ std::string kib(uint64_t bytes) {
 
 std::string thousands(uint64_t v) { return text::thousands(v); }
 
-/// Console on the process's stdio.
+/// Console on the process's stdio. A write to a closed stdout (EPIPE; SIGPIPE
+/// is ignored during a run) stops the run, and later output is dropped.
 class StdioConsole final : public Console {
 public:
-  explicit StdioConsole(FILE *in) : in_(in), tty_(isatty(fileno(stdout))) {}
+  StdioConsole(FILE *in, RunSignals &signals) : in_(in), tty_(isatty(fileno(stdout))), signals_(signals) {}
   void out(std::string_view t) override {
+    if (out_closed_) return;
+    errno = 0;
     std::fwrite(t.data(), 1, t.size(), stdout);
     if (tty_ && t.find('\n') != std::string_view::npos) std::fflush(stdout);
+    check_out();
     wrote_ = true;
     last_ = t.empty() ? last_ : t.back();
   }
   void err(std::string_view t) override {
-    std::fflush(stdout);
+    flush_out();
     std::fwrite(t.data(), 1, t.size(), stderr);
   }
   size_t in(char *buf, size_t n) override {
     if (!in_) return 0;
-    std::fflush(stdout);
+    flush_out();
+    errno = 0;
     size_t got = std::fread(buf, 1, n, in_);
+    if (got < n && std::ferror(in_) && errno == EINTR) {
+      // A stop signal interrupted the read (no SA_RESTART): the run stops at
+      // the next block boundary; the firmware is not told more than what came.
+      std::clearerr(in_);
+      signals_.deliver_pending();
+    }
     return got;
   }
   bool out_is_tty() const override { return tty_; }
-  bool ended_without_newline() const { return wrote_ && last_ != '\n'; }
+  bool ended_without_newline() const { return wrote_ && last_ != '\n' && !out_closed_; }
 
 private:
+  void flush_out() {
+    if (out_closed_) return;
+    errno = 0;
+    std::fflush(stdout);
+    check_out();
+  }
+  void check_out() {
+    if (!std::ferror(stdout) || errno != EPIPE) return;
+    out_closed_ = true;
+    signals_.report_output_closed();
+  }
   FILE *in_;
   bool tty_;
+  RunSignals &signals_;
+  bool out_closed_ = false;
   bool wrote_ = false;
   char last_ = '\n';
 };
-
-std::atomic<Simulator *> g_running{nullptr};
-std::atomic<bool> g_interrupted{false};
-void on_signal(int) {
-  g_interrupted = true;
-  if (Simulator *s = g_running.load()) s->request_stop();
-}
 
 Expected<Device> resolve_device(const std::string &name, const ElfImage &elf, std::string *explanation) {
   if (!name.empty()) {
@@ -128,6 +145,8 @@ int cmd_run(const RunArgs &a) {
     else if (!device->has_fpu()) device->fpu = *core == CoreKind::M7 ? "fpv5-d16" : *core == CoreKind::M33 ? "fpv5-sp-d16" : "fpv4-sp-d16";
     if (*core != CoreKind::M7) device->l1.reset();
   }
+  // From here to the end (the run stored): the stop signals end the run, not the process.
+  RunSignals signals;
   RunRecorder recorder; // the run database: opened before the run, written after it
   if (int rc = recorder.open(run_db_options(), !a.report.empty() || !a.report_out.empty(), a.quiet); rc != kExitOk) return rc;
   FILE *in = stdin;
@@ -145,7 +164,7 @@ int cmd_run(const RunArgs &a) {
       return kExitNoInput;
     }
   }
-  StdioConsole console(in);
+  StdioConsole console(in, signals);
 
   RunOptions opts;
   opts.mhz = a.mhz;
@@ -186,13 +205,9 @@ int cmd_run(const RunArgs &a) {
     std::fprintf(stderr, "mcusim: %s (%s) at %g MHz, timing: %s\n", device->name.c_str(), core_display_name(device->core),
                  (*sim)->hz() / 1e6, (*sim)->timing_description().c_str());
 
-  g_running = sim->get();
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
+  signals.attach(sim->get());
   RunResult r = (*sim)->run();
-  g_running = nullptr;
-  std::signal(SIGINT, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
+  signals.attach(nullptr);
   std::fflush(stdout);
   if (progress_shown) std::fprintf(stderr, "\r\033[K");
   if (in && in != stdin) std::fclose(in);
@@ -212,6 +227,8 @@ int cmd_run(const RunArgs &a) {
   if (console.ended_without_newline() && !a.quiet) std::fputc('\n', stderr);
   if (r.fault) {
     std::fprintf(stderr, "mcusim: firmware %s\n", format_fault(*r.fault, *elf).c_str());
+  } else if (r.reason == StopReason::Stopped) {
+    if (a.quiet) std::fprintf(stderr, "mcusim: %s\n", stop_reason_text(r).c_str()); // else in the summary below
   } else if (r.reason != StopReason::Exited) {
     std::fprintf(stderr, "mcusim: stopped: %s\n", r.message.c_str());
   } else if (!r.message.empty() && !a.quiet) {
@@ -247,8 +264,9 @@ int cmd_run(const RunArgs &a) {
     }
   }
   if (!a.quiet) {
-    std::string how = r.reason == StopReason::Exited ? "exited with code " + std::to_string(r.exit_code)
-                                                      : std::string("stopped (") + stop_reason_name(r.reason) + ")";
+    std::string how = r.reason == StopReason::Exited    ? "exited with code " + std::to_string(r.exit_code)
+                      : r.reason == StopReason::Stopped ? stop_reason_text(r)
+                                                        : std::string("stopped (") + stop_reason_name(r.reason) + ")";
     std::fprintf(stderr, "mcusim: %s after %s instructions, %s cycles (%.6f s at %g MHz%s) in %.3f s wall, %.0f MIPS\n",
                  how.c_str(), thousands(r.instructions).c_str(), thousands(r.cycles).c_str(), r.simulated_seconds(),
                  r.hz / 1e6,

@@ -20,9 +20,14 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
+#include <csignal>
 #include <cstring>
+#include <mutex>
 #include <sstream>
 #include <regex>
+#include <thread>
+#include <pthread.h>
 #include <unordered_map>
 #include <unicorn/unicorn.h>
 #include <llvm/Demangle/Demangle.h>
@@ -42,6 +47,10 @@ const char *stop_reason_name(StopReason r) {
   case StopReason::Internal: return "internal error";
   }
   return "?";
+}
+
+std::string stop_reason_text(const RunResult &r) {
+  return r.reason == StopReason::Stopped && !r.stop_cause.empty() ? r.stop_cause : stop_reason_name(r.reason);
 }
 
 namespace {
@@ -81,8 +90,8 @@ struct Simulator::Impl {
   // The block hook compares the cycle count with `stop_at` only. `deadline` is
   // the next event or limit; `stop_at` may be lower (instruction limit, a
   // masked exception to poll), and then the slow path decides.
-  std::atomic<uint64_t> stop_at{0}; // written by request_stop() from other threads
-  std::atomic<uint64_t> deadline{0};
+  std::atomic<uint64_t> stop_at{0}; // also lowered to 0 by other threads (attend)
+  std::atomic<uint64_t> deadline{0};  // this thread only
   uint64_t stop_insns = kNoLimit;
   bool poll = false;
   /// The fast-path threshold for the current deadline, instruction limit and poll state.
@@ -90,8 +99,34 @@ struct Simulator::Impl {
     uint64_t t = deadline.load(std::memory_order_relaxed);
     if (stop_insns != kNoLimit) t = std::min(t, cycles + (stop_insns > insns ? (stop_insns - insns) / 2 : 0));
     if (poll) t = 0;
-    stop_at.store(t, std::memory_order_relaxed);
+    if (t == 0) {
+      stop_at.store(0, std::memory_order_relaxed);
+      return;
+    }
+    // A request from another thread between the load above and this store
+    // must not be overwritten: store, then look (both seq_cst, as in attend()).
+    stop_at.store(t);
+    if (attention.load()) stop_at.store(0);
   }
+  /// Lower the fast-path threshold to `when` (never raise it: a 0 stored by
+  /// another thread stays).
+  void lower_stop_at(uint64_t when) {
+    uint64_t cur = stop_at.load(std::memory_order_relaxed);
+    while (when < cur && !stop_at.compare_exchange_weak(cur, when, std::memory_order_relaxed)) {
+    }
+  }
+  // Requests from other threads (request_stop, the run's timer thread): a bit
+  // here and stop_at = 0, so the block hook's slow path stops the engine at
+  // the next block boundary and the run loop looks at the bits. Nothing else
+  // is shared, so a run nobody stops runs exactly as without them.
+  enum : unsigned { kAttendStop = 1, kAttendTimeout = 2, kAttendProgress = 4 };
+  std::atomic<unsigned> attention{0};
+  void attend(unsigned what) {
+    attention.fetch_or(what);
+    stop_at.store(0);
+  }
+  std::mutex cause_mutex;
+  std::string stop_cause;   // guarded by cause_mutex; set by the first request_stop()
   void stop_soon() {
     deadline.store(0, std::memory_order_relaxed);
     stop_at.store(0, std::memory_order_relaxed);
@@ -114,7 +149,6 @@ struct Simulator::Impl {
   bool mem_fault = false;
   uc_mem_type mem_fault_type = UC_MEM_READ;
   uint64_t mem_fault_addr = 0;
-  std::atomic<bool> stop_requested{false};
 
   // Block cost cache: open addressing, key = size << 32 | address.
   struct Entry {
@@ -343,7 +377,8 @@ struct Simulator::Impl {
   /// Whether the engine stops before the block at `address` (slow path).
   __attribute__((noinline, cold)) bool stop_here(uint32_t address) {
     if (prefix_run) return true; // counted by run_prefix
-    if (cycles >= deadline.load(std::memory_order_relaxed) || insns >= stop_insns || (poll && masked_exception_now_takeable())) {
+    if (cycles >= deadline.load(std::memory_order_relaxed) || insns >= stop_insns || attention.load(std::memory_order_relaxed) ||
+        (poll && masked_exception_now_takeable())) {
       stop_kind = StopKind::Boundary;
       stop_pc = address;
       uc_emu_stop(uc);
@@ -1011,10 +1046,14 @@ struct Simulator::Impl {
 
 Simulator::~Simulator() = default;
 
-void Simulator::request_stop() {
+void Simulator::request_stop(const std::string &cause) {
   if (!impl_) return;
-  impl_->stop_requested = true;
-  impl_->stop_soon();
+  {
+    std::lock_guard lock(impl_->cause_mutex);
+    if (impl_->attention.load() & Impl::kAttendStop) return; // the first request wins
+    impl_->stop_cause = cause;
+    impl_->attend(Impl::kAttendStop);
+  }
 }
 
 Expected<std::unique_ptr<Simulator>> Simulator::create(const Device &device, const ElfImage &elf, const RunOptions &options,
@@ -1089,7 +1128,7 @@ Expected<std::unique_ptr<Simulator>> Simulator::create(const Device &device, con
   s.scs->now_fn = [&s] { return s.precise_valid && s.in_emulation ? s.precise_now : s.cycles; };
   s.sched.on_schedule = [&s](uint64_t when) {
     if (when < s.deadline.load(std::memory_order_relaxed)) s.deadline.store(when, std::memory_order_relaxed);
-    if (when < s.stop_at.load(std::memory_order_relaxed)) s.stop_at.store(when, std::memory_order_relaxed);
+    s.lower_stop_at(when);
   };
   s.scs->on_exception_state_change = [&s] { s.stop_soon(); };
   s.scs->on_trap_config_change = [&s] {
@@ -1146,22 +1185,112 @@ std::string Simulator::timing_description() const {
   return std::string(impl_->ct->name) + " tables, " + impl_->memsys->describe();
 }
 
+namespace {
+using RunClock = std::chrono::steady_clock;
+
+/// The run's wall-clock timer: a thread that sleeps until the --timeout
+/// deadline or the next progress time and then asks the engine to stop at the
+/// next block boundary (Impl::attend). The engine is never touched from this
+/// thread (no uc_emu_stop), and it does nothing between those times, so the
+/// hot path is unchanged. Exists only while run() does, and only when there
+/// is a timeout or a progress callback.
+class RunTimer {
+public:
+  RunTimer(Simulator::Impl &s, RunClock::time_point start, double timeout_seconds, double progress_seconds)
+      : s_(s), start_(start) {
+    auto span = [](double seconds) { return std::chrono::duration_cast<RunClock::duration>(std::chrono::duration<double>(seconds)); };
+    if (timeout_seconds > 0) timeout_at_ = start + span(timeout_seconds);
+    if (progress_seconds > 0) period_ = std::max(span(progress_seconds), RunClock::duration(std::chrono::microseconds(100)));
+    if (!timeout_at_ && period_ == RunClock::duration::zero()) return;
+    // Signals go to the other threads (a handler there may need to interrupt a blocking read).
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    try {
+      thread_ = std::thread([this] { loop(); });
+    } catch (const std::system_error &) {
+      // No timer: the timeout is still checked between slices, progress between slices.
+    }
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  }
+  ~RunTimer() {
+    {
+      std::lock_guard lock(mutex_);
+      done_ = true;
+    }
+    wake_.notify_one();
+    if (thread_.joinable()) thread_.join();
+  }
+  RunTimer(const RunTimer &) = delete;
+  RunTimer &operator=(const RunTimer &) = delete;
+  bool running() const { return thread_.joinable(); }
+
+private:
+  void loop();
+  Simulator::Impl &s_;
+  RunClock::time_point start_;
+  std::optional<RunClock::time_point> timeout_at_;
+  RunClock::duration period_ = RunClock::duration::zero();
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+void RunTimer::loop() {
+  std::unique_lock lock(mutex_);
+  std::optional<RunClock::time_point> next_progress;
+  if (period_ != RunClock::duration::zero()) next_progress = start_ + period_;
+  while (!done_) {
+    std::optional<RunClock::time_point> wake = timeout_at_;
+    if (next_progress && (!wake || *next_progress < *wake)) wake = next_progress;
+    if (!wake) {
+      wake_.wait(lock, [this] { return done_; });
+      break;
+    }
+    if (wake_.wait_until(lock, *wake, [this] { return done_; })) break;
+    auto now = RunClock::now();
+    if (timeout_at_ && now >= *timeout_at_) {
+      s_.attend(Simulator::Impl::kAttendTimeout);
+      timeout_at_.reset();
+    }
+    if (next_progress && now >= *next_progress) {
+      s_.attend(Simulator::Impl::kAttendProgress);
+      while (*next_progress <= now) *next_progress += period_;
+    }
+  }
+}
+
+std::string seconds_text(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", s);
+  return buf;
+}
+} // namespace
+
 RunResult Simulator::run() {
   Impl &s = *impl_;
-  using clock = std::chrono::steady_clock;
+  using clock = RunClock;
   const auto wall_start = clock::now();
   auto last_progress = wall_start;
   uint64_t last_progress_insns = 0;
   const uint64_t max_cycles = s.opts.max_cycles ? s.opts.max_cycles : kNoLimit;
   const uint64_t max_insns = s.opts.max_instructions ? s.opts.max_instructions : kNoLimit;
+  const auto progress_period = std::chrono::duration<double>(s.opts.progress_seconds > 0 ? s.opts.progress_seconds : 0.2);
 
   s.reset_cpu();
   s.finished.reset();
+  s.attention.fetch_and(Impl::kAttendStop); // a stop requested before run() still counts
+  RunTimer timer(s, wall_start, s.opts.timeout_seconds, s.opts.on_progress ? progress_period.count() : 0);
   while (!s.finished) {
-    if (s.stop_requested) {
-      s.finish(StopReason::Stopped, "stopped on request");
+    const unsigned attention = s.attention.load();
+    if (attention & Impl::kAttendStop) {
+      std::lock_guard lock(s.cause_mutex);
+      s.finish(StopReason::Stopped, s.stop_cause.empty() ? "stopped on request" : s.stop_cause);
+      s.finished->stop_cause = s.stop_cause;
       break;
     }
+    if (attention & Impl::kAttendProgress) s.attention.fetch_and(~unsigned(Impl::kAttendProgress));
     if (s.scs->reset_requested) s.reset_cpu();
     if (s.traps_dirty) s.update_traps();
     s.sched.run_due(s.cycles);
@@ -1175,11 +1304,12 @@ RunResult Simulator::run() {
     }
     auto now = clock::now();
     double wall = std::chrono::duration<double>(now - wall_start).count();
-    if (s.opts.timeout_seconds > 0 && wall >= s.opts.timeout_seconds) {
-      s.finish(StopReason::WallTimeout, "wall-clock timeout of " + std::to_string(s.opts.timeout_seconds) + " s reached");
+    if (s.opts.timeout_seconds > 0 && (wall >= s.opts.timeout_seconds || (attention & Impl::kAttendTimeout))) {
+      s.finish(StopReason::WallTimeout, "wall-clock timeout of " + seconds_text(s.opts.timeout_seconds) + " s reached");
       break;
     }
-    if (s.opts.on_progress && now - last_progress >= std::chrono::milliseconds(250)) {
+    // With the timer, progress comes at its ticks; without it (no thread), between slices.
+    if (s.opts.on_progress && (timer.running() ? (attention & Impl::kAttendProgress) != 0 : now - last_progress >= progress_period)) {
       double dt = std::chrono::duration<double>(now - last_progress).count();
       s.opts.on_progress({s.cycles, s.insns, double(s.cycles) / hz_, wall, double(s.insns - last_progress_insns) / dt / 1e6});
       last_progress = now;
@@ -1194,9 +1324,9 @@ RunResult Simulator::run() {
     }
 
     s.deadline.store(std::min({s.sched.next_time(), max_cycles, s.cycles + kSliceCycles}), std::memory_order_relaxed);
-    if (s.stop_requested) continue; // a stop request between the check above and the store
     s.stop_insns = max_insns;
-    s.refresh_stop_at();
+    s.refresh_stop_at(); // keeps stop_at at 0 if a request came after the look above
+    if (s.attention.load()) continue;
     s.stop_kind = StopKind::None;
     s.mem_fault = false;
     uint32_t start = s.pc();
@@ -1256,7 +1386,7 @@ RunResult Simulator::run() {
       } else if (kind != isa::SleepInsn::None) {
         s.sleeping = true;
         s.wfe_sleep = kind == isa::SleepInsn::Wfe;
-      } else if (!s.stop_requested) {
+      } else if (!(s.attention.load() & Impl::kAttendStop)) {
         s.finish(StopReason::Internal, "the engine stopped unexpectedly at " + elf_.describe(p));
       }
       break;

@@ -35,7 +35,11 @@ struct RunOptions {
     uint64_t cycles, instructions;
     double simulated_seconds, wall_seconds, mips;
   };
-  std::function<void(const Progress &)> on_progress; ///< called about 4 times a second
+  /// Called from the run loop every `progress_seconds` of wall time (a timer
+  /// thread ends the current slice at the next block boundary, so a long
+  /// slice does not delay it; cycles are unchanged by such stops).
+  std::function<void(const Progress &)> on_progress;
+  double progress_seconds = 0.2;
   enum class Timing { Core, None };
   Timing timing = Timing::Core;   ///< per-core cycle model, or one cycle per instruction
   std::optional<unsigned> flash_ws; ///< override the flash wait states
@@ -57,7 +61,7 @@ enum class StopReason {
   CycleLimit,       ///< --max-cycles reached
   WallTimeout,      ///< --timeout reached
   Hang,             ///< an endless loop or sleep nothing can end
-  Stopped,          ///< request_stop() from another thread
+  Stopped,          ///< request_stop(): another thread, a signal, a closed output
   Internal,         ///< an engine error that is not the firmware's fault
 };
 const char *stop_reason_name(StopReason r);
@@ -89,10 +93,16 @@ struct RunResult {
   uint32_t pc = 0;
   std::optional<FaultInfo> fault;
   std::string message; ///< one line for the reasons other than Exited
+  /// Stopped: what stopped the run, as given to request_stop() ("interrupted
+  /// by SIGINT", "stopped by SIGPIPE (output closed)"); empty for a plain request.
+  std::string stop_cause;
   std::optional<ProfileData> profile; ///< with RunOptions::profile
   double simulated_seconds() const { return hz > 0 ? double(cycles) / hz : 0; }
   double mips() const { return wall_seconds > 0 ? double(instructions) / wall_seconds / 1e6 : 0; }
 };
+/// The stop reason in words: the stop cause for a Stopped run that has one,
+/// else stop_reason_name() ("exited", "wall-clock timeout", ...).
+std::string stop_reason_text(const RunResult &r);
 
 class Simulator {
 public:
@@ -107,8 +117,11 @@ public:
 
   /// Run from reset until the firmware exits or a stop condition.
   RunResult run();
-  /// Ask a running simulation to stop (any thread).
-  void request_stop();
+  /// Ask the simulation to stop at the next block boundary (any thread, not
+  /// from a signal handler). The run ends as StopReason::Stopped with what ran
+  /// so far; `cause` becomes RunResult::stop_cause and message. The first
+  /// request wins. A request before run() stops it before the first block.
+  void request_stop(const std::string &cause = {});
 
   double hz() const { return hz_; }
   /// One line describing the timing in use ("cortex-m4 tables, 5 flash wait states, ...").

@@ -14,7 +14,7 @@ RunReport build_report(const RunResult &r, const ElfImage &elf, const Device &de
   rep.core = core_name(device.core);
   rep.timing = timing;
   rep.mhz = r.hz / 1e6;
-  rep.stop_reason = stop_reason_name(r.reason);
+  rep.stop_reason = stop_reason_text(r); // "interrupted by SIGINT" for a run stopped by a signal
   rep.exit_code = r.exit_code;
   rep.message = r.message;
   if (r.fault) rep.fault = format_fault(*r.fault, elf);
