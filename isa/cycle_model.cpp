@@ -93,7 +93,7 @@ BlockCost CycleModel::price_block(const uint8_t *code, uint32_t addr, uint32_t s
   const DecodedInsn *prev = nullptr;
   bool prev_paired = false;
   for (const auto &d : insns) {
-    unsigned c = t.cycles[size_t(d.cls)];
+    unsigned c = t.cycles[d.cls];
     if (has_reg_list(d.cls)) c += t.per_reg * d.regs;
     bool paired = false;
     if (prev) {

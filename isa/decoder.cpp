@@ -1,6 +1,7 @@
 /// \file
 /// LLVM MC disassembler set-up and the opcode-to-class mapping.
 #include "isa/decoder.h"
+#include "isa/opcode_table.h"
 #include "isa/thumb.h"
 
 #include <array>
@@ -30,73 +31,54 @@ const char *class_name(InsnClass c) {
       "store", "store-reg", "store-dual", "load-multiple", "pop-pc", "store-multiple", "branch", "cond-branch",
       "branch-link", "branch-reg", "table-branch", "it", "nop", "sleep", "barrier", "system", "fp-alu", "fp-alu-d",
       "fp-mac", "fp-mac-d", "fp-div", "fp-sqrt", "fp-div-d", "fp-load", "fp-load-d", "fp-store", "fp-load-multiple",
-      "fp-store-multiple", "fp-mov-core", "fp-sys", "unknown"};
+      "fp-store-multiple", "fp-mov-core", "fp-sys", "unknown", "unclassified"};
   static_assert(sizeof(names) / sizeof(names[0]) == size_t(InsnClass::kNumClasses));
   return names[size_t(c)];
 }
 
+InsnClass classify_opcode(std::string_view name) {
+  const OpcodeClass *e = find_opcode_class(name);
+  return e ? e->cls : InsnClass::Unclassified;
+}
+
 namespace {
-bool starts(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
-bool has(std::string_view s, std::string_view p) { return s.find(p) != std::string_view::npos; }
-bool any_start(std::string_view s, std::initializer_list<std::string_view> ps) {
-  for (auto p : ps)
-    if (starts(s, p)) return true;
-  return false;
+// MCInstrDesc::TSFlags fields of the ARM target (llvm/lib/Target/ARM/MCTargetDesc/ARMBaseInfo.h,
+// namespace ARMII; that header is not installed): the encoding form and the execution domain.
+constexpr unsigned kFormShift = 7, kFormMask = 0x3f, kThumbFrm = 25;
+constexpr unsigned kDomainShift = 15, kDomainMask = 0xf, kDomainVFP = 1, kDomainMVE = 8;
+
+std::unique_ptr<llvm::MCInstrInfo> arm_instr_info() {
+  std::string err;
+  const llvm::Target *t = llvm::TargetRegistry::lookupTarget("thumbv7em-none-eabi", err);
+  return std::unique_ptr<llvm::MCInstrInfo>(t ? t->createMCInstrInfo() : nullptr);
+}
+void init_llvm() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    LLVMInitializeARMTargetInfo();
+    LLVMInitializeARMTargetMC();
+    LLVMInitializeARMDisassembler();
+  });
 }
 } // namespace
 
-InsnClass classify_opcode(std::string_view n) {
-  using C = InsnClass;
-  // Floating point (VFP): names start with V or FCONST.
-  if (n == "FMSTAT") return C::FpSys;
-  if (starts(n, "V") || starts(n, "FCONST")) {
-    bool dbl = n.size() > 1 && (n.back() == 'D' || has(n, "DIA") || has(n, "DDB"));
-    if (any_start(n, {"VDIV", "VSQRT"})) {
-      if (dbl) return C::FpDivD;
-      return starts(n, "VDIV") ? C::FpDiv : C::FpSqrt;
-    }
-    if (any_start(n, {"VFMA", "VFMS", "VFNMA", "VFNMS", "VMLA", "VMLS", "VNMLA", "VNMLS"})) return dbl ? C::FpMacD : C::FpMac;
-    if (any_start(n, {"VLDM"})) return C::FpLoadMultiple;
-    if (any_start(n, {"VSTM"})) return C::FpStoreMultiple;
-    if (starts(n, "VLDR")) return (n == "VLDRD") ? C::FpLoadD : C::FpLoad;
-    if (starts(n, "VSTR")) return C::FpStore;
-    if (any_start(n, {"VMOVRRD", "VMOVDRR", "VMOVRRS", "VMOVSRR"})) return C::FpMovCore;
-    if (any_start(n, {"VMRS", "VMSR"})) return C::FpSys;
-    if (n == "VPUSH" || n == "VPOP") return starts(n, "VPUSH") ? C::FpStoreMultiple : C::FpLoadMultiple;
-    return dbl ? C::FpAluD : C::FpAlu;
+std::vector<std::string> thumb_opcode_names() {
+  init_llvm();
+  std::vector<std::string> out;
+  auto mii = arm_instr_info();
+  if (!mii) return out;
+  for (unsigned op = 0; op < mii->getNumOpcodes(); ++op) {
+    const llvm::MCInstrDesc &d = mii->get(op);
+    if (d.isPseudo()) continue;
+    unsigned form = unsigned(d.TSFlags >> kFormShift) & kFormMask;
+    unsigned domain = unsigned(d.TSFlags >> kDomainShift) & kDomainMask;
+    if (domain & kDomainMVE) continue;
+    std::string_view name(mii->getName(op).data(), mii->getName(op).size());
+    // The two NEON-domain lane moves that VFPv2 and later have too (VMOV.32 Dd[x], Rt and back).
+    bool vfp_lane_move = name == "VGETLNi32" || name == "VSETLNi32";
+    if (form == kThumbFrm || (domain & kDomainVFP) || vfp_lane_move) out.emplace_back(name);
   }
-  if (n == "t2SDIV" || n == "t2UDIV") return C::Div;
-  if (any_start(n, {"t2SMULL", "t2UMULL"})) return C::MulLong;
-  if (any_start(n, {"t2SMLAL", "t2UMLAL", "t2UMAAL", "t2SMLSLD"})) return C::MacLong;
-  if (any_start(n, {"t2MLA", "t2MLS", "t2SMLA", "t2SMLS", "t2SMMLA", "t2SMMLS", "t2USADA8"})) return C::Mac;
-  if (n == "tMUL" || any_start(n, {"t2MUL", "t2SMUL", "t2SMMUL", "t2SMUAD", "t2SMUSD"})) return C::Mul;
-  if (n == "t2TBB" || n == "t2TBH") return C::TableBranch;
-  if (n == "tBcc" || n == "t2Bcc" || n == "tCBZ" || n == "tCBNZ") return C::CondBranch;
-  if (n == "tB" || n == "t2B") return C::Branch;
-  if (n == "tBL" || n == "tBLXi") return C::BranchLink;
-  if (n == "tBX" || n == "tBXNS" || n == "tBLXr" || n == "tBLXNSr" || n == "tBX_RET") return C::BranchReg;
-  if (n == "tIT" || n == "t2IT") return C::It;
-  if (n == "tSVC" || n == "tBKPT" || n == "tUDF" || n == "t2UDF" || n == "tCPS" || any_start(n, {"t2MRS", "t2MSR", "t2CPS"}))
-    return C::System;
-  if (any_start(n, {"t2DMB", "t2DSB", "t2ISB"})) return C::Barrier;
-  if (n == "tHINT" || n == "t2HINT" || starts(n, "t2PLD") || starts(n, "t2PLI") || n == "tSETEND") return C::Nop;
-  // Loads and stores.
-  if (n == "tPOP" || any_start(n, {"tLDMIA", "t2LDMIA", "t2LDMDB"})) return C::LoadMultiple; // PopPc refined by operands
-  if (n == "tPUSH" || any_start(n, {"tSTMIA", "t2STMIA", "t2STMDB"})) return C::StoreMultiple;
-  if (starts(n, "t2LDRD")) return C::LoadDual;
-  if (starts(n, "t2STRD")) return C::StoreDual;
-  if (n == "tLDRpci" || n == "t2LDRpci" || has(n, "pci")) return C::LoadLiteral;
-  if (starts(n, "tLDR") || starts(n, "t2LDR") || starts(n, "t2LDA") || starts(n, "t2LDREX") || starts(n, "t2LDAEX"))
-    return C::Load;
-  if (n == "tSTRr" || n == "tSTRBr" || n == "tSTRHr" || n == "t2STRs" || n == "t2STRBs" || n == "t2STRHs") return C::StoreReg;
-  if (starts(n, "tSTR") || starts(n, "t2STR") || starts(n, "t2STL")) return C::Store;
-  // DSP SIMD and saturating arithmetic.
-  if (any_start(n, {"t2QADD", "t2QSUB", "t2QDADD", "t2QDSUB", "t2QASX", "t2QSAX", "t2SADD", "t2SSUB", "t2SASX", "t2SSAX",
-                    "t2UADD", "t2USUB", "t2UASX", "t2USAX", "t2UQ", "t2UH", "t2SH", "t2SEL", "t2USAD8", "t2SSAT16",
-                    "t2USAT16", "t2SXTAB16", "t2UXTAB16", "t2SXTB16", "t2UXTB16", "t2PKH"}))
-    return C::Dsp;
-  if (starts(n, "t") && !starts(n, "tInt") && !starts(n, "tPseudo")) return C::Alu;
-  return C::Unknown;
+  return out;
 }
 
 struct Decoder::Impl {
@@ -110,6 +92,7 @@ struct Decoder::Impl {
   const llvm::Target *target = nullptr;
   std::vector<int8_t> gpr;         // LLVM register number -> 0..15, or -1
   std::vector<InsnClass> classes;  // by opcode
+  std::vector<uint8_t> list_words; // by opcode: words per listed register (VLDM/VSTM)
   unsigned pc_reg = 0;
 };
 
@@ -118,12 +101,7 @@ Decoder::~Decoder() = default;
 const char *Decoder::triple() const { return impl_->triple.c_str(); }
 
 Expected<std::unique_ptr<Decoder>> Decoder::create(CoreKind core) {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    LLVMInitializeARMTargetInfo();
-    LLVMInitializeARMTargetMC();
-    LLVMInitializeARMDisassembler();
-  });
+  init_llvm();
   auto impl = std::make_unique<Impl>();
   std::string cpu;
   switch (core) {
@@ -155,9 +133,14 @@ Expected<std::unique_ptr<Decoder>> Decoder::create(CoreKind core) {
       if (name == names[i]) impl->gpr[r] = int8_t(i);
     if (name == "PC") impl->pc_reg = r;
   }
-  impl->classes.resize(impl->mii->getNumOpcodes());
-  for (unsigned op = 0; op < impl->mii->getNumOpcodes(); ++op)
-    impl->classes[op] = classify_opcode(std::string_view(impl->mii->getName(op)));
+  impl->classes.assign(impl->mii->getNumOpcodes(), InsnClass::Unclassified);
+  impl->list_words.assign(impl->mii->getNumOpcodes(), 1);
+  for (unsigned op = 0; op < impl->mii->getNumOpcodes(); ++op) {
+    if (const OpcodeClass *e = find_opcode_class(std::string_view(impl->mii->getName(op)))) {
+      impl->classes[op] = e->cls;
+      impl->list_words[op] = e->words;
+    }
+  }
   return std::unique_ptr<Decoder>(new Decoder(std::move(impl)));
 }
 
@@ -176,7 +159,8 @@ std::optional<DecodedInsn> Decoder::decode(const uint8_t *bytes, size_t avail, u
   d.size = uint8_t(size);
   unsigned opcode = inst.getOpcode();
   d.cls = m.classes[opcode];
-  d.mnemonic = std::string(m.mii->getName(opcode));
+  llvm::StringRef name = m.mii->getName(opcode);
+  d.mnemonic = std::string_view(name.data(), name.size());
   const llvm::MCInstrDesc &desc = m.mii->get(opcode);
   unsigned fixed = desc.getNumOperands();
   unsigned ndefs = desc.getNumDefs();
@@ -200,12 +184,7 @@ std::optional<DecodedInsn> Decoder::decode(const uint8_t *bytes, size_t avail, u
     }
   }
   if (desc.isVariadic()) d.regs = uint8_t(list_regs);
-  if (d.cls == InsnClass::FpLoadMultiple || d.cls == InsnClass::FpStoreMultiple) {
-    // Count words: double registers transfer two.
-    bool dbl = d.mnemonic.find("D") != std::string::npos && d.mnemonic.find("DB") != d.mnemonic.find("D");
-    if (d.mnemonic.rfind("VLDMD", 0) == 0 || d.mnemonic.rfind("VSTMD", 0) == 0) dbl = true;
-    if (dbl) d.regs = uint8_t(d.regs * 2);
-  }
+  d.regs = uint8_t(d.regs * m.list_words[opcode]); // VLDM/VSTM: words, not registers
   if (d.cls == InsnClass::LoadMultiple && has_pc) d.cls = InsnClass::PopPc;
   if (d.cls == InsnClass::Load && (d.defs & 0x8000)) d.cls = InsnClass::LoadPc;
   if (d.cls == InsnClass::Alu && (d.defs & 0x8000)) d.cls = InsnClass::AluPc;

@@ -11,6 +11,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace mcusim::isa {
 
@@ -58,7 +60,8 @@ enum class InsnClass : uint8_t {
   FpStoreMultiple, ///< VSTM/VPUSH (1+N words)
   FpMovCore,    ///< VMOV between two core registers and FP registers (2 cycles on M4)
   FpSys,        ///< VMRS/VMSR
-  Unknown,
+  Unknown,      ///< bytes LLVM cannot decode (they fault when executed)
+  Unclassified, ///< an opcode missing from isa/opcode_classes.def: a test failure, priced as one cycle
   kNumClasses
 };
 const char *class_name(InsnClass c);
@@ -74,7 +77,7 @@ struct DecodedInsn {
   int8_t base = -1;          ///< address base register of a load/store (-1 none)
   bool writeback = false;    ///< load/store updates its base register
   bool predicated = false;   ///< inside an IT block
-  std::string mnemonic;      ///< LLVM opcode name, for diagnostics
+  std::string_view mnemonic; ///< LLVM opcode name (static storage in LLVM), for diagnostics
 };
 
 class Decoder {
@@ -95,7 +98,13 @@ private:
   std::unique_ptr<Impl> impl_;
 };
 
-/// The class LLVM opcode `name` maps to (exposed for the self-consistency test).
+/// The class of the LLVM opcode named exactly `name` (isa/opcode_classes.def);
+/// InsnClass::Unclassified when the table does not list it.
 InsnClass classify_opcode(std::string_view name);
+
+/// Every opcode name of LLVM's ARM target that the table must list: the
+/// non-pseudo opcodes with a Thumb encoding form or a VFP domain, except the
+/// MVE vector domain (see isa/opcode_classes.def).
+std::vector<std::string> thumb_opcode_names();
 
 } // namespace mcusim::isa
