@@ -1,12 +1,15 @@
 # Runs mcusim on every mutated ELF that make_mutants wrote and fails if any
 # run ends by a signal (a crash) or a timeout, takes too long, prints more
 # than one error line when it fails, or more than one warning.
-#   cmake -DMCUSIM=<mcusim> -DDIR=<mutants dir> -DMODE=info|run [-DEVERY=<n>] [-DMAX_SECONDS=<s>]
-#         -P check_mutants.cmake
-# MODE info runs `mcusim info` on each file; MODE run runs `mcusim run
-# --max-instructions 200000 --timeout 5` on every EVERY-th file.
+#   cmake -DMCUSIM=<mcusim> -DDIR=<mutants dir> -DMODE=info|run [-DEVERY=<n>] [-DFIRST=<i>]
+#         [-DMAX_SECONDS=<s>] -P check_mutants.cmake
+# MODE info runs `mcusim info`, MODE run `mcusim run --max-instructions 200000
+# --timeout 5`, on every EVERY-th file from the FIRST-th (default: all).
 if(NOT DEFINED EVERY)
   set(EVERY 1)
+endif()
+if(NOT DEFINED FIRST)
+  set(FIRST 0)
 endif()
 if(NOT DEFINED MAX_SECONDS)
   set(MAX_SECONDS 5)
@@ -17,14 +20,14 @@ list(LENGTH files n)
 if(n EQUAL 0)
   message(FATAL_ERROR "no mutants in ${DIR}")
 endif()
-set(scratch "${DIR}/work-${MODE}")
+set(scratch "${DIR}/work-${MODE}-${FIRST}")
 file(MAKE_DIRECTORY "${scratch}")
 set(fail "")
 set(checked 0)
 set(index 0)
 set(codes "")
 foreach(f IN LISTS files)
-  math(EXPR pick "${index} % ${EVERY}")
+  math(EXPR pick "(${index} + ${EVERY} - ${FIRST}) % ${EVERY}")
   math(EXPR index "${index} + 1")
   if(NOT pick EQUAL 0)
     continue()
