@@ -27,6 +27,91 @@ uint64_t le(std::string_view s, uint64_t at, unsigned n) {
   return v;
 }
 
+/// Reads inside [pos, end) of a section; any read past end sets bad.
+struct Cursor {
+  std::string_view s;
+  uint64_t pos, end;
+  bool bad = false;
+  uint64_t fixed(unsigned n) {
+    if (bad || n > end - pos) {
+      bad = true;
+      return 0;
+    }
+    uint64_t v = le(s, pos, n);
+    pos += n;
+    return v;
+  }
+  uint64_t uleb() {
+    uint64_t v = 0;
+    for (unsigned shift = 0; !bad; shift += 7) {
+      uint64_t byte = fixed(1);
+      if (shift < 64) v |= (byte & 0x7f) << shift;
+      if (!(byte & 0x80)) break;
+    }
+    return v;
+  }
+  void skip(uint64_t n) {
+    if (bad || n > end - pos) bad = true;
+    else pos += n;
+  }
+  void cstring() {
+    while (!bad && fixed(1) != 0) {
+    }
+  }
+};
+
+/// Skips one attribute value of a DWARF 5 line-table entry; false for a form
+/// such an entry does not use (every form allowed takes at least one byte).
+bool skip_form(Cursor &c, uint64_t form, unsigned offset_size) {
+  switch (form) {
+  case 0x08: c.cstring(); return true;                                 // DW_FORM_string
+  case 0x0e: case 0x1f: case 0x17: c.skip(offset_size); return true;   // strp, line_strp, sec_offset
+  case 0x0f: case 0x1a: c.uleb(); return true;                         // udata, strx
+  case 0x0b: case 0x25: c.skip(1); return true;                        // data1, strx1
+  case 0x05: case 0x26: c.skip(2); return true;                        // data2, strx2
+  case 0x27: c.skip(3); return true;                                   // strx3
+  case 0x06: case 0x28: c.skip(4); return true;                        // data4, strx4
+  case 0x07: c.skip(8); return true;                                   // data8
+  case 0x1e: c.skip(16); return true;                                  // data16 (MD5)
+  case 0x09: c.skip(c.uleb()); return true;                            // block
+  default: return false;
+  }
+}
+
+/// A DWARF 5 line-table header's directory and file tables: entry formats
+/// that LLVM can read and entry counts the header can hold. (LLVM reads as
+/// many entries as the count claims, even when they take no bytes.)
+std::optional<std::string> line_v5_tables_problem(std::string_view sec, uint64_t body, uint64_t unit_end,
+                                                  unsigned offset_size, const std::string &where) {
+  Cursor c{sec, body + 2, unit_end};
+  c.skip(2); // address_size, segment_selector_size
+  uint64_t header_length = c.fixed(offset_size);
+  if (c.bad || header_length > unit_end - c.pos) return where + " has a header longer than the unit";
+  c.end = c.pos + header_length;
+  c.skip(5); // minimum_instruction_length .. line_range
+  uint64_t opcode_base = c.fixed(1);
+  if (opcode_base == 0) return where + " has opcode base 0";
+  c.skip(opcode_base - 1);
+  for (const char *table : {"directory", "file name"}) {
+    uint64_t formats = c.fixed(1);
+    std::vector<uint64_t> forms;
+    for (uint64_t k = 0; k < formats && !c.bad; ++k) {
+      c.uleb(); // content type
+      forms.push_back(c.uleb());
+    }
+    uint64_t count = c.uleb();
+    if (c.bad) return where + " has a header cut short in its " + table + " table";
+    if (count && forms.empty()) return where + " lists " + std::to_string(count) + " " + table + " entries with no format";
+    if (count > c.end - c.pos)
+      return where + " claims " + std::to_string(count) + " " + table + " entries, more than its header holds";
+    for (uint64_t k = 0; k < count && !c.bad; ++k)
+      for (uint64_t form : forms)
+        if (!skip_form(c, form, offset_size)) return where + " uses form " + hex(form) + " in its " + table + " table";
+    if (c.bad) return where + " has a " + table + " table past the end of its header";
+  }
+  return std::nullopt;
+}
+
 /// Walks the unit headers of .debug_info or .debug_line: every unit's length
 /// inside the section, a DWARF version 2..5 and, for .debug_info, 4-byte
 /// addresses and an abbreviation offset inside .debug_abbrev. Each unit is at
@@ -52,6 +137,8 @@ std::optional<std::string> units_problem(std::string_view sec, const char *sec_n
     if (len < 2) return where + " is too short (" + std::to_string(len) + " bytes)";
     unsigned version = unsigned(le(sec, body, 2));
     if (version < 2 || version > 5) return where + " has DWARF version " + std::to_string(version) + ", not 2 to 5";
+    if (!is_info && version >= 5)
+      if (auto p = line_v5_tables_problem(sec, body, body + len, offset_size, where)) return p;
     if (is_info) {
       // v5: version, unit_type, address_size, abbrev_offset; v2-4: version, abbrev_offset, address_size.
       uint64_t need = 2 + 1 + offset_size + (version >= 5 ? 1 : 0);

@@ -322,3 +322,19 @@ TEST_CASE("refused on raw bytes: sections past the end, bad string-table offsets
                   "(they overlap)");
   }
 }
+
+TEST_CASE("damaged DWARF: a DWARF 5 line-table header whose directory table has entries but no format") {
+  if (!test::have_firmware("hello-stm32f407")) return;
+  auto bytes = read_bytes(test::firmware("hello-stm32f407"));
+  // The first DWARF 5 line table (the startup assembly's may be older).
+  size_t line = section_offset(bytes, ".debug_line");
+  size_t end = line + get32(bytes, section_header(bytes, ".debug_line") + 20);
+  while (line < end && (bytes[line + 4] | bytes[line + 5] << 8) != 5) line += 4 + get32(bytes, line);
+  REQUIRE(line < end);
+  // unit_length(4) version(2) address_size(1) seg_sel_size(1) header_length(4), 5 bytes, opcode_base, opcode lengths
+  size_t opcode_base_at = line + 4 + 2 + 1 + 1 + 4 + 5;
+  size_t dir_format_count_at = opcode_base_at + 1 + (bytes[opcode_base_at] - 1);
+  REQUIRE(bytes[dir_format_count_at] >= 1);
+  bytes[dir_format_count_at] = 0; // the format's first byte (DW_LNCT_path = 1) now reads as the count
+  check_loads_without_lines(bytes, "directory entries with no format");
+}
