@@ -43,6 +43,14 @@ int report(const Error &e) {
   return exit_code_for(e.kind);
 }
 
+/// Load an ELF and print what the loader warns about (damaged debug information).
+Expected<ElfImage> load_elf_warn(const std::string &path) {
+  auto image = load_elf(path);
+  if (image)
+    for (const auto &w : image->warnings) std::fprintf(stderr, "mcusim: warning: %s\n", w.c_str());
+  return image;
+}
+
 std::string kib(uint64_t bytes) {
   char buf[32];
   if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0) std::snprintf(buf, sizeof buf, "%llu MiB", (unsigned long long)(bytes >> 20));
@@ -126,7 +134,7 @@ Expected<Device> resolve_device(const std::string &name, const ElfImage &elf, st
 int cmd_run(const RunArgs &a) {
   BudgetGate gate; // --budget: read before the run, checked after it
   if (int rc = gate.load(run_gate_options()); rc != kExitOk) return rc;
-  auto elf = load_elf(a.elf);
+  auto elf = load_elf_warn(a.elf);
   if (!elf) return report(elf.error());
   std::string explanation;
   auto device = resolve_device(a.device, *elf, &explanation);
@@ -356,7 +364,7 @@ void print_vector_table(const ElfImage &elf, const Device &device) {
 } // namespace
 
 int cmd_info(const std::string &path, const std::string &device_name) {
-  auto elf = load_elf(path);
+  auto elf = load_elf_warn(path);
   if (!elf) return report(elf.error());
   std::string explanation;
   auto device = resolve_device(device_name, *elf, &explanation);

@@ -2,12 +2,14 @@
 /// ELF loading through llvm::object.
 #include "core/elf_image.h"
 
+#include "core/elf_checks.h"
+#include "core/elf_dwarf.h"
+
 #include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 
-#include <llvm/DebugInfo/DWARF/DWARFContext.h>
 #include <llvm/Object/ELFObjectFile.h>
 #include <llvm/Support/ARMAttributeParser.h>
 #include <llvm/Support/ARMBuildAttributes.h>
@@ -24,55 +26,38 @@ std::string hex(uint64_t v) {
   return os.str();
 }
 
-const char *machine_name(uint16_t m) {
-  switch (m) {
-  case 3: return "x86 (EM_386)";
-  case 8: return "MIPS";
-  case 20: return "PowerPC";
-  case 40: return "ARM";
-  case 62: return "x86-64";
-  case 183: return "AArch64";
-  case 243: return "RISC-V";
-  case 94: return "Xtensa";
-  default: return nullptr;
+/// The debug sections' bytes (the section table is already checked: every
+/// section's bytes lie inside the file).
+DebugSections debug_sections(const llvm::object::ELF32LEFile &elf,
+                             llvm::ArrayRef<llvm::object::ELF32LEFile::Elf_Shdr> shdrs) {
+  DebugSections d;
+  for (const auto &sh : shdrs) {
+    if (sh.sh_type == llvm::ELF::SHT_NOBITS) continue;
+    auto name = elf.getSectionName(sh);
+    if (!name) {
+      llvm::consumeError(name.takeError());
+      continue;
+    }
+    if (!name->startswith(".debug_")) continue;
+    if (sh.sh_flags & llvm::ELF::SHF_COMPRESSED) {
+      if (d.compressed.empty()) d.compressed = name->str();
+      continue;
+    }
+    std::string_view *slot = *name == ".debug_info"       ? &d.info
+                             : *name == ".debug_abbrev"   ? &d.abbrev
+                             : *name == ".debug_line"     ? &d.line
+                             : *name == ".debug_line_str" ? &d.line_str
+                             : *name == ".debug_str"      ? &d.str
+                                                          : nullptr;
+    if (!slot) continue;
+    auto contents = elf.getSectionContents(sh);
+    if (!contents) {
+      llvm::consumeError(contents.takeError());
+      continue;
+    }
+    *slot = std::string_view(reinterpret_cast<const char *>(contents->data()), contents->size());
   }
-}
-
-/// Header checks done on raw bytes so each bad input gets a precise message.
-std::optional<Error> check_header(const std::vector<uint8_t> &b, const std::string &name) {
-  auto bad = [&](const std::string &why) { return Error{ErrorKind::BadElf, name + ": " + why}; };
-  if (b.size() < 4 || std::memcmp(b.data(), "\x7f" "ELF", 4) != 0) return bad("not an ELF file");
-  if (b.size() < 20) return bad("truncated ELF (" + std::to_string(b.size()) + " bytes)");
-  if (b[5] != 1 && b[5] != 2) return bad("invalid ELF data encoding " + std::to_string(b[5]));
-  uint16_t mach = b[5] == 2 ? uint16_t(b[18] << 8 | b[19]) : uint16_t(b[18] | b[19] << 8);
-  if (mach != 40) {
-    const char *m = machine_name(mach);
-    return bad(std::string("ELF for ") + (m ? m : "machine " + std::to_string(mach)) + ", not ARM");
-  }
-  if (b[4] == 2) return bad("64-bit ELF; Cortex-M firmware is 32-bit (ELFCLASS32)");
-  if (b[4] != 1) return bad("invalid ELF class " + std::to_string(b[4]));
-  if (b[5] == 2) return bad("big-endian ELF; mcusim simulates little-endian Cortex-M only");
-  if (b.size() < 52) return bad("truncated ELF (" + std::to_string(b.size()) + " bytes, the header needs 52)");
-  auto u16 = [&](size_t o) { return uint16_t(b[o] | b[o + 1] << 8); };
-  auto u32 = [&](size_t o) { return uint32_t(b[o] | b[o + 1] << 8 | b[o + 2] << 16 | uint32_t(b[o + 3]) << 24); };
-  uint16_t type = u16(16);
-  if (type == 1) return bad("relocatable object file (ET_REL), not a linked executable");
-  if (type != 2) return bad("ELF type " + std::to_string(type) + " is not an executable (ET_EXEC)");
-  uint32_t phoff = u32(28), shoff = u32(32);
-  uint16_t phentsize = u16(42), phnum = u16(44), shentsize = u16(46), shnum = u16(48);
-  if (phnum == 0) return bad("no program headers: nothing to load");
-  if (phentsize != 32 || uint64_t(phoff) + uint64_t(phnum) * 32 > b.size())
-    return bad("truncated ELF (program headers end past the file's " + std::to_string(b.size()) + " bytes)");
-  for (unsigned i = 0; i < phnum; ++i) {
-    size_t p = phoff + i * 32;
-    uint32_t off = u32(p + 4), filesz = u32(p + 16);
-    if (u32(p) == 1 && uint64_t(off) + filesz > b.size())
-      return bad("truncated ELF (segment " + std::to_string(i) + " ends at byte " + std::to_string(uint64_t(off) + filesz) +
-                 ", file has " + std::to_string(b.size()) + ")");
-  }
-  if (shnum && (shentsize != 40 || uint64_t(shoff) + uint64_t(shnum) * 40 > b.size()))
-    return bad("truncated ELF (section headers end past the file's " + std::to_string(b.size()) + " bytes)");
-  return std::nullopt;
+  return d;
 }
 
 } // namespace
@@ -86,7 +71,13 @@ Expected<ElfImage> load_elf(const fs::path &path) {
   if (!in) return make_error(ErrorKind::FileUnreadable, name + ": cannot open (" + std::strerror(errno) + ")");
   std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) return make_error(ErrorKind::FileUnreadable, name + ": read error");
-  if (auto e = check_header(bytes, name)) return tl::unexpected(*e);
+  auto img = load_elf_from_memory(bytes, name);
+  if (img) img->path = path;
+  return img;
+}
+
+Expected<ElfImage> load_elf_from_memory(std::span<const uint8_t> bytes, std::string name) {
+  if (auto e = check_elf_structure(bytes, name)) return tl::unexpected(*e);
 
   auto buffer = llvm::MemoryBuffer::getMemBuffer(
       llvm::StringRef(reinterpret_cast<const char *>(bytes.data()), bytes.size()), name, false);
@@ -99,7 +90,7 @@ Expected<ElfImage> load_elf(const fs::path &path) {
   const auto &elf = obj.getELFFile();
 
   ElfImage img;
-  img.path = path;
+  img.path = name;
   img.entry = uint32_t(elf.getHeader().e_entry);
 
   auto phdrs = elf.program_headers();
@@ -113,12 +104,18 @@ Expected<ElfImage> load_elf(const fs::path &path) {
     s.read = ph.p_flags & llvm::ELF::PF_R;
     s.write = ph.p_flags & llvm::ELF::PF_W;
     s.exec = ph.p_flags & llvm::ELF::PF_X;
-    s.data.assign(bytes.begin() + ph.p_offset, bytes.begin() + ph.p_offset + ph.p_filesz);
+    s.data.assign(bytes.begin() + ph.p_offset, bytes.begin() + ph.p_offset + ph.p_filesz); // inside: checked
     if (uint64_t(s.paddr) + s.memsz > 0x100000000ull)
       return make_error(ErrorKind::BadElf, name + ": segment at " + hex(s.paddr) + " extends past 4 GiB");
     img.segments.push_back(std::move(s));
   }
   if (img.segments.empty()) return make_error(ErrorKind::BadElf, name + ": no loadable segments");
+
+  // PT_LOAD segments with file bytes, by file offset (for section load addresses).
+  std::vector<const llvm::object::ELF32LEFile::Elf_Phdr *> file_segments;
+  for (const auto &ph : *phdrs)
+    if (ph.p_type == llvm::ELF::PT_LOAD && ph.p_filesz) file_segments.push_back(&ph);
+  std::stable_sort(file_segments.begin(), file_segments.end(), [](const auto *a, const auto *b) { return a->p_offset < b->p_offset; });
 
   auto shdrs = elf.sections();
   if (!shdrs) return make_error(ErrorKind::BadElf, name + ": malformed section headers: " + llvm::toString(shdrs.takeError()));
@@ -154,14 +151,17 @@ Expected<ElfImage> load_elf(const fs::path &path) {
     s.exec = sh.sh_flags & llvm::ELF::SHF_EXECINSTR;
     s.nobits = sh.sh_type == llvm::ELF::SHT_NOBITS;
     s.load_addr = s.addr;
-    // LMA: the segment whose VMA range holds this section gives the offset.
+    // LMA: the segment whose file bytes hold this section gives the offset.
+    // Segments do not share file bytes (checked), so only the last one that
+    // starts at or before the section can hold it: a binary search keeps this
+    // O(sections log segments) whatever the counts.
     if (!s.nobits) {
-      for (const auto &ph : *phdrs) {
-        if (ph.p_type != llvm::ELF::PT_LOAD) continue;
-        if (sh.sh_offset >= ph.p_offset && sh.sh_offset + sh.sh_size <= ph.p_offset + ph.p_filesz) {
+      auto seg = std::upper_bound(file_segments.begin(), file_segments.end(), uint64_t(sh.sh_offset),
+                                  [](uint64_t off, const llvm::object::ELF32LEFile::Elf_Phdr *ph) { return off < ph->p_offset; });
+      if (seg != file_segments.begin()) {
+        const auto &ph = **std::prev(seg);
+        if (uint64_t(sh.sh_offset) + sh.sh_size <= uint64_t(ph.p_offset) + ph.p_filesz)
           s.load_addr = uint32_t(ph.p_paddr + (sh.sh_offset - ph.p_offset));
-          break;
-        }
       }
     }
     img.sections.push_back(std::move(s));
@@ -197,27 +197,8 @@ Expected<ElfImage> load_elf(const fs::path &path) {
     img.symbols.push_back(std::move(s));
   }
   // file:line of each function's entry, where DWARF line tables exist.
-  bool has_debug = false;
-  for (const auto &sec : obj.sections()) {
-    auto nm = sec.getName();
-    if (nm && *nm == ".debug_line") has_debug = true;
-    if (!nm) llvm::consumeError(nm.takeError());
-  }
-  if (has_debug) {
-    auto dwarf = llvm::DWARFContext::create(obj, llvm::DWARFContext::ProcessDebugRelocations::Ignore, nullptr, "",
-                                            [](llvm::Error e) { llvm::consumeError(std::move(e)); },
-                                            [](llvm::Error e) { llvm::consumeError(std::move(e)); });
-    llvm::DILineInfoSpecifier spec(llvm::DILineInfoSpecifier::FileLineInfoKind::RelativeFilePath,
-                                   llvm::DILineInfoSpecifier::FunctionNameKind::None);
-    for (auto &sym : img.symbols) {
-      if (!sym.func) continue;
-      llvm::DILineInfo info = dwarf->getLineInfoForAddress({sym.addr, llvm::object::SectionedAddress::UndefSection}, spec);
-      if (info.Line && info.FileName != llvm::DILineInfo::BadString) {
-        sym.file = info.FileName;
-        sym.line = info.Line;
-      }
-    }
-  }
+  std::string debug_problem = attach_source_lines(debug_sections(elf, *shdrs), img.symbols);
+  if (!debug_problem.empty()) img.warnings.push_back(name + ": " + debug_problem);
   std::sort(img.symbols.begin(), img.symbols.end(), [](const ElfSymbol &a, const ElfSymbol &b) {
     if (a.addr != b.addr) return a.addr < b.addr;
     if (a.func != b.func) return a.func;

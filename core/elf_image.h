@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,9 @@ public:
   BuildAttributes attributes;
   /// Address ranges that hold data, not code ($d mapping symbols), sorted.
   std::vector<std::pair<uint32_t, uint32_t>> data_ranges;
+  /// Problems that did not stop the load, one line each, naming the file
+  /// (damaged debug information: the image loads without source lines).
+  std::vector<std::string> warnings;
 
   /// Function symbol containing addr (or the closest preceding one).
   SymbolRef symbolize(uint32_t addr) const;
@@ -77,8 +81,15 @@ public:
   bool is_data(uint32_t addr) const;
 };
 
-/// Read and validate an ELF: 32-bit, little-endian, EM_ARM, executable, not
-/// truncated. Errors name the problem in one line.
+/// Validate and read an ELF held in memory: 32-bit, little-endian, EM_ARM,
+/// executable, and structurally sound on its raw bytes (elf_checks.h) before
+/// LLVM parses it. Errors name the problem in one line, prefixed by name; the
+/// time taken is bounded by the size of the bytes. Damaged debug information
+/// is not an error: it leaves the symbols without source lines and adds one
+/// line to ElfImage::warnings. path of the result is name.
+Expected<ElfImage> load_elf_from_memory(std::span<const uint8_t> bytes, std::string name);
+
+/// Read a file and load_elf_from_memory it (path of the result is path).
 Expected<ElfImage> load_elf(const std::filesystem::path &path);
 
 } // namespace mcusim

@@ -1,6 +1,8 @@
 // Writes the malformed inputs the CLI tests feed to `mcusim run`:
 //   make_bad_inputs OUTDIR [GOOD_ELF]
-// GOOD_ELF (a valid firmware image) is cut short to make a truncated ELF.
+// GOOD_ELF (a valid firmware image) is cut short to make a truncated ELF, and
+// edited in place to make the damaged section tables, string and symbol
+// tables and debug sections of the loader's tests.
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -32,6 +34,67 @@ static std::vector<uint8_t> header(int cls, int data, uint16_t type, uint16_t ma
   return h;
 }
 
+static uint32_t get32(const std::vector<uint8_t> &b, size_t o) {
+  return uint32_t(b[o] | b[o + 1] << 8 | b[o + 2] << 16 | uint32_t(b[o + 3]) << 24);
+}
+static void put32(std::vector<uint8_t> &b, size_t o, uint32_t v) {
+  for (int i = 0; i < 4; ++i) b[o + i] = uint8_t(v >> (8 * i));
+}
+
+// The section headers of a (valid, 32-bit little-endian) ELF, by name.
+struct Sections {
+  const std::vector<uint8_t> &elf;
+  size_t header(const std::string &name) const { // file offset of the section header; 0 if absent
+    uint32_t shoff = get32(elf, 32);
+    unsigned shnum = elf[48] | elf[49] << 8, shstrndx = elf[50] | elf[51] << 8;
+    uint32_t names = get32(elf, shoff + shstrndx * 40 + 16);
+    for (unsigned i = 0; i < shnum; ++i) {
+      size_t h = shoff + i * 40;
+      if (name == reinterpret_cast<const char *>(elf.data()) + names + get32(elf, h)) return h;
+    }
+    return 0;
+  }
+  uint32_t offset(const std::string &name) const { return get32(elf, header(name) + 16); }
+};
+
+// Each damaged copy of a good ELF: one edit, one file.
+static int write_damaged(const fs::path &dir, const std::vector<uint8_t> &good) {
+  Sections sec{good};
+  for (const char *need : {".text", ".symtab", ".debug_info", ".debug_line"})
+    if (!sec.header(need)) {
+      std::cerr << "the good ELF has no " << need << " section\n";
+      return 1;
+    }
+  auto edit = [&](const char *file, auto change) {
+    auto copy = good;
+    change(copy);
+    write(dir / file, copy);
+  };
+  // A .symtab claiming 2^27 entries (2 GiB) in a file of a few hundred KiB.
+  edit("huge-symtab.elf", [&](auto &b) { put32(b, sec.header(".symtab") + 20, 0x7ffffff0); });
+  // .text's bytes said to start 16 bytes before the end of the file.
+  edit("section-past-end.elf", [&](auto &b) { put32(b, sec.header(".text") + 16, uint32_t(b.size() - 16)); });
+  // A symbol whose name offset lies far outside .strtab.
+  edit("bad-symbol-name.elf", [&](auto &b) { put32(b, sec.offset(".symtab") + 16 * 3, 0x00fffff0); });
+  // A section whose name offset lies outside .shstrtab.
+  edit("bad-section-name.elf", [&](auto &b) { put32(b, sec.header(".text"), 0x00fffff0); });
+  // e_shstrndx naming a section the file does not have.
+  edit("bad-shstrndx.elf", [&](auto &b) { b[50] = 0xf0, b[51] = 0x00; });
+  // The symbol table's string table link pointing at .text.
+  edit("bad-symtab-link.elf", [&](auto &b) {
+    size_t text = (sec.header(".text") - get32(good, 32)) / 40;
+    put32(b, sec.header(".symtab") + 24, uint32_t(text));
+  });
+  // Damaged DWARF (the image itself is sound): the first .debug_info unit's
+  // version byte changed; .debug_line cut to half its size.
+  edit("dwarf-info-byte.elf", [&](auto &b) { b[sec.offset(".debug_info") + 4] ^= 0x5a; });
+  edit("dwarf-line-truncated.elf", [&](auto &b) {
+    size_t h = sec.header(".debug_line");
+    put32(b, h + 20, get32(b, h + 20) / 2);
+  });
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     std::cerr << "usage: make_bad_inputs OUTDIR [GOOD_ELF]\n";
@@ -57,6 +120,7 @@ int main(int argc, char **argv) {
       std::cerr << argv[2] << ": too small to truncate\n";
       return 1;
     }
+    if (int rc = write_damaged(dir, elf)) return rc;
     // Keep the headers but cut into the first loadable segment.
     elf.resize(elf.size() / 8);
     write(dir / "truncated.elf", elf);
