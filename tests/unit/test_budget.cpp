@@ -323,7 +323,7 @@ TEST_CASE("malformed budgets: one line naming the file, the line and the problem
   }
 }
 
-TEST_CASE("budget text: '[' followed by byte 0x0F is rejected before parsing, on one line") {
+TEST_CASE("budget text: an opening bracket followed by byte 0x0F is rejected before parsing, on one line") {
   CHECK(parse_error(std::string("[\x0F")) == "b.toml:1: malformed budget: control byte 0x0F at column 2 (byte offset 1)");
 }
 

@@ -114,7 +114,7 @@ std::string device_error(const std::string &text) {
 }
 } // namespace
 
-TEST_CASE("device text: '[' followed by byte 0x0F is rejected before parsing, on one line") {
+TEST_CASE("device text: an opening bracket followed by byte 0x0F is rejected before parsing, on one line") {
   CHECK(device_error(std::string("[\x0F")) == "t.toml:1: malformed device file: control byte 0x0F at column 2 (byte offset 1)");
   CHECK(device_error(std::string("[\x0F]\n")).rfind("t.toml:1: malformed device file: control byte 0x0F", 0) == 0);
 }
