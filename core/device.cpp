@@ -234,7 +234,8 @@ void read_memory(const toml::array &mem, Device &d, Reader &rd) {
     }
     MemoryRegionDesc r;
     r.name = rd.get<std::string>(*t, "name", "memory.").value_or("?");
-    if (r.name.empty()) rd.fail("a memory region has an empty name", &node);
+    if (r.name.empty() || r.name.find_first_of("\r\n") != std::string::npos)
+      rd.fail("a memory region's name must be one non-empty line", &node);
     if (std::any_of(d.memory.begin(), d.memory.end(), [&](const MemoryRegionDesc &o) { return o.name == r.name; }))
       rd.fail("two memory regions are named '" + r.name + "'", &node);
     std::string where = "memory." + r.name + ".";
@@ -347,9 +348,13 @@ Expected<Device> parse_device(std::string_view text, const fs::path &file) {
     rd.fail("unsupported schema " + std::to_string(*schema) + " (this mcusim reads schema 1)", root.get("schema"));
   if (auto v = rd.get<std::string>(root, "name", "")) {
     d.name = lower(*v);
-    if (d.name.empty()) rd.fail("name is empty", root.get("name"));
+    if (d.name.empty() || d.name.find_first_of("\r\n") != std::string::npos)
+      rd.fail("name must be one non-empty line", root.get("name"));
   }
-  if (auto v = rd.get<std::string>(root, "title", "", false)) d.title = *v;
+  if (auto v = rd.get<std::string>(root, "title", "", false)) {
+    d.title = *v;
+    if (d.title.find_first_of("\r\n") != std::string::npos) rd.fail("title must be one line", root.get("title"));
+  }
   if (auto v = rd.get<std::string>(root, "core", "")) {
     if (auto c = parse_core(*v)) d.core = *c;
     else rd.fail("unknown core '" + *v + "' (cortex-m0plus, cortex-m3, cortex-m4, cortex-m4f, cortex-m7, cortex-m33)", root.get("core"));

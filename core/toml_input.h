@@ -7,9 +7,12 @@
 /// The check before parsing: at most `max_bytes` bytes; valid UTF-8 (no
 /// overlong forms, no surrogates, nothing above U+10FFFF, no truncated
 /// sequence); no control bytes except tab, line feed, and a carriage return
-/// directly before a line feed. After parsing, no key and no string value may
-/// hold a control character (an escape such as "\n" or "\u0000" decodes to
-/// one), so names and texts taken from the file print on one line.
+/// directly before a line feed; nothing toml++ 3.3.0 is known to meet with a
+/// failed assertion or undefined behaviour instead of a parse error (a table
+/// header without a key, a '}' inside an array, a non-ASCII character outside
+/// strings and comments). After parsing, no key may hold a control character
+/// and no string one other than tab, line feed and carriage return (an escape
+/// such as "\u001b" or "\u0000" decodes to one).
 #pragma once
 
 #include <cstddef>

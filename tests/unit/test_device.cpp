@@ -163,12 +163,43 @@ TEST_CASE("device text: a NUL byte, other control bytes and a lone carriage retu
 }
 
 TEST_CASE("device text: control characters written as escapes in strings or keys are rejected") {
-  CHECK(device_error(valid_with("\"Test-Chip\"", "\"Test\\nChip\"")) ==
-        "t.toml:3: malformed device file: 'name' holds a control character (U+000A) at column 8");
+  CHECK(device_error(valid_with("\"Test-Chip\"", "\"Test\\nChip\"")) == "t.toml:3: malformed device file: name must be one non-empty line");
+  CHECK(device_error(valid_with("\"Test-Chip\"", "\"Test\\u0007Chip\"")) ==
+        "t.toml:3: malformed device file: 'name' holds a control character (U+0007) at column 8");
+  CHECK(device_error(valid_with("name = \"sram\"", "name = \"s\\rram\"")).find("a memory region's name must be one non-empty line") !=
+        std::string::npos);
   CHECK(device_error(valid_with("source = \"test\"\n[clock]", "source = \"\\u001b[31m\"\n[clock]")).find(
             "'source' holds a control character (U+001B)") != std::string::npos);
   CHECK(device_error(valid_with("[clock]\n", "[clock]\n\"a\\u0000b\" = 1\n")).find("holds a control character (U+0000)") !=
         std::string::npos);
+}
+
+TEST_CASE("device text: inputs toml++ 3.3.0 asserts on or mis-handles get a parse error instead") {
+  // A table header without a key ("[" then a line end, a comment, '=', or a third '[').
+  CHECK(device_error("[\t\nname = 1\n") ==
+        "t.toml:1: malformed device file: a table header must name a key after '[', found the end of the line at column 3 (byte offset 2)");
+  CHECK(device_error("schema = 1\n  [ # x\n").find("t.toml:2: malformed device file: a table header must name a key after '[', found a comment") == 0);
+  CHECK(device_error("[=]\n").find("found '='") != std::string::npos);
+  CHECK(device_error("[[[a]]]\n").find("found '['") != std::string::npos);
+  CHECK(device_error("[\xC2\xA7]\n").find("found '\xC2\xA7'") != std::string::npos);
+  // A '}' directly inside an array.
+  CHECK(device_error("a = [}\n") == "t.toml:1: malformed device file: '}' inside an array (an array ends with ']') at column 6 (byte offset 5)");
+  CHECK(device_error("a = [1,\n  }\n").find("t.toml:2: malformed device file: '}' inside an array") == 0);
+  // A non-ASCII character outside strings and comments (valid UTF-8 '§' included).
+  CHECK(device_error(valid_with("name = \"Test-Chip\"", "name = \xC2\xA7")) ==
+        "t.toml:3: malformed device file: non-ASCII character '\xC2\xA7' outside a string or comment at column 8 (byte offset 19)");
+  CHECK(device_error("a = 1\xC2\xA0\n").find("non-ASCII character") != std::string::npos);
+  // ... and right after a backslash in a multi-line string.
+  CHECK(device_error("a = \"\"\"\\\n  \xC2\xA7\"\"\"\n").find("right after a line-ending backslash in a multi-line string") !=
+        std::string::npos);
+  CHECK(device_error("a = \"\"\"\\\xC2\xA7\"\"\"\n").find("after a backslash in a multi-line string") != std::string::npos);
+  // Valid TOML around these cases still loads: arrays of arrays over several lines, non-ASCII text in
+  // strings, keys and comments, brackets inside strings, a byte order mark.
+  const std::string extra = "[notes_table]\narr = [\n  [\n    1, 2 ],\n  [ \"}\" ], # ]\n  [{ a = 1 }],\n]\n"
+                            "multi = \"\"\"\n[\n\\\n  x \xC2\xA7\"\"\"\n\"\xC2\xA7 key\" = '[=]' # \xC2\xA7 [\n";
+  auto with_extra = parse_device(std::string(kValid) + extra, "t.toml");
+  CHECK_MESSAGE(with_extra, (with_extra ? "" : with_extra.error().message));
+  CHECK(parse_device("\xEF\xBB\xBF" + std::string(kValid), "t.toml"));
 }
 
 TEST_CASE("device text: more than 1 MiB is rejected") {
