@@ -1,9 +1,13 @@
 /// \file
 /// Device description loading (TOML, via toml++).
 #include "core/device.h"
+#include "core/toml_input.h"
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <limits>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -83,13 +87,43 @@ uint64_t Device::capacity(std::initializer_list<RegionKind> kinds) const {
 
 namespace {
 
+// Bounds on the figures of a device file. Anything outside them is a mistake in
+// the file (or a part no Cortex-M has), caught here rather than in the engine.
+constexpr double kMaxMhz = 10000;               ///< clock rates, MHz
+constexpr unsigned kMaxWaitStates = 255;        ///< flash wait states
+constexpr unsigned kMaxLineBytes = 1024;        ///< flash, accelerator and cache lines
+constexpr unsigned kMaxCacheLines = 65536;      ///< accelerator lines
+constexpr unsigned kMaxCacheBytes = 1u << 20;   ///< L1 cache sizes
+constexpr unsigned kMaxCacheWays = 64;          ///< L1 and accelerator associativity
+constexpr double kMaxWakeupUs = 1e6;            ///< wake-up from Sleep, microseconds
+constexpr unsigned kMaxIrqs = 480;              ///< Armv7-M / Armv8-M NVIC
+constexpr unsigned kMaxIrqsV6m = 32;            ///< Armv6-M NVIC
+constexpr size_t kMaxRegions = 64;
+constexpr size_t kMaxAliases = 8;
+constexpr uint64_t kSystemSpace = 0xE0000000;   ///< PPB (NVIC, SysTick, SCB, debug) and vendor system space up to 4 GiB
+constexpr uint64_t kAddressSpace = 0x100000000ull;
+
+std::string hex(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%08llX", static_cast<unsigned long long>(v));
+  return buf;
+}
+std::string number_text(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
 /// Collects the first problem found while reading a device table.
 struct Reader {
   fs::path file;
   std::string error;
+  size_t error_line = 0;
 
-  void fail(const std::string &msg) {
-    if (error.empty()) error = msg;
+  void fail(const std::string &msg, const toml::node *at = nullptr) {
+    if (!error.empty()) return;
+    error = msg;
+    if (at) error_line = at->source().begin.line;
   }
   template <typename T> std::optional<T> get(const toml::table &t, const char *key, const char *where, bool required = true) {
     auto node = t.get(key);
@@ -99,48 +133,236 @@ struct Reader {
     }
     if constexpr (std::is_same_v<T, std::string>) {
       if (auto v = node->value<std::string>()) return *v;
+    } else if constexpr (std::is_same_v<T, bool>) {
+      if (auto v = node->as_boolean()) return v->get();
     } else if constexpr (std::is_same_v<T, double>) {
-      if (auto v = node->value<double>()) return *v; // accepts integers too
-    } else {
-      if (auto v = node->value<int64_t>()) {
-        if (*v < 0 || uint64_t(*v) > std::numeric_limits<T>::max()) {
-          fail(std::string("'") + where + key + "' is out of range");
+      std::optional<double> v;
+      if (auto i = node->as_integer()) v = double(i->get());
+      else if (auto f = node->as_floating_point()) v = f->get();
+      if (v) {
+        if (!std::isfinite(*v)) {
+          fail(std::string("'") + where + key + "' must be a finite number (got " + number_text(*v) + ")", node);
           return std::nullopt;
         }
-        return T(*v);
+        return v;
+      }
+    } else {
+      if (auto v = node->as_integer()) {
+        if (v->get() < 0 || uint64_t(v->get()) > std::numeric_limits<T>::max()) {
+          fail(std::string("'") + where + key + "' is out of range (got " + std::to_string(v->get()) + ")", node);
+          return std::nullopt;
+        }
+        return T(v->get());
       }
     }
-    fail(std::string("'") + where + key + "' has the wrong type");
+    fail(std::string("'") + where + key + "' has the wrong type", node);
     return std::nullopt;
   }
+  /// A finite number in [lo, hi] (lo excluded when `lo_open`).
+  std::optional<double> number(const toml::table &t, const char *key, const char *where, double lo, bool lo_open, double hi,
+                               bool required) {
+    auto v = get<double>(t, key, where, required);
+    if (v && (!(lo_open ? *v > lo : *v >= lo) || !(*v <= hi))) {
+      fail(std::string("'") + where + key + "' must be " + (lo_open ? "greater than " : "at least ") + number_text(lo) +
+               " and at most " + number_text(hi) + " (got " + number_text(*v) + ")",
+           t.get(key));
+      return std::nullopt;
+    }
+    return v;
+  }
+  /// A whole number in [lo, hi].
+  std::optional<unsigned> whole(const toml::table &t, const char *key, const char *where, unsigned lo, unsigned hi,
+                                bool required) {
+    auto v = get<unsigned>(t, key, where, required);
+    if (v && (*v < lo || *v > hi)) {
+      fail(std::string("'") + where + key + "' must be " + std::to_string(lo) + ".." + std::to_string(hi) + " (got " +
+               std::to_string(*v) + ")",
+           t.get(key));
+      return std::nullopt;
+    }
+    return v;
+  }
+  /// A power of two in [lo, hi].
+  std::optional<unsigned> power_of_two(const toml::table &t, const char *key, const char *where, unsigned lo, unsigned hi,
+                                       bool required) {
+    auto v = get<unsigned>(t, key, where, required);
+    if (v && (*v < lo || *v > hi || (*v & (*v - 1)))) {
+      fail(std::string("'") + where + key + "' must be a power of two from " + std::to_string(lo) + " to " + std::to_string(hi) +
+               " (got " + std::to_string(*v) + ")",
+           t.get(key));
+      return std::nullopt;
+    }
+    return v;
+  }
 };
+
+/// One stretch of the address space a region (or one of its aliases) occupies.
+struct Span {
+  uint64_t begin, end;
+  std::string what; ///< "memory flash" or "alias 0x00000000 of memory flash"
+};
+
+/// Regions and aliases must stay below the system space, inside 32 bits, and apart from each other.
+void check_address_map(const Device &d, Reader &rd) {
+  std::vector<Span> spans;
+  for (const auto &r : d.memory) {
+    spans.push_back({r.base, r.end(), "memory " + r.name});
+    for (auto a : r.aliases) spans.push_back({a, uint64_t(a) + r.size, "alias " + hex(a) + " of memory " + r.name});
+  }
+  for (const auto &s : spans) {
+    if (s.end > kAddressSpace) rd.fail(s.what + " (" + hex(s.begin) + " + size) extends past 4 GiB");
+    else if (s.end > kSystemSpace)
+      rd.fail(s.what + " (" + hex(s.begin) + "-" + hex(s.end - 1) + ") overlaps the system space at " + hex(kSystemSpace) +
+              "-0xFFFFFFFF (NVIC, SysTick, SCB, debug: provided by the simulator, not described in device files)");
+  }
+  std::sort(spans.begin(), spans.end(), [](const Span &a, const Span &b) { return a.begin < b.begin; });
+  for (size_t i = 1; i < spans.size(); ++i)
+    if (spans[i].begin < spans[i - 1].end)
+      rd.fail("memory regions overlap at " + hex(spans[i].begin) + ": " + spans[i - 1].what + " (" + hex(spans[i - 1].begin) +
+              "-" + hex(spans[i - 1].end - 1) + ") and " + spans[i].what + " (" + hex(spans[i].begin) + "-" +
+              hex(spans[i].end - 1) + ")");
+}
+
+void read_memory(const toml::array &mem, Device &d, Reader &rd) {
+  if (mem.empty()) rd.fail("[[memory]] has no regions");
+  if (mem.size() > kMaxRegions) rd.fail("more than " + std::to_string(kMaxRegions) + " [[memory]] regions", &mem);
+  for (auto &node : mem) {
+    auto t = node.as_table();
+    if (!t) {
+      rd.fail("[[memory]] entries must be tables", &node);
+      break;
+    }
+    MemoryRegionDesc r;
+    r.name = rd.get<std::string>(*t, "name", "memory.").value_or("?");
+    if (r.name.empty() || r.name.find_first_of("\r\n") != std::string::npos)
+      rd.fail("a memory region's name must be one non-empty line", &node);
+    if (std::any_of(d.memory.begin(), d.memory.end(), [&](const MemoryRegionDesc &o) { return o.name == r.name; }))
+      rd.fail("two memory regions are named '" + r.name + "'", &node);
+    std::string where = "memory." + r.name + ".";
+    if (auto k = rd.get<std::string>(*t, "kind", where.c_str())) {
+      if (*k == "flash") r.kind = RegionKind::Flash;
+      else if (*k == "sram") r.kind = RegionKind::Sram;
+      else if (*k == "tcm") r.kind = RegionKind::Tcm;
+      else if (*k == "rom") r.kind = RegionKind::Rom;
+      else if (*k == "peripheral") r.kind = RegionKind::Peripheral;
+      else rd.fail("unknown memory kind '" + *k + "' in " + r.name, t->get("kind"));
+    }
+    r.base = rd.get<uint32_t>(*t, "base", where.c_str()).value_or(0);
+    r.size = rd.get<uint32_t>(*t, "size", where.c_str()).value_or(0);
+    if (auto a = rd.get<std::string>(*t, "access", where.c_str())) {
+      r.read = a->find('r') != std::string::npos;
+      r.write = a->find('w') != std::string::npos;
+      r.exec = a->find('x') != std::string::npos;
+      if (a->find_first_not_of("rwx") != std::string::npos) rd.fail("access of " + r.name + " must use only r, w, x", t->get("access"));
+    }
+    if (auto aliases = t->get("aliases")) {
+      if (auto al = aliases->as_array()) {
+        if (al->size() > kMaxAliases) rd.fail("memory " + r.name + " has more than " + std::to_string(kMaxAliases) + " aliases", al);
+        for (auto &an : *al) {
+          auto v = an.value_exact<int64_t>();
+          if (v && *v >= 0 && *v <= 0xFFFFFFFF && *v % 1024 == 0) r.aliases.push_back(uint32_t(*v));
+          else rd.fail("aliases of " + r.name + " must be 32-bit addresses, multiples of 1 KiB", &an);
+        }
+      } else {
+        rd.fail("aliases of " + r.name + " must be an array of addresses", aliases);
+      }
+    }
+    r.source = rd.get<std::string>(*t, "source", where.c_str(), false).value_or("");
+    r.single_cycle = rd.get<bool>(*t, "single_cycle", where.c_str(), false).value_or(false);
+    if (r.size == 0 || r.size % 1024 != 0 || r.base % 1024 != 0)
+      rd.fail("memory " + r.name + ": base and size must be non-zero multiples of 1 KiB", &node);
+    d.memory.push_back(std::move(r));
+  }
+}
+
+void read_timing(const toml::table &root, Device &d, Reader &rd) {
+  if (auto fl = root["flash"].as_table()) {
+    d.flash.line_bytes = rd.power_of_two(*fl, "line_bytes", "flash.", 1, kMaxLineBytes, false).value_or(16);
+    d.flash.prefetch = rd.get<bool>(*fl, "prefetch", "flash.", false).value_or(true);
+    if (auto rows = (*fl)["wait_states"].as_array()) {
+      for (auto &row : *rows) {
+        auto t = row.as_table();
+        if (!t) {
+          rd.fail("flash.wait_states rows must be tables {max_mhz, ws}", &row);
+          break;
+        }
+        auto mhz = rd.number(*t, "max_mhz", "flash.wait_states.", 0, true, kMaxMhz, true);
+        auto ws = rd.whole(*t, "ws", "flash.wait_states.", 0, kMaxWaitStates, true);
+        if (mhz && ws) d.flash.wait_states.push_back({*mhz, *ws});
+      }
+      for (size_t i = 1; i < d.flash.wait_states.size(); ++i)
+        if (!(d.flash.wait_states[i].max_mhz > d.flash.wait_states[i - 1].max_mhz))
+          rd.fail("flash.wait_states must be sorted by max_mhz", rows);
+    } else if (fl->get("wait_states")) {
+      rd.fail("flash.wait_states must be an array of {max_mhz, ws}", fl->get("wait_states"));
+    }
+  }
+  if (auto ac = root["accelerator"].as_table()) {
+    FlashAccelerator a;
+    a.kind = rd.get<std::string>(*ac, "kind", "accelerator.", false).value_or("art");
+    if (a.kind != "art" && a.kind != "nvmc-icache" && a.kind != "xip-cache")
+      rd.fail("unknown accelerator.kind '" + a.kind + "' (art, nvmc-icache, xip-cache)", ac->get("kind"));
+    a.icache_lines = rd.whole(*ac, "icache_lines", "accelerator.", 0, kMaxCacheLines, false).value_or(0);
+    a.dcache_lines = rd.whole(*ac, "dcache_lines", "accelerator.", 0, kMaxCacheLines, false).value_or(0);
+    a.line_bytes = rd.power_of_two(*ac, "line_bytes", "accelerator.", 1, kMaxLineBytes, false).value_or(16);
+    a.ways = rd.whole(*ac, "ways", "accelerator.", 0, kMaxCacheWays, false).value_or(0);
+    if (a.ways && a.icache_lines && (a.ways > a.icache_lines || a.icache_lines % a.ways))
+      rd.fail("accelerator.icache_lines (" + std::to_string(a.icache_lines) + ") must be a multiple of accelerator.ways (" +
+                  std::to_string(a.ways) + ")",
+              ac->get("ways"));
+    a.enabled = rd.get<bool>(*ac, "enabled", "accelerator.", false).value_or(true);
+    d.accelerator = a;
+  }
+  if (auto c = root["cache"].as_table()) {
+    L1Caches l;
+    l.line_bytes = rd.power_of_two(*c, "line_bytes", "cache.", 4, kMaxLineBytes, false).value_or(32);
+    l.icache_bytes = rd.whole(*c, "icache_bytes", "cache.", 0, kMaxCacheBytes, false).value_or(0);
+    l.icache_ways = rd.whole(*c, "icache_ways", "cache.", 1, kMaxCacheWays, false).value_or(2);
+    l.dcache_bytes = rd.whole(*c, "dcache_bytes", "cache.", 0, kMaxCacheBytes, false).value_or(0);
+    l.dcache_ways = rd.whole(*c, "dcache_ways", "cache.", 1, kMaxCacheWays, false).value_or(4);
+    if (l.icache_bytes % (l.line_bytes * l.icache_ways))
+      rd.fail("cache.icache_bytes must be a multiple of line_bytes x icache_ways", c->get("icache_bytes"));
+    if (l.dcache_bytes % (l.line_bytes * l.dcache_ways))
+      rd.fail("cache.dcache_bytes must be a multiple of line_bytes x dcache_ways", c->get("dcache_bytes"));
+    d.l1 = l;
+  }
+  if (auto co = root["core_options"].as_table()) {
+    auto m = rd.get<std::string>(*co, "multiplier", "core_options.", false).value_or("fast");
+    if (m != "fast" && m != "small") rd.fail("core_options.multiplier must be \"fast\" or \"small\"", co->get("multiplier"));
+    d.small_multiplier = m == "small";
+  }
+  if (auto sl = root["sleep"].as_table())
+    d.wakeup_us = rd.number(*sl, "wakeup_us", "sleep.", 0, false, kMaxWakeupUs, false).value_or(0);
+}
 
 } // namespace
 
 Expected<Device> parse_device(std::string_view text, const fs::path &file) {
-  toml::table root;
-  try {
-    root = toml::parse(text, file.string());
-  } catch (const toml::parse_error &e) {
-    std::ostringstream os;
-    os << file.string() << ":" << e.source().begin.line << ": malformed device file: " << e.description();
-    return make_error(ErrorKind::BadDevice, os.str());
-  }
+  auto parsed = parse_toml_input(text, file.string(), "malformed device file");
+  if (!parsed) return make_error(ErrorKind::BadDevice, parsed.error());
+  const toml::table &root = *parsed;
   Reader rd{file, {}};
   Device d;
   d.file = file;
   if (auto schema = rd.get<unsigned>(root, "schema", "", false); schema && *schema != 1)
-    rd.fail("unsupported schema " + std::to_string(*schema) + " (this mcusim reads schema 1)");
-  if (auto v = rd.get<std::string>(root, "name", "")) d.name = lower(*v);
-  if (auto v = rd.get<std::string>(root, "title", "", false)) d.title = *v;
+    rd.fail("unsupported schema " + std::to_string(*schema) + " (this mcusim reads schema 1)", root.get("schema"));
+  if (auto v = rd.get<std::string>(root, "name", "")) {
+    d.name = lower(*v);
+    if (d.name.empty() || d.name.find_first_of("\r\n") != std::string::npos)
+      rd.fail("name must be one non-empty line", root.get("name"));
+  }
+  if (auto v = rd.get<std::string>(root, "title", "", false)) {
+    d.title = *v;
+    if (d.title.find_first_of("\r\n") != std::string::npos) rd.fail("title must be one line", root.get("title"));
+  }
   if (auto v = rd.get<std::string>(root, "core", "")) {
     if (auto c = parse_core(*v)) d.core = *c;
-    else rd.fail("unknown core '" + *v + "' (cortex-m0plus, cortex-m3, cortex-m4, cortex-m4f, cortex-m7, cortex-m33)");
+    else rd.fail("unknown core '" + *v + "' (cortex-m0plus, cortex-m3, cortex-m4, cortex-m4f, cortex-m7, cortex-m33)", root.get("core"));
   }
   if (auto v = rd.get<std::string>(root, "fpu", "", false)) {
     static const char *ok[] = {"none", "fpv4-sp-d16", "fpv5-sp-d16", "fpv5-d16"};
     if (std::find_if(std::begin(ok), std::end(ok), [&](const char *s) { return *v == s; }) == std::end(ok))
-      rd.fail("unknown fpu '" + *v + "'");
+      rd.fail("unknown fpu '" + *v + "'", root.get("fpu"));
     d.fpu = *v;
   } else {
     d.fpu = d.core == CoreKind::M4F ? "fpv4-sp-d16" : d.core == CoreKind::M7 ? "fpv5-d16" : "none";
@@ -149,130 +371,45 @@ Expected<Device> parse_device(std::string_view text, const fs::path &file) {
     if (d.fpu != "none") rd.fail(std::string(core_name(d.core)) + " has no FPU but fpu = '" + d.fpu + "'");
   }
   if (auto clk = root["clock"].as_table()) {
-    if (auto v = rd.get<double>(*clk, "default_mhz", "clock.")) d.default_mhz = *v;
-    d.max_mhz = rd.get<double>(*clk, "max_mhz", "clock.", false).value_or(d.default_mhz);
-    if (d.default_mhz <= 0 || d.max_mhz <= 0) rd.fail("clock frequencies must be positive");
+    if (auto v = rd.number(*clk, "default_mhz", "clock.", 0, true, kMaxMhz, true)) d.default_mhz = *v;
+    if (auto v = rd.number(*clk, "max_mhz", "clock.", 0, true, kMaxMhz, false)) {
+      d.max_mhz = *v;
+      if (d.max_mhz < d.default_mhz)
+        rd.fail("clock.max_mhz (" + number_text(d.max_mhz) + ") is below clock.default_mhz (" + number_text(d.default_mhz) + ")",
+                clk->get("max_mhz"));
+    } else {
+      d.max_mhz = d.default_mhz;
+    }
   } else {
     rd.fail("missing table [clock]");
   }
   if (auto vt = root["vector_table"].as_table()) {
-    if (auto v = rd.get<uint32_t>(*vt, "address", "vector_table.")) d.vector_table = *v;
+    if (auto v = rd.get<uint32_t>(*vt, "address", "vector_table.")) {
+      d.vector_table = *v;
+      if (*v % 128) rd.fail("vector_table.address must be a multiple of 128 (VTOR alignment)", vt->get("address"));
+    }
   } else {
     rd.fail("missing table [vector_table]");
   }
+  const bool v6m = core_is_v6m(d.core);
+  d.irqs = 32;
+  d.priority_bits = v6m ? 2 : 4;
   if (auto nv = root["nvic"].as_table()) {
-    d.irqs = rd.get<unsigned>(*nv, "irqs", "nvic.", false).value_or(32);
-    d.priority_bits = rd.get<unsigned>(*nv, "priority_bits", "nvic.", false).value_or(d.core == CoreKind::M0plus ? 2 : 4);
-    if (d.irqs > 480) rd.fail("nvic.irqs must be at most 480");
-    if (d.priority_bits < 2 || d.priority_bits > 8) rd.fail("nvic.priority_bits must be 2..8");
+    const unsigned max_irqs = v6m ? kMaxIrqsV6m : kMaxIrqs;
+    d.irqs = rd.whole(*nv, "irqs", "nvic.", 1, max_irqs, false).value_or(32);
+    d.priority_bits = rd.whole(*nv, "priority_bits", "nvic.", v6m ? 2 : 3, v6m ? 2 : 8, false).value_or(v6m ? 2 : 4);
   }
-  if (auto mem = root["memory"].as_array()) {
-    for (auto &node : *mem) {
-      auto t = node.as_table();
-      if (!t) {
-        rd.fail("[[memory]] entries must be tables");
-        break;
-      }
-      MemoryRegionDesc r;
-      r.name = rd.get<std::string>(*t, "name", "memory.").value_or("?");
-      std::string where = "memory." + r.name + ".";
-      if (auto k = rd.get<std::string>(*t, "kind", where.c_str())) {
-        if (*k == "flash") r.kind = RegionKind::Flash;
-        else if (*k == "sram") r.kind = RegionKind::Sram;
-        else if (*k == "tcm") r.kind = RegionKind::Tcm;
-        else if (*k == "rom") r.kind = RegionKind::Rom;
-        else if (*k == "peripheral") r.kind = RegionKind::Peripheral;
-        else rd.fail("unknown memory kind '" + *k + "' in " + r.name);
-      }
-      r.base = rd.get<uint32_t>(*t, "base", where.c_str()).value_or(0);
-      r.size = rd.get<uint64_t>(*t, "size", where.c_str()).value_or(0);
-      if (auto a = rd.get<std::string>(*t, "access", where.c_str())) {
-        r.read = a->find('r') != std::string::npos;
-        r.write = a->find('w') != std::string::npos;
-        r.exec = a->find('x') != std::string::npos;
-        if (a->find_first_not_of("rwx") != std::string::npos) rd.fail("access of " + r.name + " must use only r, w, x");
-      }
-      if (auto al = (*t)["aliases"].as_array()) {
-        for (auto &an : *al) {
-          if (auto v = an.value<int64_t>(); v && *v >= 0 && *v <= 0xFFFFFFFF) r.aliases.push_back(uint32_t(*v));
-          else rd.fail("aliases of " + r.name + " must be 32-bit addresses");
-        }
-      }
-      r.source = rd.get<std::string>(*t, "source", where.c_str(), false).value_or("");
-      if (auto sc = (*t)["single_cycle"].value<bool>()) r.single_cycle = *sc;
-      if (r.size == 0 || r.size % 1024 != 0 || r.base % 1024 != 0)
-        rd.fail("memory " + r.name + ": base and size must be non-zero multiples of 1 KiB");
-      if (uint64_t(r.base) + r.size > 0x100000000ull) rd.fail("memory " + r.name + " extends past 4 GiB");
-      d.memory.push_back(std::move(r));
-    }
-  } else {
-    rd.fail("missing [[memory]] regions");
-  }
-  // Optional timing tables (cycle model).
-  if (auto fl = root["flash"].as_table()) {
-    d.flash.line_bytes = rd.get<unsigned>(*fl, "line_bytes", "flash.", false).value_or(16);
-    if (auto p = (*fl)["prefetch"].value<bool>()) d.flash.prefetch = *p;
-    if (auto rows = (*fl)["wait_states"].as_array()) {
-      for (auto &row : *rows) {
-        auto t = row.as_table();
-        if (!t) {
-          rd.fail("flash.wait_states rows must be tables {max_mhz, ws}");
-          break;
-        }
-        auto mhz = rd.get<double>(*t, "max_mhz", "flash.wait_states.");
-        auto ws = rd.get<unsigned>(*t, "ws", "flash.wait_states.");
-        if (mhz && ws) d.flash.wait_states.push_back({*mhz, *ws});
-      }
-      for (size_t i = 1; i < d.flash.wait_states.size(); ++i)
-        if (d.flash.wait_states[i].max_mhz <= d.flash.wait_states[i - 1].max_mhz)
-          rd.fail("flash.wait_states must be sorted by max_mhz");
-    }
-    if (d.flash.line_bytes == 0 || (d.flash.line_bytes & (d.flash.line_bytes - 1))) rd.fail("flash.line_bytes must be a power of two");
-  }
-  if (auto ac = root["accelerator"].as_table()) {
-    FlashAccelerator a;
-    a.kind = rd.get<std::string>(*ac, "kind", "accelerator.", false).value_or("art");
-    a.icache_lines = rd.get<unsigned>(*ac, "icache_lines", "accelerator.", false).value_or(0);
-    a.dcache_lines = rd.get<unsigned>(*ac, "dcache_lines", "accelerator.", false).value_or(0);
-    a.line_bytes = rd.get<unsigned>(*ac, "line_bytes", "accelerator.", false).value_or(16);
-    a.ways = rd.get<unsigned>(*ac, "ways", "accelerator.", false).value_or(0);
-    if (auto e = (*ac)["enabled"].value<bool>()) a.enabled = *e;
-    if (a.line_bytes == 0 || (a.line_bytes & (a.line_bytes - 1))) rd.fail("accelerator.line_bytes must be a power of two");
-    d.accelerator = a;
-  }
-  if (auto c = root["cache"].as_table()) {
-    L1Caches l;
-    l.icache_bytes = rd.get<unsigned>(*c, "icache_bytes", "cache.", false).value_or(0);
-    l.icache_ways = rd.get<unsigned>(*c, "icache_ways", "cache.", false).value_or(2);
-    l.dcache_bytes = rd.get<unsigned>(*c, "dcache_bytes", "cache.", false).value_or(0);
-    l.dcache_ways = rd.get<unsigned>(*c, "dcache_ways", "cache.", false).value_or(4);
-    l.line_bytes = rd.get<unsigned>(*c, "line_bytes", "cache.", false).value_or(32);
-    if (l.line_bytes == 0 || (l.line_bytes & (l.line_bytes - 1))) rd.fail("cache.line_bytes must be a power of two");
-    d.l1 = l;
-  }
-  if (auto co = root["core_options"].as_table()) {
-    auto m = rd.get<std::string>(*co, "multiplier", "core_options.", false).value_or("fast");
-    if (m != "fast" && m != "small") rd.fail("core_options.multiplier must be \"fast\" or \"small\"");
-    d.small_multiplier = m == "small";
-  }
-  if (auto sl = root["sleep"].as_table()) d.wakeup_us = rd.get<double>(*sl, "wakeup_us", "sleep.", false).value_or(0);
-
-  // Overlap check across regions and aliases.
-  std::vector<std::pair<uint64_t, uint64_t>> spans;
-  for (const auto &r : d.memory) {
-    spans.emplace_back(r.base, r.end());
-    for (auto a : r.aliases) spans.emplace_back(a, uint64_t(a) + r.size);
-  }
-  std::sort(spans.begin(), spans.end());
-  for (size_t i = 1; i < spans.size(); ++i)
-    if (spans[i].first < spans[i - 1].second) {
-      std::ostringstream os;
-      os << "memory regions overlap at 0x" << std::hex << spans[i].first;
-      rd.fail(os.str());
-    }
+  if (auto mem = root["memory"].as_array()) read_memory(*mem, d, rd);
+  else rd.fail("missing [[memory]] regions");
+  read_timing(root, d, rd);
+  check_address_map(d, rd);
   if (rd.error.empty() && !d.region_at(d.vector_table, 8))
-    rd.fail("vector_table.address is not inside any memory region");
-  if (!rd.error.empty()) return make_error(ErrorKind::BadDevice, file.string() + ": malformed device file: " + rd.error);
+    rd.fail("vector_table.address is not inside any memory region", root["vector_table"]["address"].node());
+  if (!rd.error.empty()) {
+    std::string loc = file.string();
+    if (rd.error_line) loc += ":" + std::to_string(rd.error_line);
+    return make_error(ErrorKind::BadDevice, loc + ": malformed device file: " + printable(rd.error));
+  }
   if (d.title.empty()) d.title = d.name;
   return d;
 }

@@ -1,6 +1,7 @@
 /// \file
 /// Budget files (TOML), report metrics (JSON) and the checks between them.
 #include "profiler/budget.h"
+#include "core/toml_input.h"
 #include "profiler/junit.h"
 
 #include <algorithm>
@@ -205,14 +206,9 @@ struct BudgetParser {
 } // namespace
 
 BudgetExpected<Budget> parse_budget(std::string_view text, const std::string &file) {
-  toml::table root;
-  try {
-    root = toml::parse(text, file);
-  } catch (const toml::parse_error &e) {
-    std::string loc = file;
-    if (e.source().begin.line) loc += ":" + std::to_string(e.source().begin.line);
-    return tl::unexpected(BudgetError{Kind::Malformed, loc + ": malformed budget: " + std::string(e.description())});
-  }
+  auto parsed = parse_toml_input(text, file, "malformed budget");
+  if (!parsed) return tl::unexpected(BudgetError{Kind::Malformed, parsed.error()});
+  const toml::table &root = *parsed;
   Budget b;
   b.file = file;
   BudgetParser p{file, {}};
@@ -499,7 +495,10 @@ BudgetResult evaluate_budget(const Budget &budget, const ReportMetrics &r, const
   if (l.ms)
     c.add("ms", limit_ms_text(*l.ms), ms_text(r.ms), r.ms <= *l.ms,
           "simulated time " + ms_text(r.ms) + " is over the limit of " + limit_ms_text(*l.ms));
-  for (const auto &[name, limit] : l.functions) {
+  for (const auto &fn : l.functions) {
+    // Named copies: clang before 16 cannot capture structured bindings in a lambda.
+    const std::string &name = fn.first;
+    const uint64_t limit = fn.second;
     const std::string check = "function " + name;
     auto it = std::find_if(r.functions.begin(), r.functions.end(), [&](const auto &f) { return f.first == name; });
     if (!r.profiled) c.missing(check, show_cycles(limit), not_profiled);
@@ -531,7 +530,9 @@ BudgetResult evaluate_budget(const Budget &budget, const ReportMetrics &r, const
   }
   if (l.flash_bytes) c.at_most("flash_bytes", r.flash_bytes, *l.flash_bytes, "flash use", show_bytes);
   if (l.ram_bytes) c.at_most("ram_bytes", r.ram_bytes, *l.ram_bytes, "RAM use (sram and tcm regions)", show_bytes);
-  for (const auto &[name, limit] : l.regions) {
+  for (const auto &reg : l.regions) {
+    const std::string &name = reg.first;
+    const uint64_t limit = reg.second;
     const std::string check = "region " + name;
     auto it = std::find_if(r.regions.begin(), r.regions.end(), [&](const auto &x) { return x.name == name; });
     if (it == r.regions.end()) {

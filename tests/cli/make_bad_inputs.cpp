@@ -113,6 +113,18 @@ int main(int argc, char **argv) {
   write_text(dir / "broken.toml", "name = \"broken\"\ncore = \"cortex-m4\n[clock\n");
   write_text(dir / "nokey.toml", "schema = 1\nname = \"nokey\"\n[clock]\ndefault_mhz = 10\n[vector_table]\naddress = 0\n"
                                  "[[memory]]\nname = \"flash\"\nkind = \"flash\"\nbase = 0\nsize = 0x10000\naccess = \"rx\"\n");
+  // A device that would load but for one figure: a region over the system space, a clock of nan.
+  const std::string device = "schema = 1\nname = \"sysspace\"\ncore = \"cortex-m4f\"\n[clock]\ndefault_mhz = 168\n"
+                             "[vector_table]\naddress = 0x08000000\n"
+                             "[[memory]]\nname = \"flash\"\nkind = \"flash\"\nbase = 0x08000000\nsize = 0x100000\naccess = \"rx\"\n"
+                             "aliases = [0x0]\n"
+                             "[[memory]]\nname = \"sram\"\nkind = \"sram\"\nbase = 0x20000000\nsize = 0x20000\naccess = \"rwx\"\n";
+  write_text(dir / "sysspace.toml", device + "[[memory]]\nname = \"ppb\"\nkind = \"peripheral\"\nbase = 0xE0000000\n"
+                                             "size = 0x100000\naccess = \"rw\"\n");
+  std::string nan_clock = device;
+  nan_clock.replace(nan_clock.find("default_mhz = 168"), 17, "default_mhz = nan");
+  write_text(dir / "nanclock.toml", nan_clock);
+  write_text(dir / "ctrlbyte.toml", "[\x0F");
   if (argc > 2) {
     std::ifstream in(argv[2], std::ios::binary);
     std::vector<uint8_t> elf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -323,6 +323,40 @@ TEST_CASE("malformed budgets: one line naming the file, the line and the problem
   }
 }
 
+TEST_CASE("budget text: an opening bracket followed by byte 0x0F is rejected before parsing, on one line") {
+  CHECK(parse_error(std::string("[\x0F")) == "b.toml:1: malformed budget: control byte 0x0F at column 2 (byte offset 1)");
+}
+
+TEST_CASE("budget text: invalid UTF-8, overlong encodings and NUL bytes are rejected") {
+  CHECK(parse_error("[limits.functions]\nmain\xA7 = 5\n") ==
+        "b.toml:2: malformed budget: invalid UTF-8: byte 0xA7 cannot start a character (a continuation byte without a lead "
+        "byte) at column 5 (byte offset 23)");
+  CHECK(parse_error("[limits.functions]\n\"\xC1\xBF\" = 5\n").find("b.toml:2: malformed budget: invalid UTF-8: overlong encoding") == 0);
+  CHECK(parse_error("[limits.functions]\n\"\xE0\x81\x81\" = 5\n").find("overlong encoding of U+0041") != std::string::npos);
+  CHECK(parse_error(std::string("[limits]\ncycles = 5\0\n", 21)) ==
+        "b.toml:2: malformed budget: NUL byte (0x00) at column 11 (byte offset 19)");
+  CHECK(parse_error("[limits]\ncycles = 5\r\n\r") == "b.toml:3: malformed budget: carriage return not followed by a line feed at column 1 (byte offset 21)");
+  // A control character written as an escape in a function name would break the one-line messages and reports.
+  CHECK(parse_error("[limits.functions]\n\"main\\n\" = 5\n") ==
+        "b.toml:2: malformed budget: key 'limits.functions.main\\x0A' holds a control character (U+000A) at column 1");
+}
+
+TEST_CASE("budget limits: nan, inf and negative values are rejected, one line each") {
+  for (const char *text : {"[limits]\nms = nan\n", "[limits]\nms = -inf\n", "[limits]\nms = -1\n", "[limits]\ncycles = -1\n",
+                           "[limits]\nstack_bytes = -8\n", "[limits.layers]\nconv1 = { ms = nan }\n",
+                           "[limits.layers]\nconv1 = { cycles = -3 }\n", "[limits.functions]\nmain = -1\n",
+                           "[regression]\ncycles_pct = nan\n", "[regression]\nflash_pct = inf\n", "[regression]\nheap_pct = -0.1\n"}) {
+    CAPTURE(text);
+    std::string e = parse_error(text);
+    CHECK(e.rfind("b.toml:2: malformed budget: '", 0) == 0);
+    CHECK((e.find("must be a finite number") != std::string::npos || e.find("must not be negative") != std::string::npos));
+    CHECK(e.find('\n') == std::string::npos);
+  }
+  CHECK(parse_error("[limits.layers]\nconv1 = { ms = nan }\n") ==
+        "b.toml:2: malformed budget: 'limits.layers.conv1.ms' must be a finite number");
+  CHECK(parse_error("[limits]\ncycles = 99999999999999999999\n").rfind("b.toml:2: malformed budget: ", 0) == 0);
+}
+
 TEST_CASE("a missing budget file is unreadable, not malformed") {
   auto b = load_budget("/nonexistent/budget.toml");
   REQUIRE_FALSE(b);
