@@ -55,7 +55,8 @@ bool CallTracker::init(std::vector<FunctionProfile> fns, uint32_t reset, const s
   uint32_t root = func_of(reset & ~1u);
   nodes_.push_back({root, UINT32_MAX, true});
   stats_.emplace_back();
-  frames_.push_back({root, kNoReturn, kNoSp, 0, 0, -1, 0, Kind::Root});
+  frames_.push_back({root, kNoReturn, kNoSp, 0, 0, -1, 0, 0, Kind::Root});
+  call_records_.push_back({root, 0, 0, 0, false});
   bases_.push_back(0);
   ++calls_[root];
   ++active_[root];
@@ -167,8 +168,18 @@ uint32_t CallTracker::find_child(uint32_t parent, uint32_t func) {
 void CallTracker::push_frame(Kind kind, uint32_t func, uint32_t ret, uint32_t sp, uint32_t cur_sp, uint64_t now, uint32_t caller,
                              int32_t layer) {
   uint32_t node = child_node(cur_node_, func);
-  frames_.push_back({func, ret, sp, node, now, layer, 0, kind});
-  if (kind == Kind::Exception) bases_.push_back(uint32_t(frames_.size() - 1));
+  const uint32_t depth = uint32_t(frames_.size());
+  int32_t record = -1;
+  if (depth < ProfileData::kTraceDepth) {
+    if (call_records_.size() < ProfileData::kTraceCalls) {
+      record = int32_t(call_records_.size());
+      call_records_.push_back({func, now, now, depth, kind == Kind::Exception});
+    } else {
+      calls_truncated_ = true;
+    }
+  }
+  frames_.push_back({func, ret, sp, node, now, layer, 0, record, kind});
+  if (kind == Kind::Exception) bases_.push_back(depth);
   Frame &f = frames_.back();
   if (kind != Kind::Exception) {
     switch (f_layer_[func]) {
@@ -204,12 +215,7 @@ void CallTracker::pop_frame(uint64_t now) {
   frames_.pop_back();
   if (f.kind == Kind::Exception || f.kind == Kind::Root) bases_.pop_back();
   if (f.layer >= 0) layers_[size_t(f.layer)].end = now;
-  if (frames_.size() < ProfileData::kTraceDepth) {
-    if (call_records_.size() < ProfileData::kTraceCalls)
-      call_records_.push_back({f.func, f.start, now, uint32_t(frames_.size()), f.kind == Kind::Exception});
-    else
-      calls_truncated_ = true;
-  }
+  if (f.record >= 0) call_records_[size_t(f.record)].end = now;
   --active_[f.func];
   if (!frames_.empty()) settle_top();
 }
@@ -349,10 +355,7 @@ ProfileData CallTracker::finish(uint64_t cycles, uint32_t initial_sp) {
     for (uint32_t c = first_child[i]; c != UINT32_MAX; c = next_sibling[c]) todo.push_back({c, path.size()});
   }
   std::sort(d.stacks.begin(), d.stacks.end());
-  d.calls = std::move(call_records_);
-  std::sort(d.calls.begin(), d.calls.end(), [](const CallRecord &a, const CallRecord &b) {
-    return a.start != b.start ? a.start < b.start : a.depth < b.depth;
-  });
+  d.calls = std::move(call_records_); // opened in start order, an outer frame before the inner ones it opens
   d.calls_truncated = calls_truncated_;
   return d;
 }

@@ -98,6 +98,7 @@ private:
     uint64_t start;
     int32_t layer;          ///< index of the layer this activation opened, or -1
     uint32_t arg;           ///< the break function's increment
+    int32_t record;         ///< its entry in call_records_, or -1
     Kind kind;
   };
   struct Node {
@@ -125,7 +126,7 @@ private:
   std::vector<NodeStat> stats_;
   std::unordered_map<uint64_t, uint32_t> children_;
 
-  std::vector<CallRecord> call_records_;
+  std::vector<CallRecord> call_records_; // in start order (opened at push, ended at pop)
   bool calls_truncated_ = false;
 
   // Layers: marker pairs (ITM ports 1/2), calls to functions matching a
