@@ -234,7 +234,8 @@ void CallTracker::unwind(uint32_t address, uint32_t func, uint32_t sp, bool call
   for (size_t k = frames_.size() - 1; k > base && frames_[k].sp <= sp; --k) {
     const Frame &f = frames_[k];
     bool to_ret = f.ret == address;
-    if (!to_ret && !(func != top_func_ && frames_[k - 1].func == func)) continue;
+    // (A branch to the caller's entry is a tail call to it, not a landing.)
+    if (!to_ret && !(func != top_func_ && frames_[k - 1].func == func && address != functions_[func].addr)) continue;
     if (to_ret && special_[f.func] == kBreak) {
       uint32_t old_break = probe->reg(0); // the break before the call, or -1
       if (old_break != 0xFFFFFFFFu) {

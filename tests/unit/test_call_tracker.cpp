@@ -243,6 +243,24 @@ TEST_CASE("longjmp: the stack reset closes every frame above the setjmp") {
   CHECK(st["Reset_Handler;main"] == 6);
 }
 
+TEST_CASE("a tail call back to the caller's function is a new activation, not a return") {
+  Stream s;
+  s.run(0x100, 1, kStackTop, 0x104);
+  s.run(0x200, 2, kStackTop, 0x210);       // main: bl work
+  s.run(0x800, 3, kStackTop - 8);          // work: b main (mutual recursion through a tail call)
+  s.run(0x200, 4, kStackTop - 8);          // main again, in work's place
+  s.run(0x210, 5, kStackTop - 8);          // ... which returns where work would have
+  s.run(0x104, 1, kStackTop);
+  ProfileData d = s.finish();
+  check_invariants(d, 16);
+  CHECK(d.functions[kMain].calls == 2);
+  CHECK(d.functions[kWork].calls == 1);
+  CHECK(d.max_call_depth == 2);
+  auto st = stacks_of(d);
+  CHECK(st["Reset_Handler;main;main"] == 4);
+  CHECK(st["Reset_Handler;main"] == 7);
+}
+
 TEST_CASE("an interrupt taken in a tail-called function, its handler tail-calling") {
   Stream s;
   s.run(0x100, 1, kStackTop, 0x104);
