@@ -102,7 +102,7 @@ void check_invariants(const ProfileData &d, uint64_t total) {
 }
 } // namespace
 
-TEST_CASE("calls and returns give self and inclusive cycles; the reset handler is the root frame") {
+TEST_CASE("calls and returns give self and inclusive cycles, the reset handler being the root frame") {
   Stream s;
   s.run(0x100, 10, kStackTop, 0x104);       // Reset_Handler: bl main
   s.run(0x200, 20, kStackTop, 0x210);       // main (entered with the SP at the call): push; bl leaf
@@ -170,7 +170,7 @@ TEST_CASE("a tail call is a call: its own frame, returning to where its caller w
   }
 }
 
-TEST_CASE("recursion counts once in the inclusive cycles; a branch to a return address inside the frame is no return") {
+TEST_CASE("recursion counts once in the inclusive cycles, and a branch to a return address inside the frame is no return") {
   Stream s;
   s.run(0x100, 1, kStackTop, 0x104);        // bl main
   s.run(0x200, 10, kStackTop, 0x210);       // main: push; bl main (recursion 1)
@@ -292,7 +292,7 @@ TEST_CASE("an interrupt taken in a tail-called function, its handler tail-callin
     if (c.func == kTail) CHECK(c.end == 1 + 2 + 3 + 4 + 12 + 5 + 6 + 10 + 4);
 }
 
-TEST_CASE("exceptions open and close a handler frame; the root survives a stray exception return") {
+TEST_CASE("exceptions open and close a handler frame, and the root survives a stray exception return") {
   Stream s;
   s.run(0x200, 10, kStackTop);             // the first block is not in Reset_Handler: a branch from the root
   s.exception_entry(0x501, kStackTop - 32, 12);
@@ -312,7 +312,7 @@ TEST_CASE("exceptions open and close a handler frame; the root survives a stray 
   CHECK(d.functions[kMain].inclusive_cycles == 24);
 }
 
-TEST_CASE("markers and pattern layers; a tail call carries its caller's layer") {
+TEST_CASE("markers and pattern layers, a tail call carrying its caller's layer") {
   Stream s("^leaf$");
   s.probe.puts(0x3000, "conv1");
   s.probe.puts(0x3010, "CONV_2D");
