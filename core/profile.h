@@ -1,7 +1,7 @@
 /// \file
 /// What the profiling hook collects during a run: cycles and instructions per
 /// function (self and inclusive), call counts, the lowest stack pointer, heap
-/// growth. Plain data: the profiler/ library turns it into a RunReport.
+/// growth (the break's). Plain data: the profiler/ library turns it into a RunReport.
 #pragma once
 
 #include <cstdint>
@@ -16,8 +16,10 @@ struct FunctionProfile {
   uint32_t size = 0;
   std::string source; ///< "file.c:42" of its entry, from DWARF, if known
   uint64_t self_cycles = 0, self_instructions = 0;
-  uint64_t inclusive_cycles = 0; ///< from call to return, callees included (outermost activation only)
-  uint64_t calls = 0;
+  /// Self cycles of its calling-context subtrees (callees, tail calls and
+  /// exceptions taken inside included), a recursive activation counted once.
+  uint64_t inclusive_cycles = 0;
+  uint64_t calls = 0; ///< activations: calls, tail calls, exception entries, the reset handler's root frame
 };
 
 /// One execution of a layer (a marker pair, or a call the layer rules match).
@@ -42,13 +44,15 @@ struct ProfileData {
   uint32_t initial_sp = 0;
   uint32_t min_sp = 0;            ///< lowest SP seen at calls and exception entries
   bool malloc_used = false;       ///< malloc/calloc/realloc was called
-  uint64_t heap_bytes = 0;        ///< sum of positive _sbrk increments
+  uint64_t heap_bytes = 0;        ///< how far the heap break rose above its first value (through _sbrk)
   uint32_t max_call_depth = 0;
   uint64_t exceptions_taken = 0;
   /// Tensor arena: the named buffer, its size and the bytes in use at the end
-  /// (up to the last non-zero byte; the arena starts zeroed in .bss).
+  /// (the arena starts zeroed in .bss; the longest run of zero bytes is taken
+  /// as the free gap between what is allocated from the bottom, the head, and
+  /// from the top, the tail): used = head + tail.
   std::string arena_symbol;
-  uint32_t arena_size = 0, arena_used = 0, arena_nonzero = 0;
+  uint32_t arena_size = 0, arena_used = 0, arena_nonzero = 0, arena_head = 0, arena_tail = 0;
   std::vector<LayerRecord> layers; ///< in start order
   /// Self cycles per call path ("main;conv;dot" -> cycles), for flame graphs.
   std::vector<std::pair<std::string, uint64_t>> stacks;

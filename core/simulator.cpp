@@ -368,11 +368,11 @@ struct Simulator::Impl {
     d.arena_size = arena->size;
     const uint8_t *p = mem.host_ptr(arena->addr, arena->size);
     if (!p) return;
-    for (uint32_t i = 0; i < arena->size; ++i)
-      if (p[i]) {
-        ++d.arena_nonzero;
-        d.arena_used = i + 1;
-      }
+    ArenaUse use = measure_arena_use(p, arena->size);
+    d.arena_head = use.head;
+    d.arena_tail = use.tail;
+    d.arena_used = use.head + use.tail;
+    d.arena_nonzero = use.nonzero;
   }
   /// Whether the engine stops before the block at `address` (slow path).
   __attribute__((noinline, cold)) bool stop_here(uint32_t address) {

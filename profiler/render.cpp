@@ -78,7 +78,8 @@ std::string render_text(const RunReport &r, size_t top) {
     os << "\n";
     os << "  heap      " << (r.heap.malloc_used ? "malloc used, " : "no dynamic allocation, ") << r.heap.bytes << " bytes from _sbrk\n";
     if (!r.arena.symbol.empty())
-      os << "  arena     " << r.arena.used << " of " << r.arena.size << " bytes used (" << r.arena.symbol << ")\n";
+      os << "  arena     " << r.arena.used << " of " << r.arena.size << " bytes used (" << r.arena.symbol << "): head " << r.arena.head
+         << " + tail " << r.arena.tail << "\n";
   }
   if (!r.top_symbols.empty()) {
     os << "  largest symbols:";
@@ -138,7 +139,8 @@ std::string render_json(const RunReport &r) {
                  {"stack", {{"initial_sp", r.stack.initial_sp}, {"lowest_sp", r.stack.lowest_sp}, {"used", r.stack.used},
                             {"limit", r.stack.limit}, {"overflow", r.stack.overflow}}},
                  {"heap", {{"malloc_used", r.heap.malloc_used}, {"bytes", r.heap.bytes}}},
-                 {"arena", {{"symbol", r.arena.symbol}, {"size", r.arena.size}, {"used", r.arena.used}}}};
+                 {"arena", {{"symbol", r.arena.symbol}, {"size", r.arena.size}, {"used", r.arena.used},
+                            {"head", r.arena.head}, {"tail", r.arena.tail}}}};
   j["host"] = {{"wall_seconds", r.wall_seconds}, {"mips", r.mips}};
   return j.dump(2) + "\n";
 }

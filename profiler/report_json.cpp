@@ -187,6 +187,8 @@ RunReport from_json(const json &j) {
   read(arena, "symbol", r.arena.symbol, "memory.arena.");
   read(arena, "size", r.arena.size, "memory.arena.");
   read(arena, "used", r.arena.used, "memory.arena.");
+  read(arena, "head", r.arena.head, "memory.arena.");
+  read(arena, "tail", r.arena.tail, "memory.arena.");
 
   const json &host = object(j, "host", "");
   read(host, "wall_seconds", r.wall_seconds, "host.");

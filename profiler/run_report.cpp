@@ -47,7 +47,7 @@ RunReport build_report(const RunResult &r, const ElfImage &elf, const Device &de
     rep.max_call_depth = p.max_call_depth;
     rep.exceptions_taken = p.exceptions_taken;
     rep.layer_source = p.layer_source;
-    rep.arena = {p.arena_symbol, p.arena_size, p.arena_used};
+    rep.arena = {p.arena_symbol, p.arena_size, p.arena_used, p.arena_head, p.arena_tail};
     for (const auto &l : p.layers) {
       if (l.depth != 0) continue; // nested regions are inside their parent's row
       auto it = std::find_if(rep.layers.begin(), rep.layers.end(), [&](const RunReport::Layer &x) { return x.name == l.name; });

@@ -16,7 +16,7 @@
 namespace mcusim {
 
 struct RunReport {
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   // What ran
   std::string firmware, device, core, timing;
@@ -74,11 +74,12 @@ struct RunReport {
   } stack;
   struct Heap {
     bool malloc_used = false;
-    uint64_t bytes = 0;       ///< grown through _sbrk
+    uint64_t bytes = 0;       ///< how far the break rose (_sbrk)
   } heap;
   struct Arena {
     std::string symbol;       ///< empty: no arena found
-    uint32_t size = 0, used = 0; ///< used: up to the last byte written with a non-zero value
+    uint32_t size = 0, used = 0; ///< used = head + tail
+    uint32_t head = 0, tail = 0; ///< in use below and above the longest run of zero bytes (the free gap)
   } arena;
   uint32_t max_call_depth = 0;
   uint64_t exceptions_taken = 0;

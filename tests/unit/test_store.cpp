@@ -107,7 +107,7 @@ RunReport sample_report(uint64_t cycles = 1234567, const std::string &firmware =
   r.stack.used = 408;
   r.stack.limit = 0x2001c000;
   r.heap.malloc_used = true;
-  r.heap.bytes = 2936;
+  r.heap.bytes = 1468;
   r.arena.symbol = "tflite::tensor_arena";
   r.arena.size = 8192;
   r.arena.used = 3000;
