@@ -82,7 +82,7 @@ TEST_CASE("calls, returns and tail calls give self and inclusive cycles") {
   CHECK(stacks["Reset_Handler;main"] == 25);
 }
 
-TEST_CASE("exceptions open and close a handler frame; recursion counts once") {
+TEST_CASE("exceptions open and close a handler frame, and recursion counts once") {
   Fixture f;
   auto &t = f.t;
   t.block(0, false, 0, 0x100, 2, 0, 10, 4, 0);
