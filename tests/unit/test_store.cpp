@@ -575,7 +575,7 @@ TEST_CASE("a damaged page behind an intact header: refused at open, left byte fo
   CHECK(slurp(db) == before);
 }
 
-TEST_CASE("a healthy database passes the check at open; new ones need none") {
+TEST_CASE("a healthy database passes the check at open, and new ones need none") {
   TempDir dir;
   const fs::path db = dir / "runs.db";
   {
