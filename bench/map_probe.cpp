@@ -291,7 +291,8 @@ int main(int argc, char **argv) {
                                                          {"UC_HOOK_BLOCK", kBlockHook},
                                                          {"UC_HOOK_MEM_INVALID", kMemInvalidHook},
                                                          {"UC_HOOK_BLOCK + UC_HOOK_MEM_INVALID", kBlockHook | kMemInvalidHook}};
-  for (const auto &[name, set] : hook_sets) {
+  for (const auto &[name, hooks] : hook_sets) {
+    unsigned set = hooks; // a plain variable: clang before 16 cannot capture a structured binding
     double st = best_of(3, [&] { return run_loop(*dev, {}, kStoreLoop, vt->initial_sp - 8, seconds, &error, set); });
     double ld = best_of(3, [&] { return run_loop(*dev, {}, kLoadLoop, vt->initial_sp - 8, seconds, &error, set); });
     std::printf("     %-45s store loop %6.0f MIPS   load-only loop %6.0f MIPS\n", name, st, ld);

@@ -48,8 +48,9 @@ TEST_CASE("call counts and inclusive time follow calls, returns and interrupts")
   if (!test::have_firmware("selftest-stm32f407")) return;
   auto [r, rep] = profiled_run("selftest-stm32f407", "stm32f407");
   REQUIRE(r.reason == StopReason::Exited);
-  auto find = [&](const std::string &n) -> const RunReport::Function * {
-    for (const auto &f : rep.functions)
+  const RunReport &report = rep; // clang before 16 cannot capture a structured binding
+  auto find = [&report](const std::string &n) -> const RunReport::Function * {
+    for (const auto &f : report.functions)
       if (f.name == n) return &f;
     return nullptr;
   };
