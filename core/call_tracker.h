@@ -104,6 +104,12 @@ public:
   std::vector<int32_t> open_layers;  ///< marker/event layers, innermost last
   std::vector<uint8_t> f_layer;      ///< 1 pattern layer, 2 BeginEvent, 3 EndEvent
   uint32_t invoke_func = 0;          ///< TFLM InvokeSubgraph (its callees are layers)
+  /// The interpreter's entry points (MicroInterpreter::Invoke,
+  /// MicroInterpreterGraph::InvokeSubgraph): a layer opened while one of them
+  /// is active is numbered with the invocation it belongs to.
+  uint32_t invocation_funcs[2] = {0, 0};
+  uint32_t invocation_active = 0, invocation_count = 0;
+  bool is_invocation_func(uint32_t f) const { return f && (f == invocation_funcs[0] || f == invocation_funcs[1]); }
   bool tflm_events_seen = false;
   std::string layer_source;
   std::vector<Frame> frames;
@@ -135,6 +141,11 @@ public:
         else if (n.find("MicroProfiler::EndEvent(") != std::string::npos) f_layer[i] = 3;
         else if (n.find("MicroInterpreterGraph::InvokeSubgraph(") != std::string::npos) invoke_func = uint32_t(i);
       }
+    }
+    for (size_t i = 1; i < functions.size(); ++i) {
+      const std::string &n = functions[i].name;
+      if (n.find("MicroInterpreter::Invoke(") != std::string::npos) invocation_funcs[0] = uint32_t(i);
+      else if (n.find("MicroInterpreterGraph::InvokeSubgraph(") != std::string::npos) invocation_funcs[1] = uint32_t(i);
     }
     size_t n = functions.size();
     f_self.assign(n, 0), f_insns.assign(n, 0), f_incl.assign(n, 0), f_calls.assign(n, 0), f_active.assign(n, 0);
@@ -177,6 +188,7 @@ public:
     l.macs = macs;
     l.start = l.end = now;
     l.depth = uint32_t(open_layers.size());
+    l.invocation = invocation_active ? invocation_count : 0;
     layers.push_back(std::move(l));
     return int32_t(layers.size() - 1);
   }
@@ -204,6 +216,7 @@ public:
   void push_frame(uint32_t func, uint32_t ret, uint64_t now, bool exception, uint32_t caller = 0) {
     frames.push_back({func, ret, now, exception, -1, cur_node});
     cur_node = child_node(cur_node, func);
+    if (!exception && is_invocation_func(func) && invocation_active++ == 0) ++invocation_count;
     if (!exception) {
       switch (f_layer[func]) {
       case 1: frames.back().layer = open_layer(without_params(functions[func].name), "", 0, now, "pattern"); break;
@@ -246,6 +259,7 @@ public:
     Frame f = frames.back();
     frames.pop_back();
     if (f.layer >= 0) layers[size_t(f.layer)].end = now;
+    if (!f.exception && is_invocation_func(f.func) && invocation_active) --invocation_active;
     cur_node = f.saved_node;
     if (frames.size() < ProfileData::kTraceDepth) {
       if (call_records.size() < ProfileData::kTraceCalls)
