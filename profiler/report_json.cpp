@@ -170,6 +170,7 @@ RunReport from_json(const json &j, int64_t version) {
         if (macs) layer.macs = macs / layer.invocations;
       }
       if (macs) layer.cycles_per_mac = cycles_per_mac;
+      if (layer.op.empty() && r.layer_source.rfind("tflm", 0) == 0) layer.op = layer.name; // the tag or kernel, as now
     } else {
       read(l, "mean_cycles", layer.mean_cycles, at);
       read(l, "min_cycles", layer.min_cycles, at);

@@ -147,3 +147,45 @@ TEST_CASE("heap growth through _sbrk and malloc use") {
   CHECK(d.malloc_used);
   CHECK(d.heap_bytes == 512);
 }
+
+TEST_CASE("TFLM profiler events are numbered with the interpreter invocation they ran in, set-up events none") {
+  FakeProbe probe;
+  probe.regs[13] = 0x20001000;
+  probe.puts(0x3000, "InitializeRunner");
+  probe.puts(0x3020, "CONV_2D");
+  CallTracker t;
+  t.probe = &probe;
+  std::string err;
+  REQUIRE(t.init({{"(no symbol)", 0, 0, ""},
+                  {"Reset_Handler", 0x80, 0x40, ""},
+                  {"main", 0x100, 0x80, ""},
+                  {"tflite::MicroProfiler::BeginEvent(char const*)", 0x200, 0x40, ""},
+                  {"tflite::MicroProfiler::EndEvent(unsigned long)", 0x240, 0x40, ""},
+                  {"tflite::MicroInterpreterGraph::InvokeSubgraph(int)", 0x300, 0x40, ""},
+                  {"kernel", 0x400, 0x40, ""}},
+                 0x81, "", &err));
+  auto event = [&](uint32_t caller, uint32_t ret, uint32_t tag, uint64_t now) {
+    probe.regs[1] = tag;
+    t.block(caller, true, ret, 0x200, 3, 0, 5, 1, now); // BeginEvent(tag)
+    t.block(3, false, 0, ret, caller, 0, 5, 1, now + 5);
+    t.block(caller, true, ret + 4, 0x240, 4, 0, 5, 1, now + 10); // EndEvent
+    t.block(4, false, 0, ret + 4, caller, 0, 5, 1, now + 15);
+  };
+  t.block(0, false, 0, 0x80, 1, 0, 10, 1, 0);
+  t.block(1, true, 0x88, 0x100, 2, 0, 10, 1, 10); // main
+  event(2, 0x110, 0x3000, 20);                   // set-up, outside any invocation
+  for (int n = 0; n < 2; ++n) {
+    uint64_t at = 100 + uint64_t(n) * 100;
+    t.block(2, true, 0x118, 0x300, 5, 0, 5, 1, at); // InvokeSubgraph
+    event(5, 0x310, 0x3020, at + 10);
+    t.block(5, false, 0, 0x118, 2, 0, 5, 1, at + 40); // back in main
+  }
+  ProfileData d = t.finish(400, 0x20001000);
+  REQUIRE(d.layers.size() == 3);
+  CHECK(d.layers[0].name == "InitializeRunner");
+  CHECK(d.layers[0].invocation == 0);
+  CHECK(d.layers[1].name == "CONV_2D");
+  CHECK(d.layers[1].invocation == 1);
+  CHECK(d.layers[2].invocation == 2);
+  CHECK(d.layer_source == "tflm-profiler");
+}

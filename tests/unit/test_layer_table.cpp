@@ -86,7 +86,7 @@ TEST_CASE("set-up regions outside an invocation are not rows") {
   }
 }
 
-TEST_CASE("markers: an outermost INVOKE marker is an invocation; other outermost markers are set-up") {
+TEST_CASE("markers: an outermost INVOKE marker is an invocation, other outermost markers are set-up") {
   std::vector<LayerRecord> recs = {region("preprocess", "", 0, 40),
                                    region("inference", kInvokeOp, 50, 200), region("conv1", "CONV_2D", 60, 150, 0, 1, 900),
                                    region("im2col", "", 70, 80, 0, 2), region("fc1", "FULLY_CONNECTED", 150, 190, 0, 1, 100),

@@ -816,7 +816,7 @@ TEST_CASE("compare: per-layer deltas of the mean cycles per invocation, matched 
   }
 }
 
-TEST_CASE("a version 1 database (before the layers table) opens, migrates and reads; new runs store their layers") {
+TEST_CASE("a version 1 database (before the layers table) opens, migrates and reads, and new runs store their layers") {
   const fs::path fixture = fs::path(MCUSIM_TEST_SOURCE_DIR) / "tests/data/db/v1-fixture.db";
   REQUIRE(fs::exists(fixture));
   TempDir dir;
@@ -853,6 +853,8 @@ TEST_CASE("a version 1 database (before the layers table) opens, migrates and re
   auto r2 = store->load_report(2);
   REQUIRE(r2);
   CHECK(r2->layer_source == "tflm-profiler");
+  REQUIRE(r2->layers.size() == 3); // schema 1: summed by name
+  CHECK(r2->layers[0].op == "CONV_2D"); // TFLM's tag is the op, as in schema 2
   auto r3 = store->load_report(3);
   REQUIRE(r3);
   CHECK_FALSE(r3->profiled);
