@@ -92,11 +92,20 @@ std::vector<CompareRow> layer_rows(const RunReport &a, const RunReport &b) {
     std::vector<std::string> out;
     for (const auto &l : r.layers) {
       const std::string &name = l.name.empty() ? l.op : l.name;
-      out.push_back(name + "\n" + std::to_string(seen[name]++));
+      std::string key = name;
+      key += '\n';
+      key += std::to_string(seen[name]++);
+      out.push_back(std::move(key));
     }
     return out;
   };
-  auto label = [](const RunReport::Layer &l) { return "#" + std::to_string(l.node) + " " + (l.name.empty() ? l.op : l.name); };
+  auto label = [](const RunReport::Layer &l) { // "#3 SVDF" (appended: GCC 12 warns on "#" + std::string chains)
+    std::string out = "#";
+    out += std::to_string(l.node);
+    out += ' ';
+    out += l.name.empty() ? l.op : l.name;
+    return out;
+  };
   std::vector<std::string> ka = keys(a), kb = keys(b);
   std::map<std::string, size_t> in_b;
   for (size_t i = 0; i < kb.size(); ++i) in_b[kb[i]] = i;

@@ -90,8 +90,15 @@ std::string render_html(const RunReport &r, size_t top) {
     double most = 1;
     for (const auto &l : r.layers) most = std::max(most, l.mean_cycles);
     auto label = [](const RunReport::Layer &l) {
-      std::string s = "#" + std::to_string(l.node) + " " + (l.name.empty() ? l.op : l.name);
-      if (!l.op.empty() && l.op != l.name && !l.name.empty()) s += " (" + l.op + ")";
+      std::string s = "#"; // appended: GCC 12 warns on "#" + std::string chains
+      s += std::to_string(l.node);
+      s += ' ';
+      s += l.name.empty() ? l.op : l.name;
+      if (!l.op.empty() && l.op != l.name && !l.name.empty()) {
+        s += " (";
+        s += l.op;
+        s += ')';
+      }
       return s;
     };
     std::vector<Bar> rows;
