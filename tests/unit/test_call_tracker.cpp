@@ -189,3 +189,44 @@ TEST_CASE("TFLM profiler events are numbered with the interpreter invocation the
   CHECK(d.layers[2].invocation == 2);
   CHECK(d.layer_source == "tflm-profiler");
 }
+
+#include "profiler/layer_table.h"
+
+TEST_CASE("ITM markers: an INVOKE marker brackets an invocation, the markers inside are its layers, one outside is set-up") {
+  Fixture f;
+  auto &t = f.probe;
+  auto descriptor = [&](uint32_t at, const std::string &name, const std::string &op, uint32_t macs) {
+    t.puts(at + 0x20, name);
+    t.puts(at + 0x40, op);
+    t.put32(at, at + 0x20);
+    t.put32(at + 4, at + 0x40);
+    t.put32(at + 8, macs);
+  };
+  descriptor(0x3000, "preprocess", "", 0);
+  descriptor(0x3100, "inference", kInvokeOp, 0);
+  descriptor(0x3200, "conv1", "CONV_2D", 900);
+  descriptor(0x3300, "fc1", "FULLY_CONNECTED", 0);
+  f.t.block(0, false, 0, 0x100, 2, 0, 10, 4, 0);
+  f.t.marker(1, 0x3000, 10), f.t.marker(2, 0, 30); // set-up
+  for (uint64_t at : {100u, 300u}) {
+    f.t.marker(1, 0x3100, at);
+    f.t.marker(1, 0x3200, at + 5), f.t.marker(2, 0, at + 65);
+    f.t.marker(1, 0x3300, at + 65), f.t.marker(2, 0, at + 90);
+    f.t.marker(2, 0, at + 95);
+  }
+  ProfileData d = f.t.finish(500, 0x20001000);
+  REQUIRE(d.layers.size() == 7);
+  CHECK(d.layers[2].depth == 1);
+  LayerTable lt = tabulate_layers(d.layers, d.layer_source, 1e6, 500);
+  CHECK(lt.invocation_rule == "invoke-marker");
+  CHECK(lt.invocations == 2);
+  CHECK(lt.outside == 1);
+  REQUIRE(lt.rows.size() == 2);
+  CHECK(lt.rows[0].name == "conv1");
+  CHECK(lt.rows[0].cycles == 120);
+  CHECK(*lt.rows[0].macs == 900);
+  CHECK(*lt.rows[0].cycles_per_mac == doctest::Approx(120.0 / 1800));
+  CHECK(lt.rows[1].name == "fc1");
+  CHECK(lt.rows[1].node == 1);
+  CHECK_FALSE(lt.rows[1].cycles_per_mac);
+}
