@@ -31,6 +31,11 @@ bool CallTracker::init(std::vector<FunctionProfile> fns, uint32_t reset, const s
       else if (nm.find("MicroInterpreterGraph::InvokeSubgraph(") != std::string::npos) invoke_func_ = uint32_t(i);
     }
   }
+  for (size_t i = 1; i < n; ++i) {
+    const std::string &nm = functions_[i].name;
+    if (nm.find("MicroInterpreter::Invoke(") != std::string::npos) invocation_funcs_[0] = uint32_t(i);
+    else if (nm.find("MicroInterpreterGraph::InvokeSubgraph(") != std::string::npos) invocation_funcs_[1] = uint32_t(i);
+  }
   calls_.assign(n, 0);
   active_.assign(n, 0);
   special_.assign(n, kPlain);
@@ -129,6 +134,7 @@ int32_t CallTracker::open_layer(std::string name, std::string op, uint64_t macs,
   l.macs = macs;
   l.start = l.end = now;
   l.depth = uint32_t(open_layers_.size());
+  l.invocation = invocation_active_ ? invocation_count_ : 0;
   layers_.push_back(std::move(l));
   return int32_t(layers_.size() - 1);
 }
@@ -181,6 +187,7 @@ void CallTracker::push_frame(Kind kind, uint32_t func, uint32_t ret, uint32_t sp
   frames_.push_back({func, ret, sp, node, now, layer, 0, record, kind});
   if (kind == Kind::Exception) bases_.push_back(depth);
   Frame &f = frames_.back();
+  if (kind != Kind::Exception && is_invocation_func(func) && invocation_active_++ == 0) ++invocation_count_;
   if (kind != Kind::Exception) {
     switch (f_layer_[func]) {
     case 1:
@@ -216,6 +223,7 @@ void CallTracker::pop_frame(uint64_t now) {
   if (f.kind == Kind::Exception || f.kind == Kind::Root) bases_.pop_back();
   if (f.layer >= 0) layers_[size_t(f.layer)].end = now;
   if (f.record >= 0) call_records_[size_t(f.record)].end = now;
+  if (f.kind != Kind::Exception && is_invocation_func(f.func) && invocation_active_) --invocation_active_;
   --active_[f.func];
   if (!frames_.empty()) settle_top();
 }
@@ -265,8 +273,12 @@ void CallTracker::branch_into(uint32_t func, uint32_t caller, uint32_t sp, uint6
   // A tail call: the new function takes the frame's place, returns where it
   // would have, and carries on its layer.
   frames_.back().layer = -1;
+  // Invoke tail-calling InvokeSubgraph stays one invocation.
+  const bool same_invocation = is_invocation_func(top.func) && is_invocation_func(func);
+  if (same_invocation) ++invocation_active_;
   pop_frame(now);
   push_frame(Kind::Tail, func, top.ret, top.sp, sp, now, caller, top.layer);
+  if (same_invocation) --invocation_active_;
 }
 
 void CallTracker::transition(uint32_t prev_func, bool prev_called, uint32_t prev_ft, uint32_t address, uint32_t func,

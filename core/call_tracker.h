@@ -136,6 +136,12 @@ private:
   std::vector<int32_t> open_layers_; // marker/event layers, innermost last
   std::vector<uint8_t> f_layer_;     // 1 pattern layer, 2 BeginEvent, 3 EndEvent
   uint32_t invoke_func_ = 0;         // TFLM InvokeSubgraph (its callees are layers)
+  // The interpreter's entry points (MicroInterpreter::Invoke,
+  // MicroInterpreterGraph::InvokeSubgraph): a layer opened while one of them
+  // is active is numbered with the invocation it belongs to.
+  uint32_t invocation_funcs_[2] = {0, 0};
+  uint32_t invocation_active_ = 0, invocation_count_ = 0;
+  bool is_invocation_func(uint32_t f) const { return f && (f == invocation_funcs_[0] || f == invocation_funcs_[1]); }
   bool tflm_events_seen_ = false;
   std::string layer_source_;
 

@@ -28,6 +28,12 @@ struct LayerRecord {
   uint64_t macs = 0;    ///< multiply-accumulates, when the marker gives them
   uint64_t start = 0, end = 0; ///< cycle counts
   uint32_t depth = 0;   ///< nesting level (0 = outermost)
+  /// The invocation of the model's interpreter it ran in (TFLM's
+  /// MicroInterpreter::Invoke or MicroInterpreterGraph::InvokeSubgraph,
+  /// numbered 1, 2, ... in order); 0 outside every invocation or when the
+  /// firmware has no interpreter (profiler/layer_table.h then applies the
+  /// marker rules of docs/markers.md).
+  uint32_t invocation = 0;
 };
 
 /// A function activation on the simulated timeline (for traces).

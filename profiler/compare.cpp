@@ -85,6 +85,46 @@ std::string describe(const RunComparison::Side &s) {
 
 std::string truncate(const std::string &s, size_t n) { return s.size() > n ? s.substr(0, n - 3) + "..." : s; }
 
+/// The layers of both runs matched by name and order (compare.h).
+std::vector<CompareRow> layer_rows(const RunReport &a, const RunReport &b) {
+  auto keys = [](const RunReport &r) {
+    std::map<std::string, int> seen;
+    std::vector<std::string> out;
+    for (const auto &l : r.layers) {
+      const std::string &name = l.name.empty() ? l.op : l.name;
+      std::string key = name;
+      key += '\n';
+      key += std::to_string(seen[name]++);
+      out.push_back(std::move(key));
+    }
+    return out;
+  };
+  auto label = [](const RunReport::Layer &l) { // "#3 SVDF" (appended: GCC 12 warns on "#" + std::string chains)
+    std::string out = "#";
+    out += std::to_string(l.node);
+    out += ' ';
+    out += l.name.empty() ? l.op : l.name;
+    return out;
+  };
+  std::vector<std::string> ka = keys(a), kb = keys(b);
+  std::map<std::string, size_t> in_b;
+  for (size_t i = 0; i < kb.size(); ++i) in_b[kb[i]] = i;
+  std::vector<CompareRow> rows;
+  std::vector<bool> matched(kb.size(), false);
+  for (size_t i = 0; i < ka.size(); ++i) {
+    CompareRow row{label(a.layers[i]), Unit::Cycles, a.layers[i].mean_cycles, 0, true, false};
+    if (auto it = in_b.find(ka[i]); it != in_b.end()) {
+      row.b = b.layers[it->second].mean_cycles;
+      row.in_b = true;
+      matched[it->second] = true;
+    }
+    rows.push_back(row);
+  }
+  for (size_t i = 0; i < kb.size(); ++i)
+    if (!matched[i]) rows.push_back({label(b.layers[i]), Unit::Cycles, 0, b.layers[i].mean_cycles, false, true});
+  return rows;
+}
+
 } // namespace
 
 RunComparison compare_runs(const RunReport &a, const RunReport &b, const std::string &label_a, const std::string &label_b) {
@@ -115,6 +155,7 @@ RunComparison compare_runs(const RunReport &a, const RunReport &b, const std::st
     }
     for (auto &[name, row] : fns) c.functions.push_back(row);
     sort_rows(c.functions);
+    c.layers = layer_rows(a, b);
   }
 
   std::vector<std::string> order; // regions in A's order, then B's new ones
@@ -178,6 +219,10 @@ std::string render_comparison_text(const RunComparison &c, size_t top) {
     os << "\nfunctions: " << (!c.a.profiled && !c.b.profiled ? "neither run was" : !c.a.profiled ? "A was not" : "B was not")
        << " profiled\n";
   }
+  if (!c.layers.empty()) {
+    header("layers (mean cycles per invocation)");
+    for (const auto &r : c.layers) row(r);
+  }
   header("memory (bytes)");
   for (const auto &r : c.memory) row(r);
   return os.str();
@@ -222,6 +267,7 @@ std::string render_comparison_json(const RunComparison &c) {
   j["totals"] = rows_json(c.totals);
   j["functions"] = rows_json(c.functions);
   j["memory"] = rows_json(c.memory);
+  j["layers"] = rows_json(c.layers);
   return j.dump(2) + "\n";
 }
 
@@ -256,6 +302,10 @@ std::string render_comparison_markdown(const RunComparison &c, size_t top) {
       row(r, true);
     }
     if (c.functions.size() > top) os << "\n" << c.functions.size() - top << " more functions not shown.\n";
+  }
+  if (!c.layers.empty()) {
+    os << "\n| layer | A mean cycles | B mean cycles | delta | change |\n|---|---:|---:|---:|---:|\n";
+    for (const auto &r : c.layers) row(r, false);
   }
   return os.str();
 }

@@ -1,5 +1,5 @@
 /// \file
-/// Comparing two runs: totals, per-function self cycles and memory, with
+/// Comparing two runs: totals, per-function self cycles, per-layer cycles and memory, with
 /// absolute and percentage deltas (B relative to A), rendered as text, JSON
 /// or Markdown (`mcusim compare`, docs/database.md).
 #pragma once
@@ -37,6 +37,11 @@ struct RunComparison {
   std::vector<CompareRow> totals;       ///< cycles, time, instructions (in that order)
   std::vector<CompareRow> functions;    ///< self cycles, largest absolute change first
   std::vector<CompareRow> memory;       ///< regions, stack, heap (bytes), largest absolute change first
+  /// Mean cycles of one invocation per layer, in A's execution order, then
+  /// B's new layers; a layer of A matches the layer of B with the same name
+  /// (its op when it has none) and the same position among the layers so
+  /// named ("#3 SVDF" is the fourth node; the second SVDF matches the second).
+  std::vector<CompareRow> layers;
 };
 
 RunComparison compare_runs(const RunReport &a, const RunReport &b, const std::string &label_a, const std::string &label_b);

@@ -3,6 +3,7 @@
 /// Markdown (a pull-request comment).
 #include "profiler/run_report.h"
 
+#include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -21,7 +22,25 @@ std::string hex(uint32_t v) {
   return buf;
 }
 std::string pct(uint64_t part, uint64_t whole) { return whole ? fmt("%.1f%%", 100.0 * double(part) / double(whole)) : "-"; }
+std::string opt(const std::optional<uint64_t> &v) { return v ? num(*v) : "-"; }
+std::string opt(const char *f, const std::optional<double> &v) { return v ? fmt(f, *v) : "-"; }
+/// A table cell: "-" when empty, cut to `width` characters.
+std::string cell(const std::string &s, size_t width) {
+  if (s.empty()) return "-";
+  return s.size() > width ? s.substr(0, width - 3) + "..." : s;
+}
 } // namespace
+
+std::string layer_heading(const RunReport &r) {
+  std::string h = r.layer_source;
+  if (r.layer_invocations) h += ", " + std::to_string(r.layer_invocations) + (r.layer_invocations == 1 ? " invocation" : " invocations");
+  if (r.layer_setup) h += ", " + std::to_string(r.layer_setup) + " set-up region" + (r.layer_setup == 1 ? "" : "s") + " outside them not shown";
+  return h;
+}
+
+std::string not_profiled_line() {
+  return "not profiled (a plain run stores only its totals and memory; 'mcusim run --report' or '--db FILE' profiles)";
+}
 
 std::string render_text(const RunReport &r, size_t top) {
   std::ostringstream os;
@@ -35,6 +54,7 @@ std::string render_text(const RunReport &r, size_t top) {
   if (r.sleep_cycles) os << ", " << num(r.sleep_cycles) << " asleep";
   os << ")\n";
   os << "  instructions  " << num(r.instructions) << "  (CPI " << fmt("%.2f", r.cpi) << ")\n";
+  if (!r.profiled) os << "  profile       " << not_profiled_line() << "\n";
   if (r.profiled) {
     os << "\nhottest functions (self cycles):\n";
     char line[256];
@@ -55,17 +75,29 @@ std::string render_text(const RunReport &r, size_t top) {
     }
   }
   if (!r.layers.empty()) {
-    os << "\nlayers (" << r.layer_source << "):\n";
-    char line[256];
-    std::snprintf(line, sizeof line, "  %-40s %-16s %6s %14s %10s %7s %10s\n", "layer", "op", "runs", "cycles", "ms", "share", "cyc/MAC");
+    os << "\nlayers (" << layer_heading(r) << "):\n";
+    char line[320];
+    std::snprintf(line, sizeof line, "  %4s  %-18s %-26s %5s %13s %6s %11s %10s %10s %9s %9s %9s %8s\n", "node", "op", "name", "runs",
+                  "total cyc", "share", "mean cyc", "min cyc", "max cyc", "mean us", "min us", "max us", "cyc/MAC");
     os << line;
     for (const auto &l : r.layers) {
-      std::string name = l.name.size() > 40 ? l.name.substr(0, 37) + "..." : l.name;
-      std::string op = l.op.size() > 16 ? l.op.substr(0, 13) + "..." : l.op;
-      std::snprintf(line, sizeof line, "  %-40s %-16s %6s %14s %10s %7s %10s\n", name.c_str(), op.c_str(), num(l.invocations).c_str(),
-                    num(l.cycles).c_str(), fmt("%.3f", l.ms).c_str(), fmt("%.1f%%", 100 * l.share).c_str(),
-                    l.macs ? fmt("%.2f", l.cycles_per_mac).c_str() : "-");
+      std::snprintf(line, sizeof line, "  %4u  %-18s %-26s %5s %13s %6s %11s %10s %10s %9s %9s %9s %8s\n", l.node,
+                    cell(l.op, 18).c_str(), cell(l.name, 26).c_str(), num(l.invocations).c_str(), num(l.cycles).c_str(),
+                    fmt("%.1f%%", 100 * l.share).c_str(), num(uint64_t(std::llround(l.mean_cycles))).c_str(), opt(l.min_cycles).c_str(),
+                    opt(l.max_cycles).c_str(), fmt("%.2f", l.mean_us).c_str(), l.min_cycles ? fmt("%.2f", l.min_us).c_str() : "-",
+                    l.max_cycles ? fmt("%.2f", l.max_us).c_str() : "-", opt("%.2f", l.cycles_per_mac).c_str());
       os << line;
+    }
+    if (!r.layer_operators.empty()) {
+      os << "\noperators (all layers of each op type):\n";
+      std::snprintf(line, sizeof line, "  %-32s %6s %6s %14s %10s %6s %8s\n", "op", "layers", "runs", "total cyc", "ms", "share", "cyc/MAC");
+      os << line;
+      for (const auto &o : r.layer_operators) {
+        std::snprintf(line, sizeof line, "  %-32s %6s %6s %14s %10s %6s %8s\n", cell(o.op, 32).c_str(), num(o.layers).c_str(),
+                      num(o.invocations).c_str(), num(o.cycles).c_str(), fmt("%.3f", o.ms).c_str(), fmt("%.1f%%", 100 * o.share).c_str(),
+                      opt("%.2f", o.cycles_per_mac).c_str());
+        os << line;
+      }
     }
   }
   os << "\nmemory:\n";
@@ -120,11 +152,31 @@ std::string render_json(const RunReport &r) {
                    {"calls", f.calls},
                    {"instructions", f.instructions},
                    {"self_share", f.self_share}});
+  auto u64_or_null = [](const std::optional<uint64_t> &v) { return v ? ordered_json(*v) : ordered_json(nullptr); };
+  auto double_or_null = [](const std::optional<double> &v) { return v ? ordered_json(*v) : ordered_json(nullptr); };
   ordered_json lay = ordered_json::array();
   for (const auto &l : r.layers)
-    lay.push_back({{"name", l.name}, {"op", l.op}, {"invocations", l.invocations}, {"cycles", l.cycles}, {"ms", l.ms},
-                   {"share", l.share}, {"macs", l.macs}, {"cycles_per_mac", l.cycles_per_mac}});
-  j["layers"] = {{"source", r.layer_source}, {"rows", lay}};
+    lay.push_back({{"node", l.node},
+                   {"name", l.name},
+                   {"op", l.op},
+                   {"invocations", l.invocations},
+                   {"cycles", l.cycles},
+                   {"ms", l.ms},
+                   {"share", l.share},
+                   {"mean_cycles", l.mean_cycles},
+                   {"min_cycles", u64_or_null(l.min_cycles)},
+                   {"max_cycles", u64_or_null(l.max_cycles)},
+                   {"mean_us", l.mean_us},
+                   {"min_us", l.min_cycles ? ordered_json(l.min_us) : ordered_json(nullptr)},
+                   {"max_us", l.max_cycles ? ordered_json(l.max_us) : ordered_json(nullptr)},
+                   {"macs", u64_or_null(l.macs)},
+                   {"cycles_per_mac", double_or_null(l.cycles_per_mac)}});
+  ordered_json ops = ordered_json::array();
+  for (const auto &o : r.layer_operators)
+    ops.push_back({{"op", o.op}, {"layers", o.layers}, {"invocations", o.invocations}, {"cycles", o.cycles}, {"ms", o.ms},
+                   {"share", o.share}, {"cycles_per_mac", double_or_null(o.cycles_per_mac)}});
+  j["layers"] = {{"source", r.layer_source}, {"invocations", r.layer_invocations}, {"invocation_rule", r.invocation_rule},
+                 {"setup_regions", r.layer_setup}, {"rows", lay}, {"operators", ops}};
   j["profile"] = {{"profiled", r.profiled}, {"functions", fns}, {"other_cycles", r.other_cycles},
                   {"max_call_depth", r.max_call_depth}, {"exceptions_taken", r.exceptions_taken}};
   ordered_json mem = ordered_json::array();
@@ -155,15 +207,25 @@ std::string render_markdown(const RunReport &r, size_t top) {
   os << "| instructions | " << num(r.instructions) << " |\n";
   os << "| CPI | " << fmt("%.2f", r.cpi) << " |\n";
   for (const auto &m : r.memory) os << "| " << m.name << " | " << kib(m.used) << " of " << kib(m.capacity) << " |\n";
+  if (!r.profiled) os << "| profile | " << not_profiled_line() << " |\n";
   if (r.profiled) {
     os << "| stack | " << r.stack.used << " B" << (r.stack.overflow ? " (overflow!)" : "") << " |\n";
     os << "| heap | " << (r.heap.malloc_used ? std::to_string(r.heap.bytes) + " B (malloc used)" : std::string("none")) << " |\n";
     if (!r.arena.symbol.empty()) os << "| arena | " << r.arena.used << " of " << r.arena.size << " B |\n";
     if (!r.layers.empty()) {
-      os << "\n| layer | op | runs | cycles | ms | share | cycles/MAC |\n|---|---|---:|---:|---:|---:|---:|\n";
+      auto md = [](const std::string &v) { return v.empty() ? std::string("-") : v; };
+      os << "\nLayers (" << layer_heading(r) << "); mean, min and max are per invocation:\n";
+      os << "\n| node | op | name | runs | total cycles | share | mean cycles | min cycles | max cycles | mean µs | min µs | max µs | "
+            "cycles/MAC |\n|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
       for (const auto &l : r.layers)
-        os << "| " << l.name << " | " << l.op << " | " << l.invocations << " | " << num(l.cycles) << " | " << fmt("%.3f", l.ms)
-           << " | " << fmt("%.1f%%", 100 * l.share) << " | " << (l.macs ? fmt("%.2f", l.cycles_per_mac) : std::string("-")) << " |\n";
+        os << "| " << l.node << " | " << md(l.op) << " | " << md(l.name) << " | " << l.invocations << " | " << num(l.cycles) << " | "
+           << fmt("%.1f%%", 100 * l.share) << " | " << num(uint64_t(std::llround(l.mean_cycles))) << " | " << opt(l.min_cycles) << " | "
+           << opt(l.max_cycles) << " | " << fmt("%.2f", l.mean_us) << " | " << (l.min_cycles ? fmt("%.2f", l.min_us) : "-") << " | "
+           << (l.max_cycles ? fmt("%.2f", l.max_us) : "-") << " | " << opt("%.2f", l.cycles_per_mac) << " |\n";
+      os << "\n| op | layers | runs | total cycles | ms | share | cycles/MAC |\n|---|---:|---:|---:|---:|---:|---:|\n";
+      for (const auto &o : r.layer_operators)
+        os << "| " << md(o.op) << " | " << o.layers << " | " << o.invocations << " | " << num(o.cycles) << " | " << fmt("%.3f", o.ms)
+           << " | " << fmt("%.1f%%", 100 * o.share) << " | " << opt("%.2f", o.cycles_per_mac) << " |\n";
     }
     os << "\n| function | self cycles | share | inclusive | calls |\n|---|---:|---:|---:|---:|\n";
     size_t n = 0;

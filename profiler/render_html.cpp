@@ -4,6 +4,7 @@
 #include "profiler/run_report.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <sstream>
 
@@ -82,20 +83,48 @@ std::string render_html(const RunReport &r, size_t top) {
   os << "</div>\n";
   if (!r.fault.empty()) os << "<h2>Fault</h2><pre>" << esc(r.fault) << "</pre>\n";
 
+  if (!r.profiled) os << "<p class=\"warn\">" << esc(not_profiled_line()) << "</p>\n";
   if (!r.layers.empty()) {
-    os << "<h2>Layers <span class=\"sub\">(" << esc(r.layer_source) << ")</span></h2>\n";
-    uint64_t most = 1;
-    for (const auto &l : r.layers) most = std::max(most, l.cycles);
+    os << "<h2>Layers <span class=\"sub\">(" << esc(layer_heading(r)) << ")</span></h2>\n";
+    os << "<p class=\"sub\">Mean cycles of one invocation per layer; mean, min and max are per invocation.</p>\n";
+    double most = 1;
+    for (const auto &l : r.layers) most = std::max(most, l.mean_cycles);
+    auto label = [](const RunReport::Layer &l) {
+      std::string s = "#"; // appended: GCC 12 warns on "#" + std::string chains
+      s += std::to_string(l.node);
+      s += ' ';
+      s += l.name.empty() ? l.op : l.name;
+      if (!l.op.empty() && l.op != l.name && !l.name.empty()) {
+        s += " (";
+        s += l.op;
+        s += ')';
+      }
+      return s;
+    };
     std::vector<Bar> rows;
     for (const auto &l : r.layers)
-      rows.push_back({l.name + (l.op.empty() ? "" : " (" + l.op + ")"),
-                      num(l.cycles) + " cyc, " + fmt("%.3f ms", l.ms) + ", " + fmt("%.1f%%", 100 * l.share), double(l.cycles) / double(most)});
+      rows.push_back({label(l), num(uint64_t(std::llround(l.mean_cycles))) + " cyc, " + fmt("%.2f us", l.mean_us) + ", " +
+                                    fmt("%.1f%%", 100 * l.share),
+                      l.mean_cycles / most});
     os << bars(rows, "#3b7dd8");
-    os << "<table><tr><th>layer</th><th>op</th><th>runs</th><th>cycles</th><th>ms</th><th>share</th><th>MACs</th><th>cycles/MAC</th></tr>\n";
+    auto dash = [](const std::string &v) { return v.empty() ? std::string("-") : v; };
+    os << "<table><tr><th>node</th><th>op</th><th>name</th><th>runs</th><th>total cycles</th><th>share</th><th>mean cycles</th>"
+          "<th>min cycles</th><th>max cycles</th><th>mean &micro;s</th><th>min &micro;s</th><th>max &micro;s</th><th>MACs</th>"
+          "<th>cycles/MAC</th></tr>\n";
     for (const auto &l : r.layers)
-      os << "<tr><td>" << esc(l.name) << "</td><td>" << esc(l.op) << "</td><td>" << l.invocations << "</td><td>" << num(l.cycles)
-         << "</td><td>" << fmt("%.3f", l.ms) << "</td><td>" << fmt("%.1f%%", 100 * l.share) << "</td><td>"
-         << (l.macs ? num(l.macs) : "-") << "</td><td>" << (l.macs ? fmt("%.2f", l.cycles_per_mac) : "-") << "</td></tr>\n";
+      os << "<tr><td>" << l.node << "</td><td>" << esc(dash(l.op)) << "</td><td>" << esc(dash(l.name)) << "</td><td>" << l.invocations
+         << "</td><td>" << num(l.cycles) << "</td><td>" << fmt("%.1f%%", 100 * l.share) << "</td><td>"
+         << num(uint64_t(std::llround(l.mean_cycles))) << "</td><td>" << (l.min_cycles ? num(*l.min_cycles) : "-") << "</td><td>"
+         << (l.max_cycles ? num(*l.max_cycles) : "-") << "</td><td>" << fmt("%.2f", l.mean_us) << "</td><td>"
+         << (l.min_cycles ? fmt("%.2f", l.min_us) : "-") << "</td><td>" << (l.max_cycles ? fmt("%.2f", l.max_us) : "-") << "</td><td>"
+         << (l.macs ? num(*l.macs) : "-") << "</td><td>" << (l.cycles_per_mac ? fmt("%.2f", *l.cycles_per_mac) : "-") << "</td></tr>\n";
+    os << "</table>\n";
+    os << "<h3>Operators</h3>\n<table><tr><th>op</th><th>layers</th><th>runs</th><th>total cycles</th><th>ms</th><th>share</th>"
+          "<th>cycles/MAC</th></tr>\n";
+    for (const auto &o : r.layer_operators)
+      os << "<tr><td>" << esc(dash(o.op)) << "</td><td>" << o.layers << "</td><td>" << o.invocations << "</td><td>" << num(o.cycles)
+         << "</td><td>" << fmt("%.3f", o.ms) << "</td><td>" << fmt("%.1f%%", 100 * o.share) << "</td><td>"
+         << (o.cycles_per_mac ? fmt("%.2f", *o.cycles_per_mac) : "-") << "</td></tr>\n";
     os << "</table>\n";
   }
   if (r.profiled && !r.functions.empty()) {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 namespace mcusim {
 
@@ -71,6 +72,31 @@ void read(const json &obj, const char *key, int &out, const std::string &at) {
   out = int(wide);
 }
 
+/// An integer or null (unknown).
+void read(const json &obj, const char *key, std::optional<uint64_t> &out, const std::string &at) {
+  const json *v = member(obj, key);
+  if (!v) return;
+  if (v->is_null()) {
+    out.reset();
+    return;
+  }
+  uint64_t value = 0;
+  read(obj, key, value, at);
+  out = value;
+}
+/// A number or null (unknown).
+void read(const json &obj, const char *key, std::optional<double> &out, const std::string &at) {
+  const json *v = member(obj, key);
+  if (!v) return;
+  if (v->is_null()) {
+    out.reset();
+    return;
+  }
+  double value = 0;
+  read(obj, key, value, at);
+  out = value;
+}
+
 const json &object(const json &obj, const char *key, const std::string &at) {
   static const json empty = json::object();
   const json *v = member(obj, key);
@@ -95,7 +121,7 @@ void each(const json &arr, const std::string &at, Fn fn) {
   }
 }
 
-RunReport from_json(const json &j) {
+RunReport from_json(const json &j, int64_t version) {
   RunReport r;
   read(j, "firmware", r.firmware, "");
   read(j, "device", r.device, "");
@@ -118,17 +144,55 @@ RunReport from_json(const json &j) {
 
   const json &layers = object(j, "layers", "");
   read(layers, "source", r.layer_source, "layers.");
+  read(layers, "invocations", r.layer_invocations, "layers.");
+  read(layers, "invocation_rule", r.invocation_rule, "layers.");
+  read(layers, "setup_regions", r.layer_setup, "layers.");
   each(array(layers, "rows", "layers."), "layers.rows", [&](const json &l, const std::string &at) {
     RunReport::Layer layer;
+    layer.node = uint32_t(r.layers.size());
+    read(l, "node", layer.node, at);
     read(l, "name", layer.name, at);
     read(l, "op", layer.op, at);
     read(l, "invocations", layer.invocations, at);
     read(l, "cycles", layer.cycles, at);
     read(l, "ms", layer.ms, at);
     read(l, "share", layer.share, at);
-    read(l, "macs", layer.macs, at);
-    read(l, "cycles_per_mac", layer.cycles_per_mac, at);
+    if (version == 1) {
+      // Schema 1: rows summed by name, MACs over all invocations, 0 for
+      // unknown; no per-invocation minimum or maximum.
+      uint64_t macs = 0;
+      double cycles_per_mac = 0;
+      read(l, "macs", macs, at);
+      read(l, "cycles_per_mac", cycles_per_mac, at);
+      if (layer.invocations) {
+        layer.mean_cycles = double(layer.cycles) / double(layer.invocations);
+        layer.mean_us = r.mhz > 0 ? layer.mean_cycles / r.mhz : 0;
+        if (macs) layer.macs = macs / layer.invocations;
+      }
+      if (macs) layer.cycles_per_mac = cycles_per_mac;
+      if (layer.op.empty() && r.layer_source.rfind("tflm", 0) == 0) layer.op = layer.name; // the tag or kernel, as now
+    } else {
+      read(l, "mean_cycles", layer.mean_cycles, at);
+      read(l, "min_cycles", layer.min_cycles, at);
+      read(l, "max_cycles", layer.max_cycles, at);
+      read(l, "mean_us", layer.mean_us, at);
+      if (layer.min_cycles) read(l, "min_us", layer.min_us, at);
+      if (layer.max_cycles) read(l, "max_us", layer.max_us, at);
+      read(l, "macs", layer.macs, at);
+      read(l, "cycles_per_mac", layer.cycles_per_mac, at);
+    }
     r.layers.push_back(std::move(layer));
+  });
+  each(array(layers, "operators", "layers."), "layers.operators", [&](const json &o, const std::string &at) {
+    RunReport::LayerOperator op;
+    read(o, "op", op.op, at);
+    read(o, "layers", op.layers, at);
+    read(o, "invocations", op.invocations, at);
+    read(o, "cycles", op.cycles, at);
+    read(o, "ms", op.ms, at);
+    read(o, "share", op.share, at);
+    read(o, "cycles_per_mac", op.cycles_per_mac, at);
+    r.layer_operators.push_back(std::move(op));
   });
 
   const json &profile = object(j, "profile", "");
@@ -220,7 +284,7 @@ Expected<RunReport> parse_report_json(std::string_view text) {
                                                      std::to_string(RunReport::kSchemaVersion) + ")");
   if (v < 1) return make_error(ErrorKind::FileUnreadable, "malformed run report: schema_version " + std::to_string(v));
   try {
-    return from_json(j);
+    return from_json(j, v);
   } catch (const BadField &e) {
     return make_error(ErrorKind::FileUnreadable, "malformed run report: " + e.message);
   } catch (const json::exception &e) {

@@ -1,6 +1,7 @@
 /// \file
 /// Building the RunReport from a run and its image.
 #include "profiler/run_report.h"
+#include "profiler/layer_table.h"
 
 #include <algorithm>
 #include <llvm/Demangle/Demangle.h>
@@ -48,22 +49,12 @@ RunReport build_report(const RunResult &r, const ElfImage &elf, const Device &de
     rep.exceptions_taken = p.exceptions_taken;
     rep.layer_source = p.layer_source;
     rep.arena = {p.arena_symbol, p.arena_size, p.arena_used, p.arena_head, p.arena_tail};
-    for (const auto &l : p.layers) {
-      if (l.depth != 0) continue; // nested regions are inside their parent's row
-      auto it = std::find_if(rep.layers.begin(), rep.layers.end(), [&](const RunReport::Layer &x) { return x.name == l.name; });
-      if (it == rep.layers.end()) {
-        rep.layers.push_back({l.name, l.op});
-        it = rep.layers.end() - 1;
-      }
-      it->invocations += 1;
-      it->cycles += l.end - l.start;
-      it->macs += l.macs;
-    }
-    for (auto &l : rep.layers) {
-      l.ms = r.hz > 0 ? double(l.cycles) / r.hz * 1e3 : 0;
-      l.share = r.cycles ? double(l.cycles) / double(r.cycles) : 0;
-      l.cycles_per_mac = l.macs ? double(l.cycles) / double(l.macs) : 0;
-    }
+    LayerTable t = tabulate_layers(p.layers, p.layer_source, r.hz, r.cycles);
+    rep.layers = std::move(t.rows);
+    rep.layer_operators = std::move(t.operators);
+    rep.layer_invocations = t.invocations;
+    rep.layer_setup = t.outside;
+    rep.invocation_rule = t.invocation_rule;
   }
   // The stack's floor: an explicit limit symbol, else the end of static data.
   uint32_t floor = 0;

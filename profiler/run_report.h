@@ -1,7 +1,7 @@
 /// \file
 /// RunReport: the one model of a run's results (totals, per-function profile,
 /// memory), computed once and rendered as text, JSON or Markdown. The JSON
-/// schema is versioned (docs/report-schema.md).
+/// schema is versioned (docs/report.md).
 #pragma once
 
 #include "core/device.h"
@@ -16,7 +16,7 @@
 namespace mcusim {
 
 struct RunReport {
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 2; ///< docs/report.md: what changed in each version
 
   // What ran
   std::string firmware, device, core, timing;
@@ -43,13 +43,32 @@ struct RunReport {
   uint64_t other_cycles = 0;       ///< exception entry/exit, sleep, idle, wake-up
   bool profiled = false;
 
+  /// One node of the model's graph: a layer, over all invocations of the
+  /// model (docs/markers.md says what an invocation and a node are).
   struct Layer {
-    std::string name, op;
-    uint64_t invocations = 0, cycles = 0, macs = 0;
-    double ms = 0, share = 0, cycles_per_mac = 0; ///< share of all cycles; cycles/MAC when MACs are known
+    uint32_t node = 0;      ///< position of the layer within its invocation (0 = first)
+    std::string name, op;   ///< name (marker, TFLM tag or kernel), operator type ("" if unknown)
+    uint64_t invocations = 0, cycles = 0; ///< cycles: total over the invocations
+    double mean_cycles = 0;  ///< per invocation
+    std::optional<uint64_t> min_cycles, max_cycles; ///< per invocation (unknown in a schema 1 report)
+    double ms = 0, share = 0; ///< total time; share of all cycles
+    double mean_us = 0, min_us = 0, max_us = 0; ///< per invocation
+    std::optional<uint64_t> macs;         ///< multiply-accumulates of one invocation, when known
+    std::optional<double> cycles_per_mac; ///< when the MACs are known
   };
-  std::vector<Layer> layers;  ///< outermost layers, in order of first appearance
+  std::vector<Layer> layers;  ///< in execution order (node index)
+  /// All the layers of one operator type.
+  struct LayerOperator {
+    std::string op;
+    uint64_t layers = 0, invocations = 0, cycles = 0;
+    double ms = 0, share = 0;
+    std::optional<double> cycles_per_mac; ///< when the MACs of all its layers are known
+  };
+  std::vector<LayerOperator> layer_operators; ///< most cycles first
   std::string layer_source;   ///< markers, pattern, tflm-profiler, tflm-calls
+  uint64_t layer_invocations = 0; ///< invocations of the model that held layers
+  uint64_t layer_setup = 0;       ///< outermost regions outside every invocation (set-up), not rows
+  std::string invocation_rule;    ///< interpreter, invoke-marker, repeated-sequence
 
   struct Region {
     std::string name, kind;
@@ -92,6 +111,11 @@ std::string render_json(const RunReport &report);
 std::string render_markdown(const RunReport &report, size_t top = 15);
 /// One self-contained HTML page with charts (layers, functions, memory).
 std::string render_html(const RunReport &report, size_t top = 15);
+/// "markers, 3 invocations, 1 set-up region outside them not shown": what
+/// the layer rows are, for the renderers' headings.
+std::string layer_heading(const RunReport &report);
+/// What every format says of a run that was not profiled (one line).
+std::string not_profiled_line();
 
 /// Reads back a report rendered by render_json (profiler/report_json.cpp):
 /// render_json(*parse_report_json(render_json(r))) == render_json(r). Refuses

@@ -49,3 +49,20 @@ CREATE TABLE memory (
   capacity         INTEGER NOT NULL
 );
 CREATE INDEX memory_run ON memory(run_id);
+
+-- migration 2: layers, one row per node of the model's graph (runs stored before it have none)
+CREATE TABLE layers (
+  run_id           INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  node             INTEGER NOT NULL,           -- position of the layer within its invocation (0 = first)
+  name             TEXT    NOT NULL,           -- marker name, TFLM tag or kernel ('' if none)
+  op               TEXT    NOT NULL,           -- operator type ('' if unknown)
+  source           TEXT    NOT NULL,           -- markers, pattern, tflm-profiler, tflm-calls
+  invocations      INTEGER NOT NULL,
+  cycles           INTEGER NOT NULL,           -- total over the invocations
+  mean_cycles      REAL    NOT NULL,           -- per invocation
+  min_cycles       INTEGER NOT NULL,
+  max_cycles       INTEGER NOT NULL,
+  macs             INTEGER                     -- per invocation; NULL when unknown
+);
+CREATE INDEX layers_run ON layers(run_id);
+CREATE INDEX layers_name ON layers(name);

@@ -216,12 +216,12 @@ struct RunStore::Impl {
   bool readonly = false;
   RunStore::Integrity integrity;
   sqlite3_stmt *begin = nullptr, *commit = nullptr, *rollback = nullptr;
-  sqlite3_stmt *insert_run = nullptr, *insert_function = nullptr, *insert_memory = nullptr;
+  sqlite3_stmt *insert_run = nullptr, *insert_function = nullptr, *insert_memory = nullptr, *insert_layer = nullptr;
   sqlite3_stmt *select_runs = nullptr, *select_run = nullptr, *select_report = nullptr, *select_latest = nullptr,
                *select_count = nullptr;
 
   ~Impl() {
-    for (sqlite3_stmt *s : {begin, commit, rollback, insert_run, insert_function, insert_memory, select_runs, select_run,
+    for (sqlite3_stmt *s : {begin, commit, rollback, insert_run, insert_function, insert_memory, insert_layer, select_runs, select_run,
                             select_report, select_latest, select_count})
       sqlite3_finalize(s);
     if (db) sqlite3_close_v2(db);
@@ -609,6 +609,9 @@ StoreResult<RunStore> RunStore::open(const std::filesystem::path &path, Mode mod
       {&s.insert_function,
        "INSERT INTO functions (run_id, name, self_cycles, inclusive_cycles, calls) VALUES (?1, ?2, ?3, ?4, ?5)"},
       {&s.insert_memory, "INSERT INTO memory (run_id, region, used, capacity) VALUES (?1, ?2, ?3, ?4)"},
+      {&s.insert_layer,
+       "INSERT INTO layers (run_id, node, name, op, source, invocations, cycles, mean_cycles, min_cycles, max_cycles, macs) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"},
       {&s.select_runs, select_runs.c_str()},
       {&s.select_run, select_run.c_str()},
       {&s.select_report, "SELECT report_json FROM runs WHERE id = ?1"},
@@ -680,6 +683,23 @@ StoreResult<int64_t> RunStore::add_run(const RunReport &r, const std::string &fi
       bind_text(q, 2, m.name);
       bind_u64(q, 3, m.used);
       bind_u64(q, 4, m.capacity);
+      rc = Impl::run_once(q);
+    }
+    for (size_t i = 0; rc == SQLITE_DONE && i < r.layers.size(); ++i) {
+      const auto &l = r.layers[i];
+      q = s.insert_layer;
+      sqlite3_bind_int64(q, 1, id);
+      sqlite3_bind_int64(q, 2, l.node);
+      bind_text(q, 3, l.name);
+      bind_text(q, 4, l.op);
+      bind_text(q, 5, r.layer_source);
+      bind_u64(q, 6, l.invocations);
+      bind_u64(q, 7, l.cycles);
+      sqlite3_bind_double(q, 8, l.mean_cycles);
+      bind_u64(q, 9, l.min_cycles.value_or(0));
+      bind_u64(q, 10, l.max_cycles.value_or(0));
+      if (l.macs) bind_u64(q, 11, *l.macs);
+      else sqlite3_bind_null(q, 11);
       rc = Impl::run_once(q);
     }
     if (rc == SQLITE_DONE) rc = Impl::run_once(s.commit);

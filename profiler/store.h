@@ -89,7 +89,7 @@ public:
   RunStore &operator=(RunStore &&) noexcept;
   ~RunStore();
 
-  /// Stores a run (its row, functions and memory regions, and the report's
+  /// Stores a run (its row, functions, layers and memory regions, and the report's
   /// JSON) in one transaction; returns its id. created_at defaults to now.
   StoreResult<int64_t> add_run(const RunReport &report, const std::string &firmware_path, const std::string &created_at = {});
 

@@ -94,6 +94,11 @@ typedef struct {
   uint32_t macs;    /* multiply-accumulates in the layer (0 if unknown) */
 } mcusim_layer_t;
 
+/* The op type of an outermost marker that brackets one invocation of the model
+ * (one inference): the markers directly inside it are its layers, other
+ * outermost markers are set-up and not layers (docs/markers.md). */
+#define MCUSIM_INVOKE_OP "INVOKE"
+
 #define MCUSIM_ITM_PORT(n) (*(volatile uint32_t *)(0xE0000000u + 4u * (n)))
 
 /* ARMv6-M (Cortex-M0/M0+) has no ITM: there the markers compile to nothing

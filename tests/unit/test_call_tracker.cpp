@@ -418,3 +418,86 @@ TEST_CASE("the arena in use: head and tail around the longest zero run") {
   CHECK(u.head == 0);
   CHECK(u.tail == 4);
 }
+
+TEST_CASE("TFLM profiler events are numbered with the interpreter invocation they ran in, set-up events none") {
+  FakeProbe probe;
+  probe.regs[13] = 0x20001000;
+  probe.puts(0x3000, "InitializeRunner");
+  probe.puts(0x3020, "CONV_2D");
+  CallTracker t;
+  t.probe = &probe;
+  std::string err;
+  REQUIRE(t.init({{"(no symbol)", 0, 0, ""},
+                  {"Reset_Handler", 0x80, 0x40, ""},
+                  {"main", 0x100, 0x80, ""},
+                  {"tflite::MicroProfiler::BeginEvent(char const*)", 0x200, 0x40, ""},
+                  {"tflite::MicroProfiler::EndEvent(unsigned long)", 0x240, 0x40, ""},
+                  {"tflite::MicroInterpreterGraph::InvokeSubgraph(int)", 0x300, 0x40, ""},
+                  {"kernel", 0x400, 0x40, ""}},
+                 0x81, "", &err));
+  auto event = [&](uint32_t caller, uint32_t ret, uint32_t tag, uint64_t now) {
+    probe.regs[1] = tag;
+    t.block(caller, true, ret, 0x200, 3, 0, 5, 1, now); // BeginEvent(tag)
+    t.block(3, false, 0, ret, caller, 0, 5, 1, now + 5);
+    t.block(caller, true, ret + 4, 0x240, 4, 0, 5, 1, now + 10); // EndEvent
+    t.block(4, false, 0, ret + 4, caller, 0, 5, 1, now + 15);
+  };
+  t.block(0, false, 0, 0x80, 1, 0, 10, 1, 0);
+  t.block(1, true, 0x88, 0x100, 2, 0, 10, 1, 10); // main
+  event(2, 0x110, 0x3000, 20);                   // set-up, outside any invocation
+  for (int n = 0; n < 2; ++n) {
+    uint64_t at = 100 + uint64_t(n) * 100;
+    t.block(2, true, 0x118, 0x300, 5, 0, 5, 1, at); // InvokeSubgraph
+    event(5, 0x310, 0x3020, at + 10);
+    t.block(5, false, 0, 0x118, 2, 0, 5, 1, at + 40); // back in main
+  }
+  ProfileData d = t.finish(400, 0x20001000);
+  REQUIRE(d.layers.size() == 3);
+  CHECK(d.layers[0].name == "InitializeRunner");
+  CHECK(d.layers[0].invocation == 0);
+  CHECK(d.layers[1].name == "CONV_2D");
+  CHECK(d.layers[1].invocation == 1);
+  CHECK(d.layers[2].invocation == 2);
+  CHECK(d.layer_source == "tflm-profiler");
+}
+
+#include "profiler/layer_table.h"
+
+TEST_CASE("ITM markers: an INVOKE marker brackets an invocation, the markers inside are its layers, one outside is set-up") {
+  Stream s;
+  auto &t = s.probe;
+  auto descriptor = [&](uint32_t at, const std::string &name, const std::string &op, uint32_t macs) {
+    t.puts(at + 0x20, name);
+    t.puts(at + 0x40, op);
+    t.put32(at, at + 0x20);
+    t.put32(at + 4, at + 0x40);
+    t.put32(at + 8, macs);
+  };
+  descriptor(0x3000, "preprocess", "", 0);
+  descriptor(0x3100, "inference", kInvokeOp, 0);
+  descriptor(0x3200, "conv1", "CONV_2D", 900);
+  descriptor(0x3300, "fc1", "FULLY_CONNECTED", 0);
+  s.run(0x200, 10, kStackTop);
+  s.t.marker(1, 0x3000, 10), s.t.marker(2, 0, 30); // set-up
+  for (uint64_t at : {100u, 300u}) {
+    s.t.marker(1, 0x3100, at);
+    s.t.marker(1, 0x3200, at + 5), s.t.marker(2, 0, at + 65);
+    s.t.marker(1, 0x3300, at + 65), s.t.marker(2, 0, at + 90);
+    s.t.marker(2, 0, at + 95);
+  }
+  ProfileData d = s.t.finish(500, kStackTop);
+  REQUIRE(d.layers.size() == 7);
+  CHECK(d.layers[2].depth == 1);
+  LayerTable lt = tabulate_layers(d.layers, d.layer_source, 1e6, 500);
+  CHECK(lt.invocation_rule == "invoke-marker");
+  CHECK(lt.invocations == 2);
+  CHECK(lt.outside == 1);
+  REQUIRE(lt.rows.size() == 2);
+  CHECK(lt.rows[0].name == "conv1");
+  CHECK(lt.rows[0].cycles == 120);
+  CHECK(*lt.rows[0].macs == 900);
+  CHECK(*lt.rows[0].cycles_per_mac == doctest::Approx(120.0 / 1800));
+  CHECK(lt.rows[1].name == "fc1");
+  CHECK(lt.rows[1].node == 1);
+  CHECK_FALSE(lt.rows[1].cycles_per_mac);
+}

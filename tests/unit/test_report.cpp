@@ -116,6 +116,12 @@ TEST_CASE("flame-graph stacks add up to the run and the trace holds layers and c
   REQUIRE(rep.layers.size() == 3);
   CHECK(rep.layers[0].name == "conv1");
   CHECK(rep.layers[0].invocations == 3);
-  CHECK(rep.layers[0].macs == 3 * 900);
-  CHECK(rep.layers[0].cycles_per_mac > 1.0);
+  REQUIRE(rep.layers[0].macs);
+  CHECK(*rep.layers[0].macs == 900); // of one invocation
+  REQUIRE(rep.layers[0].cycles_per_mac);
+  CHECK(*rep.layers[0].cycles_per_mac > 1.0);
+  CHECK(rep.layer_invocations == 3); // conv1, relu1, fc1 repeated: three invocations
+  CHECK(rep.layers[2].node == 2);
+  CHECK_FALSE(rep.layers[1].macs); // relu1 gives no MACs
+  CHECK_FALSE(rep.layers[1].cycles_per_mac);
 }

@@ -92,9 +92,19 @@ RunReport sample_report(uint64_t cycles = 1234567, const std::string &firmware =
   r.functions[0].source = "main.c:42";
   r.other_cycles = 0;
   r.profiled = true;
-  r.layers = {{.name = "conv1", .op = "CONV_2D", .invocations = 3, .cycles = 5000, .macs = 3000, .ms = 0.03, .share = 0.004,
-                .cycles_per_mac = 1.6667}};
+  r.layers = {{.node = 0, .name = "conv1", .op = "CONV_2D", .invocations = 3, .cycles = 5000, .mean_cycles = 5000.0 / 3,
+                .min_cycles = 1600, .max_cycles = 1800, .ms = 0.03, .share = 0.004, .mean_us = 9.92, .min_us = 9.52, .max_us = 10.71,
+                .macs = 1000, .cycles_per_mac = 1.6667},
+               {.node = 1, .name = "fc1", .op = "FULLY_CONNECTED", .invocations = 3, .cycles = 900, .mean_cycles = 300,
+                .min_cycles = 290, .max_cycles = 310, .ms = 0.005, .share = 0.0007, .mean_us = 1.79, .min_us = 1.73, .max_us = 1.85,
+                .macs = 250, .cycles_per_mac = 1.2}};
+  r.layer_operators = {{.op = "CONV_2D", .layers = 1, .invocations = 3, .cycles = 5000, .ms = 0.03, .share = 0.004, .cycles_per_mac = 1.6667},
+                       {.op = "FULLY_CONNECTED", .layers = 1, .invocations = 3, .cycles = 900, .ms = 0.005, .share = 0.0007,
+                        .cycles_per_mac = 1.2}};
   r.layer_source = "markers";
+  r.layer_invocations = 3;
+  r.layer_setup = 1;
+  r.invocation_rule = "invoke-marker";
   r.memory = {{.name = "flash", .kind = "flash", .used = 11000, .capacity = 1048576},
               {.name = "sram", .kind = "sram", .used = 5300, .capacity = 131072},
               {.name = "ccm", .kind = "tcm", .used = 1024, .capacity = 65536}};
@@ -688,4 +698,192 @@ TEST_CASE("open_for_fuzzing: arbitrary bytes never crash, throw or hang") {
   }
   CHECK(opened + refused == 300);
   CHECK(refused > 0);
+}
+
+TEST_CASE("report JSON: unknown MACs are null, never 0.0, and read back as unknown") {
+  RunReport r = sample_report();
+  r.layers[1].macs.reset();
+  r.layers[1].cycles_per_mac.reset();
+  r.layer_operators[1].cycles_per_mac.reset();
+  const std::string json = render_json(r);
+  auto j = nlohmann::json::parse(json);
+  CHECK(j["schema_version"] == 2);
+  CHECK(j["layers"]["rows"][1]["macs"].is_null());
+  CHECK(j["layers"]["rows"][1]["cycles_per_mac"].is_null());
+  CHECK(j["layers"]["operators"][1]["cycles_per_mac"].is_null());
+  CHECK(j["layers"]["rows"][0]["cycles_per_mac"].get<double>() == doctest::Approx(1.6667));
+  CHECK(j["layers"]["rows"][0]["macs"] == 1000);
+  CHECK(j["layers"]["rows"][0]["min_cycles"] == 1600);
+  CHECK(j["layers"]["rows"][0]["max_us"].get<double>() == doctest::Approx(10.71));
+  auto back = parse_report_json(json);
+  REQUIRE(back);
+  CHECK_FALSE(back->layers[1].macs);
+  CHECK_FALSE(back->layers[1].cycles_per_mac);
+  CHECK(render_json(*back) == json);
+  // The text writes '-' where the JSON writes null.
+  std::string text = render_text(r);
+  auto fc = text.find("\n     1  FULLY_CONNECTED");
+  REQUIRE(fc != std::string::npos);
+  std::string line = text.substr(fc + 1, text.find('\n', fc + 1) - fc - 1);
+  CHECK(line.back() == '-');
+  CHECK(line.find("0.00 ") == std::string::npos);
+}
+
+TEST_CASE("report JSON of schema 1: layer rows read back, per-invocation extremes unknown") {
+  const std::string v1 = R"({"schema": "mcusim-run-report", "schema_version": 1, "mhz": 100.0,
+    "layers": {"source": "markers", "rows": [
+      {"name": "conv1", "op": "CONV_2D", "invocations": 3, "cycles": 6000, "ms": 0.06, "share": 0.5, "macs": 2700, "cycles_per_mac": 2.2222},
+      {"name": "relu1", "op": "RELU", "invocations": 3, "cycles": 300, "ms": 0.003, "share": 0.02, "macs": 0, "cycles_per_mac": 0.0}]},
+    "profile": {"profiled": true}})";
+  auto r = parse_report_json(v1);
+  REQUIRE_MESSAGE(r, r.error().message);
+  REQUIRE(r->layers.size() == 2);
+  CHECK(r->layers[1].node == 1);
+  CHECK(r->layers[0].mean_cycles == doctest::Approx(2000));
+  CHECK(r->layers[0].mean_us == doctest::Approx(20));
+  CHECK(*r->layers[0].macs == 900);
+  CHECK_FALSE(r->layers[0].min_cycles);
+  CHECK_FALSE(r->layers[1].macs);           // 0 meant unknown in schema 1
+  CHECK_FALSE(r->layers[1].cycles_per_mac);
+  auto j = nlohmann::json::parse(render_json(*r));
+  CHECK(j["layers"]["rows"][0]["min_cycles"].is_null());
+  CHECK(j["layers"]["rows"][0]["min_us"].is_null());
+  CHECK(j["layers"]["rows"][1]["cycles_per_mac"].is_null());
+}
+
+TEST_CASE("an unprofiled run's report says so, in every format") {
+  RunReport r = sample_report();
+  r.profiled = false;
+  r.functions.clear();
+  r.layers.clear();
+  r.layer_operators.clear();
+  std::string text = render_text(r);
+  CHECK(text.find("  profile       not profiled") != std::string::npos);
+  CHECK(render_markdown(r).find("| profile | not profiled") != std::string::npos);
+  CHECK(render_html(r).find("not profiled") != std::string::npos);
+  CHECK(nlohmann::json::parse(render_json(r))["profile"]["profiled"] == false);
+  CHECK(render_text(sample_report()).find("not profiled") == std::string::npos);
+}
+
+TEST_CASE("compare: per-layer deltas of the mean cycles per invocation, matched by name and order") {
+  RunReport a = sample_report(1000000), b = sample_report(1000000);
+  // B: conv1 10% slower, a new layer inserted before fc1 (fc1 moves to node 2 but still matches).
+  b.layers[0].mean_cycles = 5500.0 / 3 * 1.0;
+  RunReport::Layer extra = b.layers[1];
+  extra.name = "relu1";
+  extra.op = "RELU";
+  extra.mean_cycles = 40;
+  b.layers.insert(b.layers.begin() + 1, extra);
+  b.layers[1].node = 1;
+  b.layers[2].node = 2;
+  b.layers[2].mean_cycles = 270;
+  a.layers[0].mean_cycles = 5000.0 / 3;
+  RunComparison c = compare_runs(a, b, "run 1", "run 2");
+  REQUIRE(c.layers.size() == 3);
+  CHECK(c.layers[0].name == "#0 conv1");
+  CHECK(c.layers[0].a == doctest::Approx(5000.0 / 3));
+  CHECK(c.layers[0].b == doctest::Approx(5500.0 / 3));
+  CHECK(*c.layers[0].percent() == doctest::Approx(10.0));
+  CHECK(c.layers[1].name == "#1 fc1"); // A's order; matched to B's node 2 by name
+  CHECK(c.layers[1].in_b);
+  CHECK(c.layers[1].delta() == doctest::Approx(-30));
+  CHECK(*c.layers[1].percent() == doctest::Approx(-10.0));
+  CHECK(c.layers[2].name == "#1 relu1"); // only in B
+  CHECK_FALSE(c.layers[2].in_a);
+  CHECK_FALSE(c.layers[2].percent());
+
+  std::string text = render_comparison_text(c);
+  auto at = text.find("layers (mean cycles per invocation)");
+  REQUIRE(at != std::string::npos);
+  CHECK(text.find("#0 conv1", at) != std::string::npos);
+  CHECK(text.find("+167", at) != std::string::npos);
+  CHECK(text.find("+10.0%", at) != std::string::npos);
+  CHECK(text.find("-10.0%", at) != std::string::npos);
+  CHECK(render_comparison_markdown(c).find("| #1 fc1 | 300 | 270 | -30 | -10.0% |") != std::string::npos);
+  auto j = nlohmann::json::parse(render_comparison_json(c));
+  REQUIRE(j["layers"].size() == 3);
+  CHECK(j["layers"][1]["delta"] == -30);
+  CHECK(j["layers"][2]["percent"].is_null());
+
+  SUBCASE("two layers of one name match in order") {
+    RunReport x = sample_report(), y = sample_report();
+    x.layers[1].name = y.layers[1].name = "conv1";
+    y.layers[1].mean_cycles = 600;
+    RunComparison d = compare_runs(x, y, "A", "B");
+    REQUIRE(d.layers.size() == 2);
+    CHECK(d.layers[0].delta() == doctest::Approx(0));
+    CHECK(d.layers[1].delta() == doctest::Approx(300));
+  }
+}
+
+TEST_CASE("a version 1 database (before the layers table) opens, migrates and reads, and new runs store their layers") {
+  const fs::path fixture = fs::path(MCUSIM_TEST_SOURCE_DIR) / "tests/data/db/v1-fixture.db";
+  REQUIRE(fs::exists(fixture));
+  TempDir dir;
+  const fs::path db = dir / "old.db";
+  fs::copy_file(fixture, db);
+  {
+    sqlite3 *c = nullptr;
+    REQUIRE(sqlite3_open_v2(db.c_str(), &c, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    sqlite3_stmt *q = nullptr;
+    REQUIRE(sqlite3_prepare_v2(c, "PRAGMA user_version", -1, &q, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(q) == SQLITE_ROW);
+    CHECK(sqlite3_column_int(q, 0) == 1);
+    sqlite3_finalize(q);
+    sqlite3_close(c);
+  }
+  auto store = RunStore::open(db, RunStore::Mode::Existing);
+  REQUIRE_MESSAGE(store, store.error().message);
+  CHECK(store->user_version() == RunStore::schema_version());
+  CHECK(store->user_version() >= 2);
+  auto runs = store->list_runs();
+  REQUIRE(runs);
+  REQUIRE(runs->size() == 3);
+  // Run 1: profiled, marker layers in a schema 1 report.
+  auto r1 = store->load_report(1);
+  REQUIRE_MESSAGE(r1, r1.error().message);
+  CHECK(r1->profiled);
+  REQUIRE(r1->layers.size() == 3);
+  CHECK(r1->layers[0].name == "conv1");
+  CHECK(r1->layers[0].invocations == 3);
+  CHECK(r1->layers[0].macs == 900u);
+  CHECK_FALSE(r1->layers[0].min_cycles); // schema 1 did not record them
+  CHECK(render_text(*r1).find("conv1") != std::string::npos);
+  // Run 2: the TFLM profiler's rows; run 3: a plain run.
+  auto r2 = store->load_report(2);
+  REQUIRE(r2);
+  CHECK(r2->layer_source == "tflm-profiler");
+  REQUIRE(r2->layers.size() == 3); // schema 1: summed by name
+  CHECK(r2->layers[0].op == "CONV_2D"); // TFLM's tag is the op, as in schema 2
+  auto r3 = store->load_report(3);
+  REQUIRE(r3);
+  CHECK_FALSE(r3->profiled);
+  CHECK(render_text(*r3).find("not profiled") != std::string::npos);
+  // Runs stored before the migration have no layer rows; one stored after has.
+  RunReport fresh = sample_report();
+  auto id = store->add_run(fresh, "/fw/layers.elf");
+  REQUIRE_MESSAGE(id, id.error().message);
+  CHECK(*id == 4);
+  sqlite3 *c = nullptr;
+  REQUIRE(sqlite3_open_v2(db.c_str(), &c, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt *q = nullptr;
+  REQUIRE(sqlite3_prepare_v2(c, "SELECT run_id, node, name, op, source, invocations, cycles, min_cycles, max_cycles, macs FROM layers ORDER BY run_id, node",
+                             -1, &q, nullptr) == SQLITE_OK);
+  std::vector<std::string> rows;
+  while (sqlite3_step(q) == SQLITE_ROW) {
+    std::string row;
+    for (int i = 0; i < 10; ++i) {
+      const unsigned char *t = sqlite3_column_text(q, i);
+      row += (i ? "|" : "") + std::string(t ? reinterpret_cast<const char *>(t) : "NULL");
+    }
+    rows.push_back(row);
+  }
+  sqlite3_finalize(q);
+  sqlite3_close(c);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0] == "4|0|conv1|CONV_2D|markers|3|5000|1600|1800|1000");
+  CHECK(rows[1] == "4|1|fc1|FULLY_CONNECTED|markers|3|900|290|310|250");
+  auto back = store->load_report(4);
+  REQUIRE(back);
+  CHECK(render_json(*back) == render_json(fresh));
 }
