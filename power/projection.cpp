@@ -177,25 +177,31 @@ std::string render_projection(const Scenario &s, const Projection &p) {
   std::string cells = b.series * b.parallel == 1
                           ? "1 cell"
                           : std::to_string(b.series) + "S" + std::to_string(b.parallel) + "P";
-  line("battery   " + (b.title.empty() ? b.name : b.title) + " (" + cells + ", " + fmt("%.3g V", p.battery_v) +
-       " nominal, " + fmt("%.4g", p.rated_capacity_mah) + " mAh rated)");
+  const char *pad = "                "; // labels are 16 wide
+  auto row = [&](const std::string &label, const std::string &value) {
+    line(label + std::string(pad + std::min<size_t>(label.size(), 15)) + value);
+  };
+  row("battery", (b.title.empty() ? b.name : b.title) + " (" + cells + ", " + fmt("%.3g V", p.battery_v) + " nominal, " +
+                     fmt("%.4g", p.rated_capacity_mah) + " mAh rated)");
   std::string supply = s.supply.regulator == RegulatorKind::None
                            ? "none: the MCU runs at the battery's " + fmt("%.3g V", p.rail_v)
                            : std::string(regulator_name(s.supply.regulator)) + " to " + fmt("%.3g V", p.rail_v);
   if (s.supply.regulator == RegulatorKind::Smps) supply += ", " + percent_text(s.supply.efficiency) + " efficient";
   if (s.supply.quiescent_ua > 0) supply += ", " + current_text(s.supply.quiescent_ua / 1e3) + " quiescent";
-  line("supply    " + supply);
-  line("period    " + fmt("%g s", s.period_s) + " at " + fmt("%g °C", s.temperature_c));
-  line("average   " + current_text(p.average_ma) + " at the battery, " + fmt("%.4g mW", p.average_mw));
-  line("peak      " + current_text(p.peak_ma));
-  line("capacity  " + fmt("%.4g mAh", p.capacity_mah) + " at that average load");
-  line("self-dis. " + fmt("%.3g %%/year", p.self_discharge_per_year * 100) + " (" +
-       current_text(p.self_discharge_ma) + " equivalent)");
-  if (std::isfinite(p.life_hours))
-    line("life      " + fmt("%.1f days", p.life_days) + " = " + fmt("%.2f years", p.life_years) + " (" +
-         fmt("%.2f years", p.life_years_without_self_discharge) + " without self-discharge)");
-  else
-    line("life      unbounded");
+  row("supply", supply);
+  row("period", fmt("%g s", s.period_s) + " at " + fmt("%g °C", s.temperature_c));
+  row("average", current_text(p.average_ma) + " at the battery, " + fmt("%.4g mW", p.average_mw));
+  row("peak", current_text(p.peak_ma));
+  row("capacity", fmt("%.4g mAh", p.capacity_mah) + " at that average load");
+  row("self-discharge", fmt("%.3g %%/year", p.self_discharge_per_year * 100) + " (" + current_text(p.self_discharge_ma) +
+                            " equivalent)");
+  auto life_text = [](double years) {
+    if (!std::isfinite(years)) return std::string("unbounded");
+    if (years < 1) return fmt("%.1f days", years * kHoursPerYear / 24);
+    return fmt("%.2f years", years);
+  };
+  row("life", life_text(p.life_years) + " (" + life_text(p.life_years_without_self_discharge) +
+                  " without self-discharge)");
   line("where the charge goes");
   for (const Share &sh : p.shares)
     line("  " + sh.name + std::string(sh.name.size() < 22 ? 22 - sh.name.size() : 1, ' ') +

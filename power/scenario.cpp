@@ -255,7 +255,10 @@ PowerExpected<Scenario> parse_scenario(std::string_view text, const std::string 
       {"duty", "[duty] with period_s"},
       {"sleep", "[sleep] with current_ua"}};
   for (auto [key, hint] : required)
-    if (!r.require(*root, key, key, hint)) return tl::unexpected(r.error());
+    if (!root->contains(key)) {
+      r.fail_at_line(0, "missing '" + std::string(key) + "' (" + hint + ")");
+      return tl::unexpected(r.error());
+    }
   if (s.run.duration_s > s.period_s)
     r.fail((*root)["run"]["duration_ms"].node()->source(),
            "'run.duration_ms' (" + number_text(s.run.duration_s * 1e3) + " ms) is longer than 'duty.period_s' (" +

@@ -117,3 +117,25 @@ TEST_CASE("a derated capacity and a load beyond the table are flagged") {
   Projection light = project(simple(b, 10, 0.1, 10, 1.0));
   CHECK_FALSE(has_warning(light, Severity::Caution, "capacity derated"));
 }
+
+TEST_CASE("the worked example of docs/power.md gives the numbers the document shows") {
+  auto s = load_scenario(data("worked-example.toml"), presets());
+  INFO((s ? std::string() : s.error().message));
+  REQUIRE(s);
+  Projection p = project(*s);
+  // 2 mJ / 3.0 V = 0.6667 mC per run, once a second; 2 uA for the other 0.98 s.
+  CHECK(p.average_ma == doctest::Approx(2.0 / 3.0 + 0.002 * 0.98));  // 0.6686 mA
+  CHECK(p.average_mw == doctest::Approx(3.0 * (2.0 / 3.0 + 0.002 * 0.98))); // 2.006 mW
+  CHECK(p.peak_ma == doctest::Approx(2.0 / 3.0 / 0.020));             // 33.3 mA
+  // Capacity: 225 + (200 - 225) * ln(0.6686/0.2) / ln(1.0/0.2) = 206.25 mAh.
+  CHECK(p.capacity_mah == doctest::Approx(206.25).epsilon(1e-4));
+  CHECK(p.life_days == doctest::Approx(12.85).epsilon(1e-3));
+  CHECK(p.dominant == "run");
+  CHECK(has_warning(p, Severity::Exceeded, "222% of the battery's 15 mA pulse rating"));
+  CHECK(has_warning(p, Severity::Caution, "capacity derated to 206.3 mAh"));
+  // One inference a minute instead: 13.1 uA average, 1.92 years.
+  s->period_s = 60;
+  Projection slow = project(*s);
+  CHECK(slow.average_ma == doctest::Approx((2.0 / 3.0 + 0.002 * 59.98) / 60)); // 0.01311 mA
+  CHECK(slow.life_years == doctest::Approx(1.92).epsilon(2e-3));
+}
