@@ -235,15 +235,16 @@ PowerExpected<Battery> load_battery_preset(const std::string &name, const std::v
         auto b = load_battery_file(p);
         if (b && lower(b->name) != want)
           return power_error(PowerError::Kind::Malformed,
-                             p.string() + ": malformed battery description: 'name' is '" + b->name +
-                                 "' but the file is named for '" + want + "'");
+                             one_line(p.string() + ": malformed battery description: 'name' is '" + b->name +
+                                      "' but the file is named for '" + want + "'"));
         return b;
       }
     }
   std::string list;
   for (const auto &n : battery_preset_names(dirs)) list += (list.empty() ? "" : ", ") + n;
   if (list.empty()) list = "none found";
-  return power_error(PowerError::Kind::Malformed, "unknown battery preset '" + name + "' (presets: " + list + ")");
+  return power_error(PowerError::Kind::Malformed,
+                     one_line("unknown battery preset '" + name + "' (presets: " + list + ")"));
 }
 
 } // namespace mcusim::power

@@ -1,6 +1,7 @@
 /// \file
 /// Duty-cycle battery-life projection (see projection.h, docs/power.md).
 #include "power/projection.h"
+#include "power/toml_reader.h"
 
 #include <algorithm>
 #include <cmath>
@@ -57,7 +58,7 @@ Projection project(const Scenario &s) {
   p.battery_v = b.pack_nominal_v();
   p.rail_v = sup.rail_v(p.battery_v);
   const double T = s.period_s;
-  auto warn = [&](Severity sev, std::string m) { p.warnings.push_back({sev, std::move(m)}); };
+  auto warn = [&](Severity sev, const std::string &m) { p.warnings.push_back({sev, one_line(m)}); };
 
   // Charge per period at the battery, in mA·s, for each consumer.
   std::vector<std::pair<std::string, double>> charge;
@@ -181,7 +182,7 @@ std::string render_projection(const Scenario &s, const Projection &p) {
   auto row = [&](const std::string &label, const std::string &value) {
     line(label + std::string(pad + std::min<size_t>(label.size(), 15)) + value);
   };
-  row("battery", (b.title.empty() ? b.name : b.title) + " (" + cells + ", " + fmt("%.3g V", p.battery_v) + " nominal, " +
+  row("battery", one_line(b.title.empty() ? b.name : b.title) + " (" + cells + ", " + fmt("%.3g V", p.battery_v) + " nominal, " +
                      fmt("%.4g", p.rated_capacity_mah) + " mAh rated)");
   std::string supply = s.supply.regulator == RegulatorKind::None
                            ? "none: the MCU runs at the battery's " + fmt("%.3g V", p.rail_v)
@@ -204,7 +205,7 @@ std::string render_projection(const Scenario &s, const Projection &p) {
                   " without self-discharge)");
   line("where the charge goes");
   for (const Share &sh : p.shares)
-    line("  " + sh.name + std::string(sh.name.size() < 22 ? 22 - sh.name.size() : 1, ' ') +
+    line("  " + one_line(sh.name) + std::string(sh.name.size() < 22 ? 22 - sh.name.size() : 1, ' ') +
          fmt("%5.1f%%", sh.fraction * 100) + "  " + current_text(sh.battery_ma));
   for (const Warning &w : p.warnings) line(std::string(severity_name(w.severity)) + ": " + w.message);
   return o;

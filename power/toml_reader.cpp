@@ -13,7 +13,7 @@
 namespace mcusim::power {
 
 PowerExpected<toml::table> parse_toml(std::string_view text, const std::string &file, const std::string &what) {
-  if (auto bad = check_toml_text(text, file)) return power_error(PowerError::Kind::Malformed, *bad);
+  if (auto bad = check_toml_text(text, file)) return power_error(PowerError::Kind::Malformed, one_line(*bad));
   try {
     return toml::parse(text, file);
   } catch (const toml::parse_error &e) {
@@ -21,18 +21,19 @@ PowerExpected<toml::table> parse_toml(std::string_view text, const std::string &
     if (e.source().begin.line) loc.append(":").append(std::to_string(e.source().begin.line));
     std::string d(e.description());
     std::replace(d.begin(), d.end(), '\n', ' ');
-    return power_error(PowerError::Kind::Malformed, loc + ": malformed " + what + ": " + d);
+    return power_error(PowerError::Kind::Malformed, one_line(loc + ": malformed " + what + ": " + d));
   }
 }
 
-PowerExpected<std::string> read_text_file(const std::string &file, const std::string &what) {
+PowerExpected<std::string> read_text_file(const std::string &path, const std::string &what) {
   namespace fs = std::filesystem;
+  const std::string file = one_line(path);
   std::error_code ec;
-  if (fs::is_directory(file, ec))
+  if (fs::is_directory(path, ec))
     return power_error(PowerError::Kind::Unreadable, file + ": cannot read the " + what + ": is a directory");
-  std::ifstream in(file, std::ios::binary);
+  std::ifstream in(path, std::ios::binary);
   if (!in) {
-    bool exists = fs::exists(file, ec);
+    bool exists = fs::exists(path, ec);
     return power_error(PowerError::Kind::Unreadable,
                        file + ": cannot read the " + what + ": " + (exists ? "permission denied" : "no such file"));
   }
@@ -57,6 +58,22 @@ const char *toml_type_name(toml::node_type t) {
   }
 }
 
+std::string one_line(std::string text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    unsigned char b = static_cast<unsigned char>(c);
+    if (b < 0x20 || b == 0x7F) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", b);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 std::string number_text(double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%g", v);
@@ -71,7 +88,7 @@ bool TomlReader::fail_at_line(uint32_t line, const std::string &message) {
   if (!error_) {
     std::string loc = file_;
     if (line) loc.append(":").append(std::to_string(line));
-    error_ = PowerError{PowerError::Kind::Malformed, loc + ": malformed " + what_ + ": " + message};
+    error_ = PowerError{PowerError::Kind::Malformed, one_line(loc + ": malformed " + what_ + ": " + message)};
   }
   return false;
 }

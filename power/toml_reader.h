@@ -58,6 +58,10 @@ private:
 /// A table's entries in the order the file gives them (toml++ keeps them sorted by key).
 std::vector<std::pair<const toml::key *, const toml::node *>> in_file_order(const toml::table &t);
 
+/// `text` with every control character (a newline from a TOML escape, say)
+/// shown as \xNN, so that a message stays one line.
+std::string one_line(std::string text);
+
 /// "%g"-style text of a number, for messages.
 std::string number_text(double v);
 

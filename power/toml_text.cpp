@@ -39,11 +39,27 @@ size_t utf8_length(std::string_view text, size_t i) {
   return 0;
 }
 
+/// Where a byte is, lexically: TOML allows non-ASCII text only in strings and comments.
+enum class Lex { Normal, Comment, Basic, Literal, MultiBasic, MultiLiteral };
+
+/// How many times `c` repeats from text[i].
+size_t run_of(std::string_view text, size_t i, char c) {
+  size_t n = 0;
+  while (i + n < text.size() && text[i + n] == c) ++n;
+  return n;
+}
+
+/// True when text[i] exists and is a printable ASCII character (what an escape may skip).
+bool printable_ascii(std::string_view text, size_t i) {
+  return i < text.size() && text[i] >= 0x20 && text[i] < 0x7F;
+}
+
 } // namespace
 
 std::optional<std::string> check_toml_text(std::string_view text, const std::string &file) {
   size_t line = 1, column = 1;
   size_t i = 0;
+  Lex lex = Lex::Normal;
   if (text.substr(0, 3) == "\xEF\xBB\xBF") i = 3; // a byte-order mark is allowed at the start
   while (i < text.size()) {
     unsigned char b = static_cast<unsigned char>(text[i]);
@@ -52,14 +68,55 @@ std::optional<std::string> check_toml_text(std::string_view text, const std::str
       ++line;
       column = 1;
       ++i;
+      // Single-line strings and comments end at the line's end (an unterminated string is the parser's to report).
+      if (lex != Lex::MultiBasic && lex != Lex::MultiLiteral) lex = Lex::Normal;
       continue;
     }
     if ((b < 0x20 && b != '\t' && b != '\r') || b == 0x7F)
       return where() + "control byte " + hex_byte(b) + " is not allowed in TOML text";
     size_t n = utf8_length(text, i);
     if (n == 0) return where() + "not valid UTF-8 (byte " + hex_byte(b) + ")";
-    i += n;
-    ++column;
+    if (n > 1 && lex == Lex::Normal)
+      return where() + "non-ASCII character outside a string or comment (TOML allows it in neither keys nor values)";
+    size_t step = n;
+    switch (lex) {
+    case Lex::Normal:
+      if (b == '#') lex = Lex::Comment;
+      else if (b == '"' || b == '\'') {
+        size_t q = run_of(text, i, char(b));
+        if (q >= 3) {
+          lex = b == '"' ? Lex::MultiBasic : Lex::MultiLiteral;
+          step = 3;
+        } else if (q == 2) {
+          step = 2; // an empty string
+        } else {
+          lex = b == '"' ? Lex::Basic : Lex::Literal;
+        }
+      }
+      break;
+    case Lex::Comment: break;
+    case Lex::Basic:
+      if (b == '\\' && printable_ascii(text, i + 1)) step = 2; // an escape: \" does not end the string
+      else if (b == '"') lex = Lex::Normal;
+      break;
+    case Lex::Literal:
+      if (b == '\'') lex = Lex::Normal;
+      break;
+    case Lex::MultiBasic:
+    case Lex::MultiLiteral: {
+      char quote = lex == Lex::MultiBasic ? '"' : '\'';
+      if (lex == Lex::MultiBasic && b == '\\' && printable_ascii(text, i + 1)) {
+        step = 2;
+      } else if (b == static_cast<unsigned char>(quote)) {
+        size_t q = run_of(text, i, quote);
+        if (q >= 3) lex = Lex::Normal; // up to two more quotes belong to the string
+        step = q;
+      }
+      break;
+    }
+    }
+    i += step;
+    column += step == n ? 1 : step;
   }
   return std::nullopt;
 }

@@ -213,7 +213,8 @@ TEST_CASE("text that is not valid UTF-8 or holds control bytes is refused before
   check_one_line(error_of(with("mode = \"stop2\"", "mode = \"stop\xff\"")), "bad.toml:18:13: not valid UTF-8 (byte 0xff)");
   check_one_line(error_of(with("mode = \"stop2\"", "mode = \"stop\xc0\x80\"")), "not valid UTF-8 (byte 0xc0)");
   check_one_line(error_of(with("mode = \"stop2\"", std::string("mode = \"stop\0\"", 13))), "bad.toml:18:13: control byte 0x00 is not allowed");
-  // A degree sign and a tab are fine.
+  check_one_line(error_of(with("period_s = 1", "period_s = 1\xc8\xac")), "bad.toml:15:13: non-ASCII character outside a string or comment");
+  // A degree sign in a string and a tab are fine.
   CHECK(scenario(with("mode = \"stop2\"", "mode =\t\"stop2 at 25 \xc2\xb0""C\"")).sleep.mode == "stop2 at 25 \xc2\xb0""C");
 }
 
@@ -225,4 +226,16 @@ TEST_CASE("an unreadable scenario file is its own kind of error") {
   auto bad = parse_scenario("period_s = nan", "bad.toml", presets());
   REQUIRE_FALSE(bad);
   CHECK(bad.error().kind == PowerError::Kind::Malformed);
+}
+
+TEST_CASE("strings echoed in a message cannot break it over lines") {
+  check_one_line(error_of(with("regulator = \"ldo\"", "regulator = \"l\\ndo\"")), "(got \"l\\x0ado\")");
+  check_one_line(error_of(with("[ambient]", "[ambient]\n\"a\\nb\" = 1")), "unknown key 'ambient.a\\x0ab'");
+  check_one_line(error_of(with("preset = \"cr2032\"", "preset = \"cr\\r\\n2032\"")), "unknown battery preset 'cr\\x0d\\x0a2032'");
+  Scenario s = scenario(with("name = \"microphone\"", "name = \"micro\\nphone\""));
+  s.loads[1].duration_s.reset();
+  Projection p = project(s);
+  std::string text = render_projection(s, p);
+  CHECK(text.find("micro\\x0aphone") != std::string::npos);
+  for (const auto &w : p.warnings) CHECK(w.message.find('\n') == std::string::npos);
 }
