@@ -51,6 +51,9 @@ struct Projection {
   std::optional<Severity> worst() const; ///< nothing when there are no warnings
 };
 
+/// Projects a scenario that passed parse_scenario's checks (or one built to
+/// the same rules: positive period, run duration and voltages, an SMPS
+/// efficiency in (0, 1], at least one capacity point).
 Projection project(const Scenario &s);
 
 /// A plain-text summary (several lines) for people.
