@@ -1,0 +1,284 @@
+/// \file
+/// Reading battery-life scenarios from TOML (see scenario.h).
+#include "power/scenario.h"
+#include "power/battery_toml.h"
+#include "power/toml_reader.h"
+
+
+namespace mcusim::power {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr double kTenYearsS = 10 * kHoursPerYear * 3600; // longest period accepted
+
+struct ScenarioParser {
+  TomlReader &r;
+  std::string file;
+  const std::vector<fs::path> &preset_dirs;
+
+  void battery(const toml::table &t, Battery &b) {
+    const toml::node *preset = t.get("preset");
+    const toml::node *cell_file = t.get("file");
+    if (!preset && !cell_file) {
+      read_battery(r, t, "battery.", b);
+      return;
+    }
+    if (preset && cell_file) {
+      r.fail(cell_file->source(), "'battery.preset' and 'battery.file' both given: choose one");
+      return;
+    }
+    const toml::node &n = preset ? *preset : *cell_file;
+    auto name = r.string(n, preset ? "battery.preset" : "battery.file");
+    if (!name) return;
+    PowerExpected<Battery> loaded = tl::unexpected(PowerError{});
+    if (preset) {
+      loaded = load_battery_preset(*name, preset_dirs);
+      if (!loaded && loaded.error().message.rfind("unknown battery preset", 0) == 0) {
+        r.fail(n.source(), loaded.error().message);
+        return;
+      }
+    } else {
+      fs::path p(*name);
+      if (p.is_relative()) p = fs::path(file).parent_path() / p;
+      loaded = load_battery_file(p);
+    }
+    if (!loaded) {
+      r.fail(n.source(), "battery: " + loaded.error().message);
+      return;
+    }
+    b = std::move(*loaded);
+    // With a preset or a file, only the cell arrangement may be changed here.
+    for (auto [kp, np] : in_file_order(t)) {
+      const std::string key(kp->str());
+      if (key == "series") {
+        if (auto v = r.integer(*np, "battery.series", 1, 1000)) b.series = int(*v);
+      } else if (key == "parallel") {
+        if (auto v = r.integer(*np, "battery.parallel", 1, 1000)) b.parallel = int(*v);
+      } else if (key != "preset" && key != "file") {
+        r.unknown(*kp, *np, "battery.", {"preset", "file", "series", "parallel"});
+      }
+      if (r.failed()) return;
+    }
+  }
+
+  void supply(const toml::table &t, Supply &s) {
+    const toml::node *eff = nullptr, *volt = nullptr, *drop = nullptr;
+    bool have_regulator = false;
+    for (auto [kp, np] : in_file_order(t)) {
+      const std::string key(kp->str()), full = "supply." + key;
+      if (key == "regulator") {
+        if (auto v = r.string(*np, full)) {
+          have_regulator = true;
+          if (*v == "none") s.regulator = RegulatorKind::None;
+          else if (*v == "ldo") s.regulator = RegulatorKind::Ldo;
+          else if (*v == "smps" || *v == "dcdc") s.regulator = RegulatorKind::Smps;
+          else r.fail(np->source(), "'" + full + "' must be \"none\", \"ldo\" or \"smps\" (got \"" + *v + "\")");
+        }
+      } else if (key == "voltage") {
+        volt = np;
+        if (auto v = r.number(*np, full, "volts", 0, 100, true)) s.voltage_v = *v;
+      } else if (key == "efficiency") {
+        eff = np;
+        if (auto v = r.number(*np, full, "(a fraction)", 0, 1, true)) s.efficiency = *v;
+      } else if (key == "quiescent_ua") {
+        if (auto v = r.number(*np, full, "microamperes", 0, 1e6)) s.quiescent_ua = *v;
+      } else if (key == "dropout_v") {
+        drop = np;
+        if (auto v = r.number(*np, full, "volts", 0, 10)) s.dropout_v = *v;
+      } else {
+        r.unknown(*kp, *np, "supply.", {"regulator", "voltage", "efficiency", "quiescent_ua", "dropout_v"});
+      }
+      if (r.failed()) return;
+    }
+    if (!have_regulator) {
+      r.require(t, "regulator", "supply.regulator", "\"none\", \"ldo\" or \"smps\"");
+      return;
+    }
+    const char *name = regulator_name(s.regulator);
+    if (s.regulator == RegulatorKind::None) {
+      if (volt) r.fail(volt->source(), "'supply.voltage' is the battery's own with regulator \"none\": remove it");
+    } else if (!volt) {
+      r.require(t, "voltage", "supply.voltage", std::string("the MCU's rail voltage after the ") + name);
+    }
+    if (r.failed()) return;
+    if (s.regulator == RegulatorKind::Smps && !eff)
+      r.require(t, "efficiency", "supply.efficiency", "the SMPS's power efficiency, e.g. 0.9");
+    else if (s.regulator != RegulatorKind::Smps && eff)
+      r.fail(eff->source(), std::string("'supply.efficiency' applies to \"smps\" only (") +
+                                (s.regulator == RegulatorKind::Ldo ? "an LDO's efficiency is V_out/V_in" : "no regulator") +
+                                ")");
+    else if (s.regulator != RegulatorKind::Ldo && drop)
+      r.fail(drop->source(), "'supply.dropout_v' applies to \"ldo\" only");
+  }
+
+  void run(const toml::table &t, RunPhase &p) {
+    for (auto [kp, np] : in_file_order(t)) {
+      const std::string key(kp->str()), full = "run." + key;
+      if (key == "energy_uj") p.energy_uj = r.number(*np, full, "microjoules", 0, 1e12);
+      else if (key == "current_ua") p.current_ua = r.number(*np, full, "microamperes", 0, 1e9);
+      else if (key == "duration_ms") {
+        if (auto v = r.number(*np, full, "milliseconds", 0, kTenYearsS * 1e3, true)) p.duration_s = *v / 1e3;
+      } else r.unknown(*kp, *np, "run.", {"energy_uj", "current_ua", "duration_ms"});
+      if (r.failed()) return;
+    }
+    if (p.energy_uj && p.current_ua) {
+      r.fail(t.source(), "'run.energy_uj' and 'run.current_ua' both given: choose one");
+      return;
+    }
+    if (!p.energy_uj && !p.current_ua) {
+      r.fail(t.source(), "missing 'run.energy_uj' or 'run.current_ua' (what one run draws at the MCU's rail)");
+      return;
+    }
+    r.require(t, "duration_ms", "run.duration_ms", "how long one run lasts, in milliseconds");
+  }
+
+  void duty(const toml::table &t, double &period_s) {
+    for (auto [kp, np] : in_file_order(t)) {
+      const std::string key(kp->str());
+      if (key == "period_s") {
+        if (auto v = r.number(*np, "duty.period_s", "seconds", 0, kTenYearsS, true)) period_s = *v;
+      } else r.unknown(*kp, *np, "duty.", {"period_s"});
+      if (r.failed()) return;
+    }
+    r.require(t, "period_s", "duty.period_s", "the time from one run to the next, in seconds");
+  }
+
+  void sleep(const toml::table &t, SleepPhase &s) {
+    for (auto [kp, np] : in_file_order(t)) {
+      const std::string key(kp->str()), full = "sleep." + key;
+      if (key == "mode") {
+        if (auto v = r.string(*np, full)) s.mode = *v;
+      } else if (key == "current_ua") {
+        if (auto v = r.number(*np, full, "microamperes", 0, 1e9)) s.current_ua = *v;
+      } else if (key == "voltage") {
+        s.voltage_v = r.number(*np, full, "volts", 0, 100, true);
+      } else r.unknown(*kp, *np, "sleep.", {"mode", "current_ua", "voltage"});
+      if (r.failed()) return;
+    }
+    r.require(t, "current_ua", "sleep.current_ua", "the current between runs, in microamperes");
+  }
+
+  void load(const toml::table &t, size_t index, Load &l) {
+    const std::string p = "load[" + std::to_string(index) + "].";
+    const toml::node *every = nullptr, *duration = nullptr;
+    for (auto [kp, np] : in_file_order(t)) {
+      const std::string key(kp->str()), full = p + key;
+      if (key == "name") {
+        if (auto v = r.string(*np, full)) l.name = *v;
+      } else if (key == "current_ua") {
+        l.current_ua = r.number(*np, full, "microamperes", 0, 1e9);
+      } else if (key == "energy_mj") {
+        l.energy_mj = r.number(*np, full, "millijoules", 0, 1e9);
+      } else if (key == "every_runs") {
+        every = np;
+        if (auto v = r.integer(*np, full, 1, 1000000000)) l.every_runs = int(*v);
+      } else if (key == "duration_ms") {
+        duration = np;
+        if (auto v = r.number(*np, full, "milliseconds", 0, kTenYearsS * 1e3, true)) l.duration_s = *v / 1e3;
+      } else if (key == "rail") {
+        if (auto v = r.string(*np, full)) {
+          if (*v == "supply") l.rail = Rail::Supply;
+          else if (*v == "battery") l.rail = Rail::Battery;
+          else r.fail(np->source(), "'" + full + "' must be \"supply\" or \"battery\" (got \"" + *v + "\")");
+        }
+      } else {
+        r.unknown(*kp, *np, p, {"name", "current_ua", "energy_mj", "every_runs", "duration_ms", "rail"});
+      }
+      if (r.failed()) return;
+    }
+    if (!r.require(t, "name", p + "name", "what the load is, e.g. \"radio\"")) return;
+    if (l.current_ua && l.energy_mj) {
+      r.fail(t.source(), "'" + p + "current_ua' and '" + p + "energy_mj' both given: a load is continuous or a burst");
+    } else if (!l.current_ua && !l.energy_mj) {
+      r.fail(t.source(), "missing '" + p + "current_ua' (a continuous load) or '" + p + "energy_mj' (a burst)");
+    } else if (l.current_ua && (every || duration)) {
+      r.fail((every ? every : duration)->source(),
+             "'" + p + (every ? "every_runs" : "duration_ms") + "' applies to bursts (energy_mj) only");
+    }
+  }
+};
+
+} // namespace
+
+PowerExpected<Scenario> parse_scenario(std::string_view text, const std::string &file,
+                                       const std::vector<fs::path> &preset_dirs) {
+  auto root = parse_toml(text, file, "battery scenario");
+  if (!root) return tl::unexpected(root.error());
+  TomlReader r(file, "battery scenario");
+  ScenarioParser p{r, file, preset_dirs};
+  Scenario s;
+  s.file = file;
+  static const std::initializer_list<const char *> known = {"title", "battery", "supply", "run",
+                                                            "duty",  "sleep",   "load",   "ambient"};
+  for (auto [kp, np] : in_file_order(*root)) {
+    const std::string key(kp->str());
+    const toml::node &n = *np;
+    if (key == "title") {
+      if (auto v = r.string(n, key)) s.title = *v;
+    } else if (key == "battery") {
+      if (auto t = r.table(n, key)) p.battery(*t, s.battery);
+    } else if (key == "supply") {
+      if (auto t = r.table(n, key)) p.supply(*t, s.supply);
+    } else if (key == "run") {
+      if (auto t = r.table(n, key)) p.run(*t, s.run);
+    } else if (key == "duty") {
+      if (auto t = r.table(n, key)) p.duty(*t, s.period_s);
+    } else if (key == "sleep") {
+      if (auto t = r.table(n, key)) p.sleep(*t, s.sleep);
+    } else if (key == "load") {
+      if (auto a = r.array_of_tables(n, key))
+        for (size_t i = 0; i < a->size() && !r.failed(); ++i) {
+          Load l;
+          p.load(*(*a)[i].as_table(), i, l);
+          s.loads.push_back(std::move(l));
+        }
+    } else if (key == "ambient") {
+      if (auto t = r.table(n, key)) {
+        for (auto [akp, anp] : in_file_order(*t)) {
+          if (akp->str() == "temperature_c") {
+            if (auto v = r.number(*anp, "ambient.temperature_c", "degrees Celsius", -100, 200)) s.temperature_c = *v;
+          } else r.unknown(*akp, *anp, "ambient.", {"temperature_c"});
+          if (r.failed()) break;
+        }
+      }
+    } else {
+      r.unknown(*kp, n, "", known);
+    }
+    if (r.failed()) return tl::unexpected(r.error());
+  }
+  static const std::pair<const char *, const char *> required[] = {
+      {"battery", "[battery] with preset = \"...\", file = \"...\" or the cell's own figures"},
+      {"supply", "[supply] with regulator = \"none\", \"ldo\" or \"smps\""},
+      {"run", "[run] with energy_uj or current_ua, and duration_ms"},
+      {"duty", "[duty] with period_s"},
+      {"sleep", "[sleep] with current_ua"}};
+  for (auto [key, hint] : required)
+    if (!root->contains(key)) {
+      r.fail_at_line(0, "missing '" + std::string(key) + "' (" + hint + ")");
+      return tl::unexpected(r.error());
+    }
+  if (s.run.duration_s > s.period_s)
+    r.fail((*root)["run"]["duration_ms"].node()->source(),
+           "'run.duration_ms' (" + number_text(s.run.duration_s * 1e3) + " ms) is longer than 'duty.period_s' (" +
+               number_text(s.period_s) + " s)");
+  for (size_t i = 0; i < s.loads.size() && !r.failed(); ++i)
+    if (s.loads[i].duration_s && *s.loads[i].duration_s > s.period_s * s.loads[i].every_runs)
+      r.fail_at_line(0, "'load[" + std::to_string(i) + "].duration_ms' is longer than the time between its bursts");
+  if (s.supply.regulator != RegulatorKind::None && s.supply.voltage_v > 0 && s.supply.regulator == RegulatorKind::Ldo &&
+      s.supply.voltage_v + s.supply.dropout_v > s.battery.pack_nominal_v())
+    r.fail((*root)["supply"]["voltage"].node()->source(),
+           "an LDO cannot make " + number_text(s.supply.voltage_v) + " V (dropout " + number_text(s.supply.dropout_v) +
+               " V) from a " + number_text(s.battery.pack_nominal_v()) + " V battery: use \"smps\" or a higher-voltage battery");
+  if (r.failed()) return tl::unexpected(r.error());
+  return s;
+}
+
+PowerExpected<Scenario> load_scenario(const fs::path &file, const std::vector<fs::path> &preset_dirs) {
+  auto text = read_text_file(file.string(), "battery scenario");
+  if (!text) return tl::unexpected(text.error());
+  return parse_scenario(*text, file.string(), preset_dirs);
+}
+
+} // namespace mcusim::power
