@@ -145,8 +145,9 @@ public:
     if (progress_shown_) std::fprintf(stderr, "\r\033[K");
     if (console_.ended_without_newline() && !quiet_) std::fputc('\n', stderr);
   }
+  bool wants_progress() const override { return show_progress_; } // a terminal's stderr, not --quiet
   void progress(const RunOptions::Progress &p) override {
-    if (!show_progress_ || p.wall_seconds < 1.0) return;
+    if (p.wall_seconds < 1.0) return;
     console_.flush_out();
     std::fprintf(stderr, "\r\033[Kmcusim: %.3f s simulated, %s instructions, %.0f MIPS", p.simulated_seconds,
                  thousands(p.instructions).c_str(), p.mips);

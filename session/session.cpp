@@ -190,7 +190,8 @@ RunOutcome run(const RunRequest &req, SessionHooks &hooks) {
   opts.profile = opts.profile || !report_format.empty() || gate.active() || recorder.explicit_db() || !req.flamegraph.empty() ||
                  !req.trace.empty();
   if (opts.cmdline.empty()) opts.cmdline = std::filesystem::path(req.elf).filename().string();
-  opts.on_progress = [&hooks](const RunOptions::Progress &p) { hooks.progress(p); };
+  if (hooks.wants_progress()) opts.on_progress = [&hooks](const RunOptions::Progress &p) { hooks.progress(p); };
+  else opts.on_progress = nullptr;
 
   if (!req.quiet && !explanation.empty()) emit({Message::Kind::Note, explanation});
   auto sim = Simulator::create(*device, *elf, opts, console);

@@ -89,8 +89,10 @@ public:
   virtual void started(const RunStarted &) {}
   /// The simulator that runs now (to send it request_stop), then nullptr when it has stopped.
   virtual void attach(Simulator *) {}
-  /// Every RunOptions::progress_seconds of wall time while the firmware runs.
+  /// Every RunOptions::progress_seconds of wall time while the firmware runs,
+  /// when wants_progress() (else no progress timer runs at all).
   virtual void progress(const RunOptions::Progress &) {}
+  virtual bool wants_progress() const { return true; }
   /// The rendered report when it has no file (the CLI writes it to stdout).
   virtual void report_text(std::string_view) {}
 };
