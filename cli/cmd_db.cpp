@@ -42,13 +42,6 @@ void warn_if_unchecked(const RunStore &store) {
                store.path().c_str(), store.integrity().seconds, store.path().c_str());
 }
 
-/// A default database that exists but is damaged, from a newer mcusim or not
-/// a run database stops `mcusim run` as --db FILE does; one that cannot be
-/// created, written or locked only costs the run its record.
-bool fatal_for_default_db(StoreError::Kind kind) {
-  return kind == StoreError::Kind::Corrupt || kind == StoreError::Kind::NewerSchema || kind == StoreError::Kind::NotADatabase;
-}
-
 std::string thousands(uint64_t v) { return text::thousands(v); }
 
 std::string kib(uint64_t bytes) {
@@ -154,41 +147,6 @@ void add_run_db_options(CLI::App &run_cmd, RunDbOptions &o) {
                                 std::string("Store the run in this run database (default: ") + kDefaultRunDatabase +
                                     " in the working directory)");
   run_cmd.add_flag("--no-db", o.no_db, "Do not store the run")->excludes(db);
-}
-
-int RunRecorder::open(const RunDbOptions &o, bool report_requested, bool quiet) {
-  quiet_ = quiet;
-  explicit_ = !o.db.empty();
-  (void)report_requested;
-  if (o.no_db) return kExitOk; // every run is stored unless --no-db
-  path_ = explicit_ ? o.db : kDefaultRunDatabase;
-  auto s = RunStore::open(path_, RunStore::Mode::Create);
-  if (!s) {
-    if (explicit_) return db_error(s.error());
-    if (fatal_for_default_db(s.error().kind)) {
-      std::fprintf(stderr, "mcusim: error: %s (--no-db: do not store runs)\n", s.error().message.c_str());
-      return kExitDatabase;
-    }
-    std::fprintf(stderr, "mcusim: warning: the run will not be stored: %s (--no-db: do not store runs)\n", s.error().message.c_str());
-    return kExitOk;
-  }
-  store_.emplace(std::move(*s));
-  warn_if_unchecked(*store_);
-  return kExitOk;
-}
-
-int RunRecorder::store(const RunReport &report, const std::string &elf_path) {
-  if (!store_) return kExitOk;
-  std::error_code ec;
-  std::filesystem::path abs = std::filesystem::absolute(elf_path, ec);
-  auto id = store_->add_run(report, (ec ? std::filesystem::path(elf_path) : abs).lexically_normal().string());
-  if (!id) {
-    if (explicit_) return db_error(id.error());
-    std::fprintf(stderr, "mcusim: warning: the run was not stored: %s\n", id.error().message.c_str());
-    return kExitOk;
-  }
-  if (!quiet_) std::fprintf(stderr, "mcusim: run %lld stored in %s\n", (long long)*id, path_.c_str());
-  return kExitOk;
 }
 
 // ---------------------------------------------------------------------------

@@ -30,31 +30,7 @@ RunDbOptions &run_db_options();
 /// Adds --db and --no-db to `run_cmd`.
 void add_run_db_options(CLI::App &run_cmd, RunDbOptions &o);
 
-/// Stores a `mcusim run` in the run database: opened before the run (so a bad
-/// --db stops it before anything is simulated), written after it.
-class RunRecorder {
-public:
-  /// Decides whether the run is stored: with --db FILE, or in the default
-  /// database, never with --no-db. Opens and checks the database (before the
-  /// firmware runs). Returns kExitOk, or prints one line and returns
-  /// kExitDatabase when --db FILE cannot be used, or when the default
-  /// database exists but is damaged, newer or not a run database. A default
-  /// database that cannot be created, written or locked is a warning: the
-  /// run goes on unstored.
-  int open(const RunDbOptions &o, bool report_requested, bool quiet);
-  bool active() const { return store_.has_value(); }
-  /// --db FILE was given: the run is stored there with its profile.
-  bool explicit_db() const { return explicit_ && active(); }
-  /// Stores the run; prints "mcusim: run N stored in FILE" on stderr unless
-  /// quiet. Returns kExitOk, or prints one line and returns kExitDatabase
-  /// (for the default database: a warning and kExitOk).
-  int store(const RunReport &report, const std::string &elf_path);
-
-private:
-  std::optional<RunStore> store_;
-  std::string path_;
-  bool explicit_ = false, quiet_ = false;
-};
+// Storing a run: session/recorder.h.
 
 struct RunsArgs {
   std::string db = kDefaultRunDatabase;

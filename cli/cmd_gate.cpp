@@ -2,6 +2,7 @@
 /// `mcusim run --budget` and `mcusim gate`: budgets checked against a report.
 #include "cli/cmd_gate.h"
 #include "cli/exit_codes.h"
+#include "session/gate.h"
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -53,20 +54,10 @@ int BudgetGate::load(const GateOptions &o) {
 int BudgetGate::check(const ReportMetrics &report, bool quiet) const {
   if (!budget_) return kExitOk;
   BudgetResult result = evaluate_budget(*budget_, report, baseline_ ? &*baseline_ : nullptr);
-  const size_t failed = result.failed();
   std::fflush(stdout);
-  if (!quiet || failed) {
-    std::fprintf(stderr, "mcusim: budget %s: %s on %s\n", budget_->file.c_str(), report.firmware.c_str(), report.device.c_str());
-    std::string table = render_checks(result, quiet);
-    std::fwrite(table.data(), 1, table.size(), stderr);
-    if (failed) {
-      std::string names;
-      for (const auto &c : result.checks)
-        if (!c.passed) names += (names.empty() ? "" : ", ") + c.name;
-      std::fprintf(stderr, "mcusim: budget: %zu of %zu checks failed: %s\n", failed, result.checks.size(), names.c_str());
-    } else {
-      std::fprintf(stderr, "mcusim: budget: all %zu checks passed\n", result.checks.size());
-    }
+  for (const auto &m : session::gate_messages(result, budget_->file, report, quiet)) {
+    if (m.kind == session::Message::Kind::Text) std::fwrite(m.text.data(), 1, m.text.size(), stderr);
+    else std::fprintf(stderr, "mcusim: %s\n", m.text.c_str());
   }
   if (!opts_.junit.empty()) {
     std::string xml = render_budget_junit(result, report, budget_->file);
@@ -75,20 +66,10 @@ int BudgetGate::check(const ReportMetrics &report, bool quiet) const {
     out.close();
     if (!out) {
       std::fprintf(stderr, "mcusim: error: cannot write the JUnit file %s\n", opts_.junit.c_str());
-      return kExitNoInput;
+      return kExitOutput;
     }
   }
-  return failed ? kExitBudget : kExitOk;
-}
-
-int BudgetGate::check(const RunReport &report, bool quiet) const {
-  if (!budget_) return kExitOk;
-  auto m = report_metrics(report);
-  if (!m) {
-    std::fprintf(stderr, "mcusim: internal error: the budget cannot read the run's report: %s\n", m.error().message.c_str());
-    return kExitInternal;
-  }
-  return check(*m, quiet);
+  return result.failed() ? kExitBudget : kExitOk;
 }
 
 CLI::App *add_gate_command(CLI::App &app, GateArgs &args) {

@@ -27,7 +27,8 @@ GateOptions &run_gate_options();
 /// else --baseline and --junit need it.
 void add_gate_options(CLI::App &cmd, GateOptions &o, bool budget_required);
 
-/// A budget (and baseline) loaded before a run and checked after it.
+/// A budget (and baseline) loaded, then checked against a saved report (`mcusim gate`;
+/// a run's own gate is session/gate.h).
 class BudgetGate {
 public:
   /// Loads the files `o` names. Returns kExitOk, or prints the problem and returns
@@ -35,11 +36,9 @@ public:
   int load(const GateOptions &o);
   bool active() const { return budget_.has_value(); }
   /// Checks the report, prints the checks on stderr (with `quiet`, only failures) and
-  /// writes the JUnit file. Returns kExitOk, kExitBudget, or kExitNoInput when the
+  /// writes the JUnit file. Returns kExitOk, kExitBudget, or kExitOutput when the
   /// JUnit file cannot be written.
   int check(const ReportMetrics &report, bool quiet) const;
-  /// The same for a report in memory; kExitInternal if its JSON form cannot be read back.
-  int check(const RunReport &report, bool quiet) const;
 
 private:
   GateOptions opts_;

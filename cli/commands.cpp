@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/run_signals.h"
+#include "session/session.h"
 
 #include "core/device.h"
 #include "core/elf_image.h"
@@ -61,16 +62,17 @@ std::string kib(uint64_t bytes) {
 
 std::string thousands(uint64_t v) { return text::thousands(v); }
 
-/// Console on the process's stdio. A write to a closed stdout (EPIPE; SIGPIPE
-/// is ignored during a run) stops the run, and later output is dropped.
+/// Console on the process's stdio: the firmware's stdout on `out` (stdout, or
+/// stderr when a JSON report takes stdout). A write to a closed output (EPIPE;
+/// SIGPIPE is ignored during a run) stops the run, and later output is dropped.
 class StdioConsole final : public Console {
 public:
-  StdioConsole(FILE *in, RunSignals &signals) : in_(in), tty_(isatty(fileno(stdout))), signals_(signals) {}
+  StdioConsole(FILE *in, FILE *out, RunSignals &signals) : in_(in), out_(out), tty_(isatty(fileno(out))), signals_(signals) {}
   void out(std::string_view t) override {
     if (out_closed_) return;
     errno = 0;
-    std::fwrite(t.data(), 1, t.size(), stdout);
-    if (tty_ && t.find('\n') != std::string_view::npos) std::fflush(stdout);
+    std::fwrite(t.data(), 1, t.size(), out_);
+    if (tty_ && t.find('\n') != std::string_view::npos) std::fflush(out_);
     check_out();
     wrote_ = true;
     last_ = t.empty() ? last_ : t.back();
@@ -94,20 +96,22 @@ public:
   }
   bool out_is_tty() const override { return tty_; }
   bool ended_without_newline() const { return wrote_ && last_ != '\n' && !out_closed_; }
-
-private:
+  /// Flush the firmware's output before mcusim's own lines.
   void flush_out() {
     if (out_closed_) return;
     errno = 0;
-    std::fflush(stdout);
+    std::fflush(out_);
     check_out();
   }
+
+private:
   void check_out() {
-    if (!std::ferror(stdout) || errno != EPIPE) return;
+    if (!std::ferror(out_) || errno != EPIPE) return;
     out_closed_ = true;
     signals_.report_output_closed();
   }
   FILE *in_;
+  FILE *out_;
   bool tty_;
   RunSignals &signals_;
   bool out_closed_ = false;
@@ -115,66 +119,61 @@ private:
   char last_ = '\n';
 };
 
-Expected<Device> resolve_device(const std::string &name, const ElfImage &elf, std::string *explanation) {
-  if (!name.empty()) {
-    // A device file that is not there is an input that cannot be read (66), as for every other file.
-    bool is_path = name.find('/') != std::string::npos || (name.size() > 5 && name.compare(name.size() - 5, 5, ".toml") == 0);
-    std::error_code ec;
-    if (is_path && !std::filesystem::exists(name, ec)) return make_error(ErrorKind::FileUnreadable, name + ": no such device file");
-    return find_device(name);
+/// `mcusim run` hearing about its session: messages on stderr, progress on a
+/// terminal's stderr, the report on stdout, stop signals to the simulator.
+class CliHooks final : public session::SessionHooks {
+public:
+  CliHooks(StdioConsole &console, RunSignals &signals, bool quiet)
+      : console_(console), signals_(signals), quiet_(quiet), show_progress_(!quiet && isatty(fileno(stderr))) {}
+  Console &console() override { return console_; }
+  void message(const session::Message &m) override {
+    console_.flush_out();
+    std::fflush(stdout);
+    using Kind = session::Message::Kind;
+    switch (m.kind) {
+    case Kind::Error: std::fprintf(stderr, "mcusim: error: %s\n", m.text.c_str()); break;
+    case Kind::Warning: std::fprintf(stderr, "mcusim: warning: %s\n", m.text.c_str()); break;
+    case Kind::Note: std::fprintf(stderr, "mcusim: %s\n", m.text.c_str()); break;
+    case Kind::Text: std::fwrite(m.text.data(), 1, m.text.size(), stderr); break;
+    }
   }
-  auto choice = choose_device_for(elf);
-  if (!choice) return tl::unexpected(choice.error());
-  if (explanation) *explanation = choice->explanation;
-  return choice->device;
-}
+  void attach(Simulator *sim) override {
+    signals_.attach(sim);
+    if (sim) return;
+    console_.flush_out();
+    std::fflush(stdout);
+    if (progress_shown_) std::fprintf(stderr, "\r\033[K");
+    if (console_.ended_without_newline() && !quiet_) std::fputc('\n', stderr);
+  }
+  bool wants_progress() const override { return show_progress_; } // a terminal's stderr, not --quiet
+  void progress(const RunOptions::Progress &p) override {
+    if (p.wall_seconds < 1.0) return;
+    console_.flush_out();
+    std::fprintf(stderr, "\r\033[Kmcusim: %.3f s simulated, %s instructions, %.0f MIPS", p.simulated_seconds,
+                 thousands(p.instructions).c_str(), p.mips);
+    progress_shown_ = true;
+  }
+  void report_text(std::string_view text) override {
+    std::fflush(stdout);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+  }
+
+private:
+  StdioConsole &console_;
+  RunSignals &signals_;
+  bool quiet_, show_progress_, progress_shown_ = false;
+};
 
 } // namespace
 
 int cmd_run(const RunArgs &a) {
-  BudgetGate gate; // --budget: read before the run, checked after it
-  if (int rc = gate.load(run_gate_options()); rc != kExitOk) return rc;
-  auto elf = load_elf_warn(a.elf);
-  if (!elf) return report(elf.error());
-  std::string explanation;
-  auto device = resolve_device(a.device, *elf, &explanation);
-  if (!device) return report(device.error());
-
-  if (!a.core.empty()) {
-    auto core = parse_core(a.core);
-    if (!core) {
-      std::fprintf(stderr, "mcusim: error: unknown core '%s' (cortex-m0plus, cortex-m3, cortex-m4, cortex-m4f, cortex-m7, cortex-m33)\n",
-                   a.core.c_str());
-      return kExitUsage;
-    }
-    device->core = *core;
-    // The FPU goes with the core: M0+/M3/M4 have none; M4F/M7/M33 get their usual one.
-    if (*core == CoreKind::M0plus || *core == CoreKind::M3 || *core == CoreKind::M4) device->fpu = "none";
-    else if (!device->has_fpu()) device->fpu = *core == CoreKind::M7 ? "fpv5-d16" : *core == CoreKind::M33 ? "fpv5-sp-d16" : "fpv4-sp-d16";
-    if (*core != CoreKind::M7) device->l1.reset();
-  }
-  // From here to the end (the run stored): the stop signals end the run, not the process.
-  RunSignals signals;
-  RunRecorder recorder; // the run database: opened before the run, written after it
-  if (int rc = recorder.open(run_db_options(), !a.report.empty() || !a.report_out.empty(), a.quiet); rc != kExitOk) return rc;
-  FILE *in = stdin;
-  if (!a.stdin_file.empty()) {
-    in = std::fopen(a.stdin_file.c_str(), "rb");
-    if (!in) {
-      std::fprintf(stderr, "mcusim: error: %s: cannot open for --stdin (%s)\n", a.stdin_file.c_str(), std::strerror(errno));
-      return kExitNoInput;
-    }
-  }
-  if (!a.semihost_dir.empty()) {
-    std::error_code ec;
-    if (!std::filesystem::is_directory(a.semihost_dir, ec)) {
-      std::fprintf(stderr, "mcusim: error: --semihost-dir %s is not a directory\n", a.semihost_dir.c_str());
-      return kExitNoInput;
-    }
-  }
-  StdioConsole console(in, signals);
-
-  RunOptions opts;
+  session::RunRequest req;
+  req.elf = a.elf;
+  req.device = a.device;
+  req.core = a.core;
+  req.quiet = a.quiet;
+  RunOptions &opts = req.options;
   opts.mhz = a.mhz;
   opts.max_instructions = a.max_instructions;
   opts.max_cycles = a.max_cycles;
@@ -183,114 +182,40 @@ int cmd_run(const RunArgs &a) {
   opts.timing = a.timing == "none" ? RunOptions::Timing::None : RunOptions::Timing::Core;
   if (a.flash_ws >= 0) opts.flash_ws = unsigned(a.flash_ws);
   if (!a.cache.empty()) opts.caches = a.cache == "on";
-  std::string report_format = a.report;
-  if (report_format.empty() && !a.report_out.empty()) report_format = "text";
-  // Profiling (functions, layers, stack) only when asked for (a report, a budget, --db FILE, a flame
-  // graph or trace); a plain run is stored with its totals and memory.
-  opts.profile = !report_format.empty() || gate.active() || recorder.explicit_db() || !a.flamegraph.empty() || !a.trace.empty();
   opts.layer_pattern = a.layer_pattern;
   opts.arena_symbol = a.arena_symbol;
   opts.cmdline = std::filesystem::path(a.elf).filename().string();
   for (const auto &arg : a.firmware_args) opts.cmdline += " " + arg;
-  bool progress = !a.quiet && isatty(fileno(stderr));
-  bool progress_shown = false;
-  if (progress) {
-    opts.on_progress = [&](const RunOptions::Progress &p) {
-      if (p.wall_seconds < 1.0) return;
-      std::fflush(stdout);
-      std::fprintf(stderr, "\r\033[Kmcusim: %.3f s simulated, %s instructions, %.0f MIPS", p.simulated_seconds,
-                   thousands(p.instructions).c_str(), p.mips);
-      progress_shown = true;
-    };
-  }
+  req.report_format = a.report;
+  req.report_out = a.report_out;
+  req.flamegraph = a.flamegraph;
+  req.trace = a.trace;
+  req.console_file = a.console_file;
+  const GateOptions &gate = run_gate_options();
+  req.budget = gate.budget;
+  req.baseline = gate.baseline;
+  req.junit = gate.junit;
+  const RunDbOptions &db = run_db_options();
+  req.db = db.db;
+  req.no_db = db.no_db;
 
-  if (!a.quiet) {
-    if (!explanation.empty()) std::fprintf(stderr, "mcusim: %s\n", explanation.c_str());
-  }
-  auto sim = Simulator::create(*device, *elf, opts, console);
-  if (!sim) return report(sim.error());
-  if (!a.quiet)
-    std::fprintf(stderr, "mcusim: %s (%s) at %g MHz, timing: %s\n", device->name.c_str(), core_display_name(device->core),
-                 (*sim)->hz() / 1e6, (*sim)->timing_description().c_str());
-
-  signals.attach(sim->get());
-  RunResult r = (*sim)->run();
-  signals.attach(nullptr);
-  std::fflush(stdout);
-  if (progress_shown) std::fprintf(stderr, "\r\033[K");
-  if (in && in != stdin) std::fclose(in);
-
-  int code = kExitOk;
-  switch (r.reason) {
-  case StopReason::Exited: code = r.exit_code & 0xFF; break;
-  case StopReason::Fault:
-  case StopReason::Lockup: code = kExitFault; break;
-  case StopReason::InstructionLimit:
-  case StopReason::CycleLimit: code = kExitLimit; break;
-  case StopReason::WallTimeout: code = kExitTimeout; break;
-  case StopReason::Hang: code = kExitHang; break;
-  case StopReason::Stopped: code = kExitInterrupted; break;
-  case StopReason::Internal: code = kExitInternal; break;
-  }
-  if (console.ended_without_newline() && !a.quiet) std::fputc('\n', stderr);
-  if (r.fault) {
-    std::fprintf(stderr, "mcusim: firmware %s\n", format_fault(*r.fault, *elf).c_str());
-  } else if (r.reason == StopReason::Stopped) {
-    if (a.quiet) std::fprintf(stderr, "mcusim: %s\n", stop_reason_text(r).c_str()); // else in the summary below
-  } else if (r.reason != StopReason::Exited) {
-    std::fprintf(stderr, "mcusim: stopped: %s\n", r.message.c_str());
-  } else if (!r.message.empty() && !a.quiet) {
-    std::fprintf(stderr, "mcusim: %s\n", r.message.c_str());
-  }
-  auto write_file = [&](const std::string &path, const std::string &text) {
-    std::ofstream out(path, std::ios::binary);
-    out << text;
-    if (!out) std::fprintf(stderr, "mcusim: error: cannot write %s\n", path.c_str());
-    return bool(out);
-  };
-  if (r.profile && !a.flamegraph.empty() && !write_file(a.flamegraph, render_folded(*r.profile))) return kExitNoInput;
-  if (r.profile && !a.trace.empty() &&
-      !write_file(a.trace, render_trace(*r.profile, r.hz, elf->path.filename().string() + " on " + device->name)))
-    return kExitNoInput;
-  if (!report_format.empty()) {
-    RunReport rep = build_report(r, *elf, *device, (*sim)->timing_description());
-    std::string text = report_format == "json"       ? render_json(rep)
-                       : report_format == "markdown" ? render_markdown(rep)
-                       : report_format == "html"     ? render_html(rep)
-                                                     : render_text(rep);
-    if (!a.report_out.empty()) {
-      std::ofstream out(a.report_out, std::ios::binary);
-      out << text;
-      if (!out) {
-        std::fprintf(stderr, "mcusim: error: cannot write the report to %s\n", a.report_out.c_str());
-        return kExitNoInput;
-      }
-    } else {
-      std::fflush(stdout);
-      std::fwrite(text.data(), 1, text.size(), stdout);
-      std::fflush(stdout);
+  FILE *in = stdin;
+  if (!a.stdin_file.empty()) {
+    in = std::fopen(a.stdin_file.c_str(), "rb");
+    if (!in) {
+      std::fprintf(stderr, "mcusim: error: %s: cannot open for --stdin (%s)\n", a.stdin_file.c_str(), std::strerror(errno));
+      return kExitNoInput;
     }
   }
-  if (!a.quiet) {
-    std::string how = r.reason == StopReason::Exited    ? "exited with code " + std::to_string(r.exit_code)
-                      : r.reason == StopReason::Stopped ? stop_reason_text(r)
-                                                        : std::string("stopped (") + stop_reason_name(r.reason) + ")";
-    std::fprintf(stderr, "mcusim: %s after %s instructions, %s cycles (%.6f s at %g MHz%s) in %.3f s wall, %.0f MIPS\n",
-                 how.c_str(), thousands(r.instructions).c_str(), thousands(r.cycles).c_str(), r.simulated_seconds(),
-                 r.hz / 1e6,
-                 r.sleep_cycles ? (", " + thousands(r.sleep_cycles) + " cycles asleep").c_str() : "", r.wall_seconds, r.mips());
-  }
-  if (gate.active()) {
-    // The firmware's own failure (fault, limit, non-zero exit) keeps its code; else a broken limit gives 77.
-    int gate_code = gate.check(build_report(r, *elf, *device, (*sim)->timing_description()), a.quiet);
-    if (code == kExitOk) code = gate_code;
-  }
-  if (recorder.active()) {
-    // As with the gate, the firmware's own failure keeps its code; else a run that cannot be stored gives 76.
-    int db_code = recorder.store(build_report(r, *elf, *device, (*sim)->timing_description()), a.elf);
-    if (code == kExitOk) code = db_code;
-  }
-  return code;
+  // From here to the end (the run stored): the stop signals end the run, not the process.
+  RunSignals signals;
+  // A JSON report on stdout keeps stdout for itself: the firmware's output goes to stderr.
+  FILE *console_out = session::console_target(req) == session::ConsoleTarget::Stderr ? stderr : stdout;
+  StdioConsole console(in, console_out, signals);
+  CliHooks hooks(console, signals, a.quiet);
+  session::RunOutcome outcome = session::run(req, hooks);
+  if (in && in != stdin) std::fclose(in);
+  return outcome.exit_code;
 }
 
 int cmd_devices(bool names_only) {
@@ -367,7 +292,7 @@ int cmd_info(const std::string &path, const std::string &device_name) {
   auto elf = load_elf_warn(path);
   if (!elf) return report(elf.error());
   std::string explanation;
-  auto device = resolve_device(device_name, *elf, &explanation);
+  auto device = session::resolve_device(device_name, *elf, &explanation);
   if (!device) return report(device.error());
 
   std::printf("file:        %s\n", path.c_str());

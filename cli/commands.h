@@ -24,6 +24,7 @@ struct RunArgs {
   std::string report_out;  ///< file for the report (default: stdout after the run)
   std::string layer_pattern;
   std::string flamegraph, trace; ///< output files
+  std::string console_file; ///< the firmware's stdout goes here (--console)
   std::string arena_symbol;
   std::vector<std::string> firmware_args;
 };

@@ -23,6 +23,7 @@ enum ExitCode : int {
   /// A report JSON file that is not a report (gate's REPORT, --baseline, a RUN of report/compare):
   /// the same code as a malformed budget, from every command.
   kExitBadReport = kExitBadBudget,
+  kExitOutput = 79,      ///< an output file (--report-out, --flamegraph, --trace, --junit, --console) cannot be written
 };
 
 } // namespace mcusim::cli

@@ -39,6 +39,8 @@ int main(int argc, char **argv) {
       ->default_str("text")
       ->check(CLI::IsMember({"text", "json", "markdown", "html"}));
   run_cmd->add_option("--report-out", run.report_out, "Write the report to this file instead of stdout");
+  run_cmd->add_option("--console", run.console_file,
+                      "Write the firmware's stdout to this file (default: stdout; stderr when --report=json takes stdout)");
   add_gate_options(*run_cmd, run_gate_options(), false);
   add_run_db_options(*run_cmd, run_db_options());
   run_cmd->add_option("--flamegraph", run.flamegraph, "Write folded stacks (self cycles per call path) for flamegraph.pl/speedscope");

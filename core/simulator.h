@@ -89,7 +89,8 @@ struct RunResult {
   int exit_code = 0; ///< the firmware's own exit code (Exited)
   uint64_t cycles = 0, instructions = 0, sleep_cycles = 0;
   double hz = 0;
-  double wall_seconds = 0;
+  double wall_seconds = 0;       ///< the whole of run(), from its call to its return
+  double emulation_seconds = 0;  ///< from the first uc_emu_start to the end: what MIPS is measured over
   uint32_t pc = 0;
   std::optional<FaultInfo> fault;
   std::string message; ///< one line for the reasons other than Exited
@@ -98,7 +99,12 @@ struct RunResult {
   std::string stop_cause;
   std::optional<ProfileData> profile; ///< with RunOptions::profile
   double simulated_seconds() const { return hz > 0 ? double(cycles) / hz : 0; }
-  double mips() const { return wall_seconds > 0 ? double(instructions) / wall_seconds / 1e6 : 0; }
+  /// Shortest run whose MIPS figure is shown: under it, start-up and timer noise dominate.
+  static constexpr double kMinMipsSeconds = 0.1;
+  /// A MIPS figure is meaningful (the run lasted at least kMinMipsSeconds of wall time).
+  bool mips_known() const { return wall_seconds >= kMinMipsSeconds && emulation_seconds > 0; }
+  /// Instructions per emulation second (start-up excluded), in millions; 0 without emulation time.
+  double mips() const { return emulation_seconds > 0 ? double(instructions) / emulation_seconds / 1e6 : 0; }
 };
 /// The stop reason in words: the stop cause for a Stopped run that has one,
 /// else stop_reason_name() ("exited", "wall-clock timeout", ...).

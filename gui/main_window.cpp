@@ -1,6 +1,9 @@
 #include "main_window.h"
 
+#include <cmath>
+
 #include "core/device.h"
+#include "session/session.h"
 
 #include <QApplication>
 #include <QCloseEvent>
@@ -109,6 +112,11 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent) {
   limit_edit_->setToolTip(QStringLiteral("Stop after this many instructions (e.g. 5000000, 250k, 10M); empty or 0 = no limit"));
   limit_edit_->setMaximumWidth(140);
 
+  db_edit_ = new QLineEdit;
+  db_edit_->setPlaceholderText(QString::fromUtf8(session::kDefaultRunDatabase));
+  db_edit_->setToolTip(QStringLiteral("Run database every run is stored in, as by 'mcusim run --db'; empty = %1 in the working directory")
+                           .arg(QString::fromUtf8(session::kDefaultRunDatabase)));
+
   run_button_ = new QPushButton(QStringLiteral("Run"));
   run_button_->setDefault(true);
   stop_button_ = new QPushButton(QStringLiteral("Stop"));
@@ -118,6 +126,9 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent) {
   file_row->addWidget(new QLabel(QStringLiteral("Firmware:")));
   file_row->addWidget(elf_edit_, 1);
   file_row->addWidget(browse_button_);
+  file_row->addSpacing(12);
+  file_row->addWidget(new QLabel(QStringLiteral("Run database:")));
+  file_row->addWidget(db_edit_);
 
   auto *options_row = new QHBoxLayout;
   options_row->addWidget(new QLabel(QStringLiteral("Device:")));
@@ -254,6 +265,7 @@ bool MainWindow::startRun() {
   req.device = device_combo_->currentData().toString();
   req.mhz = mhz_spin_->value();
   req.timeout_seconds = timeout_seconds_;
+  req.db_path = db_edit_->text().trimmed();
   output_->clear();
   output_ends_with_newline_ = true;
   clearSummary();
@@ -353,7 +365,7 @@ void MainWindow::onFinished(const RunSummary &s) {
                                           : thousands(s.cycles));
   summary_.simulated->setText(format_seconds(s.simulated_seconds));
   summary_.wall->setText(format_seconds(s.wall_seconds));
-  summary_.mips->setText(QString::number(s.mips, 'f', 1));
+  summary_.mips->setText(std::isfinite(s.mips) ? QString::number(s.mips, 'f', 1) : QStringLiteral("—"));
 
   if (!s.fault_text.isEmpty()) {
     appendNote(QStringLiteral("firmware %1").arg(s.fault_text.trimmed()), kErrorColor);
@@ -364,6 +376,7 @@ void MainWindow::onFinished(const RunSummary &s) {
   } else if (!s.message.isEmpty()) {
     appendNote(s.message, kNoteColor);
   }
+  if (s.run_id >= 0) appendNote(QStringLiteral("run %1 stored in %2").arg(s.run_id).arg(s.db_path), kNoteColor);
   const QString how = s.reason == StopReason::Exited || s.reason == StopReason::Stopped
                           ? result
                           : QStringLiteral("stopped (%1)").arg(result);
@@ -381,6 +394,7 @@ void MainWindow::setRunning(bool running) {
   device_combo_->setEnabled(!running);
   mhz_spin_->setEnabled(!running);
   limit_edit_->setEnabled(!running);
+  db_edit_->setEnabled(!running);
 }
 
 void MainWindow::clearSummary() {

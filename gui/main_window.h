@@ -66,6 +66,7 @@ private:
   QComboBox *device_combo_ = nullptr;
   QDoubleSpinBox *mhz_spin_ = nullptr;
   QLineEdit *limit_edit_ = nullptr;
+  QLineEdit *db_edit_ = nullptr; ///< the run database (empty: the default)
   QPushButton *run_button_ = nullptr;
   QPushButton *stop_button_ = nullptr;
   QPlainTextEdit *output_ = nullptr;

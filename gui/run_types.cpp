@@ -7,20 +7,20 @@
 
 namespace mcusim::gui {
 
-RunSummary RunSummary::from(const RunSetup &setup, const RunResult &r, const ElfImage &elf) {
+RunSummary RunSummary::from(const RunSetup &setup, const RunResult &r, const std::string &fault_text) {
   RunSummary s;
   s.setup = setup;
   s.reason = r.reason;
   s.exit_code = r.exit_code;
   s.message = QString::fromStdString(r.message);
-  if (r.fault) s.fault_text = QString::fromStdString(format_fault(*r.fault, elf));
+  if (r.fault) s.fault_text = QString::fromStdString(fault_text);
   s.instructions = r.instructions;
   s.cycles = r.cycles;
   s.sleep_cycles = r.sleep_cycles;
   s.hz = r.hz;
   s.simulated_seconds = r.simulated_seconds();
   s.wall_seconds = r.wall_seconds;
-  s.mips = r.mips();
+  s.mips = r.mips_known() ? r.mips() : std::numeric_limits<double>::quiet_NaN();
   return s;
 }
 

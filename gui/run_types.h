@@ -20,6 +20,8 @@ struct RunRequest {
   double mhz = 0;                ///< 0 = the device's default clock
   uint64_t max_instructions = 0; ///< 0 = no limit
   double timeout_seconds = 0;    ///< wall-clock limit; 0 = none
+  QString db_path;               ///< run database; empty = mcusim-runs.db in the working directory
+  bool no_db = false;            ///< do not store the run
 };
 
 /// What the run is doing, known once the simulator has been built.
@@ -47,9 +49,14 @@ struct RunSummary {
   QString message;    ///< the simulator's one-line message ("instruction limit of ... reached")
   QString fault_text; ///< format_fault() when the run ended in a fault; empty otherwise
   uint64_t instructions = 0, cycles = 0, sleep_cycles = 0;
-  double hz = 0, simulated_seconds = 0, wall_seconds = 0, mips = 0;
+  double hz = 0, simulated_seconds = 0, wall_seconds = 0;
+  double mips = 0;       ///< NaN for runs under 0.1 s of wall time (no meaningful figure)
+  qint64 run_id = -1;    ///< the run's id in the run database; -1 when it was not stored
+  QString db_path;       ///< where it was stored
+  int session_exit_code = 0; ///< what `mcusim run` would exit with (budget and storage included)
 
-  static RunSummary from(const RunSetup &setup, const RunResult &result, const ElfImage &elf);
+  /// `fault_text`: format_fault() of the result's fault (RunReport::fault).
+  static RunSummary from(const RunSetup &setup, const RunResult &result, const std::string &fault_text);
 };
 
 // --- Formatting ----------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 #include "core/device.h"
 #include "core/elf_image.h"
 #include "core/simulator.h"
+#include "session/session.h"
 
 #include <QFile>
 
@@ -44,6 +45,48 @@ private:
 std::filesystem::path to_path(const QString &s) { return std::filesystem::path(QFile::encodeName(s).toStdString()); }
 
 } // namespace
+
+/// The session's hooks for one GUI run: the console, the simulator for stop
+/// requests, and started/progress signals queued to the GUI thread.
+class SimRunner::SessionHooks final : public session::SessionHooks {
+public:
+  SessionHooks(SimRunner &runner, Shared &shared, Console &console, const QString &elf_path)
+      : runner_(runner), shared_(shared), console_(console) {
+    setup_.elf_path = elf_path;
+  }
+  Console &console() override { return console_; }
+  void started(const session::RunStarted &s) override {
+    setup_.device = QString::fromStdString(s.device);
+    setup_.device_title = QString::fromStdString(s.device_title);
+    setup_.core = QString::fromStdString(s.core);
+    setup_.hz = s.hz;
+    setup_.explanation = QString::fromStdString(s.explanation);
+    RunSetup setup = setup_;
+    SimRunner *runner = &runner_;
+    QMetaObject::invokeMethod(runner, [runner, setup] {
+      if (runner->running_) Q_EMIT runner->started(setup);
+    }, Qt::QueuedConnection);
+  }
+  void attach(Simulator *sim) override {
+    std::lock_guard lock(shared_.mu);
+    shared_.sim = sim;
+    if (sim && shared_.stop_requested) sim->request_stop();
+  }
+  void progress(const RunOptions::Progress &p) override {
+    RunProgress rp{p.cycles, p.instructions, p.simulated_seconds, p.wall_seconds, p.mips};
+    SimRunner *runner = &runner_;
+    QMetaObject::invokeMethod(runner, [runner, rp] {
+      if (runner->running_) Q_EMIT runner->progress(rp);
+    }, Qt::QueuedConnection);
+  }
+  const RunSetup &setup() const { return setup_; }
+
+private:
+  SimRunner &runner_;
+  Shared &shared_;
+  Console &console_;
+  RunSetup setup_;
+};
 
 SimRunner::SimRunner(QObject *parent) : QObject(parent), shared_(std::make_shared<Shared>()) {
   flush_timer_.setSingleShot(true);
@@ -92,57 +135,31 @@ void SimRunner::work(RunRequest req) {
   RunSummary summary;
   {
     if (req.elf_path.trimmed().isEmpty()) return fail("no firmware ELF given");
-    auto elf = load_elf(to_path(req.elf_path));
-    if (!elf) return fail(elf.error().message);
-
-    RunSetup setup;
-    setup.elf_path = req.elf_path;
-    Expected<Device> device = tl::unexpected(Error{});
-    if (req.device.isEmpty()) {
-      auto choice = choose_device_for(*elf);
-      if (!choice) return fail(choice.error().message);
-      setup.explanation = QString::fromStdString(choice->explanation);
-      device = std::move(choice->device);
-    } else {
-      device = find_device(req.device.toStdString());
-      if (!device) return fail(device.error().message);
-    }
     if (req.mhz < 0) return fail("the clock cannot be negative");
 
+    // The same run as `mcusim run`: profiled, gated and stored by the session.
+    session::RunRequest sreq;
+    sreq.elf = to_path(req.elf_path).string();
+    sreq.device = req.device.toStdString();
+    sreq.quiet = true;
+    sreq.options.mhz = req.mhz;
+    sreq.options.max_instructions = req.max_instructions;
+    sreq.options.timeout_seconds = req.timeout_seconds;
+    sreq.options.profile = true;
+    sreq.db = to_path(req.db_path).string();
+    sreq.no_db = req.no_db;
+
     GuiConsole console(shared->output, [this] { QMetaObject::invokeMethod(this, &SimRunner::outputPending, Qt::QueuedConnection); });
-    RunOptions opts;
-    opts.mhz = req.mhz;
-    opts.max_instructions = req.max_instructions;
-    opts.timeout_seconds = req.timeout_seconds;
-    opts.cmdline = elf->path.filename().string();
-    opts.on_progress = [this](const RunOptions::Progress &p) {
-      RunProgress rp{p.cycles, p.instructions, p.simulated_seconds, p.wall_seconds, p.mips};
-      QMetaObject::invokeMethod(this, [this, rp] {
-        if (running_) Q_EMIT progress(rp);
-      }, Qt::QueuedConnection);
-    };
-
-    auto sim = Simulator::create(*device, *elf, opts, console);
-    if (!sim) return fail(sim.error().message);
-    setup.device = QString::fromStdString(device->name);
-    setup.device_title = QString::fromStdString(device->title);
-    setup.core = QString::fromUtf8(core_display_name(device->core));
-    setup.hz = (*sim)->hz();
-    {
-      std::lock_guard lock(shared->mu);
-      shared->sim = sim->get();
-      if (shared->stop_requested) shared->sim->request_stop();
-    }
-    QMetaObject::invokeMethod(this, [this, setup] {
-      if (running_) Q_EMIT started(setup);
-    }, Qt::QueuedConnection);
-
-    RunResult result = (*sim)->run();
-    {
-      std::lock_guard lock(shared->mu);
-      shared->sim = nullptr;
-    }
-    summary = RunSummary::from(setup, result, *elf);
+    SessionHooks hooks(*this, *shared, console, req.elf_path);
+    session::RunOutcome outcome = session::run(sreq, hooks);
+    if (!outcome.ran || !outcome.result) return fail(outcome.error.empty() ? "the run could not start" : outcome.error);
+    summary = RunSummary::from(hooks.setup(), *outcome.result, outcome.report ? outcome.report->fault : std::string());
+    summary.run_id = outcome.run_id ? qint64(*outcome.run_id) : -1;
+    summary.db_path = QString::fromStdString(outcome.db_path);
+    summary.session_exit_code = outcome.exit_code;
+    for (const auto &m : outcome.messages)
+      if (m.kind == session::Message::Kind::Warning || m.kind == session::Message::Kind::Error)
+        shared->output.append(OutputBuffer::Stream::Err, "mcusim: " + m.text + "\n");
   } // the simulator and the image are released here, on this thread
 
   QMetaObject::invokeMethod(this, [this, summary] {

@@ -49,6 +49,7 @@ Q_SIGNALS:
 
 private:
   struct Shared;
+  class SessionHooks; // the run session's view of this runner
   void work(RunRequest request);      // worker thread
   void outputPending();                // GUI thread: a batch is waiting
   void drain();                        // GUI thread: deliver pending output

@@ -3,6 +3,8 @@
 #include "profiler/run_report.h"
 #include "profiler/layer_table.h"
 
+#include <limits>
+
 #include <algorithm>
 #include <llvm/Demangle/Demangle.h>
 
@@ -25,7 +27,8 @@ RunReport build_report(const RunResult &r, const ElfImage &elf, const Device &de
   rep.cpi = r.instructions ? double(r.cycles) / double(r.instructions) : 0;
   rep.simulated_seconds = r.simulated_seconds();
   rep.wall_seconds = r.wall_seconds;
-  rep.mips = r.mips();
+  // null in JSON (NaN) for runs too short for the figure to mean anything
+  rep.mips = r.mips_known() ? r.mips() : std::numeric_limits<double>::quiet_NaN();
 
   if (r.profile) {
     const ProfileData &p = *r.profile;

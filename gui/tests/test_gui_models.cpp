@@ -10,7 +10,10 @@
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
+
+#include "profiler/store.h"
 
 #include <memory>
 
@@ -29,10 +32,17 @@ QString firmware(const QString &name) {
     if (!QFileInfo::exists(path)) QSKIP(qPrintable(QStringLiteral("firmware not built: %1").arg(path)));                    \
   } while (0)
 
+/// The run database of these tests (a run started from the GUI is stored like `mcusim run`).
+QString testDb() {
+  static QTemporaryDir dir;
+  return dir.filePath(QStringLiteral("gui-runs.db"));
+}
+
 RunRequest request(const QString &elf, const QString &device = {}) {
   RunRequest r;
   r.elf_path = elf;
   r.device = device;
+  r.db_path = testDb();
   return r;
 }
 
@@ -49,18 +59,22 @@ struct Recorder {
       ended = true;
       ok = false;
     });
+    QObject::connect(&runner, &SimRunner::progress, &runner, [this](const RunProgress &) { ++progress_signals; });
     QObject::connect(&runner, &SimRunner::finished, &runner, [this](const RunSummary &s) {
       summary = s;
+      progress_before_finish = progress_signals;
       ended = true;
       ok = true;
     });
   }
-  bool wait(int ms = 30000) { return QTest::qWaitFor([this] { return ended; }, ms); }
+  /// Generous: the machine may be loaded; a run that works ends long before this.
+  bool wait(int ms = 100000) { return QTest::qWaitFor([this] { return ended; }, ms); }
 
   std::optional<RunSetup> setup;
   RunSummary summary;
   QString out_text, err_text, error;
   int output_signals = 0;
+  int progress_signals = 0, progress_before_finish = 0;
   bool ended = false, ok = false;
 };
 
@@ -247,9 +261,9 @@ private Q_SLOTS:
     Recorder rec(runner);
     QSignalSpy progress(&runner, &SimRunner::progress);
     runner.start(request(elf, QStringLiteral("stm32f407")));
-    QVERIFY(QTest::qWaitFor([&] { return progress.count() > 0; }, 10000)); // running, not just started
+    QVERIFY(QTest::qWaitFor([&] { return progress.count() > 0; }, 100000)); // running, not just started
     runner.stop();
-    QVERIFY(rec.wait(10000));
+    QVERIFY(rec.wait());
     QVERIFY(rec.ok);
     QVERIFY(rec.summary.reason == StopReason::Stopped);
     QVERIFY(rec.summary.instructions > 0);
@@ -263,9 +277,65 @@ private Q_SLOTS:
     Recorder rec(runner);
     runner.start(request(elf, QStringLiteral("stm32f407")));
     runner.stop(); // most likely while the ELF is still loading
-    QVERIFY(rec.wait(10000));
+    QVERIFY(rec.wait());
     QVERIFY(rec.ok);
     QVERIFY(rec.summary.reason == StopReason::Stopped);
+  }
+
+  void progressComesDuringALongRun() {
+    const QString elf = firmware(QStringLiteral("spin-stm32f407.elf"));
+    REQUIRE_FIRMWARE(elf);
+    SimRunner runner;
+    Recorder rec(runner);
+    RunRequest req = request(elf, QStringLiteral("stm32f407"));
+    req.timeout_seconds = 1.0; // an endless loop, ended by the wall clock
+    runner.start(req);
+    QVERIFY(rec.wait());
+    QVERIFY2(rec.ok, qPrintable(rec.error));
+    QVERIFY(rec.summary.reason == StopReason::WallTimeout);
+    // Progress comes every 0.2 s of wall time, whatever the slice length.
+    if (rec.summary.wall_seconds > 0.5) QVERIFY(rec.progress_before_finish >= 1);
+  }
+
+  void guiRunIsStoredProfiledAndReported() {
+    const QString elf = firmware(QStringLiteral("crc32-stm32f407.elf"));
+    REQUIRE_FIRMWARE(elf);
+    QTemporaryDir dir;
+    SimRunner runner;
+    Recorder rec(runner);
+    RunRequest req = request(elf, QStringLiteral("stm32f407"));
+    req.db_path = dir.filePath(QStringLiteral("runs.db"));
+    runner.start(req);
+    QVERIFY(rec.wait());
+    QVERIFY2(rec.ok, qPrintable(rec.error));
+    QCOMPARE(rec.summary.session_exit_code, 0);
+    QVERIFY(rec.summary.run_id >= 1);
+    QCOMPARE(rec.summary.db_path, req.db_path);
+    // Stored as `mcusim run` stores it, with the profile.
+    auto store = RunStore::open(req.db_path.toStdString(), RunStore::Mode::Existing);
+    QVERIFY(store.has_value());
+    auto report = store->load_report(rec.summary.run_id);
+    QVERIFY(report.has_value());
+    QVERIFY(report->profiled);
+    QVERIFY(!report->functions.empty());
+    QCOMPARE(report->cycles, rec.summary.cycles);
+    QCOMPARE(report->device, std::string("stm32f407"));
+  }
+
+  void guiRunWithNoDbIsNotStored() {
+    const QString elf = firmware(QStringLiteral("hello-stm32f407.elf"));
+    REQUIRE_FIRMWARE(elf);
+    QTemporaryDir dir;
+    SimRunner runner;
+    Recorder rec(runner);
+    RunRequest req = request(elf, QStringLiteral("stm32f407"));
+    req.db_path = dir.filePath(QStringLiteral("unused.db"));
+    req.no_db = true;
+    runner.start(req);
+    QVERIFY(rec.wait());
+    QVERIFY(rec.ok);
+    QCOMPARE(rec.summary.run_id, qint64(-1));
+    QVERIFY(!QFileInfo::exists(req.db_path));
   }
 
   void destroyingARunningRunnerStopsIt() {
@@ -274,7 +344,7 @@ private Q_SLOTS:
     auto runner = std::make_unique<SimRunner>();
     QSignalSpy started(runner.get(), &SimRunner::started);
     runner->start(request(elf, QStringLiteral("stm32f407")));
-    QVERIFY(started.wait(10000));
+    QVERIFY(started.wait(100000));
     QElapsedTimer t;
     t.start();
     runner.reset();
