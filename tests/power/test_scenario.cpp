@@ -128,7 +128,7 @@ current_ua = 1.5
   CHECK(from_file->battery.pack_nominal_v() == doctest::Approx(3.6));
 }
 
-TEST_CASE("a preset can be given more cells; defaults apply where optional keys are absent") {
+TEST_CASE("a preset can be given more cells, defaults apply where optional keys are absent") {
   Scenario s = scenario(R"([battery]
 preset = "CR2032"
 parallel = 2

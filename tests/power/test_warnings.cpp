@@ -4,7 +4,7 @@
 using namespace mcusim::power;
 using namespace mcusim::power::test;
 
-TEST_CASE("a 15 mA pulse on a CR2032 is at its pulse limit; 20 mA breaks it") {
+TEST_CASE("a 15 mA pulse on a CR2032 is at its pulse limit, 20 mA breaks it") {
   Battery b = preset("cr2032");
   REQUIRE(*b.max_pulse_ma == 15);
   Projection at = project(simple(b, 15000, 0.010, 0, 10.0)); // 15 mA for 10 ms every 10 s
@@ -21,7 +21,7 @@ TEST_CASE("a 15 mA pulse on a CR2032 is at its pulse limit; 20 mA breaks it") {
   CHECK_FALSE(low.worst().has_value());
 }
 
-TEST_CASE("the peak adds continuous loads to the largest pulse; a radio burst can be the peak") {
+TEST_CASE("the peak adds continuous loads to the largest pulse, a radio burst can be the peak") {
   Scenario s = simple(preset("cr2032"), 5000, 0.010, 2, 1.0);
   Load sensor;
   sensor.name = "sensor";
@@ -44,14 +44,14 @@ TEST_CASE("the peak adds continuous loads to the largest pulse; a radio burst ca
   CHECK(sum == doctest::Approx(1.0));
 }
 
-TEST_CASE("an average above the continuous rating is exceeded; near it is a caution") {
+TEST_CASE("an average above the continuous rating is exceeded, near it is a caution") {
   Battery b = preset("cr2032");
   CHECK(has_warning(project(simple(b, 3500, 0.5, 3500, 1.0)), Severity::Exceeded, "3.5 mA is 117% of the battery's 3 mA continuous rating"));
   CHECK(has_warning(project(simple(b, 2500, 0.5, 2500, 1.0)), Severity::Caution, "continuous rating: at its limit"));
   CHECK_FALSE(has_warning(project(simple(b, 1000, 0.5, 1000, 1.0)), Severity::Caution, "continuous rating"));
 }
 
-TEST_CASE("a temperature outside the cell's range is exceeded; cold adds a note") {
+TEST_CASE("a temperature outside the cell's range is exceeded, cold adds a note") {
   Scenario s = simple(preset("cr2032"), 10, 0.1, 10, 1.0);
   s.temperature_c = 70;
   CHECK(has_warning(project(s), Severity::Exceeded, "above the battery's operating range"));
