@@ -1,6 +1,6 @@
 #include "main_window.h"
 
-#include "core/device.h"
+#include "base/device.h"
 
 #include <QApplication>
 #include <QCloseEvent>

@@ -7,19 +7,14 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "profiler/format.h"
+#include "base/format.h"
 
 namespace mcusim {
 
 namespace {
-std::string num(uint64_t v) { return text::thousands(v); }
+using text::hex;
+using text::thousands;
 std::string fmt(const char *f, double v) { return text::number(f, v); }
-std::string kib(uint64_t b) { return fmt("%.1f KiB", double(b) / 1024.0); }
-std::string hex(uint32_t v) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%08x", v);
-  return buf;
-}
 std::string pct(uint64_t part, uint64_t whole) { return whole ? fmt("%.1f%%", 100.0 * double(part) / double(whole)) : "-"; }
 } // namespace
 
@@ -31,10 +26,10 @@ std::string render_text(const RunReport &r, size_t top) {
   if (r.stop_reason == "exited") os << " with code " << r.exit_code;
   if (!r.message.empty()) os << " (" << r.message << ")";
   os << "\n";
-  os << "  cycles        " << num(r.cycles) << "  (" << fmt("%.6f", r.simulated_seconds) << " s at " << fmt("%g", r.mhz) << " MHz";
-  if (r.sleep_cycles) os << ", " << num(r.sleep_cycles) << " asleep";
+  os << "  cycles        " << thousands(r.cycles) << "  (" << fmt("%.6f", r.simulated_seconds) << " s at " << fmt("%g", r.mhz) << " MHz";
+  if (r.sleep_cycles) os << ", " << thousands(r.sleep_cycles) << " asleep";
   os << ")\n";
-  os << "  instructions  " << num(r.instructions) << "  (CPI " << fmt("%.2f", r.cpi) << ")\n";
+  os << "  instructions  " << thousands(r.instructions) << "  (CPI " << fmt("%.2f", r.cpi) << ")\n";
   if (r.profiled) {
     os << "\nhottest functions (self cycles):\n";
     char line[256];
@@ -44,12 +39,12 @@ std::string render_text(const RunReport &r, size_t top) {
     for (const auto &f : r.functions) {
       if (n++ >= top) break;
       std::string name = f.name.size() > 40 ? f.name.substr(0, 37) + "..." : f.name;
-      std::snprintf(line, sizeof line, "  %-40s %14s %7s %14s %10s  %s\n", name.c_str(), num(f.self_cycles).c_str(),
-                    pct(f.self_cycles, r.cycles).c_str(), num(f.inclusive_cycles).c_str(), num(f.calls).c_str(), f.source.c_str());
+      std::snprintf(line, sizeof line, "  %-40s %14s %7s %14s %10s  %s\n", name.c_str(), thousands(f.self_cycles).c_str(),
+                    pct(f.self_cycles, r.cycles).c_str(), thousands(f.inclusive_cycles).c_str(), thousands(f.calls).c_str(), f.source.c_str());
       os << line;
     }
     if (r.other_cycles) {
-      std::snprintf(line, sizeof line, "  %-40s %14s %7s\n", "(exceptions, sleep, idle)", num(r.other_cycles).c_str(),
+      std::snprintf(line, sizeof line, "  %-40s %14s %7s\n", "(exceptions, sleep, idle)", thousands(r.other_cycles).c_str(),
                     pct(r.other_cycles, r.cycles).c_str());
       os << line;
     }
@@ -62,16 +57,16 @@ std::string render_text(const RunReport &r, size_t top) {
     for (const auto &l : r.layers) {
       std::string name = l.name.size() > 40 ? l.name.substr(0, 37) + "..." : l.name;
       std::string op = l.op.size() > 16 ? l.op.substr(0, 13) + "..." : l.op;
-      std::snprintf(line, sizeof line, "  %-40s %-16s %6s %14s %10s %7s %10s\n", name.c_str(), op.c_str(), num(l.invocations).c_str(),
-                    num(l.cycles).c_str(), fmt("%.3f", l.ms).c_str(), fmt("%.1f%%", 100 * l.share).c_str(),
+      std::snprintf(line, sizeof line, "  %-40s %-16s %6s %14s %10s %7s %10s\n", name.c_str(), op.c_str(), thousands(l.invocations).c_str(),
+                    thousands(l.cycles).c_str(), fmt("%.3f", l.ms).c_str(), fmt("%.1f%%", 100 * l.share).c_str(),
                     l.macs ? fmt("%.2f", l.cycles_per_mac).c_str() : "-");
       os << line;
     }
   }
   os << "\nmemory:\n";
   for (const auto &m : r.memory)
-    os << "  " << m.name << std::string(m.name.size() < 10 ? 10 - m.name.size() : 1, ' ') << kib(m.used)
-       << " of " << kib(m.capacity) << " (" << pct(m.used, m.capacity) << ")\n";
+    os << "  " << m.name << std::string(m.name.size() < 10 ? 10 - m.name.size() : 1, ' ') << text::size(m.used)
+       << " of " << text::size(m.capacity) << " (" << pct(m.used, m.capacity) << ")\n";
   if (r.profiled) {
     os << "  stack     " << r.stack.used << " bytes used (SP " << hex(r.stack.initial_sp) << " down to " << hex(r.stack.lowest_sp) << ")";
     if (r.stack.overflow) os << "  WARNING: below the stack limit " << hex(r.stack.limit) << " (into static data or heap)";
@@ -148,11 +143,11 @@ std::string render_markdown(const RunReport &r, size_t top) {
   os << "### mcusim: `" << r.firmware << "` on " << r.device << " (" << r.core << ", " << fmt("%g", r.mhz) << " MHz)\n\n";
   os << "| metric | value |\n|---|---:|\n";
   os << "| result | " << r.stop_reason << (r.stop_reason == "exited" ? " (" + std::to_string(r.exit_code) + ")" : "") << " |\n";
-  os << "| cycles | " << num(r.cycles) << " |\n";
+  os << "| cycles | " << thousands(r.cycles) << " |\n";
   os << "| time | " << fmt("%.3f ms", r.simulated_seconds * 1e3) << " |\n";
-  os << "| instructions | " << num(r.instructions) << " |\n";
+  os << "| instructions | " << thousands(r.instructions) << " |\n";
   os << "| CPI | " << fmt("%.2f", r.cpi) << " |\n";
-  for (const auto &m : r.memory) os << "| " << m.name << " | " << kib(m.used) << " of " << kib(m.capacity) << " |\n";
+  for (const auto &m : r.memory) os << "| " << m.name << " | " << text::size(m.used) << " of " << text::size(m.capacity) << " |\n";
   if (r.profiled) {
     os << "| stack | " << r.stack.used << " B" << (r.stack.overflow ? " (overflow!)" : "") << " |\n";
     os << "| heap | " << (r.heap.malloc_used ? std::to_string(r.heap.bytes) + " B (malloc used)" : std::string("none")) << " |\n";
@@ -160,15 +155,15 @@ std::string render_markdown(const RunReport &r, size_t top) {
     if (!r.layers.empty()) {
       os << "\n| layer | op | runs | cycles | ms | share | cycles/MAC |\n|---|---|---:|---:|---:|---:|---:|\n";
       for (const auto &l : r.layers)
-        os << "| " << l.name << " | " << l.op << " | " << l.invocations << " | " << num(l.cycles) << " | " << fmt("%.3f", l.ms)
+        os << "| " << l.name << " | " << l.op << " | " << l.invocations << " | " << thousands(l.cycles) << " | " << fmt("%.3f", l.ms)
            << " | " << fmt("%.1f%%", 100 * l.share) << " | " << (l.macs ? fmt("%.2f", l.cycles_per_mac) : std::string("-")) << " |\n";
     }
     os << "\n| function | self cycles | share | inclusive | calls |\n|---|---:|---:|---:|---:|\n";
     size_t n = 0;
     for (const auto &f : r.functions) {
       if (n++ >= top) break;
-      os << "| `" << f.name << "` | " << num(f.self_cycles) << " | " << pct(f.self_cycles, r.cycles) << " | "
-         << num(f.inclusive_cycles) << " | " << num(f.calls) << " |\n";
+      os << "| `" << f.name << "` | " << thousands(f.self_cycles) << " | " << pct(f.self_cycles, r.cycles) << " | "
+         << thousands(f.inclusive_cycles) << " | " << thousands(f.calls) << " |\n";
     }
   }
   return os.str();

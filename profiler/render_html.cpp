@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <sstream>
 
-#include "profiler/format.h"
+#include "base/format.h"
 
 namespace mcusim {
 
@@ -25,7 +25,7 @@ std::string esc(const std::string &s) {
   }
   return o;
 }
-std::string num(uint64_t v) { return text::thousands(v); }
+using text::thousands;
 std::string fmt(const char *f, double v) { return text::number(f, v); }
 
 struct Bar {
@@ -75,8 +75,8 @@ std::string render_html(const RunReport &r, size_t top) {
   os << "<div class=\"kpis\">";
   auto kpi = [&](const std::string &v, const std::string &l) { os << "<div class=\"kpi\"><b>" << esc(v) << "</b><span>" << esc(l) << "</span></div>"; };
   kpi(fmt("%.3f ms", r.simulated_seconds * 1e3), "simulated time");
-  kpi(num(r.cycles), "cycles");
-  kpi(num(r.instructions), "instructions");
+  kpi(thousands(r.cycles), "cycles");
+  kpi(thousands(r.instructions), "instructions");
   kpi(fmt("%.2f", r.cpi), "CPI");
   kpi(result, "result");
   os << "</div>\n";
@@ -89,13 +89,13 @@ std::string render_html(const RunReport &r, size_t top) {
     std::vector<Bar> rows;
     for (const auto &l : r.layers)
       rows.push_back({l.name + (l.op.empty() ? "" : " (" + l.op + ")"),
-                      num(l.cycles) + " cyc, " + fmt("%.3f ms", l.ms) + ", " + fmt("%.1f%%", 100 * l.share), double(l.cycles) / double(most)});
+                      thousands(l.cycles) + " cyc, " + fmt("%.3f ms", l.ms) + ", " + fmt("%.1f%%", 100 * l.share), double(l.cycles) / double(most)});
     os << bars(rows, "#3b7dd8");
     os << "<table><tr><th>layer</th><th>op</th><th>runs</th><th>cycles</th><th>ms</th><th>share</th><th>MACs</th><th>cycles/MAC</th></tr>\n";
     for (const auto &l : r.layers)
-      os << "<tr><td>" << esc(l.name) << "</td><td>" << esc(l.op) << "</td><td>" << l.invocations << "</td><td>" << num(l.cycles)
+      os << "<tr><td>" << esc(l.name) << "</td><td>" << esc(l.op) << "</td><td>" << l.invocations << "</td><td>" << thousands(l.cycles)
          << "</td><td>" << fmt("%.3f", l.ms) << "</td><td>" << fmt("%.1f%%", 100 * l.share) << "</td><td>"
-         << (l.macs ? num(l.macs) : "-") << "</td><td>" << (l.macs ? fmt("%.2f", l.cycles_per_mac) : "-") << "</td></tr>\n";
+         << (l.macs ? thousands(l.macs) : "-") << "</td><td>" << (l.macs ? fmt("%.2f", l.cycles_per_mac) : "-") << "</td></tr>\n";
     os << "</table>\n";
   }
   if (r.profiled && !r.functions.empty()) {
@@ -103,21 +103,21 @@ std::string render_html(const RunReport &r, size_t top) {
     std::vector<Bar> rows;
     for (size_t i = 0; i < r.functions.size() && i < top; ++i) {
       const auto &f = r.functions[i];
-      rows.push_back({f.name, num(f.self_cycles) + " cyc, " + fmt("%.1f%%", 100 * f.self_share), f.self_share});
+      rows.push_back({f.name, thousands(f.self_cycles) + " cyc, " + fmt("%.1f%%", 100 * f.self_share), f.self_share});
     }
     os << bars(rows, "#e07b39");
     os << "<table><tr><th>function</th><th>source</th><th>self cycles</th><th>share</th><th>inclusive</th><th>calls</th></tr>\n";
     for (size_t i = 0; i < r.functions.size() && i < top; ++i) {
       const auto &f = r.functions[i];
-      os << "<tr><td>" << esc(f.name) << "</td><td>" << esc(f.source) << "</td><td>" << num(f.self_cycles) << "</td><td>" << fmt("%.1f%%", 100 * f.self_share)
-         << "</td><td>" << num(f.inclusive_cycles) << "</td><td>" << num(f.calls) << "</td></tr>\n";
+      os << "<tr><td>" << esc(f.name) << "</td><td>" << esc(f.source) << "</td><td>" << thousands(f.self_cycles) << "</td><td>" << fmt("%.1f%%", 100 * f.self_share)
+         << "</td><td>" << thousands(f.inclusive_cycles) << "</td><td>" << thousands(f.calls) << "</td></tr>\n";
     }
     os << "</table>\n";
   }
   os << "<h2>Memory</h2>\n";
   std::vector<Bar> mem;
   for (const auto &m : r.memory)
-    mem.push_back({m.name + " (" + m.kind + ")", fmt("%.1f", double(m.used) / 1024) + " of " + fmt("%.0f KiB", double(m.capacity) / 1024),
+    mem.push_back({m.name + " (" + m.kind + ")", text::size(m.used) + " of " + text::size(m.capacity),
                    m.capacity ? double(m.used) / double(m.capacity) : 0});
   if (r.profiled) {
     uint32_t room = r.stack.initial_sp > r.stack.limit && r.stack.limit ? r.stack.initial_sp - r.stack.limit : 0;
@@ -129,7 +129,7 @@ std::string render_html(const RunReport &r, size_t top) {
   }
   os << bars(mem, "#4c9a5f");
   if (r.profiled) {
-    os << "<p>Heap: " << (r.heap.malloc_used ? "malloc used, " + num(r.heap.bytes) + " bytes from _sbrk" : std::string("no dynamic allocation"))
+    os << "<p>Heap: " << (r.heap.malloc_used ? "malloc used, " + thousands(r.heap.bytes) + " bytes from _sbrk" : std::string("no dynamic allocation"))
        << ".</p>\n";
     if (r.stack.overflow) os << "<p class=\"warn\">The stack went below its limit (into static data or the heap).</p>\n";
   }

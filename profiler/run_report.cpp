@@ -2,6 +2,8 @@
 /// Building the RunReport from a run and its image.
 #include "profiler/run_report.h"
 
+#include "image/auto_device.h"
+
 #include <algorithm>
 #include <llvm/Demangle/Demangle.h>
 

@@ -1,4 +1,4 @@
-#include "core/device.h"
+#include "base/device.h"
 
 #include <doctest/doctest.h>
 #include <fstream>

@@ -1,6 +1,6 @@
 /// \file
 /// Device description loading (TOML, via toml++).
-#include "core/device.h"
+#include "base/device.h"
 
 #include <algorithm>
 #include <cctype>
