@@ -21,8 +21,9 @@
 #include "bench/raw_runner.h"
 
 #include "core/console.h"
-#include "core/device.h"
-#include "core/elf_image.h"
+#include "base/device.h"
+#include "image/auto_device.h"
+#include "image/elf_image.h"
 #include "core/simulator.h"
 #include "core/system_control.h"
 

@@ -19,8 +19,8 @@
 #include "bench/raw_runner.h"
 
 #include "core/console.h"
-#include "core/device.h"
-#include "core/elf_image.h"
+#include "base/device.h"
+#include "image/elf_image.h"
 #include "core/simulator.h"
 
 #include <algorithm>

@@ -2,6 +2,8 @@
 /// Bare Unicorn runner: device memory map, ELF load, reset from the vector
 /// table, semihosting in UC_HOOK_INTR. See raw_runner.h.
 #include "bench/raw_runner.h"
+#include "base/format.h"
+#include "image/auto_device.h"
 
 #include "core/simulator.h"
 #include "core/system_control.h"
@@ -20,11 +22,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
+using text::hex;
 
 // The system control space is mapped as MMIO, as mcusim maps it; this runner
 // has no NVIC/SCB model, so reads return 0 and writes are ignored.
@@ -110,7 +108,7 @@ MappedDeviceHandle map_device(uc_engine *uc, const Device &device, const ElfImag
           uc_err err = mmio ? uc_mmio_map(uc, a + off, len, &ram_read, r.host + off, &ram_write, r.host + off)
                        : ptr ? uc_mem_map_ptr(uc, a + off, len, perms, r.host + off) : uc_mem_map(uc, a + off, len, perms);
           if (err != UC_ERR_OK)
-            return fail("cannot map " + r.desc.name + " at " + hex(a + off) + " (+" + hex(len) + "): " + uc_strerror(err));
+            return fail("cannot map " + r.desc.name + " at " + hex(a + off) + " (+" + hex(len, 0) + "): " + uc_strerror(err));
         }
       }
     }

@@ -7,8 +7,8 @@
 /// what the engine alone costs.
 #pragma once
 
-#include "core/device.h"
-#include "core/elf_image.h"
+#include "base/device.h"
+#include "image/elf_image.h"
 
 #include <cstdint>
 #include <memory>

@@ -2,7 +2,7 @@
 /// The run database commands: storing `mcusim run`, `mcusim runs`,
 /// `mcusim report RUN`, `mcusim compare RUN_A RUN_B`.
 #include "cli/cmd_db.h"
-#include "cli/exit_codes.h"
+#include "session/exit_codes.h"
 
 #include "profiler/compare.h"
 
@@ -14,7 +14,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "profiler/format.h"
+#include "base/format.h"
 
 namespace mcusim::cli {
 
@@ -42,13 +42,7 @@ void warn_if_unchecked(const RunStore &store) {
                store.path().c_str(), store.integrity().seconds, store.path().c_str());
 }
 
-std::string thousands(uint64_t v) { return text::thousands(v); }
-
-std::string kib(uint64_t bytes) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f KiB", double(bytes) / 1024.0);
-  return buf;
-}
+using text::thousands;
 
 std::string result_text(const std::string &stop_reason, int exit_code) {
   return stop_reason == "exited" ? "exit " + std::to_string(exit_code) : stop_reason;
@@ -175,7 +169,7 @@ int cmd_runs(const RunsArgs &a) {
     std::snprintf(ms, sizeof ms, "%.3f", r.sim_seconds * 1e3);
     std::printf(row, std::to_string(r.id).c_str(), date.c_str(), fit(r.firmware, 28).c_str(), fit(r.device, 14).c_str(), mhz,
                 fit(result_text(r.stop_reason, r.exit_code), 18).c_str(), thousands(r.cycles).c_str(), ms,
-                kib(r.flash_used).c_str(), kib(r.ram_used).c_str());
+                text::size(r.flash_used).c_str(), text::size(r.ram_used).c_str());
   }
   return kExitOk;
 }

@@ -1,7 +1,7 @@
 /// \file
 /// `mcusim run --budget` and `mcusim gate`: budgets checked against a report.
 #include "cli/cmd_gate.h"
-#include "cli/exit_codes.h"
+#include "session/exit_codes.h"
 #include "session/gate.h"
 
 #include <CLI/CLI.hpp>

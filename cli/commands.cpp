@@ -3,15 +3,16 @@
 #include "cli/cmd_db.h"
 #include "cli/cmd_gate.h"
 #include "cli/commands.h"
-#include "cli/exit_codes.h"
+#include "session/exit_codes.h"
 #include "cli/run_signals.h"
 #include "session/session.h"
 
-#include "core/device.h"
-#include "core/elf_image.h"
+#include "base/device.h"
+#include "image/auto_device.h"
+#include "image/elf_image.h"
 #include "core/simulator.h"
 #include "core/system_control.h"
-#include "core/vector_listing.h"
+#include "image/vector_listing.h"
 #include "profiler/run_report.h"
 #include "profiler/timeline.h"
 
@@ -22,7 +23,7 @@
 #include <cstring>
 #include <unistd.h>
 
-#include "profiler/format.h"
+#include "base/format.h"
 
 namespace mcusim::cli {
 
@@ -52,15 +53,7 @@ Expected<ElfImage> load_elf_warn(const std::string &path) {
   return image;
 }
 
-std::string kib(uint64_t bytes) {
-  char buf[32];
-  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0) std::snprintf(buf, sizeof buf, "%llu MiB", (unsigned long long)(bytes >> 20));
-  else if (bytes % 1024 == 0) std::snprintf(buf, sizeof buf, "%llu KiB", (unsigned long long)(bytes >> 10));
-  else std::snprintf(buf, sizeof buf, "%.1f KiB", double(bytes) / 1024);
-  return buf;
-}
-
-std::string thousands(uint64_t v) { return text::thousands(v); }
+using text::thousands;
 
 /// Console on the process's stdio: the firmware's stdout on `out` (stdout, or
 /// stderr when a JSON report takes stdout). A write to a closed output (EPIPE;
@@ -235,7 +228,7 @@ int cmd_devices(bool names_only) {
     char mhz[32];
     std::snprintf(mhz, sizeof mhz, "%g/%g", d.default_mhz, d.max_mhz);
     std::printf("%-16s %-12s %-12s %9s %10s %10s  %s\n", d.name.c_str(), core_display_name(d.core), d.fpu.c_str(), mhz,
-                kib(d.capacity({RegionKind::Flash})).c_str(), kib(d.capacity({RegionKind::Sram, RegionKind::Tcm})).c_str(),
+                text::size(d.capacity({RegionKind::Flash})).c_str(), text::size(d.capacity({RegionKind::Sram, RegionKind::Tcm})).c_str(),
                 d.title.c_str());
   }
   return kExitOk;
@@ -314,7 +307,7 @@ int cmd_info(const std::string &path, const std::string &device_name) {
 
   std::printf("\nmemory use on %s:\n", device->name.c_str());
   for (const auto &u : image_usage(*elf, *device).regions)
-    std::printf("  %-10s %10s of %10s  (%.1f%%)\n", u.region.c_str(), kib(u.used).c_str(), kib(u.capacity).c_str(),
+    std::printf("  %-10s %10s of %10s  (%.1f%%)\n", u.region.c_str(), text::size(u.used).c_str(), text::size(u.capacity).c_str(),
                 u.capacity ? 100.0 * double(u.used) / double(u.capacity) : 0.0);
   int rc = kExitOk;
   if (auto fit = check_image_fits(*elf, *device); !fit) {

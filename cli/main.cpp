@@ -3,7 +3,7 @@
 #include "cli/cmd_db.h"
 #include "cli/cmd_gate.h"
 #include "cli/commands.h"
-#include "cli/exit_codes.h"
+#include "session/exit_codes.h"
 
 #include <CLI/CLI.hpp>
 #include <cstdio>

@@ -8,7 +8,7 @@
 #pragma once
 
 #include "core/console.h"
-#include "core/device.h"
+#include "base/device.h"
 #include "core/scheduler.h"
 
 #include <cstdint>

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "core/device.h"
+#include "base/device.h"
 #include "session/session.h"
 
 #include <QApplication>

@@ -1,5 +1,7 @@
 #include "run_types.h"
 
+#include "base/format.h"
+
 #include <QRegularExpression>
 
 #include <cmath>
@@ -24,11 +26,7 @@ RunSummary RunSummary::from(const RunSetup &setup, const RunResult &r, const std
   return s;
 }
 
-QString thousands(uint64_t value) {
-  QString s = QString::number(value);
-  for (qsizetype i = s.size() - 3; i > 0; i -= 3) s.insert(i, QLatin1Char(','));
-  return s;
-}
+QString thousands(uint64_t value) { return QString::fromStdString(text::thousands(value)); }
 
 QString format_seconds(double seconds) {
   if (!std::isfinite(seconds)) return QStringLiteral("—");

@@ -61,7 +61,7 @@ struct RunSummary {
 
 // --- Formatting ----------------------------------------------------------------------------
 
-/// 1234567 -> "1,234,567".
+/// 1234567 -> "1,234,567" (text::thousands of base/format.h, as a QString).
 QString thousands(uint64_t value);
 /// Seconds with a unit that keeps three significant decimals: "35.387 µs", "1.250 s".
 QString format_seconds(double seconds);

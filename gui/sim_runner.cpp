@@ -1,7 +1,8 @@
 #include "sim_runner.h"
 
-#include "core/device.h"
-#include "core/elf_image.h"
+#include "base/device.h"
+#include "image/auto_device.h"
+#include "image/elf_image.h"
 #include "core/simulator.h"
 #include "session/session.h"
 

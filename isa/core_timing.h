@@ -4,7 +4,7 @@
 /// core_timing.cpp, each citing its source (see docs/accuracy.md).
 #pragma once
 
-#include "core/device.h"
+#include "base/device.h"
 #include "isa/decoder.h"
 
 #include <cstdint>

@@ -43,7 +43,7 @@ bool is_branch_end(C c) {
 }
 } // namespace
 
-Expected<std::unique_ptr<CycleModel>> CycleModel::create(const Device &device, MemorySystem &memory) {
+Expected<std::unique_ptr<CycleModel>> CycleModel::create(const Device &device, const MemoryTiming &memory) {
   auto dec = Decoder::create(device.core);
   if (!dec) return tl::unexpected(dec.error());
   std::unique_ptr<CycleModel> m(new CycleModel());

@@ -1,13 +1,14 @@
 /// \file
 /// The per-core cycle model: prices a block from its decoded instructions
-/// (LLVM MC), the core's timing table and the memory system's static costs.
+/// (LLVM MC), the core's timing table and the memory system's static costs
+/// (asked through isa::MemoryTiming).
 #pragma once
 
-#include "core/device.h"
+#include "base/device.h"
 #include "isa/core_timing.h"
 #include "isa/decoder.h"
+#include "isa/memory_timing.h"
 #include "isa/timing.h"
-#include "memory/memory_system.h"
 
 #include <memory>
 #include <vector>
@@ -17,7 +18,7 @@ namespace mcusim::isa {
 class CycleModel final : public TimingModel {
 public:
   /// `memory` must outlive the model.
-  static Expected<std::unique_ptr<CycleModel>> create(const Device &device, MemorySystem &memory);
+  static Expected<std::unique_ptr<CycleModel>> create(const Device &device, const MemoryTiming &memory);
   const char *name() const override { return "core"; }
   BlockCost price_block(const uint8_t *code, uint32_t addr, uint32_t size, const BlockContext &ctx) override;
   const std::vector<uint16_t> *prefix(uint32_t index) const override {
@@ -31,7 +32,7 @@ private:
   CycleModel() = default;
   std::unique_ptr<Decoder> decoder_;
   const CoreTiming *timing_ = nullptr;
-  MemorySystem *memory_ = nullptr;
+  const MemoryTiming *memory_ = nullptr;
   std::vector<std::vector<uint16_t>> prefixes_;
 };
 

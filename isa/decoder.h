@@ -4,8 +4,8 @@
 /// that the per-core timing tables price.
 #pragma once
 
-#include "core/device.h"
-#include "core/error.h"
+#include "base/device.h"
+#include "base/error.h"
 
 #include <cstdint>
 #include <memory>

@@ -6,8 +6,8 @@
 /// through the engine.
 #pragma once
 
-#include "core/device.h"
-#include "core/error.h"
+#include "base/device.h"
+#include "base/error.h"
 
 #include <cstdint>
 #include <cstring>

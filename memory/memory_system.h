@@ -9,7 +9,8 @@
 /// nothing has been evicted since the block last hit (epoch check).
 #pragma once
 
-#include "core/device.h"
+#include "base/device.h"
+#include "isa/memory_timing.h"
 
 #include <cstdint>
 #include <optional>
@@ -23,28 +24,30 @@ struct MemoryTimingOptions {
   std::optional<bool> caches;       ///< force caches and accelerator on/off (--cache)
 };
 
-class MemorySystem {
+/// Answers the block pricer's questions (isa::MemoryTiming) and keeps the
+/// instruction cache's tags.
+class MemorySystem final : public isa::MemoryTiming {
 public:
   MemorySystem(const Device &device, double mhz, const MemoryTimingOptions &opts = {});
 
-  unsigned flash_ws() const { return ws_; }
-  unsigned fetch_line_bytes() const { return fetch_line_; }
-  bool prefetch() const { return prefetch_; }
-  bool icache() const { return icache_sets_ != 0; }
+  unsigned flash_ws() const override { return ws_; }
+  unsigned fetch_line_bytes() const override { return fetch_line_; }
+  bool prefetch() const override { return prefetch_; }
+  bool icache() const override { return icache_sets_ != 0; }
   bool dcache() const { return dcache_lines_ != 0; }
   std::string describe() const;
 
-  bool is_flash(uint32_t addr) const;
+  bool is_flash(uint32_t addr) const override;
   bool is_peripheral(uint32_t addr) const;
   /// The Cortex-M0+ single-cycle I/O port (RP2040 SIO): loads and stores take one cycle.
-  bool is_single_cycle_io(uint32_t addr) const;
+  bool is_single_cycle_io(uint32_t addr) const override;
   /// Extra cycles, in 1/256 cycle units, of a data access at `addr` (static
   /// estimate): flash wait states (amortised over a cache line when a data
   /// cache serves flash), peripheral bus cost, 0 for SRAM/TCM.
-  unsigned data_extra_q8(uint32_t addr, unsigned len, bool write) const;
+  unsigned data_extra_q8(uint32_t addr, unsigned len, bool write) const override;
   /// Stall of fetching one flash line that the cache (if any) does not hold:
   /// non-sequential fetch.
-  unsigned line_fetch_stall() const { return ws_; }
+  unsigned line_fetch_stall() const override { return ws_; }
 
   /// Touch instruction-cache lines [first, first+n); returns how many missed.
   unsigned touch_lines(uint32_t first_line, unsigned n) {

@@ -1,7 +1,7 @@
 /// \file
 /// Budget files (TOML), report metrics (JSON) and the checks between them.
 #include "profiler/budget.h"
-#include "core/toml_input.h"
+#include "base/toml_input.h"
 #include "profiler/junit.h"
 
 #include <algorithm>
@@ -15,7 +15,7 @@
 #include <toml++/toml.h>
 #include <tuple>
 
-#include "profiler/format.h"
+#include "base/format.h"
 
 namespace mcusim {
 
@@ -23,7 +23,7 @@ namespace {
 
 using Kind = BudgetError::Kind;
 
-std::string thousands(uint64_t v) { return text::thousands(v); }
+using text::thousands;
 std::string fmt(const char *f, double v) { return text::number(f, v); }
 std::string ms_text(double ms) { return fmt("%.3f ms", ms); }
 std::string limit_ms_text(double ms) { return fmt("%g ms", ms); }

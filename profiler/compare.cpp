@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "profiler/format.h"
+#include "base/format.h"
 
 namespace mcusim {
 
@@ -37,7 +37,7 @@ void sort_rows(std::vector<CompareRow> &rows) {
   });
 }
 
-std::string thousands(uint64_t v) { return text::thousands(v); }
+using text::thousands;
 
 std::string fmt(const char *f, double v) { return text::number(f, v); }
 

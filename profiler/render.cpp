@@ -8,21 +8,16 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "profiler/format.h"
+#include "base/format.h"
 
 namespace mcusim {
 
 namespace {
-std::string num(uint64_t v) { return text::thousands(v); }
+using text::hex;
+using text::thousands;
 std::string fmt(const char *f, double v) { return text::number(f, v); }
-std::string kib(uint64_t b) { return fmt("%.1f KiB", double(b) / 1024.0); }
-std::string hex(uint32_t v) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%08x", v);
-  return buf;
-}
 std::string pct(uint64_t part, uint64_t whole) { return whole ? fmt("%.1f%%", 100.0 * double(part) / double(whole)) : "-"; }
-std::string opt(const std::optional<uint64_t> &v) { return v ? num(*v) : "-"; }
+std::string opt(const std::optional<uint64_t> &v) { return v ? thousands(*v) : "-"; }
 std::string opt(const char *f, const std::optional<double> &v) { return v ? fmt(f, *v) : "-"; }
 /// A table cell: "-" when empty, cut to `width` characters.
 std::string cell(const std::string &s, size_t width) {
@@ -50,10 +45,10 @@ std::string render_text(const RunReport &r, size_t top) {
   if (r.stop_reason == "exited") os << " with code " << r.exit_code;
   if (!r.message.empty()) os << " (" << r.message << ")";
   os << "\n";
-  os << "  cycles        " << num(r.cycles) << "  (" << fmt("%.6f", r.simulated_seconds) << " s at " << fmt("%g", r.mhz) << " MHz";
-  if (r.sleep_cycles) os << ", " << num(r.sleep_cycles) << " asleep";
+  os << "  cycles        " << thousands(r.cycles) << "  (" << fmt("%.6f", r.simulated_seconds) << " s at " << fmt("%g", r.mhz) << " MHz";
+  if (r.sleep_cycles) os << ", " << thousands(r.sleep_cycles) << " asleep";
   os << ")\n";
-  os << "  instructions  " << num(r.instructions) << "  (CPI " << fmt("%.2f", r.cpi) << ")\n";
+  os << "  instructions  " << thousands(r.instructions) << "  (CPI " << fmt("%.2f", r.cpi) << ")\n";
   if (!r.profiled) os << "  profile       " << not_profiled_line() << "\n";
   if (r.profiled) {
     os << "\nhottest functions (self cycles):\n";
@@ -64,12 +59,12 @@ std::string render_text(const RunReport &r, size_t top) {
     for (const auto &f : r.functions) {
       if (n++ >= top) break;
       std::string name = f.name.size() > 40 ? f.name.substr(0, 37) + "..." : f.name;
-      std::snprintf(line, sizeof line, "  %-40s %14s %7s %14s %10s  %s\n", name.c_str(), num(f.self_cycles).c_str(),
-                    pct(f.self_cycles, r.cycles).c_str(), num(f.inclusive_cycles).c_str(), num(f.calls).c_str(), f.source.c_str());
+      std::snprintf(line, sizeof line, "  %-40s %14s %7s %14s %10s  %s\n", name.c_str(), thousands(f.self_cycles).c_str(),
+                    pct(f.self_cycles, r.cycles).c_str(), thousands(f.inclusive_cycles).c_str(), thousands(f.calls).c_str(), f.source.c_str());
       os << line;
     }
     if (r.other_cycles) {
-      std::snprintf(line, sizeof line, "  %-40s %14s %7s\n", "(exceptions, sleep, idle)", num(r.other_cycles).c_str(),
+      std::snprintf(line, sizeof line, "  %-40s %14s %7s\n", "(exceptions, sleep, idle)", thousands(r.other_cycles).c_str(),
                     pct(r.other_cycles, r.cycles).c_str());
       os << line;
     }
@@ -82,8 +77,8 @@ std::string render_text(const RunReport &r, size_t top) {
     os << line;
     for (const auto &l : r.layers) {
       std::snprintf(line, sizeof line, "  %4u  %-18s %-26s %5s %13s %6s %11s %10s %10s %9s %9s %9s %8s\n", l.node,
-                    cell(l.op, 18).c_str(), cell(l.name, 26).c_str(), num(l.invocations).c_str(), num(l.cycles).c_str(),
-                    fmt("%.1f%%", 100 * l.share).c_str(), num(uint64_t(std::llround(l.mean_cycles))).c_str(), opt(l.min_cycles).c_str(),
+                    cell(l.op, 18).c_str(), cell(l.name, 26).c_str(), thousands(l.invocations).c_str(), thousands(l.cycles).c_str(),
+                    fmt("%.1f%%", 100 * l.share).c_str(), thousands(uint64_t(std::llround(l.mean_cycles))).c_str(), opt(l.min_cycles).c_str(),
                     opt(l.max_cycles).c_str(), fmt("%.2f", l.mean_us).c_str(), l.min_cycles ? fmt("%.2f", l.min_us).c_str() : "-",
                     l.max_cycles ? fmt("%.2f", l.max_us).c_str() : "-", opt("%.2f", l.cycles_per_mac).c_str());
       os << line;
@@ -93,8 +88,8 @@ std::string render_text(const RunReport &r, size_t top) {
       std::snprintf(line, sizeof line, "  %-32s %6s %6s %14s %10s %6s %8s\n", "op", "layers", "runs", "total cyc", "ms", "share", "cyc/MAC");
       os << line;
       for (const auto &o : r.layer_operators) {
-        std::snprintf(line, sizeof line, "  %-32s %6s %6s %14s %10s %6s %8s\n", cell(o.op, 32).c_str(), num(o.layers).c_str(),
-                      num(o.invocations).c_str(), num(o.cycles).c_str(), fmt("%.3f", o.ms).c_str(), fmt("%.1f%%", 100 * o.share).c_str(),
+        std::snprintf(line, sizeof line, "  %-32s %6s %6s %14s %10s %6s %8s\n", cell(o.op, 32).c_str(), thousands(o.layers).c_str(),
+                      thousands(o.invocations).c_str(), thousands(o.cycles).c_str(), fmt("%.3f", o.ms).c_str(), fmt("%.1f%%", 100 * o.share).c_str(),
                       opt("%.2f", o.cycles_per_mac).c_str());
         os << line;
       }
@@ -102,8 +97,8 @@ std::string render_text(const RunReport &r, size_t top) {
   }
   os << "\nmemory:\n";
   for (const auto &m : r.memory)
-    os << "  " << m.name << std::string(m.name.size() < 10 ? 10 - m.name.size() : 1, ' ') << kib(m.used)
-       << " of " << kib(m.capacity) << " (" << pct(m.used, m.capacity) << ")\n";
+    os << "  " << m.name << std::string(m.name.size() < 10 ? 10 - m.name.size() : 1, ' ') << text::size(m.used)
+       << " of " << text::size(m.capacity) << " (" << pct(m.used, m.capacity) << ")\n";
   if (r.profiled) {
     os << "  stack     " << r.stack.used << " bytes used (SP " << hex(r.stack.initial_sp) << " down to " << hex(r.stack.lowest_sp) << ")";
     if (r.stack.overflow) os << "  WARNING: below the stack limit " << hex(r.stack.limit) << " (into static data or heap)";
@@ -202,11 +197,11 @@ std::string render_markdown(const RunReport &r, size_t top) {
   os << "### mcusim: `" << r.firmware << "` on " << r.device << " (" << r.core << ", " << fmt("%g", r.mhz) << " MHz)\n\n";
   os << "| metric | value |\n|---|---:|\n";
   os << "| result | " << r.stop_reason << (r.stop_reason == "exited" ? " (" + std::to_string(r.exit_code) + ")" : "") << " |\n";
-  os << "| cycles | " << num(r.cycles) << " |\n";
+  os << "| cycles | " << thousands(r.cycles) << " |\n";
   os << "| time | " << fmt("%.3f ms", r.simulated_seconds * 1e3) << " |\n";
-  os << "| instructions | " << num(r.instructions) << " |\n";
+  os << "| instructions | " << thousands(r.instructions) << " |\n";
   os << "| CPI | " << fmt("%.2f", r.cpi) << " |\n";
-  for (const auto &m : r.memory) os << "| " << m.name << " | " << kib(m.used) << " of " << kib(m.capacity) << " |\n";
+  for (const auto &m : r.memory) os << "| " << m.name << " | " << text::size(m.used) << " of " << text::size(m.capacity) << " |\n";
   if (!r.profiled) os << "| profile | " << not_profiled_line() << " |\n";
   if (r.profiled) {
     os << "| stack | " << r.stack.used << " B" << (r.stack.overflow ? " (overflow!)" : "") << " |\n";
@@ -218,21 +213,21 @@ std::string render_markdown(const RunReport &r, size_t top) {
       os << "\n| node | op | name | runs | total cycles | share | mean cycles | min cycles | max cycles | mean µs | min µs | max µs | "
             "cycles/MAC |\n|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
       for (const auto &l : r.layers)
-        os << "| " << l.node << " | " << md(l.op) << " | " << md(l.name) << " | " << l.invocations << " | " << num(l.cycles) << " | "
-           << fmt("%.1f%%", 100 * l.share) << " | " << num(uint64_t(std::llround(l.mean_cycles))) << " | " << opt(l.min_cycles) << " | "
+        os << "| " << l.node << " | " << md(l.op) << " | " << md(l.name) << " | " << l.invocations << " | " << thousands(l.cycles) << " | "
+           << fmt("%.1f%%", 100 * l.share) << " | " << thousands(uint64_t(std::llround(l.mean_cycles))) << " | " << opt(l.min_cycles) << " | "
            << opt(l.max_cycles) << " | " << fmt("%.2f", l.mean_us) << " | " << (l.min_cycles ? fmt("%.2f", l.min_us) : "-") << " | "
            << (l.max_cycles ? fmt("%.2f", l.max_us) : "-") << " | " << opt("%.2f", l.cycles_per_mac) << " |\n";
       os << "\n| op | layers | runs | total cycles | ms | share | cycles/MAC |\n|---|---:|---:|---:|---:|---:|---:|\n";
       for (const auto &o : r.layer_operators)
-        os << "| " << md(o.op) << " | " << o.layers << " | " << o.invocations << " | " << num(o.cycles) << " | " << fmt("%.3f", o.ms)
+        os << "| " << md(o.op) << " | " << o.layers << " | " << o.invocations << " | " << thousands(o.cycles) << " | " << fmt("%.3f", o.ms)
            << " | " << fmt("%.1f%%", 100 * o.share) << " | " << opt("%.2f", o.cycles_per_mac) << " |\n";
     }
     os << "\n| function | self cycles | share | inclusive | calls |\n|---|---:|---:|---:|---:|\n";
     size_t n = 0;
     for (const auto &f : r.functions) {
       if (n++ >= top) break;
-      os << "| `" << f.name << "` | " << num(f.self_cycles) << " | " << pct(f.self_cycles, r.cycles) << " | "
-         << num(f.inclusive_cycles) << " | " << num(f.calls) << " |\n";
+      os << "| `" << f.name << "` | " << thousands(f.self_cycles) << " | " << pct(f.self_cycles, r.cycles) << " | "
+         << thousands(f.inclusive_cycles) << " | " << thousands(f.calls) << " |\n";
     }
   }
   return os.str();

@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <sstream>
 
-#include "profiler/format.h"
+#include "base/format.h"
 
 namespace mcusim {
 
@@ -26,7 +26,7 @@ std::string esc(const std::string &s) {
   }
   return o;
 }
-std::string num(uint64_t v) { return text::thousands(v); }
+using text::thousands;
 std::string fmt(const char *f, double v) { return text::number(f, v); }
 
 struct Bar {
@@ -76,8 +76,8 @@ std::string render_html(const RunReport &r, size_t top) {
   os << "<div class=\"kpis\">";
   auto kpi = [&](const std::string &v, const std::string &l) { os << "<div class=\"kpi\"><b>" << esc(v) << "</b><span>" << esc(l) << "</span></div>"; };
   kpi(fmt("%.3f ms", r.simulated_seconds * 1e3), "simulated time");
-  kpi(num(r.cycles), "cycles");
-  kpi(num(r.instructions), "instructions");
+  kpi(thousands(r.cycles), "cycles");
+  kpi(thousands(r.instructions), "instructions");
   kpi(fmt("%.2f", r.cpi), "CPI");
   kpi(result, "result");
   os << "</div>\n";
@@ -103,7 +103,7 @@ std::string render_html(const RunReport &r, size_t top) {
     };
     std::vector<Bar> rows;
     for (const auto &l : r.layers)
-      rows.push_back({label(l), num(uint64_t(std::llround(l.mean_cycles))) + " cyc, " + fmt("%.2f us", l.mean_us) + ", " +
+      rows.push_back({label(l), thousands(uint64_t(std::llround(l.mean_cycles))) + " cyc, " + fmt("%.2f us", l.mean_us) + ", " +
                                     fmt("%.1f%%", 100 * l.share),
                       l.mean_cycles / most});
     os << bars(rows, "#3b7dd8");
@@ -113,16 +113,16 @@ std::string render_html(const RunReport &r, size_t top) {
           "<th>cycles/MAC</th></tr>\n";
     for (const auto &l : r.layers)
       os << "<tr><td>" << l.node << "</td><td>" << esc(dash(l.op)) << "</td><td>" << esc(dash(l.name)) << "</td><td>" << l.invocations
-         << "</td><td>" << num(l.cycles) << "</td><td>" << fmt("%.1f%%", 100 * l.share) << "</td><td>"
-         << num(uint64_t(std::llround(l.mean_cycles))) << "</td><td>" << (l.min_cycles ? num(*l.min_cycles) : "-") << "</td><td>"
-         << (l.max_cycles ? num(*l.max_cycles) : "-") << "</td><td>" << fmt("%.2f", l.mean_us) << "</td><td>"
+         << "</td><td>" << thousands(l.cycles) << "</td><td>" << fmt("%.1f%%", 100 * l.share) << "</td><td>"
+         << thousands(uint64_t(std::llround(l.mean_cycles))) << "</td><td>" << (l.min_cycles ? thousands(*l.min_cycles) : "-") << "</td><td>"
+         << (l.max_cycles ? thousands(*l.max_cycles) : "-") << "</td><td>" << fmt("%.2f", l.mean_us) << "</td><td>"
          << (l.min_cycles ? fmt("%.2f", l.min_us) : "-") << "</td><td>" << (l.max_cycles ? fmt("%.2f", l.max_us) : "-") << "</td><td>"
-         << (l.macs ? num(*l.macs) : "-") << "</td><td>" << (l.cycles_per_mac ? fmt("%.2f", *l.cycles_per_mac) : "-") << "</td></tr>\n";
+         << (l.macs ? thousands(*l.macs) : "-") << "</td><td>" << (l.cycles_per_mac ? fmt("%.2f", *l.cycles_per_mac) : "-") << "</td></tr>\n";
     os << "</table>\n";
     os << "<h3>Operators</h3>\n<table><tr><th>op</th><th>layers</th><th>runs</th><th>total cycles</th><th>ms</th><th>share</th>"
           "<th>cycles/MAC</th></tr>\n";
     for (const auto &o : r.layer_operators)
-      os << "<tr><td>" << esc(dash(o.op)) << "</td><td>" << o.layers << "</td><td>" << o.invocations << "</td><td>" << num(o.cycles)
+      os << "<tr><td>" << esc(dash(o.op)) << "</td><td>" << o.layers << "</td><td>" << o.invocations << "</td><td>" << thousands(o.cycles)
          << "</td><td>" << fmt("%.3f", o.ms) << "</td><td>" << fmt("%.1f%%", 100 * o.share) << "</td><td>"
          << (o.cycles_per_mac ? fmt("%.2f", *o.cycles_per_mac) : "-") << "</td></tr>\n";
     os << "</table>\n";
@@ -132,21 +132,21 @@ std::string render_html(const RunReport &r, size_t top) {
     std::vector<Bar> rows;
     for (size_t i = 0; i < r.functions.size() && i < top; ++i) {
       const auto &f = r.functions[i];
-      rows.push_back({f.name, num(f.self_cycles) + " cyc, " + fmt("%.1f%%", 100 * f.self_share), f.self_share});
+      rows.push_back({f.name, thousands(f.self_cycles) + " cyc, " + fmt("%.1f%%", 100 * f.self_share), f.self_share});
     }
     os << bars(rows, "#e07b39");
     os << "<table><tr><th>function</th><th>source</th><th>self cycles</th><th>share</th><th>inclusive</th><th>calls</th></tr>\n";
     for (size_t i = 0; i < r.functions.size() && i < top; ++i) {
       const auto &f = r.functions[i];
-      os << "<tr><td>" << esc(f.name) << "</td><td>" << esc(f.source) << "</td><td>" << num(f.self_cycles) << "</td><td>" << fmt("%.1f%%", 100 * f.self_share)
-         << "</td><td>" << num(f.inclusive_cycles) << "</td><td>" << num(f.calls) << "</td></tr>\n";
+      os << "<tr><td>" << esc(f.name) << "</td><td>" << esc(f.source) << "</td><td>" << thousands(f.self_cycles) << "</td><td>" << fmt("%.1f%%", 100 * f.self_share)
+         << "</td><td>" << thousands(f.inclusive_cycles) << "</td><td>" << thousands(f.calls) << "</td></tr>\n";
     }
     os << "</table>\n";
   }
   os << "<h2>Memory</h2>\n";
   std::vector<Bar> mem;
   for (const auto &m : r.memory)
-    mem.push_back({m.name + " (" + m.kind + ")", fmt("%.1f", double(m.used) / 1024) + " of " + fmt("%.0f KiB", double(m.capacity) / 1024),
+    mem.push_back({m.name + " (" + m.kind + ")", text::size(m.used) + " of " + text::size(m.capacity),
                    m.capacity ? double(m.used) / double(m.capacity) : 0});
   if (r.profiled) {
     uint32_t room = r.stack.initial_sp > r.stack.limit && r.stack.limit ? r.stack.initial_sp - r.stack.limit : 0;
@@ -158,7 +158,7 @@ std::string render_html(const RunReport &r, size_t top) {
   }
   os << bars(mem, "#4c9a5f");
   if (r.profiled) {
-    os << "<p>Heap: " << (r.heap.malloc_used ? "malloc used, " + num(r.heap.bytes) + " bytes from _sbrk" : std::string("no dynamic allocation"))
+    os << "<p>Heap: " << (r.heap.malloc_used ? "malloc used, " + thousands(r.heap.bytes) + " bytes from _sbrk" : std::string("no dynamic allocation"))
        << ".</p>\n";
     if (r.stack.overflow) os << "<p class=\"warn\">The stack went below its limit (into static data or the heap).</p>\n";
   }

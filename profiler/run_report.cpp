@@ -5,6 +5,8 @@
 
 #include <limits>
 
+#include "image/auto_device.h"
+
 #include <algorithm>
 #include <llvm/Demangle/Demangle.h>
 

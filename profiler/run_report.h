@@ -4,8 +4,8 @@
 /// schema is versioned (docs/report.md).
 #pragma once
 
-#include "core/device.h"
-#include "core/elf_image.h"
+#include "base/device.h"
+#include "image/elf_image.h"
 #include "core/simulator.h"
 
 #include <cstdint>

@@ -3,7 +3,7 @@
 #include "session/gate.h"
 #include "session/output_file.h"
 
-#include "cli/exit_codes.h"
+#include "session/exit_codes.h"
 
 namespace mcusim::session {
 

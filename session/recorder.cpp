@@ -2,7 +2,7 @@
 /// Storing a run in the run database.
 #include "session/recorder.h"
 
-#include "cli/exit_codes.h"
+#include "session/exit_codes.h"
 
 #include <cstdio>
 #include <filesystem>

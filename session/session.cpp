@@ -5,10 +5,10 @@
 #include "session/output_file.h"
 #include "session/recorder.h"
 
-#include "cli/exit_codes.h"
-#include "core/device.h"
-#include "core/elf_image.h"
-#include "profiler/format.h"
+#include "session/exit_codes.h"
+#include "base/device.h"
+#include "image/elf_image.h"
+#include "base/format.h"
 #include "profiler/timeline.h"
 
 #include <cerrno>

@@ -8,8 +8,8 @@
 #pragma once
 
 #include "core/console.h"
-#include "core/device.h"
-#include "core/elf_image.h"
+#include "base/device.h"
+#include "image/elf_image.h"
 #include "core/simulator.h"
 #include "profiler/budget.h"
 #include "profiler/run_report.h"

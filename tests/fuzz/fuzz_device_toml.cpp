@@ -1,7 +1,7 @@
 // Fuzzes the device description parser (core/device.cpp, parse_device):
 // TOML syntax, keys, types and the range checks on the memory map and clocks.
 // Seeds: devices/*.toml (corpus/device_toml/).
-#include "core/device.h"
+#include "base/device.h"
 
 #include <cstddef>
 #include <cstdint>

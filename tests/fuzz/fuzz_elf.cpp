@@ -3,7 +3,7 @@
 // firmware with debug info and stripped (corpus/elf/).
 //
 // load_elf reads a path, so each input goes through a per-process temp file.
-#include "core/elf_image.h"
+#include "image/elf_image.h"
 #include "temp_file.h"
 
 #include <cstddef>

@@ -3,7 +3,7 @@
 // (section.row cited at each check) and the modelling choices stated in
 // docs/accuracy.md, not from mcusim's output. Blocks are priced at an address
 // outside any memory region (no flash wait states, no data costs).
-#include "core/device.h"
+#include "base/device.h"
 #include "isa/core_timing.h"
 #include "isa/cycle_model.h"
 #include "memory/memory_system.h"

@@ -1,5 +1,5 @@
-#include "core/device.h"
-#include "core/toml_input.h"
+#include "base/device.h"
+#include "base/toml_input.h"
 
 #include <doctest/doctest.h>
 #include <fstream>

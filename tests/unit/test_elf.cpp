@@ -1,4 +1,5 @@
-#include "core/elf_image.h"
+#include "image/auto_device.h"
+#include "image/elf_image.h"
 #include "core/simulator.h"
 
 #include <doctest/doctest.h>

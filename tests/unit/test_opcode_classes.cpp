@@ -2,7 +2,9 @@
 // it lists every Thumb/VFP opcode of LLVM once, and no opcode any modelled
 // core's decoder produces -- on any 16-bit encoding, a spread of 32-bit
 // encodings, or any instruction of the bundled firmware -- is unclassified.
-#include "core/elf_image.h"
+#include "base/format.h"
+#include "image/auto_device.h"
+#include "image/elf_image.h"
 #include "core/simulator.h"
 #include "isa/decoder.h"
 #include "isa/opcode_table.h"
@@ -27,11 +29,6 @@ namespace fs = std::filesystem;
 namespace {
 constexpr CoreKind kCores[] = {CoreKind::M0plus, CoreKind::M3, CoreKind::M4, CoreKind::M4F, CoreKind::M7, CoreKind::M33};
 
-std::string hex(uint32_t v) {
-  std::ostringstream os;
-  os << "0x" << std::hex << v;
-  return os.str();
-}
 } // namespace
 
 TEST_CASE("the opcode table lists every Thumb and VFP opcode of LLVM exactly once, by exact name") {
@@ -111,7 +108,7 @@ TEST_CASE("no encoding any modelled core decodes maps to an unclassified opcode"
     }
     CHECK(decoded > 50000);
     MESSAGE(core_label << ": " << seen.size() << " distinct opcodes in " << decoded << " decoded encodings");
-    for (const auto &[name, enc] : bad) FAIL_CHECK("opcode " << name << " (encoding " << hex(enc) << ") has no class");
+    for (const auto &[name, enc] : bad) FAIL_CHECK("opcode " << name << " (encoding " << text::hex(enc, 0) << ") has no class");
   }
 }
 
@@ -198,7 +195,7 @@ TEST_CASE("every instruction of every bundled firmware image has a class") {
         std::memcpy(&hw, bytes + off, 2);
         if (!d) {
           // Undecodable code bytes are priced as "unknown"; there should be none in the firmware.
-          FAIL_CHECK("undecodable instruction " << hex(hw) << " at " << elf->describe(addr) << " in " << sec.name);
+          FAIL_CHECK("undecodable instruction " << text::hex(hw, 0) << " at " << elf->describe(addr) << " in " << sec.name);
           off += is32(hw) ? 4 : 2;
           continue;
         }

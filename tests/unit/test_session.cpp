@@ -3,7 +3,7 @@
 /// and the GUI: checks before the run, the run, the report, the gate, the store.
 #include "session/session.h"
 
-#include "cli/exit_codes.h"
+#include "session/exit_codes.h"
 #include "profiler/store.h"
 
 #include <doctest/doctest.h>

@@ -1,8 +1,8 @@
 /// \file
 /// `mcusim info`'s vector table: the table's own length, and flags on entries
 /// that are not Thumb code in executable memory.
-#include "core/device.h"
-#include "core/vector_listing.h"
+#include "base/device.h"
+#include "image/vector_listing.h"
 
 #include <doctest/doctest.h>
 

@@ -1,7 +1,7 @@
 /// \file
 /// Device description loading (TOML, via toml++).
-#include "core/device.h"
-#include "core/toml_input.h"
+#include "base/device.h"
+#include "base/toml_input.h"
 
 #include <algorithm>
 #include <cctype>

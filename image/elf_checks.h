@@ -6,7 +6,7 @@
 /// by the file's size, not by a count a header claims.
 #pragma once
 
-#include "core/error.h"
+#include "base/error.h"
 
 #include <cstdint>
 #include <optional>

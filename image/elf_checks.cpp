@@ -1,6 +1,8 @@
 /// \file
 /// Raw-byte checks of an ELF's structure (see elf_checks.h).
-#include "core/elf_checks.h"
+#include "image/elf_checks.h"
+
+#include "base/format.h"
 
 #include <cstring>
 #include <sstream>
@@ -14,12 +16,6 @@ constexpr uint32_t kShtNull = 0, kShtSymtab = 2, kShtStrtab = 3, kShtNobits = 8,
 constexpr uint32_t kPtLoad = 1;
 constexpr unsigned kEhdrSize = 52, kPhdrSize = 32, kShdrSize = 40, kSymSize = 16;
 constexpr uint16_t kShnXindex = 0xffff;
-
-std::string hex(uint64_t v) {
-  std::ostringstream os;
-  os << "0x" << std::hex << v;
-  return os.str();
-}
 
 const char *machine_name(uint16_t m) {
   switch (m) {
@@ -119,7 +115,7 @@ std::optional<std::string> symbol_table_problem(const Bytes &f, uint32_t shoff, 
     return what + " has entry size " + std::to_string(s.entsize) + ", not " + std::to_string(kSymSize);
   if (s.size % kSymSize != 0)
     return what + " size " + std::to_string(s.size) + " is not a multiple of its entry size " + std::to_string(kSymSize);
-  if (s.offset % 4 != 0) return what + " at file offset " + hex(s.offset) + " is not 4-byte aligned";
+  if (s.offset % 4 != 0) return what + " at file offset " + text::hex(s.offset, 0) + " is not 4-byte aligned";
   if (s.link == 0 || s.link >= shnum || s.link == index)
     return what + " links to string table section " + std::to_string(s.link) + ", which is not a section (the file has " +
            std::to_string(shnum) + ")";
@@ -128,7 +124,7 @@ std::optional<std::string> symbol_table_problem(const Bytes &f, uint32_t shoff, 
   for (uint32_t k = 0; k < s.size / kSymSize; ++k) {
     uint32_t st_name = f.u32(size_t(s.offset) + size_t(k) * kSymSize);
     if (st_name >= str.size)
-      return what + " symbol " + std::to_string(k) + " has name offset " + hex(st_name) +
+      return what + " symbol " + std::to_string(k) + " has name offset " + text::hex(st_name, 0) +
              ", outside its string table (" + std::to_string(str.size) + " bytes)";
   }
   return std::nullopt;
@@ -140,12 +136,12 @@ std::optional<std::string> sections_problem(const Bytes &f) {
   uint32_t shoff = f.u32(32);
   uint16_t shentsize = f.u16(46), shnum = f.u16(48), shstrndx = f.u16(50);
   if (shnum == 0) {
-    if (shoff != 0) return "extended section numbering (e_shnum 0, section headers at " + hex(shoff) + ") is not supported";
+    if (shoff != 0) return "extended section numbering (e_shnum 0, section headers at " + text::hex(shoff, 0) + ") is not supported";
     return std::nullopt;
   }
   if (shentsize != kShdrSize || !f.holds(shoff, uint64_t(shnum) * kShdrSize))
     return "truncated ELF (section headers end past the file's " + std::to_string(f.b.size()) + " bytes)";
-  if (shoff % 4 != 0) return "section headers at file offset " + hex(shoff) + " are not 4-byte aligned";
+  if (shoff % 4 != 0) return "section headers at file offset " + text::hex(shoff, 0) + " are not 4-byte aligned";
   if (shstrndx == kShnXindex) return "extended section-name table index (e_shstrndx 0xffff) is not supported";
   if (shstrndx == 0 || shstrndx >= shnum)
     return "e_shstrndx " + std::to_string(shstrndx) + " is not a section (the file has " + std::to_string(shnum) +
@@ -160,7 +156,7 @@ std::optional<std::string> sections_problem(const Bytes &f) {
   for (unsigned i = 0; i < shnum; ++i) {
     Shdr s = section_header(f, shoff, i);
     if (s.name >= names.size)
-      return "section " + std::to_string(i) + " has name offset " + hex(s.name) +
+      return "section " + std::to_string(i) + " has name offset " + text::hex(s.name, 0) +
              ", outside the section-name string table (" + std::to_string(names.size) + " bytes)";
   }
   // A damaged name may hold any byte: keep the message on one printable line.

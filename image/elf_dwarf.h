@@ -5,7 +5,7 @@
 /// costs the source lines and gives one warning, never the load.
 #pragma once
 
-#include "core/elf_image.h"
+#include "image/elf_image.h"
 
 #include <string>
 #include <string_view>

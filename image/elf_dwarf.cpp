@@ -1,6 +1,8 @@
 /// \file
 /// Function source lines from DWARF line tables (see elf_dwarf.h).
-#include "core/elf_dwarf.h"
+#include "image/elf_dwarf.h"
+
+#include "base/format.h"
 
 #include <optional>
 #include <sstream>
@@ -14,12 +16,6 @@
 namespace mcusim {
 
 namespace {
-
-std::string hex(uint64_t v) {
-  std::ostringstream os;
-  os << "0x" << std::hex << v;
-  return os.str();
-}
 
 uint64_t le(std::string_view s, uint64_t at, unsigned n) {
   uint64_t v = 0;
@@ -106,7 +102,7 @@ std::optional<std::string> line_v5_tables_problem(std::string_view sec, uint64_t
       return where + " claims " + std::to_string(count) + " " + table + " entries, more than its header holds";
     for (uint64_t k = 0; k < count && !c.bad; ++k)
       for (uint64_t form : forms)
-        if (!skip_form(c, form, offset_size)) return where + " uses form " + hex(form) + " in its " + table + " table";
+        if (!skip_form(c, form, offset_size)) return where + " uses form " + text::hex(form, 0) + " in its " + table + " table";
     if (c.bad) return where + " has a " + table + " table past the end of its header";
   }
   return std::nullopt;
@@ -119,13 +115,13 @@ std::optional<std::string> line_v5_tables_problem(std::string_view sec, uint64_t
 std::optional<std::string> units_problem(std::string_view sec, const char *sec_name, std::string_view abbrev, bool is_info) {
   uint64_t off = 0;
   while (off < sec.size()) {
-    std::string where = std::string(sec_name) + " unit at offset " + hex(off);
+    std::string where = std::string(sec_name) + " unit at offset " + text::hex(off, 0);
     uint64_t room = sec.size() - off;
     if (room < 4) return where + " is cut short";
     uint64_t len = le(sec, off, 4);
     unsigned head = 4, offset_size = 4;
     if (len >= 0xfffffff0) {
-      if (len != 0xffffffff) return where + " has a reserved length " + hex(len);
+      if (len != 0xffffffff) return where + " has a reserved length " + text::hex(len, 0);
       if (room < 12) return where + " is cut short";
       len = le(sec, off + 4, 8);
       head = 12, offset_size = 8;
@@ -147,7 +143,7 @@ std::optional<std::string> units_problem(std::string_view sec, const char *sec_n
       unsigned addr_size = unsigned(uint8_t(sec[version >= 5 ? body + 3 : body + 2 + offset_size]));
       if (addr_size != 4) return where + " has " + std::to_string(addr_size) + "-byte addresses, not 4";
       if (abbrev_off >= abbrev.size())
-        return where + " has abbreviation offset " + hex(abbrev_off) + ", outside .debug_abbrev (" +
+        return where + " has abbreviation offset " + text::hex(abbrev_off, 0) + ", outside .debug_abbrev (" +
                std::to_string(abbrev.size()) + " bytes)";
     }
     off = body + len;

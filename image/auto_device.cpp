@@ -1,7 +1,9 @@
 /// \file
 /// Device choice from an ELF's build attributes, and the checks that an
 /// image fits a device and carries a vector table.
-#include "core/simulator.h"
+#include "image/auto_device.h"
+
+#include "base/format.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -10,17 +12,7 @@
 namespace mcusim {
 
 namespace {
-std::string hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%08llx", (unsigned long long)v);
-  return buf;
-}
-std::string kib(uint64_t bytes) {
-  std::ostringstream os;
-  if (bytes % 1024 == 0) os << bytes / 1024 << " KiB";
-  else os.precision(1), os << std::fixed << double(bytes) / 1024 << " KiB";
-  return os.str();
-}
+using text::hex;
 uint64_t align_down(uint64_t v, uint64_t a) { return v & ~(a - 1); }
 uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
 } // namespace
@@ -144,7 +136,7 @@ Expected<DeviceChoice> choose_device_for(const ElfImage &elf) {
     bool overlaps = std::any_of(d.memory.begin(), d.memory.end(),
                                 [&](const MemoryRegionDesc &m) { return r.base < m.end() && m.base < r.end(); });
     if (overlaps) continue; // check_image_fits will explain
-    changes.push_back(std::string(region_kind_name(r.kind)) + " added at " + hex(r.base) + " (" + kib(r.size) + ") for " + n.what);
+    changes.push_back(std::string(region_kind_name(r.kind)) + " added at " + hex(r.base) + " (" + text::size(r.size) + ") for " + n.what);
     d.memory.push_back(std::move(r));
   }
   choice.explanation = "no --device given: using " + d.name + " (" + why + ")";
@@ -160,18 +152,18 @@ Expected<void> check_image_fits(const ElfImage &elf, const Device &d) {
     const MemoryRegionDesc *r = d.region_at(s.paddr);
     if (r) {
       uint64_t need = uint64_t(s.paddr) + s.data.size() - r->base;
-      return make_error(ErrorKind::BadElf, file + ": image does not fit " + d.name + ": " + kib(need) + " needed in " + r->name +
-                                               " at " + hex(r->base) + ", which has " + kib(r->size));
+      return make_error(ErrorKind::BadElf, file + ": image does not fit " + d.name + ": " + text::size(need) + " needed in " + r->name +
+                                               " at " + hex(r->base) + ", which has " + text::size(r->size));
     }
-    return make_error(ErrorKind::BadElf, file + ": loads " + kib(s.data.size()) + " at " + hex(s.paddr) +
+    return make_error(ErrorKind::BadElf, file + ": loads " + text::size(s.data.size()) + " at " + hex(s.paddr) +
                                              ", where " + d.name + " has no memory (is the ELF linked for this device?)");
   }
   for (const auto &s : elf.sections) {
     if (d.region_at(s.addr, s.size)) continue;
     const MemoryRegionDesc *r = d.region_at(s.addr);
     if (r)
-      return make_error(ErrorKind::BadElf, file + ": section " + s.name + " (" + kib(s.size) + " at " + hex(s.addr) +
-                                               ") overruns " + r->name + " of " + d.name + " (" + kib(r->size) + " at " +
+      return make_error(ErrorKind::BadElf, file + ": section " + s.name + " (" + text::size(s.size) + " at " + hex(s.addr) +
+                                               ") overruns " + r->name + " of " + d.name + " (" + text::size(r->size) + " at " +
                                                hex(r->base) + ")");
     return make_error(ErrorKind::BadElf, file + ": section " + s.name + " at " + hex(s.addr) + " is outside every memory of " + d.name);
   }

@@ -1,6 +1,6 @@
 /// \file
 /// Checked TOML input (see toml_input.h).
-#include "core/toml_input.h"
+#include "base/toml_input.h"
 
 #include <cstdint>
 #include <cstdio>

@@ -1,9 +1,11 @@
 /// \file
 /// ELF loading through llvm::object.
-#include "core/elf_image.h"
+#include "image/elf_image.h"
 
-#include "core/elf_checks.h"
-#include "core/elf_dwarf.h"
+#include "image/elf_checks.h"
+#include "image/elf_dwarf.h"
+
+#include "base/format.h"
 
 #include <algorithm>
 #include <cstring>
@@ -19,12 +21,6 @@ namespace mcusim {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string hex(uint64_t v) {
-  std::ostringstream os;
-  os << "0x" << std::hex << v;
-  return os.str();
-}
 
 /// The debug sections' bytes (the section table is already checked: every
 /// section's bytes lie inside the file).
@@ -106,7 +102,7 @@ Expected<ElfImage> load_elf_from_memory(std::span<const uint8_t> bytes, std::str
     s.exec = ph.p_flags & llvm::ELF::PF_X;
     s.data.assign(bytes.begin() + ph.p_offset, bytes.begin() + ph.p_offset + ph.p_filesz); // inside: checked
     if (uint64_t(s.paddr) + s.memsz > 0x100000000ull)
-      return make_error(ErrorKind::BadElf, name + ": segment at " + hex(s.paddr) + " extends past 4 GiB");
+      return make_error(ErrorKind::BadElf, name + ": segment at " + text::hex(s.paddr) + " extends past 4 GiB");
     img.segments.push_back(std::move(s));
   }
   if (img.segments.empty()) return make_error(ErrorKind::BadElf, name + ": no loadable segments");
@@ -246,7 +242,7 @@ std::string ElfImage::describe(uint32_t addr) const {
   std::string out = buf;
   if (ref.symbol) {
     out += " (" + ref.symbol->name;
-    if (ref.offset) out += "+" + hex(ref.offset);
+    if (ref.offset) out += "+" + text::hex(ref.offset, 0);
     out += ")";
   }
   return out;

@@ -3,7 +3,7 @@
 /// read from a data file in devices/ (TOML). See docs/devices.md.
 #pragma once
 
-#include "core/error.h"
+#include "base/error.h"
 
 #include <cstdint>
 #include <filesystem>

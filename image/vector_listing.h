@@ -4,8 +4,8 @@
 /// handler, and whether it points at Thumb code in executable memory.
 #pragma once
 
-#include "core/device.h"
-#include "core/elf_image.h"
+#include "base/device.h"
+#include "image/elf_image.h"
 
 #include <cstdint>
 #include <string>

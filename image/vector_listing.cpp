@@ -1,6 +1,6 @@
 /// \file
 /// Vector-table listing for `mcusim info`.
-#include "core/vector_listing.h"
+#include "image/vector_listing.h"
 
 #include <algorithm>
 

@@ -4,7 +4,7 @@
 /// the ARM build attributes.
 #pragma once
 
-#include "core/error.h"
+#include "base/error.h"
 
 #include <cstdint>
 #include <filesystem>
