@@ -123,99 +123,214 @@ int Semihosting::open(const std::string &name, uint32_t mode) {
   return fd;
 }
 
-Semihosting::Outcome Semihosting::call(uint32_t op, uint32_t a) {
+Semihosting::Outcome Semihosting::fail(int e) {
+  errno_ = e;
+  Outcome o;
+  o.r0 = kFail;
+  return o;
+}
+
+Semihosting::Outcome Semihosting::sys_open(uint32_t a) {
   Outcome o;
   uint32_t p0 = 0, p1 = 0, p2 = 0;
-  auto fail = [&](int e) {
-    errno_ = e;
-    o.r0 = kFail;
-    return o;
-  };
-  switch (op) {
-  case SYS_OPEN: {
-    if (!arg(a, 0, p0) || !arg(a, 1, p1) || !arg(a, 2, p2)) return fail(EFAULT);
-    auto name = guest_string(p0, p2);
-    if (!name) return fail(EFAULT);
-    o.r0 = uint32_t(open(*name, p1));
+  if (!arg(a, 0, p0) || !arg(a, 1, p1) || !arg(a, 2, p2)) return fail(EFAULT);
+  auto name = guest_string(p0, p2);
+  if (!name) return fail(EFAULT);
+  o.r0 = uint32_t(open(*name, p1));
+  return o;
+}
+
+Semihosting::Outcome Semihosting::sys_close(uint32_t a) {
+  Outcome o;
+  uint32_t p0 = 0;
+  if (!arg(a, 0, p0)) return fail(EFAULT);
+  auto it = handles_.find(int(p0));
+  if (it == handles_.end()) return fail(EBADF);
+  if (it->second.file) std::fclose(it->second.file);
+  handles_.erase(it);
+  o.r0 = 0;
+  return o;
+}
+
+Semihosting::Outcome Semihosting::sys_write0(uint32_t a) {
+  Outcome o;
+  std::string s;
+  for (uint32_t addr = a;; ++addr) {
+    const uint8_t *c = mem_.host_ptr(addr, 1);
+    if (!c) return fail(EFAULT);
+    if (!*c) break;
+    s.push_back(char(*c));
+    if (s.size() > (1u << 20)) break;
+  }
+  console_.out(s);
+  return o;
+}
+
+Semihosting::Outcome Semihosting::sys_write(uint32_t a) {
+  Outcome o;
+  uint32_t p0 = 0, p1 = 0, p2 = 0;
+  if (!arg(a, 0, p0) || !arg(a, 1, p1) || !arg(a, 2, p2)) return fail(EFAULT);
+  auto it = handles_.find(int(p0));
+  if (it == handles_.end()) {
+    errno_ = EBADF;
+    o.r0 = p2;
     return o;
   }
-  case SYS_CLOSE: {
-    if (!arg(a, 0, p0)) return fail(EFAULT);
-    auto it = handles_.find(int(p0));
-    if (it == handles_.end()) return fail(EBADF);
-    if (it->second.file) std::fclose(it->second.file);
-    handles_.erase(it);
+  auto data = guest_string(p1, p2);
+  if (!data) {
+    errno_ = EFAULT;
+    o.r0 = p2;
+    return o;
+  }
+  Handle &h = it->second;
+  if (h.kind == Handle::Stdout) console_.out(*data);
+  else if (h.kind == Handle::Stderr) console_.err(*data);
+  else if (h.kind == Handle::File) {
+    size_t n = std::fwrite(data->data(), 1, data->size(), h.file);
+    o.r0 = uint32_t(p2 - n); // bytes NOT written
+    return o;
+  } else {
+    errno_ = EBADF;
+    o.r0 = p2;
+    return o;
+  }
+  o.r0 = 0;
+  return o;
+}
+
+Semihosting::Outcome Semihosting::sys_read(uint32_t a) {
+  Outcome o;
+  uint32_t p0 = 0, p1 = 0, p2 = 0;
+  if (!arg(a, 0, p0) || !arg(a, 1, p1) || !arg(a, 2, p2)) return fail(EFAULT);
+  auto it = handles_.find(int(p0));
+  uint8_t *dst = mem_.host_ptr(p1, p2 ? p2 : 1);
+  if (it == handles_.end() || !dst) {
+    errno_ = it == handles_.end() ? EBADF : EFAULT;
+    o.r0 = p2;
+    return o;
+  }
+  Handle &h = it->second;
+  size_t n = 0;
+  if (h.kind == Handle::Stdin) n = console_.in(reinterpret_cast<char *>(dst), p2);
+  else if (h.kind == Handle::File) n = std::fread(dst, 1, p2, h.file);
+  else if (h.kind == Handle::Features) {
+    n = std::min<size_t>(p2, sizeof(kFeatures) - std::min(h.pos, sizeof(kFeatures)));
+    std::memcpy(dst, kFeatures + h.pos, n);
+    h.pos += n;
+  }
+  o.r0 = uint32_t(p2 - n); // bytes NOT read
+  return o;
+}
+
+Semihosting::Outcome Semihosting::sys_istty(uint32_t a) {
+  Outcome o;
+  uint32_t p0 = 0;
+  if (!arg(a, 0, p0)) return fail(EFAULT);
+  auto it = handles_.find(int(p0));
+  if (it == handles_.end()) return fail(EBADF);
+  auto k = it->second.kind;
+  o.r0 = (k == Handle::Stdin || k == Handle::Stdout || k == Handle::Stderr) ? 1 : 0;
+  return o;
+}
+
+Semihosting::Outcome Semihosting::sys_seek(uint32_t a) {
+  Outcome o;
+  uint32_t p0 = 0, p1 = 0;
+  if (!arg(a, 0, p0) || !arg(a, 1, p1)) return fail(EFAULT);
+  auto it = handles_.find(int(p0));
+  if (it == handles_.end()) return fail(EBADF);
+  if (it->second.kind == Handle::Features) {
+    it->second.pos = p1;
     o.r0 = 0;
     return o;
   }
+  if (!it->second.file || std::fseek(it->second.file, long(p1), SEEK_SET) != 0) return fail(EINVAL);
+  o.r0 = 0;
+  return o;
+}
+
+Semihosting::Outcome Semihosting::sys_flen(uint32_t a) {
+  Outcome o;
+  uint32_t p0 = 0;
+  if (!arg(a, 0, p0)) return fail(EFAULT);
+  auto it = handles_.find(int(p0));
+  if (it == handles_.end()) return fail(EBADF);
+  if (it->second.kind == Handle::Features) {
+    o.r0 = sizeof(kFeatures);
+    return o;
+  }
+  if (!it->second.file) {
+    o.r0 = 0;
+    return o;
+  }
+  long cur = std::ftell(it->second.file);
+  std::fseek(it->second.file, 0, SEEK_END);
+  long len = std::ftell(it->second.file);
+  std::fseek(it->second.file, cur, SEEK_SET);
+  o.r0 = uint32_t(len);
+  return o;
+}
+
+Semihosting::Outcome Semihosting::sys_remove(uint32_t a) {
+  Outcome o;
+  uint32_t p0 = 0, p1 = 0;
+  if (!arg(a, 0, p0) || !arg(a, 1, p1)) return fail(EFAULT);
+  auto name = guest_string(p0, p1);
+  if (!name || !root_) return fail(EACCES);
+  if (int r = root_->remove(*name); r < 0) return fail(-r);
+  o.r0 = 0;
+  return o;
+}
+
+Semihosting::Outcome Semihosting::sys_rename(uint32_t a) {
+  Outcome o;
+  uint32_t p0 = 0, p1 = 0, p2 = 0, p3 = 0;
+  if (!arg(a, 0, p0) || !arg(a, 1, p1) || !arg(a, 2, p2) || !arg(a, 3, p3)) return fail(EFAULT);
+  auto from = guest_string(p0, p1), to = guest_string(p2, p3);
+  if (!from || !to || !root_) return fail(EACCES);
+  if (int r = root_->rename(*from, *to); r < 0) return fail(-r);
+  o.r0 = 0;
+  return o;
+}
+
+Semihosting::Outcome Semihosting::sys_get_cmdline(uint32_t a) {
+  Outcome o;
+  uint32_t p0 = 0, p1 = 0;
+  if (!arg(a, 0, p0) || !arg(a, 1, p1)) return fail(EFAULT);
+  const std::string &cmd = config_.cmdline;
+  if (cmd.size() + 1 > p1) return fail(E2BIG);
+  if (!mem_.write(p0, cmd.c_str(), uint32_t(cmd.size() + 1))) return fail(EFAULT);
+  mem_.write32(a + 4, uint32_t(cmd.size()));
+  o.r0 = 0;
+  return o;
+}
+
+Semihosting::Outcome Semihosting::sys_heapinfo(uint32_t a) {
+  Outcome o;
+  uint32_t p0 = 0;
+  if (!arg(a, 0, p0)) return fail(EFAULT);
+  const HeapInfo &h = config_.heap;
+  uint32_t block[4] = {h.heap_base, h.heap_limit, h.stack_base, h.stack_limit};
+  if (!mem_.write(p0, block, sizeof block)) return fail(EFAULT);
+  o.r0 = 0;
+  return o;
+}
+
+Semihosting::Outcome Semihosting::call(uint32_t op, uint32_t a) {
+  Outcome o;
+  uint32_t p0 = 0, p1 = 0;
+  switch (op) {
+  case SYS_OPEN: return sys_open(a);
+  case SYS_CLOSE: return sys_close(a);
   case SYS_WRITEC: {
     auto c = mem_.host_ptr(a, 1);
     if (!c) return fail(EFAULT);
     console_.out(std::string_view(reinterpret_cast<const char *>(c), 1));
     return o;
   }
-  case SYS_WRITE0: {
-    std::string s;
-    for (uint32_t addr = a;; ++addr) {
-      const uint8_t *c = mem_.host_ptr(addr, 1);
-      if (!c) return fail(EFAULT);
-      if (!*c) break;
-      s.push_back(char(*c));
-      if (s.size() > (1u << 20)) break;
-    }
-    console_.out(s);
-    return o;
-  }
-  case SYS_WRITE: {
-    if (!arg(a, 0, p0) || !arg(a, 1, p1) || !arg(a, 2, p2)) return fail(EFAULT);
-    auto it = handles_.find(int(p0));
-    if (it == handles_.end()) {
-      errno_ = EBADF;
-      o.r0 = p2;
-      return o;
-    }
-    auto data = guest_string(p1, p2);
-    if (!data) {
-      errno_ = EFAULT;
-      o.r0 = p2;
-      return o;
-    }
-    Handle &h = it->second;
-    if (h.kind == Handle::Stdout) console_.out(*data);
-    else if (h.kind == Handle::Stderr) console_.err(*data);
-    else if (h.kind == Handle::File) {
-      size_t n = std::fwrite(data->data(), 1, data->size(), h.file);
-      o.r0 = uint32_t(p2 - n); // bytes NOT written
-      return o;
-    } else {
-      errno_ = EBADF;
-      o.r0 = p2;
-      return o;
-    }
-    o.r0 = 0;
-    return o;
-  }
-  case SYS_READ: {
-    if (!arg(a, 0, p0) || !arg(a, 1, p1) || !arg(a, 2, p2)) return fail(EFAULT);
-    auto it = handles_.find(int(p0));
-    uint8_t *dst = mem_.host_ptr(p1, p2 ? p2 : 1);
-    if (it == handles_.end() || !dst) {
-      errno_ = it == handles_.end() ? EBADF : EFAULT;
-      o.r0 = p2;
-      return o;
-    }
-    Handle &h = it->second;
-    size_t n = 0;
-    if (h.kind == Handle::Stdin) n = console_.in(reinterpret_cast<char *>(dst), p2);
-    else if (h.kind == Handle::File) n = std::fread(dst, 1, p2, h.file);
-    else if (h.kind == Handle::Features) {
-      n = std::min<size_t>(p2, sizeof(kFeatures) - std::min(h.pos, sizeof(kFeatures)));
-      std::memcpy(dst, kFeatures + h.pos, n);
-      h.pos += n;
-    }
-    o.r0 = uint32_t(p2 - n); // bytes NOT read
-    return o;
-  }
+  case SYS_WRITE0: return sys_write0(a);
+  case SYS_WRITE: return sys_write(a);
+  case SYS_READ: return sys_read(a);
   case SYS_READC: {
     char c;
     o.r0 = console_.in(&c, 1) == 1 ? uint8_t(c) : kFail;
@@ -226,63 +341,11 @@ Semihosting::Outcome Semihosting::call(uint32_t op, uint32_t a) {
     o.r0 = int32_t(p0) < 0 ? 1 : 0;
     return o;
   }
-  case SYS_ISTTY: {
-    if (!arg(a, 0, p0)) return fail(EFAULT);
-    auto it = handles_.find(int(p0));
-    if (it == handles_.end()) return fail(EBADF);
-    auto k = it->second.kind;
-    o.r0 = (k == Handle::Stdin || k == Handle::Stdout || k == Handle::Stderr) ? 1 : 0;
-    return o;
-  }
-  case SYS_SEEK: {
-    if (!arg(a, 0, p0) || !arg(a, 1, p1)) return fail(EFAULT);
-    auto it = handles_.find(int(p0));
-    if (it == handles_.end()) return fail(EBADF);
-    if (it->second.kind == Handle::Features) {
-      it->second.pos = p1;
-      o.r0 = 0;
-      return o;
-    }
-    if (!it->second.file || std::fseek(it->second.file, long(p1), SEEK_SET) != 0) return fail(EINVAL);
-    o.r0 = 0;
-    return o;
-  }
-  case SYS_FLEN: {
-    if (!arg(a, 0, p0)) return fail(EFAULT);
-    auto it = handles_.find(int(p0));
-    if (it == handles_.end()) return fail(EBADF);
-    if (it->second.kind == Handle::Features) {
-      o.r0 = sizeof(kFeatures);
-      return o;
-    }
-    if (!it->second.file) {
-      o.r0 = 0;
-      return o;
-    }
-    long cur = std::ftell(it->second.file);
-    std::fseek(it->second.file, 0, SEEK_END);
-    long len = std::ftell(it->second.file);
-    std::fseek(it->second.file, cur, SEEK_SET);
-    o.r0 = uint32_t(len);
-    return o;
-  }
-  case SYS_REMOVE: {
-    if (!arg(a, 0, p0) || !arg(a, 1, p1)) return fail(EFAULT);
-    auto name = guest_string(p0, p1);
-    if (!name || !root_) return fail(EACCES);
-    if (int r = root_->remove(*name); r < 0) return fail(-r);
-    o.r0 = 0;
-    return o;
-  }
-  case SYS_RENAME: {
-    uint32_t p3 = 0;
-    if (!arg(a, 0, p0) || !arg(a, 1, p1) || !arg(a, 2, p2) || !arg(a, 3, p3)) return fail(EFAULT);
-    auto from = guest_string(p0, p1), to = guest_string(p2, p3);
-    if (!from || !to || !root_) return fail(EACCES);
-    if (int r = root_->rename(*from, *to); r < 0) return fail(-r);
-    o.r0 = 0;
-    return o;
-  }
+  case SYS_ISTTY: return sys_istty(a);
+  case SYS_SEEK: return sys_seek(a);
+  case SYS_FLEN: return sys_flen(a);
+  case SYS_REMOVE: return sys_remove(a);
+  case SYS_RENAME: return sys_rename(a);
   case SYS_CLOCK: // centiseconds of simulated time
     o.r0 = uint32_t(double(cycles_()) / hz_ * 100.0);
     return o;
@@ -294,23 +357,8 @@ Semihosting::Outcome Semihosting::call(uint32_t op, uint32_t a) {
   case SYS_ERRNO:
     o.r0 = uint32_t(errno_);
     return o;
-  case SYS_GET_CMDLINE: {
-    if (!arg(a, 0, p0) || !arg(a, 1, p1)) return fail(EFAULT);
-    const std::string &cmd = config_.cmdline;
-    if (cmd.size() + 1 > p1) return fail(E2BIG);
-    if (!mem_.write(p0, cmd.c_str(), uint32_t(cmd.size() + 1))) return fail(EFAULT);
-    mem_.write32(a + 4, uint32_t(cmd.size()));
-    o.r0 = 0;
-    return o;
-  }
-  case SYS_HEAPINFO: {
-    if (!arg(a, 0, p0)) return fail(EFAULT);
-    const HeapInfo &h = config_.heap;
-    uint32_t block[4] = {h.heap_base, h.heap_limit, h.stack_base, h.stack_limit};
-    if (!mem_.write(p0, block, sizeof block)) return fail(EFAULT);
-    o.r0 = 0;
-    return o;
-  }
+  case SYS_GET_CMDLINE: return sys_get_cmdline(a);
+  case SYS_HEAPINFO: return sys_heapinfo(a);
   case SYS_EXIT: {
     // AArch32: r1 holds the reason code itself.
     o.exit_reason = a;

@@ -53,6 +53,20 @@ private:
   bool arg(uint32_t block, unsigned index, uint32_t &out) const;
   std::optional<std::string> guest_string(uint32_t addr, uint32_t len) const;
   int open(const std::string &name, uint32_t mode);
+  /// One call each (parameter block at `a`); fail() sets errno and returns -1.
+  Outcome fail(int e);
+  Outcome sys_open(uint32_t a);
+  Outcome sys_close(uint32_t a);
+  Outcome sys_write0(uint32_t a);
+  Outcome sys_write(uint32_t a);
+  Outcome sys_read(uint32_t a);
+  Outcome sys_istty(uint32_t a);
+  Outcome sys_seek(uint32_t a);
+  Outcome sys_flen(uint32_t a);
+  Outcome sys_remove(uint32_t a);
+  Outcome sys_rename(uint32_t a);
+  Outcome sys_get_cmdline(uint32_t a);
+  Outcome sys_heapinfo(uint32_t a);
 
   const MemoryMap &mem_;
   Console &console_;

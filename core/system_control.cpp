@@ -217,7 +217,15 @@ void SystemControl::write(uint32_t addr, unsigned size, uint32_t value) {
 }
 
 uint32_t SystemControl::read32(uint32_t a) {
-  const bool v6m = core_is_v6m(device_.core);
+  if (a < 0xE000E000) return read_trace(a);
+  if (a >= 0xE000F000) return 0;
+  uint32_t off = a - 0xE000E000;
+  if (off >= 0x100 && off < 0x5F0) return read_nvic(off);
+  return read_scb(off);
+}
+
+/// ITM and DWT (below the SCS).
+uint32_t SystemControl::read_trace(uint32_t a) {
   // ITM
   if (a < 0xE0000080) return 1; // stimulus ports: FIFO ready
   if (a == 0xE0000E00) return itm_ter_;
@@ -232,9 +240,11 @@ uint32_t SystemControl::read32(uint32_t a) {
     default: return 0;
     }
   }
-  if (a < 0xE000E000 || a >= 0xE000F000) return 0;
-  uint32_t off = a - 0xE000E000;
-  // NVIC
+  return 0;
+}
+
+/// NVIC enable, pending, active and priority registers (SCS offsets 0x100-0x5EF).
+uint32_t SystemControl::read_nvic(uint32_t off) {
   auto irq_bits = [&](const std::vector<uint8_t> &v, uint32_t base) {
     uint32_t w = 0, first = (off - base) * 8;
     for (unsigned i = 0; i < 32; ++i) {
@@ -256,6 +266,12 @@ uint32_t SystemControl::read32(uint32_t a) {
     }
     return w;
   }
+  return 0;
+}
+
+/// The SCS registers outside the NVIC arrays: SysTick, SCB, FPU (SCS offset).
+uint32_t SystemControl::read_scb(uint32_t off) {
+  const bool v6m = core_is_v6m(device_.core);
   switch (off) {
   case 0x004: return (device_.irqs + 31) / 32 - 1; // ICTR
   case 0x010: { // SysTick CSR
@@ -323,9 +339,18 @@ uint32_t SystemControl::read32(uint32_t a) {
 }
 
 void SystemControl::write32(uint32_t a, uint32_t value, uint32_t mask) {
+  value &= mask;
+  if (a < 0xE000E000) return write_trace(a, value, mask);
+  if (a >= 0xE000F000) return;
+  uint32_t off = a - 0xE000E000;
+  if (off >= 0x100 && off < 0x5F0) return write_nvic(off, value, mask);
+  write_scb(off, value, mask);
+}
+
+/// ITM and DWT (below the SCS); `value` is already masked.
+void SystemControl::write_trace(uint32_t a, uint32_t value, uint32_t mask) {
   const bool v6m = core_is_v6m(device_.core);
   auto merge = [&](uint32_t old) { return (old & ~mask) | (value & mask); };
-  value &= mask;
   // ITM stimulus ports
   if (a < 0xE0000080) {
     unsigned port = (a - 0xE0000000) / 4;
@@ -359,8 +384,10 @@ void SystemControl::write32(uint32_t a, uint32_t value, uint32_t mask) {
     }
     return;
   }
-  if (a < 0xE000E000 || a >= 0xE000F000) return;
-  uint32_t off = a - 0xE000E000;
+}
+
+/// NVIC set/clear-enable, set/clear-pending and priority registers (SCS offsets 0x100-0x5EF).
+void SystemControl::write_nvic(uint32_t off, uint32_t value, uint32_t mask) {
   auto irq_apply = [&](uint32_t base, auto fn) {
     uint32_t first = (off - base) * 8;
     for (unsigned i = 0; i < 32; ++i) {
@@ -383,6 +410,12 @@ void SystemControl::write32(uint32_t a, uint32_t value, uint32_t mask) {
     changed();
     return;
   }
+}
+
+/// The SCS registers outside the NVIC arrays: SysTick, SCB, STIR, FPU (SCS offset).
+void SystemControl::write_scb(uint32_t off, uint32_t value, uint32_t mask) {
+  const bool v6m = core_is_v6m(device_.core);
+  auto merge = [&](uint32_t old) { return (old & ~mask) | (value & mask); };
   switch (off) {
   case 0x010: { // SysTick CSR
     uint32_t old = st_ctrl_;

@@ -111,7 +111,13 @@ public:
 private:
   bool valid(int e) const { return e > 0 && e < int(pending_.size()); }
   uint32_t read32(uint32_t addr);
+  uint32_t read_trace(uint32_t addr);
+  uint32_t read_nvic(uint32_t off);
+  uint32_t read_scb(uint32_t off);
   void write32(uint32_t addr, uint32_t value, uint32_t mask);
+  void write_trace(uint32_t addr, uint32_t value, uint32_t mask);
+  void write_nvic(uint32_t off, uint32_t value, uint32_t mask);
+  void write_scb(uint32_t off, uint32_t value, uint32_t mask);
   void changed() {
     if (on_exception_state_change) on_exception_state_change();
   }

@@ -56,6 +56,136 @@ DebugSections debug_sections(const llvm::object::ELF32LEFile &elf,
   return d;
 }
 
+using ElfFile = llvm::object::ELF32LEFile;
+using Phdr = ElfFile::Elf_Phdr;
+using Shdr = ElfFile::Elf_Shdr;
+
+/// The PT_LOAD segments that occupy memory, with their file bytes (inside the
+/// file: checked by check_elf_structure).
+Expected<void> read_segments(std::span<const uint8_t> bytes, llvm::ArrayRef<Phdr> phdrs, const std::string &name,
+                             ElfImage &img) {
+  for (const auto &ph : phdrs) {
+    if (ph.p_type != llvm::ELF::PT_LOAD || ph.p_memsz == 0) continue;
+    ElfSegment s;
+    s.paddr = uint32_t(ph.p_paddr);
+    s.vaddr = uint32_t(ph.p_vaddr);
+    s.memsz = uint32_t(ph.p_memsz);
+    s.read = ph.p_flags & llvm::ELF::PF_R;
+    s.write = ph.p_flags & llvm::ELF::PF_W;
+    s.exec = ph.p_flags & llvm::ELF::PF_X;
+    s.data.assign(bytes.begin() + ph.p_offset, bytes.begin() + ph.p_offset + ph.p_filesz); // inside: checked
+    if (uint64_t(s.paddr) + s.memsz > 0x100000000ull)
+      return make_error(ErrorKind::BadElf, name + ": segment at " + text::hex(s.paddr) + " extends past 4 GiB");
+    img.segments.push_back(std::move(s));
+  }
+  return {};
+}
+
+/// Tag_CPU_name, Tag_CPU_arch, the profile and Tag_FP_arch from .ARM.attributes.
+void read_build_attributes(const ElfFile &elf, const Shdr &sh, ElfImage &img) {
+  auto contents = elf.getSectionContents(sh);
+  if (contents) {
+    llvm::ARMAttributeParser parser;
+    if (auto err = parser.parse(*contents, llvm::support::little)) {
+      llvm::consumeError(std::move(err));
+    } else {
+      if (auto v = parser.getAttributeString(llvm::ARMBuildAttrs::CPU_name)) img.attributes.cpu_name = v->str();
+      if (auto v = parser.getAttributeValue(llvm::ARMBuildAttrs::CPU_arch)) img.attributes.cpu_arch = *v;
+      if (auto v = parser.getAttributeValue(llvm::ARMBuildAttrs::CPU_arch_profile)) img.attributes.profile = char(*v);
+      if (auto v = parser.getAttributeValue(llvm::ARMBuildAttrs::FP_arch)) img.attributes.fp_arch = *v;
+    }
+  } else {
+    llvm::consumeError(contents.takeError());
+  }
+}
+
+/// An allocated section, with its load address (LMA) from the file segments
+/// (PT_LOAD with file bytes, sorted by file offset).
+ElfSection read_section(const Shdr &sh, llvm::StringRef secName, const std::vector<const Phdr *> &file_segments) {
+  ElfSection s;
+  s.name = secName.str();
+  s.addr = uint32_t(sh.sh_addr);
+  s.size = uint32_t(sh.sh_size);
+  s.alloc = true;
+  s.write = sh.sh_flags & llvm::ELF::SHF_WRITE;
+  s.exec = sh.sh_flags & llvm::ELF::SHF_EXECINSTR;
+  s.nobits = sh.sh_type == llvm::ELF::SHT_NOBITS;
+  s.load_addr = s.addr;
+  // LMA: the segment whose file bytes hold this section gives the offset.
+  // Segments do not share file bytes (checked), so only the last one that
+  // starts at or before the section can hold it: a binary search keeps this
+  // O(sections log segments) whatever the counts.
+  if (!s.nobits) {
+    auto seg = std::upper_bound(file_segments.begin(), file_segments.end(), uint64_t(sh.sh_offset),
+                                [](uint64_t off, const Phdr *ph) { return off < ph->p_offset; });
+    if (seg != file_segments.begin()) {
+      const auto &ph = **std::prev(seg);
+      if (uint64_t(sh.sh_offset) + sh.sh_size <= uint64_t(ph.p_offset) + ph.p_filesz)
+        s.load_addr = uint32_t(ph.p_paddr + (sh.sh_offset - ph.p_offset));
+    }
+  }
+  return s;
+}
+
+/// Symbols, and the mapping symbols ($d/$t/$a) as marks in img.data_ranges.
+void read_symbols(const llvm::object::ELF32LEObjectFile &obj, ElfImage &img) {
+  for (const auto &sym : obj.symbols()) {
+    auto nameOrErr = sym.getName();
+    auto addrOrErr = sym.getAddress();
+    auto typeOrErr = sym.getType();
+    if (!nameOrErr || !addrOrErr || !typeOrErr) {
+      if (!nameOrErr) llvm::consumeError(nameOrErr.takeError());
+      if (!addrOrErr) llvm::consumeError(addrOrErr.takeError());
+      if (!typeOrErr) llvm::consumeError(typeOrErr.takeError());
+      continue;
+    }
+    llvm::StringRef n = *nameOrErr;
+    uint32_t addr = uint32_t(*addrOrErr);
+    if (n.startswith("$d") || n.startswith("$t") || n.startswith("$a")) {
+      // Mapping symbols: remember where literal pools and tables live.
+      img.data_ranges.emplace_back(addr, n.startswith("$d") ? 1u : 0u);
+      continue;
+    }
+    if (n.empty()) continue;
+    llvm::object::ELFSymbolRef esym(sym);
+    ElfSymbol s;
+    s.name = n.str();
+    s.func = *typeOrErr == llvm::object::SymbolRef::ST_Function;
+    s.addr = s.func ? (addr & ~1u) : addr;
+    s.size = uint32_t(esym.getSize());
+    s.global = esym.getBinding() != llvm::ELF::STB_LOCAL;
+    s.weak = esym.getBinding() == llvm::ELF::STB_WEAK;
+    if (*typeOrErr == llvm::object::SymbolRef::ST_File || *typeOrErr == llvm::object::SymbolRef::ST_Debug) continue;
+    img.symbols.push_back(std::move(s));
+  }
+}
+
+/// By address; at one address functions first, strong before weak, global before local.
+void sort_symbols(ElfImage &img) {
+  std::sort(img.symbols.begin(), img.symbols.end(), [](const ElfSymbol &a, const ElfSymbol &b) {
+    if (a.addr != b.addr) return a.addr < b.addr;
+    if (a.func != b.func) return a.func;
+    if (a.weak != b.weak) return !a.weak; // a strong definition names the address best
+    return a.global > b.global;
+  });
+}
+
+/// Turn mapping-symbol marks into [start, end) data ranges.
+void close_data_ranges(ElfImage &img) {
+  auto marks = std::move(img.data_ranges);
+  std::sort(marks.begin(), marks.end());
+  img.data_ranges.clear();
+  for (size_t i = 0; i < marks.size(); ++i) {
+    if (marks[i].second != 1) continue;
+    uint32_t end = i + 1 < marks.size() ? marks[i + 1].first : marks[i].first;
+    if (i + 1 >= marks.size()) {
+      for (const auto &s : img.sections)
+        if (marks[i].first >= s.addr && marks[i].first < s.addr + s.size) end = s.addr + s.size;
+    }
+    if (end > marks[i].first) img.data_ranges.emplace_back(marks[i].first, end);
+  }
+}
+
 } // namespace
 
 Expected<ElfImage> load_elf(const fs::path &path) {
@@ -91,24 +221,11 @@ Expected<ElfImage> load_elf_from_memory(std::span<const uint8_t> bytes, std::str
 
   auto phdrs = elf.program_headers();
   if (!phdrs) return make_error(ErrorKind::BadElf, name + ": malformed program headers: " + llvm::toString(phdrs.takeError()));
-  for (const auto &ph : *phdrs) {
-    if (ph.p_type != llvm::ELF::PT_LOAD || ph.p_memsz == 0) continue;
-    ElfSegment s;
-    s.paddr = uint32_t(ph.p_paddr);
-    s.vaddr = uint32_t(ph.p_vaddr);
-    s.memsz = uint32_t(ph.p_memsz);
-    s.read = ph.p_flags & llvm::ELF::PF_R;
-    s.write = ph.p_flags & llvm::ELF::PF_W;
-    s.exec = ph.p_flags & llvm::ELF::PF_X;
-    s.data.assign(bytes.begin() + ph.p_offset, bytes.begin() + ph.p_offset + ph.p_filesz); // inside: checked
-    if (uint64_t(s.paddr) + s.memsz > 0x100000000ull)
-      return make_error(ErrorKind::BadElf, name + ": segment at " + text::hex(s.paddr) + " extends past 4 GiB");
-    img.segments.push_back(std::move(s));
-  }
+  if (auto segs = read_segments(bytes, *phdrs, name, img); !segs) return tl::unexpected(segs.error());
   if (img.segments.empty()) return make_error(ErrorKind::BadElf, name + ": no loadable segments");
 
   // PT_LOAD segments with file bytes, by file offset (for section load addresses).
-  std::vector<const llvm::object::ELF32LEFile::Elf_Phdr *> file_segments;
+  std::vector<const Phdr *> file_segments;
   for (const auto &ph : *phdrs)
     if (ph.p_type == llvm::ELF::PT_LOAD && ph.p_filesz) file_segments.push_back(&ph);
   std::stable_sort(file_segments.begin(), file_segments.end(), [](const auto *a, const auto *b) { return a->p_offset < b->p_offset; });
@@ -121,99 +238,17 @@ Expected<ElfImage> load_elf_from_memory(std::span<const uint8_t> bytes, std::str
       llvm::consumeError(secName.takeError());
       continue;
     }
-    if (sh.sh_type == llvm::ELF::SHT_ARM_ATTRIBUTES) {
-      auto contents = elf.getSectionContents(sh);
-      if (contents) {
-        llvm::ARMAttributeParser parser;
-        if (auto err = parser.parse(*contents, llvm::support::little)) {
-          llvm::consumeError(std::move(err));
-        } else {
-          if (auto v = parser.getAttributeString(llvm::ARMBuildAttrs::CPU_name)) img.attributes.cpu_name = v->str();
-          if (auto v = parser.getAttributeValue(llvm::ARMBuildAttrs::CPU_arch)) img.attributes.cpu_arch = *v;
-          if (auto v = parser.getAttributeValue(llvm::ARMBuildAttrs::CPU_arch_profile)) img.attributes.profile = char(*v);
-          if (auto v = parser.getAttributeValue(llvm::ARMBuildAttrs::FP_arch)) img.attributes.fp_arch = *v;
-        }
-      } else {
-        llvm::consumeError(contents.takeError());
-      }
-    }
+    if (sh.sh_type == llvm::ELF::SHT_ARM_ATTRIBUTES) read_build_attributes(elf, sh, img);
     if (!(sh.sh_flags & llvm::ELF::SHF_ALLOC) || sh.sh_size == 0) continue;
-    ElfSection s;
-    s.name = secName->str();
-    s.addr = uint32_t(sh.sh_addr);
-    s.size = uint32_t(sh.sh_size);
-    s.alloc = true;
-    s.write = sh.sh_flags & llvm::ELF::SHF_WRITE;
-    s.exec = sh.sh_flags & llvm::ELF::SHF_EXECINSTR;
-    s.nobits = sh.sh_type == llvm::ELF::SHT_NOBITS;
-    s.load_addr = s.addr;
-    // LMA: the segment whose file bytes hold this section gives the offset.
-    // Segments do not share file bytes (checked), so only the last one that
-    // starts at or before the section can hold it: a binary search keeps this
-    // O(sections log segments) whatever the counts.
-    if (!s.nobits) {
-      auto seg = std::upper_bound(file_segments.begin(), file_segments.end(), uint64_t(sh.sh_offset),
-                                  [](uint64_t off, const llvm::object::ELF32LEFile::Elf_Phdr *ph) { return off < ph->p_offset; });
-      if (seg != file_segments.begin()) {
-        const auto &ph = **std::prev(seg);
-        if (uint64_t(sh.sh_offset) + sh.sh_size <= uint64_t(ph.p_offset) + ph.p_filesz)
-          s.load_addr = uint32_t(ph.p_paddr + (sh.sh_offset - ph.p_offset));
-      }
-    }
-    img.sections.push_back(std::move(s));
+    img.sections.push_back(read_section(sh, *secName, file_segments));
   }
 
-  for (const auto &sym : obj.symbols()) {
-    auto nameOrErr = sym.getName();
-    auto addrOrErr = sym.getAddress();
-    auto typeOrErr = sym.getType();
-    if (!nameOrErr || !addrOrErr || !typeOrErr) {
-      if (!nameOrErr) llvm::consumeError(nameOrErr.takeError());
-      if (!addrOrErr) llvm::consumeError(addrOrErr.takeError());
-      if (!typeOrErr) llvm::consumeError(typeOrErr.takeError());
-      continue;
-    }
-    llvm::StringRef n = *nameOrErr;
-    uint32_t addr = uint32_t(*addrOrErr);
-    if (n.startswith("$d") || n.startswith("$t") || n.startswith("$a")) {
-      // Mapping symbols: remember where literal pools and tables live.
-      img.data_ranges.emplace_back(addr, n.startswith("$d") ? 1u : 0u);
-      continue;
-    }
-    if (n.empty()) continue;
-    llvm::object::ELFSymbolRef esym(sym);
-    ElfSymbol s;
-    s.name = n.str();
-    s.func = *typeOrErr == llvm::object::SymbolRef::ST_Function;
-    s.addr = s.func ? (addr & ~1u) : addr;
-    s.size = uint32_t(esym.getSize());
-    s.global = esym.getBinding() != llvm::ELF::STB_LOCAL;
-    s.weak = esym.getBinding() == llvm::ELF::STB_WEAK;
-    if (*typeOrErr == llvm::object::SymbolRef::ST_File || *typeOrErr == llvm::object::SymbolRef::ST_Debug) continue;
-    img.symbols.push_back(std::move(s));
-  }
+  read_symbols(obj, img);
   // file:line of each function's entry, where DWARF line tables exist.
   std::string debug_problem = attach_source_lines(debug_sections(elf, *shdrs), img.symbols);
   if (!debug_problem.empty()) img.warnings.push_back(name + ": " + debug_problem);
-  std::sort(img.symbols.begin(), img.symbols.end(), [](const ElfSymbol &a, const ElfSymbol &b) {
-    if (a.addr != b.addr) return a.addr < b.addr;
-    if (a.func != b.func) return a.func;
-    if (a.weak != b.weak) return !a.weak; // a strong definition names the address best
-    return a.global > b.global;
-  });
-  // Turn mapping-symbol marks into [start, end) data ranges.
-  auto marks = std::move(img.data_ranges);
-  std::sort(marks.begin(), marks.end());
-  img.data_ranges.clear();
-  for (size_t i = 0; i < marks.size(); ++i) {
-    if (marks[i].second != 1) continue;
-    uint32_t end = i + 1 < marks.size() ? marks[i + 1].first : marks[i].first;
-    if (i + 1 >= marks.size()) {
-      for (const auto &s : img.sections)
-        if (marks[i].first >= s.addr && marks[i].first < s.addr + s.size) end = s.addr + s.size;
-    }
-    if (end > marks[i].first) img.data_ranges.emplace_back(marks[i].first, end);
-  }
+  sort_symbols(img);
+  close_data_ranges(img);
   return img;
 }
 

@@ -1,0 +1,115 @@
+/// \file
+/// Sleep and idle: WFI/WFE (sleep until an interrupt or event could wake the
+/// core, advancing time to the next scheduled event), SLEEPONEXIT's sleep, and
+/// idle `b .` loops (fast-forward to the next event, or a hang report).
+#include "core/simulator_impl.h"
+
+#include "isa/thumb.h"
+
+#include <string>
+
+namespace mcusim {
+
+using simulator_detail::hex8;
+
+/// WFI/WFE: advance time to the next event until something wakes the core.
+bool Simulator::Impl::wake_condition() {
+  int exc = scs->highest_pending();
+  if (exc >= 0 && scs->group_priority(scs->priority(exc)) < scs->active_priority()) return true; // PRIMASK ignored
+  if (wfe_sleep && scs->event_flag) {
+    scs->event_flag = false;
+    return true;
+  }
+  return false;
+}
+
+void Simulator::Impl::sleep_step(uint64_t cycle_limit) {
+  if (wake_condition()) {
+    sleeping = false;
+    if (ct && slept) {
+      uint64_t wake = uint64_t(sim.device_.wakeup_us * sim.hz_ / 1e6);
+      cycles += wake;
+      sleep_cycles += wake;
+    }
+    slept = false;
+    return;
+  }
+  slept = true;
+  uint64_t next = sched.next_time();
+  if (next == Scheduler::kNever) {
+    finish(StopReason::Hang, std::string("firmware sleeps (") + (wfe_sleep ? "WFE" : "WFI") + ") at " +
+                                 sim.elf_.describe(pc()) + " with no interrupt or event left that could wake it");
+    return;
+  }
+  uint64_t target = std::min(next, cycle_limit);
+  if (target > cycles) {
+    sleep_cycles += target - cycles;
+    cycles = target;
+  }
+  sched.run_due(cycles);
+}
+
+/// The engine stopped by itself (the "until" address was never reached): the
+/// instruction just executed is WFI or WFE, so the core goes to sleep (WFE
+/// with an event pending consumes it and continues).
+void Simulator::Impl::handle_sleep_insn() {
+  uint32_t p = pc();
+  auto m4 = mem.read16(p - 4), m2 = mem.read16(p - 2);
+  auto kind = isa::sleep_insn_before(m4.value_or(0), m2.value_or(0));
+  if (kind == isa::SleepInsn::Wfe && scs->event_flag) {
+    scs->event_flag = false; // WFE consumes a pending event and continues
+  } else if (kind != isa::SleepInsn::None) {
+    sleeping = true;
+    wfe_sleep = kind == isa::SleepInsn::Wfe;
+  } else if (!(attention.load() & kAttendStop)) {
+    finish(StopReason::Internal, "the engine stopped unexpectedly at " + sim.elf_.describe(p));
+  }
+}
+
+/// "b ." reached: idle until the next event, or report what it means.
+void Simulator::Impl::handle_self_loop() {
+  uint32_t p = stop_pc;
+  int cur = ipsr();
+  if (cur != 0) {
+    auto ref = sim.elf_.symbolize(p);
+    std::string where = sim.elf_.describe(p);
+    if (last_fault && cur >= kExcHardFault && cur <= kExcSecureFault) {
+      last_fault->note = (last_fault->note.empty() ? "" : last_fault->note + "; ") + "the firmware's " + exception_name(cur) + " handler " +
+                         (ref.symbol ? "(" + ref.symbol->name + ") " : "") + "loops forever at " + hex8(p);
+      finish_fault(StopReason::Fault);
+      return;
+    }
+    last_fault = make_fault("Unhandled " + exception_name(cur),
+                            exception_name(cur) + " (exception " + std::to_string(cur) + ") entered an endless loop at " + where,
+                            p, std::nullopt, true);
+    last_fault->note = "no handler of its own: the default handler spins";
+    finish_fault(StopReason::Fault);
+    return;
+  }
+  if (p == self_loop_pc) ++self_loop_repeats;
+  else {
+    self_loop_pc = p;
+    self_loop_repeats = 0;
+  }
+  uint64_t next = sched.next_time();
+  if (next == Scheduler::kNever || self_loop_repeats > 100000) {
+    finish(StopReason::Hang, "firmware is stuck in an endless loop at " + sim.elf_.describe(p) +
+                                 " that no interrupt can end");
+    return;
+  }
+  const isa::BlockCost &c = lookup(p, last_block_size_for(p)).cost;
+  uint64_t target = next;
+  if (opts.max_cycles) target = std::min(target, opts.max_cycles);
+  if (target > cycles) {
+    uint64_t delta = target - cycles;
+    cycles = target;
+    insns += c.cycles ? delta / c.cycles : delta;
+  }
+  sched.run_due(cycles);
+}
+uint32_t Simulator::Impl::last_block_size_for(uint32_t p) {
+  auto h1 = mem.read16(p);
+  return h1 && isa::is32(*h1) ? 4 : 2;
+}
+
+} // namespace mcusim
