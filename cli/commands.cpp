@@ -29,20 +29,9 @@ namespace mcusim::cli {
 
 namespace {
 
-int exit_code_for(ErrorKind kind) {
-  switch (kind) {
-  case ErrorKind::Usage: return kExitUsage;
-  case ErrorKind::FileUnreadable: return kExitNoInput;
-  case ErrorKind::BadElf: return kExitBadElf;
-  case ErrorKind::BadDevice: return kExitBadDevice;
-  case ErrorKind::Internal: return kExitInternal;
-  }
-  return kExitInternal;
-}
-
 int report(const Error &e) {
   std::fprintf(stderr, "mcusim: error: %s\n", e.message.c_str());
-  return exit_code_for(e.kind);
+  return session::exit_code_for(e.kind);
 }
 
 /// Load an ELF and print what the loader warns about (damaged debug information).

@@ -22,17 +22,6 @@ using namespace mcusim::cli; // the exit codes
 
 namespace {
 
-int exit_code_for(ErrorKind kind) {
-  switch (kind) {
-  case ErrorKind::Usage: return kExitUsage;
-  case ErrorKind::FileUnreadable: return kExitNoInput;
-  case ErrorKind::BadElf: return kExitBadElf;
-  case ErrorKind::BadDevice: return kExitBadDevice;
-  case ErrorKind::Internal: return kExitInternal;
-  }
-  return kExitInternal;
-}
-
 /// --core: the core and the FPU that goes with it. False if the name is not a core.
 bool override_core(Device &device, const std::string &name) {
   auto core = parse_core(name);
@@ -107,6 +96,17 @@ bool machine_report_on_stdout(const RunRequest &r) { return r.report_format == "
 ConsoleTarget console_target(const RunRequest &r) {
   if (!r.console_file.empty()) return ConsoleTarget::File;
   return machine_report_on_stdout(r) ? ConsoleTarget::Stderr : ConsoleTarget::Stdout;
+}
+
+int exit_code_for(ErrorKind kind) {
+  switch (kind) {
+  case ErrorKind::Usage: return kExitUsage;
+  case ErrorKind::FileUnreadable: return kExitNoInput;
+  case ErrorKind::BadElf: return kExitBadElf;
+  case ErrorKind::BadDevice: return kExitBadDevice;
+  case ErrorKind::Internal: return kExitInternal;
+  }
+  return kExitInternal;
 }
 
 int exit_code_for(const RunResult &r) {

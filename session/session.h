@@ -122,5 +122,7 @@ Expected<Device> resolve_device(const std::string &name, const ElfImage &elf, st
 /// The exit code for how a run ended (before gates and storage): the
 /// firmware's own exit code, or 71..75, 70.
 int exit_code_for(const RunResult &result);
+/// The exit code of an error (64..67, 70): the same for every command.
+int exit_code_for(ErrorKind kind);
 
 } // namespace mcusim::session
