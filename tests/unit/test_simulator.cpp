@@ -1,4 +1,5 @@
 #include "core/simulator.h"
+#include "profiler/call_tracker.h"
 
 #include <doctest/doctest.h>
 
@@ -153,6 +154,7 @@ TEST_CASE("a run stopped by request_stop from another thread stops promptly with
   test::CaptureConsole console;
   RunOptions o;
   o.profile = true;
+  o.profile_listener = [] { return std::make_unique<CallTracker>(); };
   auto sim = Simulator::create(*dev, *elf, o, console);
   REQUIRE(sim);
   using clock = std::chrono::steady_clock;
@@ -240,6 +242,7 @@ TEST_CASE("stops for progress at arbitrary block boundaries do not change cycles
     std::string dev = name.substr(name.find('-') + 1);
     RunOptions plain;
     plain.profile = true;
+    plain.profile_listener = [] { return std::make_unique<CallTracker>(); };
     auto a = run_firmware(name, dev, plain);
     RunOptions ticked = plain;
     ticked.progress_seconds = 0.0002;
