@@ -269,3 +269,28 @@ TEST_CASE("stops for progress at arbitrary block boundaries do not change cycles
     CHECK(profile_text(*a.result.profile) == profile_text(*b.result.profile));
   }
 }
+
+TEST_CASE("profiling needs a profile listener: without one create() is a Usage error") {
+  if (!test::have_firmware("crc32-stm32f407")) return;
+  auto elf = load_elf(test::firmware("crc32-stm32f407"));
+  REQUIRE(elf);
+  auto dev = find_device("stm32f407");
+  REQUIRE(dev);
+  test::CaptureConsole console;
+  RunOptions o;
+  o.profile = true;
+  auto none = Simulator::create(*dev, *elf, o, console);
+  REQUIRE_FALSE(none);
+  CHECK(none.error().kind == ErrorKind::Usage);
+  CHECK(none.error().message.find("profile listener") != std::string::npos);
+  o.profile_listener = [] { return std::unique_ptr<ProfileListener>(); }; // a factory that makes none
+  auto null_made = Simulator::create(*dev, *elf, o, console);
+  REQUIRE_FALSE(null_made);
+  CHECK(null_made.error().kind == ErrorKind::Usage);
+  o.profile_listener = [] { return std::make_unique<CallTracker>(); };
+  auto sim = Simulator::create(*dev, *elf, o, console);
+  REQUIRE(sim);
+  RunResult r = (*sim)->run();
+  REQUIRE(r.profile);
+  CHECK(r.profile->functions.size() > 1);
+}
