@@ -22,6 +22,7 @@
 #include "base/device.h"
 #include "image/elf_image.h"
 #include "core/simulator.h"
+#include "profiler/call_tracker.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -208,6 +209,7 @@ int main(int argc, char **argv) {
       opts.flash_ws = flash_ws;
       opts.caches = caches;
       opts.profile = profile;
+      if (profile) opts.profile_listener = [] { return std::make_unique<CallTracker>(); };
       auto sim = Simulator::create(*device, *elf, opts, console);
       if (!sim) {
         failure = "mcusim: " + sim.error().message;

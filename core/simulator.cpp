@@ -28,6 +28,8 @@ Expected<std::unique_ptr<Simulator>> Simulator::create(const Device &device, con
   if (options.mhz > 2000)
     return make_error(ErrorKind::Usage, "a clock of " + std::to_string(int(options.mhz)) +
                                             " MHz is not a Cortex-M clock (at most 2000 MHz)");
+  if (options.profile && !options.profile_listener)
+    return make_error(ErrorKind::Usage, "profiling needs a profile listener (RunOptions::profile_listener)");
   if (auto fit = check_image_fits(elf, device); !fit) return tl::unexpected(fit.error());
   auto vt = check_vector_table(elf, device);
   if (!vt) return tl::unexpected(vt.error());
@@ -121,7 +123,7 @@ void Simulator::Impl::connect_system_control() {
   scs = std::make_unique<SystemControl>(sim.device_, sim.hz_, sched, cycles, console);
   scs->current_ipsr = [this] { return ipsr(); };
   scs->on_marker = [this](unsigned port, uint32_t value) {
-    if (profiling) tracker.marker(port, value, scs->now());
+    if (profiling) tracker->marker(port, value, scs->now());
   };
   scs->now_fn = [this] { return precise_valid && in_emulation ? precise_now : cycles; };
   sched.on_schedule = [this](uint64_t when) {

@@ -25,6 +25,8 @@
 
 namespace mcusim {
 
+class ProfileListener; // core/profile_listener.h
+
 struct RunOptions {
   double mhz = 0;                 ///< core clock; 0 = the device's default
   uint64_t max_instructions = 0;  ///< 0 = no limit
@@ -46,6 +48,10 @@ struct RunOptions {
   std::optional<unsigned> flash_ws; ///< override the flash wait states
   std::optional<bool> caches;       ///< force the flash accelerator / L1 caches on or off
   bool profile = false;             ///< collect per-function cycles, calls, stack and heap (ProfileData)
+  /// Makes the listener the block hook feeds when `profile` is set (the
+  /// profiler's CallTracker: `[] { return std::make_unique<CallTracker>(); }`);
+  /// Simulator::create fails with a Usage error when profiling without one.
+  std::function<std::unique_ptr<ProfileListener>()> profile_listener;
   /// Layers from calls: functions whose demangled name matches this regex are
   /// layers. Empty: the TFLM preset when the ELF has TFLM's symbols (see docs/markers.md).
   std::string layer_pattern;

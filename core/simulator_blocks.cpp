@@ -44,7 +44,7 @@ __attribute__((noinline, cold)) Simulator::Impl::Entry &Simulator::Impl::insert(
 Simulator::Impl::Entry &Simulator::Impl::place(uint64_t key, const isa::BlockCost &cost) {
   size_t i = slot(key);
   while (table[i].key) i = (i + 1) & table_mask;
-  table[i] = Entry{key, cost, 0, profiling ? tracker.func_of(uint32_t(key)) : 0};
+  table[i] = Entry{key, cost, 0, profiling ? tracker->func_of(uint32_t(key)) : 0};
   ++table_count;
   return table[i];
 }
@@ -66,7 +66,7 @@ template <bool Profile> void Simulator::Impl::on_block(uc_engine *uc, uint64_t a
     const Entry *p = s->cur;
     const uint32_t branch = uint32_t(address) == p->cost.fallthrough ? p->cost.fallthrough_extra : p->cost.taken_extra;
     if constexpr (Profile) {
-      if (!s->tracker.block_fast(p->func, p->cost.end == isa::kEndCall, uint32_t(address), e->func, branch, c.cycles, c.insns)) {
+      if (!s->tracker->block_fast(p->func, p->cost.end == isa::kEndCall, uint32_t(address), e->func, branch, c.cycles, c.insns)) {
         s->template block_full<Profile>(address, size);
         return;
       }
@@ -99,7 +99,7 @@ template <bool Profile> __attribute__((noinline)) void Simulator::Impl::block_fu
   const bool cached_hit = c.flags == isa::kBlockFetchLines && e->cache_epoch == *s->icache_epoch;
   if (__builtin_expect(c.flags != 0 && !cached_hit, 0)) {
     if (s->block_flags(*e, uint32_t(address), branch)) {
-      if constexpr (Profile) s->tracker.branch_only(p->func, branch);
+      if constexpr (Profile) s->tracker->branch_only(p->func, branch);
       return;
     }
   } else {
@@ -108,7 +108,7 @@ template <bool Profile> __attribute__((noinline)) void Simulator::Impl::block_fu
   s->insns = s->insns + c.insns;
   s->cur = e;
   if constexpr (Profile)
-    s->tracker.block(p->func, p->cost.end == isa::kEndCall, p->cost.fallthrough, uint32_t(address), e->func, branch,
+    s->tracker->block(p->func, p->cost.end == isa::kEndCall, p->cost.fallthrough, uint32_t(address), e->func, branch,
                      s->cycles - before - branch, c.insns, before);
 }
 
@@ -186,14 +186,16 @@ __attribute__((noinline)) bool Simulator::Impl::block_flags(Entry &e, uint32_t a
 }
 
 // --- profiling ---------------------------------------------------------------------------
-// (The tracker, the `profiling` flag and GuestProbe are members: core/simulator_impl.h.)
+// (The listener, the `profiling` flag and GuestProbe are members: core/simulator_impl.h.)
 
 /// Called by Simulator::create with RunOptions::profile: the functions of the
-/// image, the layer rules, and the probe the tracker reads the guest through.
+/// image, the layer rules, and the probe the listener reads the guest through.
 Expected<void> Simulator::Impl::init_profiling() {
   std::string perr;
   profiling = true;
-  tracker.probe = &probe;
+  tracker = opts.profile_listener ? opts.profile_listener() : nullptr;
+  if (!tracker) return make_error(ErrorKind::Usage, "profiling needs a profile listener (RunOptions::profile_listener)");
+  tracker->probe = &probe;
   std::vector<FunctionProfile> fns{{"(no symbol)", 0, 0, ""}};
   for (const auto &sym : sim.elf_.symbols) {
     if (!sym.func) continue;
@@ -202,7 +204,7 @@ Expected<void> Simulator::Impl::init_profiling() {
     if (sym.line) src = std::filesystem::path(sym.file).filename().string() + ":" + std::to_string(sym.line);
     fns.push_back({llvm::demangle(sym.name), sym.addr, sym.size, src});
   }
-  if (!tracker.init(std::move(fns), vectors.reset, opts.layer_pattern, &perr)) return make_error(ErrorKind::Usage, perr);
+  if (!tracker->init(std::move(fns), vectors.reset, opts.layer_pattern, &perr)) return make_error(ErrorKind::Usage, perr);
   return {};
 }
 

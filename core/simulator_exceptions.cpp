@@ -74,7 +74,7 @@ bool Simulator::Impl::enter_exception(int exc, uint32_t ret) {
   set_pc(*vec);
   rebuild_hflags();
   sleeping = false;
-  if (profiling) tracker.exception_entry(*vec, cycles);
+  if (profiling) tracker->exception_entry(*vec, cycles);
   return true;
 }
 
@@ -90,7 +90,7 @@ bool Simulator::Impl::exception_return(uint32_t exc_return) {
   }
   bool to_thread = exc_return & 8, use_psp = exc_return & 4, fp = !(exc_return & 0x10);
   scs->set_active(cur, false);
-  if (profiling) tracker.exception_return(cycles);
+  if (profiling) tracker->exception_return(cycles);
   uint32_t frame_sp = reg(use_psp ? UC_ARM_REG_PSP : UC_ARM_REG_MSP);
   uint32_t words[26] = {};
   unsigned n = fp ? 26 : 8;

@@ -21,7 +21,8 @@
 #include "core/scheduler.h"
 #include "core/semihosting.h"
 #include "core/system_control.h"
-#include "core/call_tracker.h"
+#include "core/arena_use.h"
+#include "core/profile_listener.h"
 #include "isa/core_timing.h"
 #include "memory/memory_map.h"
 #include "memory/memory_system.h"
@@ -231,9 +232,9 @@ struct Simulator::Impl {
   __attribute__((noinline)) bool block_flags(Entry &e, uint32_t address, uint32_t branch);
 
   // --- profiling (state here; the code in simulator_blocks.cpp) -----------------------------
-  CallTracker tracker;
+  std::unique_ptr<ProfileListener> tracker; ///< from RunOptions::profile_listener, with RunOptions::profile
   bool profiling = false;
-  struct GuestProbe final : CallTracker::Probe {
+  struct GuestProbe final : ProfileListener::Probe {
     Impl &s;
     explicit GuestProbe(Impl &impl) : s(impl) {}
     uint32_t reg(int r) override {

@@ -238,9 +238,9 @@ void Simulator::Impl::settle_boundary_branch() {
   uint32_t branch = stop_pc == cur->cost.fallthrough ? cur->cost.fallthrough_extra : cur->cost.taken_extra;
   cycles += branch;
   if (profiling) {
-    tracker.branch_only(cur->func, branch);
-    tracker.transition(cur->func, cur->cost.end == isa::kEndCall, cur->cost.fallthrough, stop_pc,
-                       tracker.func_of(stop_pc), cycles);
+    tracker->branch_only(cur->func, branch);
+    tracker->transition(cur->func, cur->cost.end == isa::kEndCall, cur->cost.fallthrough, stop_pc,
+                       tracker->func_of(stop_pc), cycles);
   }
   cur = &no_block;
 }
@@ -262,7 +262,7 @@ RunResult Simulator::Impl::result(const RunLoop &loop) {
   r.instructions = insns;
   r.sleep_cycles = sleep_cycles;
   if (profiling) {
-    r.profile = tracker.finish(cycles, vectors.initial_sp);
+    r.profile = tracker->finish(cycles, vectors.initial_sp);
     measure_arena(*r.profile);
   }
   r.icache_hits = memsys->hits();

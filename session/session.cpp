@@ -10,6 +10,7 @@
 #include "image/elf_image.h"
 #include "base/format.h"
 #include "profiler/timeline.h"
+#include "profiler/call_tracker.h"
 
 #include <cerrno>
 #include <cstring>
@@ -189,6 +190,7 @@ RunOutcome run(const RunRequest &req, SessionHooks &hooks) {
   // Profiling (functions, layers, stack) when something will show it; a plain run is stored with its totals and memory.
   opts.profile = opts.profile || !report_format.empty() || gate.active() || recorder.explicit_db() || !req.flamegraph.empty() ||
                  !req.trace.empty();
+  if (opts.profile && !opts.profile_listener) opts.profile_listener = [] { return std::make_unique<CallTracker>(); };
   if (opts.cmdline.empty()) opts.cmdline = std::filesystem::path(req.elf).filename().string();
   if (hooks.wants_progress()) opts.on_progress = [&hooks](const RunOptions::Progress &p) { hooks.progress(p); };
   else opts.on_progress = nullptr;

@@ -1,5 +1,6 @@
 // The call tracker driven by synthetic event streams (no engine).
-#include "core/call_tracker.h"
+#include "profiler/call_tracker.h"
+#include "core/arena_use.h"
 
 #include <doctest/doctest.h>
 #include <map>

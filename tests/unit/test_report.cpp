@@ -1,4 +1,5 @@
 #include "profiler/run_report.h"
+#include "profiler/call_tracker.h"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -16,6 +17,7 @@ std::pair<RunResult, RunReport> profiled_run(const std::string &name, const std:
   test::CaptureConsole console;
   RunOptions o;
   o.profile = true;
+  o.profile_listener = [] { return std::make_unique<CallTracker>(); };
   o.cmdline = cmdline;
   auto sim = Simulator::create(*dev, *elf, o, console);
   REQUIRE(sim);

@@ -1,4 +1,5 @@
 #include "core/simulator.h"
+#include "profiler/call_tracker.h"
 
 #include <doctest/doctest.h>
 
@@ -153,6 +154,7 @@ TEST_CASE("a run stopped by request_stop from another thread stops promptly with
   test::CaptureConsole console;
   RunOptions o;
   o.profile = true;
+  o.profile_listener = [] { return std::make_unique<CallTracker>(); };
   auto sim = Simulator::create(*dev, *elf, o, console);
   REQUIRE(sim);
   using clock = std::chrono::steady_clock;
@@ -240,6 +242,7 @@ TEST_CASE("stops for progress at arbitrary block boundaries do not change cycles
     std::string dev = name.substr(name.find('-') + 1);
     RunOptions plain;
     plain.profile = true;
+    plain.profile_listener = [] { return std::make_unique<CallTracker>(); };
     auto a = run_firmware(name, dev, plain);
     RunOptions ticked = plain;
     ticked.progress_seconds = 0.0002;
@@ -265,4 +268,29 @@ TEST_CASE("stops for progress at arbitrary block boundaries do not change cycles
     REQUIRE(b.result.profile);
     CHECK(profile_text(*a.result.profile) == profile_text(*b.result.profile));
   }
+}
+
+TEST_CASE("profiling needs a profile listener: without one create() is a Usage error") {
+  if (!test::have_firmware("crc32-stm32f407")) return;
+  auto elf = load_elf(test::firmware("crc32-stm32f407"));
+  REQUIRE(elf);
+  auto dev = find_device("stm32f407");
+  REQUIRE(dev);
+  test::CaptureConsole console;
+  RunOptions o;
+  o.profile = true;
+  auto none = Simulator::create(*dev, *elf, o, console);
+  REQUIRE_FALSE(none);
+  CHECK(none.error().kind == ErrorKind::Usage);
+  CHECK(none.error().message.find("profile listener") != std::string::npos);
+  o.profile_listener = [] { return std::unique_ptr<ProfileListener>(); }; // a factory that makes none
+  auto null_made = Simulator::create(*dev, *elf, o, console);
+  REQUIRE_FALSE(null_made);
+  CHECK(null_made.error().kind == ErrorKind::Usage);
+  o.profile_listener = [] { return std::make_unique<CallTracker>(); };
+  auto sim = Simulator::create(*dev, *elf, o, console);
+  REQUIRE(sim);
+  RunResult r = (*sim)->run();
+  REQUIRE(r.profile);
+  CHECK(r.profile->functions.size() > 1);
 }

@@ -1,6 +1,7 @@
 #include "profiler/compare.h"
 #include "profiler/run_report.h"
 #include "profiler/store.h"
+#include "profiler/call_tracker.h"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -195,6 +196,7 @@ TEST_CASE("report JSON reads back to the same JSON") {
     test::CaptureConsole console;
     RunOptions o;
     o.profile = true;
+    o.profile_listener = [] { return std::make_unique<CallTracker>(); };
     auto sim = Simulator::create(*dev, *elf, o, console);
     REQUIRE(sim);
     RunResult res = (*sim)->run();

@@ -1,5 +1,6 @@
 /// \file
-/// The call tracker: the profiling listener the block hook feeds. From block,
+/// The call tracker: the profiling listener (core/profile_listener.h) the
+/// block hook feeds. From block,
 /// call, exception and marker events it keeps a calling-context tree (self
 /// cycles and instructions per call path), per-function calls, function
 /// activations (traces), layers, the stack's low-water mark and the heap
@@ -17,7 +18,7 @@
 /// whose return address is reached with the SP back at its entry returns.
 #pragma once
 
-#include "core/profile.h"
+#include "core/profile_listener.h"
 
 #include <cstdint>
 #include <optional>
@@ -27,56 +28,20 @@
 
 namespace mcusim {
 
-class CallTracker {
+class CallTracker final : public ProfileListener {
 public:
-  /// What the tracker may read of the guest: registers 0..15 and memory.
-  class Probe {
-  public:
-    virtual ~Probe() = default;
-    virtual uint32_t reg(int r) = 0;
-    virtual std::optional<uint8_t> read8(uint32_t addr) = 0;
-    virtual std::optional<uint16_t> read16(uint32_t addr) = 0;
-    virtual std::optional<uint32_t> read32(uint32_t addr) = 0;
-  };
-  Probe *probe = nullptr;
-  bool profiling = false;
-
-  /// `fns`: the firmware's functions sorted by address, index 0 being
-  /// "(no symbol)"; `reset`: the reset handler (the root frame).
-  bool init(std::vector<FunctionProfile> fns, uint32_t reset, const std::string &layer_pattern, std::string *error);
-
-  /// The index of the function holding `addr` (0: none).
-  uint32_t func_of(uint32_t addr) const;
-
-  /// The common case of block(): no call, no return, the same function as
-  /// the current frame's. False when block() must run instead.
-  __attribute__((always_inline)) bool block_fast(uint32_t /*prev_func*/, bool prev_called, uint32_t address, uint32_t func,
-                                                 uint32_t branch, uint64_t spent, uint32_t insns) {
-    if (prev_called | (address == top_ret_) | (func != top_func_)) return false;
-    NodeStat &n = stats_[cur_node_];
-    n.cycles += branch + spent;
-    n.insns += insns;
-    return true;
-  }
-  /// A block of function `func` ran: `branch` cycles settle the previous
-  /// block's branch (charged where that block ran), `spent` are its own
-  /// cycles, starting at `start`. The previous block (function `prev_func`,
-  /// ending in BL/BLX or not, falling through to `prev_ft`) was followed by
-  /// the block at `address`.
+  bool init(std::vector<FunctionProfile> fns, uint32_t reset, const std::string &layer_pattern, std::string *error) override;
+  uint32_t func_of(uint32_t addr) const override;
   __attribute__((noinline)) void block(uint32_t prev_func, bool prev_called, uint32_t prev_ft, uint32_t address, uint32_t func,
-                                       uint32_t branch, uint64_t spent, uint32_t insns, uint64_t start);
-  /// A block starts: settle returns to it, open a frame if it was called or
-  /// branched into from another function.
-  void transition(uint32_t prev_func, bool prev_called, uint32_t prev_ft, uint32_t address, uint32_t func, uint64_t now);
-  /// Cycles charged to the previous block's branch when the engine stopped.
-  void branch_only(uint32_t /*prev_func*/, uint32_t branch) { stats_[cur_node_].cycles += branch; }
-  void exception_entry(uint32_t handler, uint64_t now);
-  void exception_return(uint64_t now);
-  /// An ITM marker: port 1 opens a layer (value: address of {name, op, macs}), port 2 closes it.
-  void marker(unsigned port, uint32_t value, uint64_t now);
+                                       uint32_t branch, uint64_t spent, uint32_t insns, uint64_t start) override;
+  void transition(uint32_t prev_func, bool prev_called, uint32_t prev_ft, uint32_t address, uint32_t func, uint64_t now) override;
+  void branch_only(uint32_t /*prev_func*/, uint32_t branch) override { cur_->cycles += branch; }
+  void exception_entry(uint32_t handler, uint64_t now) override;
+  void exception_return(uint64_t now) override;
+  void marker(unsigned port, uint32_t value, uint64_t now) override;
   /// Closes every frame and builds the profile; linear in the tree's size
   /// (plus sorting the flame-graph lines).
-  ProfileData finish(uint64_t cycles, uint32_t initial_sp);
+  ProfileData finish(uint64_t cycles, uint32_t initial_sp) override;
 
   /// The stack a function's prologue allocates, read from its first
   /// instructions, so the deepest (leaf) frames count in the stack high-water mark.
@@ -84,9 +49,6 @@ public:
   /// "ns::f(int, char*)" -> "ns::f": layers named after functions.
   static std::string without_params(const std::string &n);
 
-  /// Return address of frames that have none (the root, exceptions, frames
-  /// branched into from them): no block starts there.
-  static constexpr uint32_t kNoReturn = 0xFFFFFFFFu;
   /// Entry SP of frames the SP never closes.
   static constexpr uint32_t kNoSp = 0xFFFFFFFFu;
 
@@ -106,9 +68,6 @@ private:
     bool outermost; ///< no ancestor runs the same function (its subtree counts in the inclusive cycles)
     uint32_t last_func = UINT32_MAX, last_child = 0; ///< the child found last (most calls repeat)
   };
-  struct NodeStat {
-    uint64_t cycles = 0, insns = 0;
-  };
   enum Special : uint8_t { kPlain = 0, kMalloc = 1, kBreak = 2 };
 
   std::vector<FunctionProfile> functions_; // index 0: "(no symbol)"
@@ -120,10 +79,10 @@ private:
 
   std::vector<Frame> frames_;
   std::vector<uint32_t> bases_; // indices of the root and exception frames, innermost last
-  uint32_t top_func_ = 0, top_ret_ = kNoReturn, cur_node_ = 0;
+  uint32_t cur_node_ = 0; // the current frame's node (its counters: cur_)
 
   std::vector<Node> nodes_;
-  std::vector<NodeStat> stats_;
+  std::vector<Counters> stats_; // per node; cur_ points into it (settle_top() refreshes it after any growth)
   std::unordered_map<uint64_t, uint32_t> children_;
 
   std::vector<CallRecord> call_records_; // in start order (opened at push, ended at pop)
@@ -158,7 +117,7 @@ private:
   void pop_frame(uint64_t now);
   void settle_top() {
     const Frame &f = frames_.back();
-    top_func_ = f.func, top_ret_ = f.ret, cur_node_ = f.node;
+    top_func_ = f.func, top_ret_ = f.ret, cur_node_ = f.node, cur_ = &stats_[f.node];
   }
   /// Pops the frames that have returned before the block at `address` (in `func`) with SP `sp`.
   void unwind(uint32_t address, uint32_t func, uint32_t sp, bool call, uint64_t now);
@@ -167,13 +126,5 @@ private:
   int32_t open_layer(std::string name, std::string op, uint64_t macs, uint64_t now, const char *source);
   std::string guest_cstring(uint32_t addr, size_t max = 96);
 };
-
-/// The part of a zero-initialised arena in use at the end of a run: its head
-/// (up to the start of the longest run of zero bytes) and its tail (after
-/// that run); an arena holding no zero byte is all in use.
-struct ArenaUse {
-  uint32_t head = 0, tail = 0, nonzero = 0;
-};
-ArenaUse measure_arena_use(const uint8_t *bytes, uint32_t size);
 
 } // namespace mcusim

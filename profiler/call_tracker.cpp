@@ -1,6 +1,6 @@
 /// \file
 /// The call tracker's frame stack, calling-context tree and profile.
-#include "core/call_tracker.h"
+#include "profiler/call_tracker.h"
 
 #include "isa/thumb.h"
 
@@ -298,9 +298,9 @@ void CallTracker::transition(uint32_t prev_func, bool prev_called, uint32_t prev
 
 void CallTracker::block(uint32_t prev_func, bool prev_called, uint32_t prev_ft, uint32_t address, uint32_t func,
                         uint32_t branch, uint64_t spent, uint32_t insns, uint64_t start) {
-  stats_[cur_node_].cycles += branch;
+  cur_->cycles += branch;
   transition(prev_func, prev_called, prev_ft, address, func, start + branch);
-  NodeStat &n = stats_[cur_node_];
+  Counters &n = *cur_;
   n.cycles += spent;
   n.insns += insns;
 }
@@ -371,23 +371,6 @@ ProfileData CallTracker::finish(uint64_t cycles, uint32_t initial_sp) {
   d.calls = std::move(call_records_); // opened in start order, an outer frame before the inner ones it opens
   d.calls_truncated = calls_truncated_;
   return d;
-}
-
-ArenaUse measure_arena_use(const uint8_t *bytes, uint32_t size) {
-  ArenaUse u;
-  uint32_t gap_start = 0, gap_len = 0, run_start = 0;
-  for (uint32_t i = 0; i < size; ++i) {
-    if (bytes[i]) {
-      ++u.nonzero;
-      run_start = i + 1;
-    } else if (i + 1 - run_start > gap_len) {
-      gap_start = run_start;
-      gap_len = i + 1 - run_start;
-    }
-  }
-  u.head = gap_start;
-  u.tail = size - gap_start - gap_len;
-  return u;
 }
 
 } // namespace mcusim
