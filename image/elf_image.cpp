@@ -164,13 +164,22 @@ Expected<ElfImage> load_elf_from_memory(std::span<const uint8_t> bytes, std::str
   }
 
   for (const auto &sym : obj.symbols()) {
+    // Section and file symbols name nothing the profiler uses, and they are
+    // skipped before their name is asked for: LLVM 16 names a section symbol
+    // after its section, and for one whose section index is 0 it reads the
+    // section header one past the table (past the end of the bytes when the
+    // table ends the file).
+    auto typeOrErr = sym.getType();
+    if (!typeOrErr) {
+      llvm::consumeError(typeOrErr.takeError());
+      continue;
+    }
+    if (*typeOrErr == llvm::object::SymbolRef::ST_File || *typeOrErr == llvm::object::SymbolRef::ST_Debug) continue;
     auto nameOrErr = sym.getName();
     auto addrOrErr = sym.getAddress();
-    auto typeOrErr = sym.getType();
-    if (!nameOrErr || !addrOrErr || !typeOrErr) {
+    if (!nameOrErr || !addrOrErr) {
       if (!nameOrErr) llvm::consumeError(nameOrErr.takeError());
       if (!addrOrErr) llvm::consumeError(addrOrErr.takeError());
-      if (!typeOrErr) llvm::consumeError(typeOrErr.takeError());
       continue;
     }
     llvm::StringRef n = *nameOrErr;
@@ -189,7 +198,6 @@ Expected<ElfImage> load_elf_from_memory(std::span<const uint8_t> bytes, std::str
     s.size = uint32_t(esym.getSize());
     s.global = esym.getBinding() != llvm::ELF::STB_LOCAL;
     s.weak = esym.getBinding() == llvm::ELF::STB_WEAK;
-    if (*typeOrErr == llvm::object::SymbolRef::ST_File || *typeOrErr == llvm::object::SymbolRef::ST_Debug) continue;
     img.symbols.push_back(std::move(s));
   }
   // file:line of each function's entry, where DWARF line tables exist.
