@@ -172,13 +172,24 @@ std::optional<TextProblem> skip_string(std::string_view t, size_t &i) {
 std::optional<TextProblem> skip_statement(std::string_view t, size_t &i, bool one_line) {
   const size_t n = t.size();
   std::string open; // the brackets open at i, innermost last
+  char last = 0;    // the last character outside white space and comments (0: none yet)
   while (i < n && !(t[i] == '\n' && (one_line || open.empty()))) {
     const char v = t[i];
+    // A quote starts a string only where a key or a value may start: first in
+    // the statement, or after '=', '[', '{', ',' or '.'. Anywhere else (as in
+    // "8192'", right after a value) it is a TOML error that toml++ 3.3.0 meets
+    // only after testing the characters that follow as it would outside a
+    // string, so they are checked as such.
+    const bool string_start = last == 0 || last == '=' || last == '[' || last == '{' || last == ',' || last == '.';
     if (v == '#') {
       while (i < n && t[i] != '\n') ++i;
-    } else if (v == '"' || v == '\'') {
+    } else if ((v == '"' || v == '\'') && string_start) {
       if (auto p = skip_string(t, i)) return p;
+      last = v;
+    } else if (v == ' ' || v == '\t' || v == '\r' || v == '\n') {
+      ++i;
     } else {
+      last = v;
       if (static_cast<unsigned char>(v) >= 0x80)
         return position_of(t, i, "non-ASCII character " + char_at(t, i) + " outside a string or comment");
       if (v == '}' && !open.empty() && open.back() == '[')

@@ -55,3 +55,12 @@ TEST_CASE("toml text: non-ASCII characters are allowed in strings and comments o
   CHECK(starts(at("a = \"x\n\xc8\xac = 1\n"), "2:1: non-ASCII")); // a basic string ends at the line's end
   CHECK(starts(at("a = \"\"\"x\n\"\"\"\xc8\xac\n"), "2:4: non-ASCII"));
 }
+
+TEST_CASE("toml text: a quote right after a value starts no string") {
+  // toml++ 3.3.0 reads on past the quote as outside a string (found by
+  // fuzz_budget_toml: tests/fuzz/corpus/budget_toml/crash-toml-quote-after-value-non-ascii).
+  CHECK(starts(at("heap_bytes = 8192'\xd0\x8c\n"), "1:19: non-ASCII character"));
+  CHECK(starts(at("a = true\"\xd0\x8c\"\n"), "1:10: non-ASCII character"));
+  // Where a key or a value may start, a quote still starts a string.
+  CHECK(at("'k\xd0\x8c' = '\xd0\x8c'\na.'\xd0\x8c' = [ '\xd0\x8c',\n  # c\n  \"\xd0\x8c\" ]\nb = { c = \"\xd0\x8c\" }\n[ '\xd0\x8c' ]\n") == "");
+}
