@@ -173,14 +173,16 @@ std::optional<TextProblem> skip_statement(std::string_view t, size_t &i, bool on
   const size_t n = t.size();
   std::string open; // the brackets open at i, innermost last
   char last = 0;    // the last character outside white space and comments (0: none yet)
+  bool key = true;  // in a key (before '=', or after '{' or ',' in an inline table), not a value
   while (i < n && !(t[i] == '\n' && (one_line || open.empty()))) {
     const char v = t[i];
     // A quote starts a string only where a key or a value may start: first in
-    // the statement, or after '=', '[', '{', ',' or '.'. Anywhere else (as in
-    // "8192'", right after a value) it is a TOML error that toml++ 3.3.0 meets
-    // only after testing the characters that follow as it would outside a
-    // string, so they are checked as such.
-    const bool string_start = last == 0 || last == '=' || last == '[' || last == '{' || last == ',' || last == '.';
+    // the statement, after '=', '[', '{' or ',', or after a '.' in a key.
+    // Anywhere else (as in "8192'" or "5.'", right after a value) it is a TOML
+    // error that toml++ 3.3.0 meets only after testing the characters that
+    // follow as it would outside a string, so they are checked as such.
+    const bool string_start =
+        last == 0 || last == '=' || last == '[' || last == '{' || last == ',' || (last == '.' && key);
     if (v == '#') {
       while (i < n && t[i] != '\n') ++i;
     } else if ((v == '"' || v == '\'') && string_start) {
@@ -196,6 +198,9 @@ std::optional<TextProblem> skip_statement(std::string_view t, size_t &i, bool on
         return position_of(t, i, "'}' inside an array (an array ends with ']')");
       if (v == '[' || v == '{') open += v;
       else if ((v == ']' || v == '}') && !open.empty()) open.pop_back();
+      if (v == '=' || v == '[' || v == ']' || v == '}') key = false;
+      else if (v == '{') key = true;
+      else if (v == ',') key = !open.empty() && open.back() == '{';
       ++i;
     }
   }
