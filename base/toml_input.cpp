@@ -172,12 +172,23 @@ std::optional<TextProblem> skip_string(std::string_view t, size_t &i) {
 std::optional<TextProblem> skip_statement(std::string_view t, size_t &i, bool one_line) {
   const size_t n = t.size();
   std::string open; // the brackets open at i, innermost last
+  bool key = true;  // in a key (before '=', or after '{' or ',' in an inline table), not a value
+  bool start = true; // where a key or a value may start
   while (i < n && !(t[i] == '\n' && (one_line || open.empty()))) {
     const char v = t[i];
+    // A key or a value may start first in the statement, after '=' or ',',
+    // after a '[' or '{' that itself stood where a value may start, and after
+    // a '.' in a key. Only there does a quote start a string: anywhere else
+    // (as in "8192'", "5.'" or "x['", right after a value) it is a TOML error
+    // that toml++ 3.3.0 meets only after testing the characters that follow as
+    // it would outside a string, so they are checked as such.
     if (v == '#') {
       while (i < n && t[i] != '\n') ++i;
-    } else if (v == '"' || v == '\'') {
+    } else if ((v == '"' || v == '\'') && start) {
       if (auto p = skip_string(t, i)) return p;
+      start = false;
+    } else if (v == ' ' || v == '\t' || v == '\r' || v == '\n') {
+      ++i;
     } else {
       if (static_cast<unsigned char>(v) >= 0x80)
         return position_of(t, i, "non-ASCII character " + char_at(t, i) + " outside a string or comment");
@@ -185,6 +196,11 @@ std::optional<TextProblem> skip_statement(std::string_view t, size_t &i, bool on
         return position_of(t, i, "'}' inside an array (an array ends with ']')");
       if (v == '[' || v == '{') open += v;
       else if ((v == ']' || v == '}') && !open.empty()) open.pop_back();
+      const bool opens = (v == '[' || v == '{') && start;
+      if (v == '=' || v == '[' || v == ']' || v == '}') key = false;
+      else if (v == '{') key = true;
+      else if (v == ',') key = !open.empty() && open.back() == '{';
+      start = v == '=' || v == ',' || opens || (v == '.' && key);
       ++i;
     }
   }

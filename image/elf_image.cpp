@@ -130,13 +130,22 @@ ElfSection read_section(const Shdr &sh, llvm::StringRef secName, const std::vect
 /// Symbols, and the mapping symbols ($d/$t/$a) as marks in img.data_ranges.
 void read_symbols(const llvm::object::ELF32LEObjectFile &obj, ElfImage &img) {
   for (const auto &sym : obj.symbols()) {
+    // Section and file symbols name nothing the profiler uses, and they are
+    // skipped before their name is asked for: LLVM 16 names a section symbol
+    // after its section, and for one whose section index is 0 it reads the
+    // section header one past the table (past the end of the bytes when the
+    // table ends the file).
+    auto typeOrErr = sym.getType();
+    if (!typeOrErr) {
+      llvm::consumeError(typeOrErr.takeError());
+      continue;
+    }
+    if (*typeOrErr == llvm::object::SymbolRef::ST_File || *typeOrErr == llvm::object::SymbolRef::ST_Debug) continue;
     auto nameOrErr = sym.getName();
     auto addrOrErr = sym.getAddress();
-    auto typeOrErr = sym.getType();
-    if (!nameOrErr || !addrOrErr || !typeOrErr) {
+    if (!nameOrErr || !addrOrErr) {
       if (!nameOrErr) llvm::consumeError(nameOrErr.takeError());
       if (!addrOrErr) llvm::consumeError(addrOrErr.takeError());
-      if (!typeOrErr) llvm::consumeError(typeOrErr.takeError());
       continue;
     }
     llvm::StringRef n = *nameOrErr;
@@ -155,7 +164,6 @@ void read_symbols(const llvm::object::ELF32LEObjectFile &obj, ElfImage &img) {
     s.size = uint32_t(esym.getSize());
     s.global = esym.getBinding() != llvm::ELF::STB_LOCAL;
     s.weak = esym.getBinding() == llvm::ELF::STB_WEAK;
-    if (*typeOrErr == llvm::object::SymbolRef::ST_File || *typeOrErr == llvm::object::SymbolRef::ST_Debug) continue;
     img.symbols.push_back(std::move(s));
   }
 }

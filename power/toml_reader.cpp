@@ -1,7 +1,7 @@
 /// \file
 /// Checked reading of TOML values (see toml_reader.h).
 #include "power/toml_reader.h"
-#include "power/toml_text.h"
+#include "base/toml_input.h"
 
 #include <algorithm>
 #include <cmath>
@@ -13,16 +13,9 @@
 namespace mcusim::power {
 
 PowerExpected<toml::table> parse_toml(std::string_view text, const std::string &file, const std::string &what) {
-  if (auto bad = check_toml_text(text, file)) return power_error(PowerError::Kind::Malformed, one_line(*bad));
-  try {
-    return toml::parse(text, file);
-  } catch (const toml::parse_error &e) {
-    std::string loc = file;
-    if (e.source().begin.line) loc.append(":").append(std::to_string(e.source().begin.line));
-    std::string d(e.description());
-    std::replace(d.begin(), d.end(), '\n', ' ');
-    return power_error(PowerError::Kind::Malformed, one_line(loc + ": malformed " + what + ": " + d));
-  }
+  auto root = parse_toml_input(text, file, "malformed " + what);
+  if (!root) return power_error(PowerError::Kind::Malformed, one_line(root.error()));
+  return std::move(*root);
 }
 
 PowerExpected<std::string> read_text_file(const std::string &path, const std::string &what) {
@@ -37,10 +30,16 @@ PowerExpected<std::string> read_text_file(const std::string &path, const std::st
     return power_error(PowerError::Kind::Unreadable,
                        file + ": cannot read the " + what + ": " + (exists ? "permission denied" : "no such file"));
   }
-  std::ostringstream os;
-  os << in.rdbuf();
+  // A device node or a FIFO (battery.file = "/dev/zero") would never end: only
+  // regular files are read, and no more than one byte past the TOML size limit
+  // (parse_toml then reports the size).
+  if (!fs::is_regular_file(path, ec))
+    return power_error(PowerError::Kind::Unreadable, file + ": cannot read the " + what + ": not a regular file");
+  std::string text(kMaxTomlInputBytes + 1, '\0');
+  in.read(text.data(), std::streamsize(text.size()));
   if (in.bad()) return power_error(PowerError::Kind::Unreadable, file + ": cannot read the " + what);
-  return os.str();
+  text.resize(size_t(in.gcount()));
+  return text;
 }
 
 const char *toml_type_name(toml::node_type t) {

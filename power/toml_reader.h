@@ -16,7 +16,8 @@
 
 namespace mcusim::power {
 
-/// Parses checked TOML text (check_toml_text, then toml++); errors name `file` and `what`.
+/// Parses checked TOML text (parse_toml_input of base/toml_input.h: the text
+/// check, toml++, then the key and string check); errors name `file` and `what`.
 PowerExpected<toml::table> parse_toml(std::string_view text, const std::string &file, const std::string &what);
 
 /// Reads the whole file; an error names `what` ("battery scenario", "battery preset").

@@ -330,6 +330,10 @@ BudgetExpected<ReportMetrics> parse_report_metrics(std::string_view text, const 
     if (auto p = msg.find("] "); msg.rfind("[json.exception", 0) == 0 && p != std::string::npos) msg = msg.substr(p + 2);
     return tl::unexpected(BudgetError{Kind::Malformed, file + ":" + std::to_string(line) + ": malformed " + what +
                                                            " (not JSON): " + msg});
+  } catch (const json::exception &e) { // out_of_range: a number too large for a double
+    std::string msg = e.what();
+    if (auto p = msg.find("] "); msg.rfind("[json.exception", 0) == 0 && p != std::string::npos) msg = msg.substr(p + 2);
+    return tl::unexpected(BudgetError{Kind::Malformed, file + ": malformed " + what + " (not JSON): " + msg});
   }
   JsonReader rd{file, what, {}};
   if (!j.is_object() || !j.contains("schema") || j["schema"] != "mcusim-run-report")

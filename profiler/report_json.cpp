@@ -266,7 +266,7 @@ Expected<RunReport> parse_report_json(std::string_view text) {
   json j;
   try {
     j = json::parse(text.begin(), text.end());
-  } catch (const json::parse_error &e) {
+  } catch (const json::exception &e) { // parse_error, or out_of_range for a number too large for a double
     std::string what = e.what();
     if (auto p = what.find("] "); what.rfind("[json.exception", 0) == 0 && p != std::string::npos) what = what.substr(p + 2);
     return make_error(ErrorKind::FileUnreadable, "not JSON: " + what);

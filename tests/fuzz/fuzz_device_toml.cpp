@@ -1,4 +1,4 @@
-// Fuzzes the device description parser (core/device.cpp, parse_device):
+// Fuzzes the device description parser (base/device.cpp, parse_device):
 // TOML syntax, keys, types and the range checks on the memory map and clocks.
 // Seeds: devices/*.toml (corpus/device_toml/).
 #include "base/device.h"

@@ -1,20 +1,18 @@
-// Fuzzes the ELF loader (core/elf_image.cpp): headers, segments, sections,
+// Fuzzes the ELF loader (image/elf_image.cpp): headers, segments, sections,
 // symbols, ARM build attributes and the DWARF line table. Seeds: bundled
 // firmware with debug info and stripped (corpus/elf/).
 //
-// load_elf reads a path, so each input goes through a per-process temp file.
+// Each input is loaded from memory (load_elf_from_memory): no file is written.
 #include "image/elf_image.h"
-#include "temp_file.h"
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 
 using namespace mcusim;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  static const fuzz::TempFile file("elf", ".elf");
-  file.write(data, size);
-  auto image = load_elf(file.path());
+  auto image = load_elf_from_memory(std::span<const uint8_t>(data, size), "fuzz.elf");
   if (!image) return 0;
   // Use what was loaded the way the simulator and the profiler do.
   (void)image->load_span();

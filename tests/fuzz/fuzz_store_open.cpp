@@ -1,8 +1,9 @@
 // Fuzzes the run database opener (profiler/store.cpp): the input is written to
-// a per-process temp file, opened as an existing database (which checks the
-// application id and schema version and applies pending migrations), then the
-// runs are listed, each stored report parsed back, and the store closed.
-// Seeds: a small database made by `mcusim run --db` (corpus/store_open/).
+// a per-process temp file and handed to store_detail::open_for_fuzzing, which
+// opens it as an existing database (application id, schema version, integrity
+// check, pending migrations), lists the runs, reads back the newest reports and
+// closes the store. Seeds: a small database made by `mcusim run --db`
+// (corpus/store_open/).
 #include "profiler/store.h"
 #include "temp_file.h"
 
@@ -15,20 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static const fuzz::TempFile file("store", ".db");
   file.remove();
   file.write(data, size);
-  {
-    auto store = RunStore::open(file.path(), RunStore::Mode::Existing);
-    if (store) {
-      (void)store->count_runs();
-      (void)store->latest_id();
-      if (auto runs = store->list_runs(8)) {
-        for (const auto &run : *runs) {
-          (void)store->run(run.id);
-          (void)store->load_report(run.id);
-        }
-      }
-      (void)store->list_runs(0, "crc");
-    }
-  } // closed here
+  (void)store_detail::open_for_fuzzing(file.path());
   file.remove();
   return 0;
 }

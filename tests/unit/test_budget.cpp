@@ -410,6 +410,8 @@ TEST_CASE("malformed baselines and reports") {
   };
   CHECK(err("{\n  \"schema\": \"mcusim-run-report\",\n  oops\n}").rfind("base.json:3: malformed baseline (not JSON): ", 0) == 0);
   CHECK(err("[1, 2]").find("base.json: malformed baseline: not an mcusim run report") == 0);
+  // A number too large for a double is nlohmann's out_of_range, not a parse_error.
+  CHECK(err("{\"schema\": \"mcusim-run-report\", \"x\": 9.3e505}").rfind("base.json: malformed baseline (not JSON): number overflow", 0) == 0);
   CHECK(err("{\"schema\": \"other\"}").find("not an mcusim run report") != std::string::npos);
   auto j = nlohmann::json::parse(render_json(synthetic_report()));
   j["schema_version"] = 99;

@@ -244,6 +244,10 @@ TEST_CASE("report JSON: what is refused, in one line") {
     return r.error().message;
   };
   CHECK(err("this is not json").find("not JSON") != std::string::npos);
+  // A number too large for a double (nlohmann's out_of_range; found by fuzz_report_json,
+  // tests/fuzz/corpus/report_json/crash-json-number-out-of-range).
+  CHECK(err(R"({"schema": "mcusim-run-report", "schema_version": 1, "host": {"mips": 9.3676814988290398e505}})")
+            .rfind("not JSON: number overflow", 0) == 0);
   CHECK(err("[1, 2]").find("not an mcusim run report") != std::string::npos);
   CHECK(err(R"({"schema": "something-else", "schema_version": 1})").find("not an mcusim run report") != std::string::npos);
   CHECK(err(R"({"schema": "mcusim-run-report", "schema_version": 99})").find("newer") != std::string::npos);
