@@ -271,6 +271,21 @@ std::optional<TextProblem> check_toml_text(std::string_view text, size_t max_byt
   return check_toml_structure(text);
 }
 
+const char *toml_type_name(toml::node_type t) {
+  switch (t) {
+  case toml::node_type::table: return "a table";
+  case toml::node_type::array: return "an array";
+  case toml::node_type::string: return "a string";
+  case toml::node_type::integer: return "an integer";
+  case toml::node_type::floating_point: return "a floating-point number";
+  case toml::node_type::boolean: return "a boolean";
+  case toml::node_type::date: return "a date";
+  case toml::node_type::time: return "a time";
+  case toml::node_type::date_time: return "a date-time";
+  default: return "nothing";
+  }
+}
+
 std::string printable(std::string_view s) {
   std::string out;
   out.reserve(s.size());

@@ -42,6 +42,9 @@ std::optional<TextProblem> check_toml_text(std::string_view text, size_t max_byt
 /// written as \xNN, so it prints on one line.
 std::string printable(std::string_view s);
 
+/// "a table", "an integer", ...: a TOML value's type in an error message.
+const char *toml_type_name(toml::node_type t);
+
 /// Checks `text`, parses it, and checks its keys and strings. On failure the
 /// error is one line: "<file>:<line>: <label>: <what> at column <C>"
 /// (label such as "malformed device file" or "malformed budget").

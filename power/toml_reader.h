@@ -23,8 +23,6 @@ PowerExpected<toml::table> parse_toml(std::string_view text, const std::string &
 /// Reads the whole file; an error names `what` ("battery scenario", "battery preset").
 PowerExpected<std::string> read_text_file(const std::string &file, const std::string &what);
 
-/// "a string", "an integer", ... for messages.
-const char *toml_type_name(toml::node_type t);
 
 class TomlReader {
 public:

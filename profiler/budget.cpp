@@ -47,21 +47,6 @@ BudgetExpected<std::string> read_file(const std::filesystem::path &file, const s
 
 // --- Budget (TOML) -------------------------------------------------------------
 
-const char *toml_type_name(toml::node_type t) {
-  switch (t) {
-  case toml::node_type::table: return "a table";
-  case toml::node_type::array: return "an array";
-  case toml::node_type::string: return "a string";
-  case toml::node_type::integer: return "an integer";
-  case toml::node_type::floating_point: return "a floating-point number";
-  case toml::node_type::boolean: return "a boolean";
-  case toml::node_type::date: return "a date";
-  case toml::node_type::time: return "a time";
-  case toml::node_type::date_time: return "a date-time";
-  default: return "nothing";
-  }
-}
-
 std::string quoted_list(std::initializer_list<const char *> names) {
   std::string s;
   for (const char *n : names) s += (s.empty() ? "" : ", ") + std::string(n);
