@@ -4,6 +4,7 @@
 #pragma once
 
 #include "base/error.h"
+#include "base/power_desc.h"
 
 #include <cstdint>
 #include <filesystem>
@@ -87,6 +88,7 @@ struct Device {
   std::optional<L1Caches> l1;
   bool small_multiplier = false; ///< Cortex-M0+ 32-cycle MULS option
   double wakeup_us = 0;          ///< Sleep-mode wake-up time
+  std::optional<PowerDesc> power; ///< the [power] section, when the file has one
 
   bool has_fpu() const { return fpu != "none"; }
   bool fpu_double() const { return fpu == "fpv5-d16"; }

@@ -9,6 +9,7 @@
 #include "base/device.h"
 #include "base/error.h"
 #include "core/console.h"
+#include "core/power_counters.h"
 #include "core/profile.h"
 #include "image/auto_device.h"
 #include "image/elf_image.h"
@@ -58,6 +59,9 @@ struct RunOptions {
   /// The tensor arena's symbol; empty: the first of tensor_arena, g_tensor_arena,
   /// kTensorArena, mcusim_arena (also as C++ statics) found in the ELF.
   std::string arena_symbol;
+  /// The low-power state SLEEPDEEP enters (a state of the device's [power]
+  /// section); "" = the device's deep_sleep. Sets the deep wake-up time.
+  std::string deep_sleep_state;
 };
 
 enum class StopReason {
@@ -105,6 +109,7 @@ struct RunResult {
   /// by SIGINT", "stopped by SIGPIPE (output closed)"); empty for a plain request.
   std::string stop_cause;
   std::optional<ProfileData> profile; ///< with RunOptions::profile
+  PowerCounters power; ///< cycles by power state and code location, for power/
   double simulated_seconds() const { return hz > 0 ? double(cycles) / hz : 0; }
   /// Shortest run whose MIPS figure is shown: under it, start-up and timer noise dominate.
   static constexpr double kMinMipsSeconds = 0.1;

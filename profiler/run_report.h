@@ -7,6 +7,7 @@
 #include "base/device.h"
 #include "image/elf_image.h"
 #include "core/simulator.h"
+#include "power/energy.h"
 
 #include <cstdint>
 #include <optional>
@@ -38,6 +39,7 @@ struct RunReport {
     uint32_t addr = 0;
     uint64_t self_cycles = 0, inclusive_cycles = 0, calls = 0, instructions = 0;
     double self_share = 0; ///< of all cycles
+    double self_uj = 0, inclusive_uj = 0; ///< energy (0 without power figures): cycles at the run current of the function's code location
   };
   std::vector<Function> functions; ///< by self cycles, largest first (empty without profiling)
   uint64_t other_cycles = 0;       ///< exception entry/exit, sleep, idle, wake-up
@@ -55,6 +57,7 @@ struct RunReport {
     double mean_us = 0, min_us = 0, max_us = 0; ///< per invocation
     std::optional<uint64_t> macs;         ///< multiply-accumulates of one invocation, when known
     std::optional<double> cycles_per_mac; ///< when the MACs are known
+    double uj = 0, mean_uj = 0; ///< energy: total over the invocations, per invocation (0 without power figures)
   };
   std::vector<Layer> layers;  ///< in execution order (node index)
   /// All the layers of one operator type.
@@ -102,6 +105,11 @@ struct RunReport {
   } arena;
   uint32_t max_call_depth = 0;
   uint64_t exceptions_taken = 0;
+
+  /// Energy (docs/power.md): present when the device has power figures.
+  std::optional<power::RunEnergy> energy;
+  std::string energy_note;                 ///< why there is no energy ("stm32f407 has no [power] section")
+  std::optional<double> uj_per_inference;  ///< energy of one model invocation, when layers give invocations
 };
 
 RunReport build_report(const RunResult &result, const ElfImage &elf, const Device &device, const std::string &timing);

@@ -2,7 +2,7 @@
 #   cmake -DSOURCE_DIR=<repo> -P check_includes.cmake
 # The graph (also drawn in docs/architecture.md): each library folder and the
 # folders it may include. Dependencies point only downward:
-#   base <- isa <- memory <- core <- peripherals <- profiler, power <- session <- cli, gui
+#   base <- isa <- memory <- core <- peripherals <- power <- profiler <- session <- cli, gui
 #   base <- image <- core
 set(ALLOWED_base        base)
 set(ALLOWED_isa         base isa)
@@ -10,7 +10,7 @@ set(ALLOWED_memory      base isa memory)
 set(ALLOWED_image       base image)
 set(ALLOWED_core        base isa memory image core)
 set(ALLOWED_peripherals base isa memory image core peripherals)
-set(ALLOWED_profiler    base isa memory image core peripherals profiler)
+set(ALLOWED_profiler    base isa memory image core peripherals power profiler)
 set(ALLOWED_power       base isa memory image core peripherals power)
 set(ALLOWED_session     base isa memory image core peripherals profiler power session)
 set(ALLOWED_cli         base isa memory image core peripherals profiler power session cli)

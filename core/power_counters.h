@@ -1,0 +1,71 @@
+/// \file
+/// What the run loop counts for the energy model (power/ prices it): cycles
+/// by power state and by code location, sleep entries and wake-ups, and a
+/// bounded timeline of power-state segments. Kept from counters the block
+/// hook already updates plus one add per block (the block's location is
+/// known when it is priced); no per-instruction hook.
+#pragma once
+
+#include "base/power_desc.h"
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace mcusim {
+
+/// The state the core is in for a stretch of cycles.
+enum class CoreState : unsigned char {
+  Run,       ///< executing (or spinning in an idle loop) - cycles by code location
+  Sleep,     ///< WFI/WFE or SLEEPONEXIT with SCR.SLEEPDEEP = 0
+  DeepSleep, ///< the same with SCR.SLEEPDEEP = 1 (the device's deep_sleep state)
+  Wakeup,    ///< from the wake-up event to running again (the state's wakeup_us)
+};
+/// "run", "sleep", "deep-sleep", "wake-up"
+inline const char *core_state_name(CoreState s) {
+  switch (s) {
+  case CoreState::Run: return "run";
+  case CoreState::Sleep: return "sleep";
+  case CoreState::DeepSleep: return "deep-sleep";
+  case CoreState::Wakeup: return "wake-up";
+  }
+  return "run";
+}
+
+/// One stretch of the timeline in a single state. Run segments carry their
+/// cycles by code location (which sum to end - start).
+struct PowerSegment {
+  uint64_t start = 0, end = 0; ///< cycle counts
+  CoreState state = CoreState::Run;
+  std::array<uint64_t, kCodeLocations> run_cycles{}; ///< Run only: by CodeLocation
+};
+
+/// Executed instructions of the classes PowerWeights prices (counted only
+/// when the device's weights are not neutral: it costs a counting hook).
+struct InstructionClassCounts {
+  uint64_t mac = 0, fpu = 0, flash_loads = 0, sram_accesses = 0;
+};
+
+struct PowerCounters {
+  /// Run cycles by CodeLocation (blocks by the region they run from; cycles
+  /// outside blocks - exception entry and return, idle fast-forward - by the
+  /// location of the code that was running).
+  std::array<uint64_t, kCodeLocations> run_cycles{};
+  uint64_t sleep_cycles = 0;      ///< asleep with SLEEPDEEP = 0
+  uint64_t deep_sleep_cycles = 0; ///< asleep with SLEEPDEEP = 1
+  uint64_t sleep_wakeup_cycles = 0, deep_wakeup_cycles = 0; ///< wake-up time after each kind
+  uint64_t sleep_entries = 0, deep_sleep_entries = 0;       ///< transitions into each kind
+  /// The timeline, merged pairwise (oldest first) whenever it would exceed
+  /// kMaxSegments, so every cycle stays covered; `merged` says it was.
+  std::vector<PowerSegment> timeline;
+  bool merged = false;
+  static constexpr size_t kMaxSegments = 4096;
+  std::optional<InstructionClassCounts> classes; ///< only when counted
+  /// Run + sleep + deep sleep + wake-up = the run's cycles.
+  uint64_t total() const {
+    return run_cycles[0] + run_cycles[1] + sleep_cycles + deep_sleep_cycles + sleep_wakeup_cycles + deep_wakeup_cycles;
+  }
+};
+
+} // namespace mcusim
