@@ -24,6 +24,11 @@ enum ExitCode : int {
   /// the same code as a malformed budget, from every command.
   kExitBadReport = kExitBadBudget,
   kExitOutput = 79,      ///< an output file (--report-out, --flamegraph, --trace, --junit, --console) cannot be written
+  // Energy and battery life (docs/power.md).
+  kExitBadScenario = 80, ///< malformed scenario or battery file, unknown battery preset, impossible duty cycle
+  kExitBadCapture = 81,  ///< a current capture that cannot be used: no time or current column, non-monotonic time, no samples
+  kExitBadSweep = 82,    ///< a sweep list with an impossible point (a clock above the device's maximum or not positive, an unknown device)
+  kExitNoPower = 83,     ///< energy asked of a device without power figures, or an unknown power mode or low-power state
 };
 
 } // namespace mcusim::cli
