@@ -1,6 +1,7 @@
 /// \file
 /// Device description loading (TOML, via toml++).
 #include "base/device.h"
+#include "base/device_reader.h"
 #include "base/toml_input.h"
 
 #include <algorithm>
@@ -15,6 +16,8 @@
 
 namespace mcusim {
 namespace fs = std::filesystem;
+using device_detail::number_text;
+using device_detail::Reader;
 
 namespace {
 struct CoreInfo {
@@ -108,94 +111,6 @@ std::string hex(uint64_t v) {
   std::snprintf(buf, sizeof buf, "0x%08llX", static_cast<unsigned long long>(v));
   return buf;
 }
-std::string number_text(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
-
-/// Collects the first problem found while reading a device table.
-struct Reader {
-  fs::path file;
-  std::string error;
-  size_t error_line = 0;
-
-  void fail(const std::string &msg, const toml::node *at = nullptr) {
-    if (!error.empty()) return;
-    error = msg;
-    if (at) error_line = at->source().begin.line;
-  }
-  template <typename T> std::optional<T> get(const toml::table &t, const char *key, const char *where, bool required = true) {
-    auto node = t.get(key);
-    if (!node) {
-      if (required) fail(std::string("missing key '") + where + key + "'");
-      return std::nullopt;
-    }
-    if constexpr (std::is_same_v<T, std::string>) {
-      if (auto v = node->value<std::string>()) return *v;
-    } else if constexpr (std::is_same_v<T, bool>) {
-      if (auto v = node->as_boolean()) return v->get();
-    } else if constexpr (std::is_same_v<T, double>) {
-      std::optional<double> v;
-      if (auto i = node->as_integer()) v = double(i->get());
-      else if (auto f = node->as_floating_point()) v = f->get();
-      if (v) {
-        if (!std::isfinite(*v)) {
-          fail(std::string("'") + where + key + "' must be a finite number (got " + number_text(*v) + ")", node);
-          return std::nullopt;
-        }
-        return v;
-      }
-    } else {
-      if (auto v = node->as_integer()) {
-        if (v->get() < 0 || uint64_t(v->get()) > std::numeric_limits<T>::max()) {
-          fail(std::string("'") + where + key + "' is out of range (got " + std::to_string(v->get()) + ")", node);
-          return std::nullopt;
-        }
-        return T(v->get());
-      }
-    }
-    fail(std::string("'") + where + key + "' has the wrong type", node);
-    return std::nullopt;
-  }
-  /// A finite number in [lo, hi] (lo excluded when `lo_open`).
-  std::optional<double> number(const toml::table &t, const char *key, const char *where, double lo, bool lo_open, double hi,
-                               bool required) {
-    auto v = get<double>(t, key, where, required);
-    if (v && (!(lo_open ? *v > lo : *v >= lo) || !(*v <= hi))) {
-      fail(std::string("'") + where + key + "' must be " + (lo_open ? "greater than " : "at least ") + number_text(lo) +
-               " and at most " + number_text(hi) + " (got " + number_text(*v) + ")",
-           t.get(key));
-      return std::nullopt;
-    }
-    return v;
-  }
-  /// A whole number in [lo, hi].
-  std::optional<unsigned> whole(const toml::table &t, const char *key, const char *where, unsigned lo, unsigned hi,
-                                bool required) {
-    auto v = get<unsigned>(t, key, where, required);
-    if (v && (*v < lo || *v > hi)) {
-      fail(std::string("'") + where + key + "' must be " + std::to_string(lo) + ".." + std::to_string(hi) + " (got " +
-               std::to_string(*v) + ")",
-           t.get(key));
-      return std::nullopt;
-    }
-    return v;
-  }
-  /// A power of two in [lo, hi].
-  std::optional<unsigned> power_of_two(const toml::table &t, const char *key, const char *where, unsigned lo, unsigned hi,
-                                       bool required) {
-    auto v = get<unsigned>(t, key, where, required);
-    if (v && (*v < lo || *v > hi || (*v & (*v - 1)))) {
-      fail(std::string("'") + where + key + "' must be a power of two from " + std::to_string(lo) + " to " + std::to_string(hi) +
-               " (got " + std::to_string(*v) + ")",
-           t.get(key));
-      return std::nullopt;
-    }
-    return v;
-  }
-};
-
 /// One stretch of the address space a region (or one of its aliases) occupies.
 struct Span {
   uint64_t begin, end;
@@ -402,6 +317,7 @@ Expected<Device> parse_device(std::string_view text, const fs::path &file) {
   if (auto mem = root["memory"].as_array()) read_memory(*mem, d, rd);
   else rd.fail("missing [[memory]] regions");
   read_timing(root, d, rd);
+  device_detail::read_power(root, d, rd);
   check_address_map(d, rd);
   if (rd.error.empty() && !d.region_at(d.vector_table, 8))
     rd.fail("vector_table.address is not inside any memory region", root["vector_table"]["address"].node());

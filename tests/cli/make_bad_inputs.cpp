@@ -125,6 +125,11 @@ int main(int argc, char **argv) {
   nan_clock.replace(nan_clock.find("default_mhz = 168"), 17, "default_mhz = nan");
   write_text(dir / "nanclock.toml", nan_clock);
   write_text(dir / "ctrlbyte.toml", "[\x0F");
+  // A [power] section with a negative current.
+  write_text(dir / "badpower.toml", device + "[power]\nvoltage_v = 3.3\ndeep_sleep = \"stop\"\n"
+                                             "[[power.run]]\nlocation = \"flash\"\nfixed_ua = -5\nua_per_mhz = 100\n"
+                                             "[[power.state]]\nname = \"sleep\"\nkind = \"sleep\"\nfixed_ua = 1\nwakeup_us = 0\n"
+                                             "[[power.state]]\nname = \"stop\"\nkind = \"stop\"\nfixed_ua = 1\nwakeup_us = 5\n");
   if (argc > 2) {
     std::ifstream in(argv[2], std::ios::binary);
     std::vector<uint8_t> elf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
