@@ -170,7 +170,7 @@ TEST_CASE("device power: a file without [power] loads with no power figures and 
   CHECK(w->power->weights.neutral());
 }
 
-TEST_CASE("device power: run_row picks by clock, mode and location; Ram falls back to Flash") {
+TEST_CASE("device power: run_row picks by clock, mode and location, Ram falling back to Flash") {
   auto d = parse_device(good(), "p.toml");
   REQUIRE(d);
   const PowerDesc &p = *d->power;
