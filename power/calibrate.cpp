@@ -247,6 +247,7 @@ PowerExpected<CalibrationFit> fit_calibration(const std::vector<CalibrationPoint
     const bool clocks = distinct_clocks(mhz);
     const std::string at = clocks_text(mhz);
     Line a, b; // flash slot, SRAM slot
+    size_t unknowns = 2; // figures this group's captures determine (a scale factor counts as one)
     auto prior = [](const FigureRun *r) { return r ? std::optional<Line>(Line{r->fixed_ua, r->ua_per_mhz}) : std::nullopt; };
     auto one_clock_note = [&](const std::string &what, const Line &p, double c) {
       fit.notes.push_back("captures at one clock (" + at + ") cannot separate the fixed from the per-MHz " + what +
@@ -268,6 +269,7 @@ PowerExpected<CalibrationFit> fit_calibration(const std::vector<CalibrationPoint
         for (size_t k = 0; k < y.size(); ++k) sb += y[k] * p->at(mhz[k]), bb += p->at(mhz[k]) * p->at(mhz[k]);
         double c = sb / bb;
         l = {c * p->fixed, c * p->per_mhz};
+        unknowns = 1;
         one_clock_note(std::string("run current from ") + (use_a ? "flash" : "SRAM"), *p, c);
       } else {
         return fail("captures at one clock (" + at + ") cannot separate the fixed from the per-MHz run current, and the device "
@@ -285,6 +287,7 @@ PowerExpected<CalibrationFit> fit_calibration(const std::vector<CalibrationPoint
       if (auto x = least_squares(rows, y, 1e-4)) {
         a = {(*x)[0], (*x)[1]};
         b = {(*x)[2], (*x)[3]};
+        unknowns = 4;
       } else if (pa && pb && clocks) {
         double rf = pa->fixed > 0 ? pb->fixed / pa->fixed : 1, rk = pa->per_mhz > 0 ? pb->per_mhz / pa->per_mhz : 1;
         std::vector<std::vector<double>> r2;
@@ -309,6 +312,7 @@ PowerExpected<CalibrationFit> fit_calibration(const std::vector<CalibrationPoint
         double c = sb / bb;
         a = {c * pa->fixed, c * pa->per_mhz};
         b = {c * pb->fixed, c * pb->per_mhz};
+        unknowns = 1;
         fit.notes.push_back("captures at one clock (" + at + ") cannot separate the fixed from the per-MHz run current nor flash from "
                             "SRAM: kept the device file's figures' ratios and scaled all four by " + num(c, "%.4f"));
       } else if (clocks) {
@@ -328,6 +332,9 @@ PowerExpected<CalibrationFit> fit_calibration(const std::vector<CalibrationPoint
       double s = uses[idx[k]].s, f = mhz[k];
       active_fit[idx[k]] = s * a.at(f) + (1 - s) * b.at(f);
     }
+    if (idx.size() <= unknowns)
+      fit.notes.push_back("the run current at " + at + " is fitted from as many captures as figures, so its residual is zero by "
+                          "construction: a capture at one more clock would test the fit");
     auto add = [&](CodeLocation loc, const FigureRun *row, const Line &l) {
       FittedRun r;
       r.location = loc;

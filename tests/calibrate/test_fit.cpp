@@ -108,7 +108,9 @@ TEST_CASE("two clocks recover the fixed and per-MHz run current and the deep-sle
   CHECK(fit->rms_rel < 0.005);
   REQUIRE(fit->charge_rms_rel);
   CHECK(*fit->charge_rms_rel < 0.005);
-  CHECK(fit->notes.empty());
+  // Two captures, two run figures: the run residual says nothing, and the output says so.
+  REQUIRE(fit->notes.size() == 1);
+  CHECK(fit->notes[0].find("as many captures as figures, so its residual is zero by construction") != std::string::npos);
   CHECK(render_calibration(*fit).find("residual: mean currents RMS") != std::string::npos);
 }
 
@@ -162,7 +164,7 @@ TEST_CASE("one clock keeps the device file's fixed/per-MHz ratio, scales both, a
   check_within(fit->state->fixed_ua, 45, 1e-9);
   check_within(fit->state->ua_per_mhz, 9, 1e-9);
   CHECK(fit->rms_rel < 1e-12);
-  REQUIRE(fit->notes.size() == 2);
+  REQUIRE(fit->notes.size() == 3); // the run ratio, the zero residual, the sleep ratio
   CHECK(fit->notes[0].find("captures at one clock (48 MHz) cannot separate the fixed from the per-MHz run current from flash: "
                            "kept the device file's ratio (1000 µA : 100 µA/MHz) and scaled both by 1.1000") == 0);
   CHECK(render_calibration(*fit).find("note: captures at one clock") != std::string::npos);

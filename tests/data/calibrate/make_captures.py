@@ -2,7 +2,7 @@
 """Writes the synthetic captures of the calibration CLI tests (tests/CMakeLists.txt).
 
 Each capture is a constant run current made from known coefficients,
-500 uA + 100 uA/MHz from flash, at one clock, with +-0.2% deterministic noise,
+500 uA + 100 uA/MHz from flash, at one clock (48, 16 and 32 MHz), with +-0.2% deterministic noise,
 in the nRF Connect Power Profiler's CSV form (Timestamp(ms),Current(uA)),
 10 us per sample for 5 ms. The hello firmware never sleeps, so every sample is
 active; calibrate must give back 500 uA and 100 uA/MHz.
@@ -30,3 +30,4 @@ def write(name, mhz, seed):
 
 write("hello-48.csv", 48, 1)
 write("hello-16.csv", 16, 2)
+write("hello-32.csv", 32, 3)
