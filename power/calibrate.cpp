@@ -165,6 +165,43 @@ Segmentation segment_capture(const Capture &c, bool expect_sleep) {
   return s;
 }
 
+SimulatedRun simulated_run(const PowerCounters &c, double hz, uint64_t cycles, uint64_t sleep_cycles) {
+  SimulatedRun s;
+  if (!(hz > 0)) hz = 1;
+  if (c.total() == 0) {
+    s.counters = false;
+    s.active_s = double(cycles - std::min(cycles, sleep_cycles)) / hz;
+    s.sleep_s = double(sleep_cycles) / hz;
+    s.sleep_cycles = sleep_cycles;
+    return s;
+  }
+  const uint64_t flash = c.run_cycles[size_t(CodeLocation::Flash)] + c.sleep_wakeup_cycles + c.deep_wakeup_cycles;
+  const uint64_t sram = c.run_cycles[size_t(CodeLocation::Ram)];
+  s.active_s = double(flash + sram) / hz;
+  s.sleep_s = double(c.sleep_cycles + c.deep_sleep_cycles) / hz;
+  s.flash_share = flash + sram ? double(flash) / double(flash + sram) : 1;
+  s.sleep_cycles = c.sleep_cycles;
+  s.deep_sleep_cycles = c.deep_sleep_cycles;
+  return s;
+}
+
+CalibrationPoint calibration_point(const Capture &capture, const std::string &label, double mhz, const SimulatedRun &run,
+                                   Segmentation *segmentation) {
+  Segmentation seg = segment_capture(capture, run.sleep_s > 0);
+  CalibrationPoint p;
+  p.label = label;
+  p.mhz = mhz;
+  p.active_ua = seg.active_mean_a * 1e6;
+  if (seg.two_levels) p.sleep_ua = seg.sleep_mean_a * 1e6;
+  p.flash_share = run.flash_share;
+  p.capture_s = capture.duration_s();
+  p.capture_charge_uc = seg.charge_c * 1e6;
+  p.sim_active_s = run.active_s;
+  p.sim_sleep_s = run.sleep_s;
+  if (segmentation) *segmentation = seg;
+  return p;
+}
+
 const FigureRun *PowerFigures::run_row(CodeLocation loc, double mhz, const std::string &mode) const {
   std::string m = !mode.empty() ? mode : !default_mode.empty() ? default_mode : run.empty() ? std::string() : run.front().mode;
   auto pick = [&](CodeLocation l) -> const FigureRun * {

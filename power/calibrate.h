@@ -9,9 +9,11 @@
 #pragma once
 
 #include "base/power_desc.h"
+#include "core/power_counters.h"
 #include "power/capture.h"
 #include "power/power_error.h"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,6 +50,27 @@ struct CalibrationPoint {
   double capture_s = 0, capture_charge_uc = 0;
   double sim_active_s = 0, sim_sleep_s = 0;
 };
+
+/// What a simulated run gives calibration.
+struct SimulatedRun {
+  double active_s = 0, sleep_s = 0; ///< run and wake-up time; sleep and deep-sleep time
+  double flash_share = 1;           ///< (flash run + wake-up cycles) / (run + wake-up cycles)
+  uint64_t sleep_cycles = 0, deep_sleep_cycles = 0;
+  bool counters = true;             ///< the run kept power counters
+};
+
+/// The run's power counters summed up. Wake-up cycles count as active and as
+/// flash (the energy model prices them at the flash run current). Counters
+/// that are all zero (not kept) fall back on the run's own totals: `cycles`
+/// minus `sleep_cycles` run from flash, `sleep_cycles` asleep (not deep), and
+/// `counters` is false.
+SimulatedRun simulated_run(const PowerCounters &counters, double hz, uint64_t cycles, uint64_t sleep_cycles);
+
+/// A capture paired with its simulated run at `mhz`: the capture split (the
+/// run sleeps: two levels expected) and its means, the run's flash share and
+/// times. `segmentation` receives the split when not null.
+CalibrationPoint calibration_point(const Capture &capture, const std::string &label, double mhz, const SimulatedRun &run,
+                                   Segmentation *segmentation = nullptr);
 
 /// One run-current row of a device file (`[[power.run]]`).
 struct FigureRun {

@@ -33,36 +33,6 @@ public:
   size_t in(char *, size_t) override { return 0; }
 };
 
-/// What one simulated run gives the fit.
-struct SimulatedRun {
-  double active_s = 0, sleep_s = 0;
-  double flash_share = 1;
-  uint64_t sleep_cycles = 0, deep_cycles = 0;
-  bool counters = true; ///< the run kept power counters (else: cycles and sleep cycles only)
-};
-
-SimulatedRun summarize(const RunResult &r) {
-  SimulatedRun s;
-  const PowerCounters &c = r.power;
-  double hz = r.hz > 0 ? r.hz : 1;
-  if (c.total() == 0) {
-    // Counters not kept: every run cycle from flash, every sleep cycle as light sleep.
-    s.counters = false;
-    s.active_s = double(r.cycles - std::min(r.cycles, r.sleep_cycles)) / hz;
-    s.sleep_s = double(r.sleep_cycles) / hz;
-    s.sleep_cycles = r.sleep_cycles;
-    return s;
-  }
-  uint64_t flash = c.run_cycles[size_t(CodeLocation::Flash)] + c.sleep_wakeup_cycles + c.deep_wakeup_cycles; // wake-up draws the flash run current
-  uint64_t sram = c.run_cycles[size_t(CodeLocation::Ram)];
-  s.active_s = double(flash + sram) / hz;
-  s.sleep_s = double(c.sleep_cycles + c.deep_sleep_cycles) / hz;
-  s.flash_share = flash + sram ? double(flash) / double(flash + sram) : 1;
-  s.sleep_cycles = c.sleep_cycles;
-  s.deep_cycles = c.deep_sleep_cycles;
-  return s;
-}
-
 std::string clock_text(double mhz) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%g MHz", mhz);
@@ -147,7 +117,7 @@ CalibrateOutcome calibrate(const CalibrateRequest &req) {
   std::map<double, double> seconds_at; // MHz -> longest capture
   for (size_t i = 0; i < captures.size(); ++i)
     seconds_at[req.captures[i].mhz] = std::max(seconds_at[req.captures[i].mhz], captures[i].duration_s());
-  std::map<double, SimulatedRun> runs;
+  std::map<double, power::SimulatedRun> runs;
   bool counters_missing = false;
   for (const auto &[mhz, seconds] : seconds_at) {
     QuietConsole console;
@@ -167,7 +137,7 @@ CalibrateOutcome calibrate(const CalibrateRequest &req) {
                                                        : std::string(stop_reason_name(r.reason)) + (r.message.empty() ? "" : ": " + r.message);
       return fail(exit_code_for(r) ? exit_code_for(r) : kExitInternal, "the run at " + clock_text(mhz) + " " + why);
     }
-    runs[mhz] = summarize(r);
+    runs[mhz] = power::simulated_run(r.power, r.hz, r.cycles, r.sleep_cycles);
     counters_missing = counters_missing || !runs[mhz].counters;
   }
   if (counters_missing)
@@ -176,7 +146,7 @@ CalibrateOutcome calibrate(const CalibrateRequest &req) {
 
   // --- Pair each capture with its run ---
   uint64_t sleep_cycles = 0, deep_cycles = 0;
-  for (const auto &[mhz, r] : runs) sleep_cycles += r.sleep_cycles, deep_cycles += r.deep_cycles;
+  for (const auto &[mhz, r] : runs) sleep_cycles += r.sleep_cycles, deep_cycles += r.deep_sleep_cycles;
   const bool deep = deep_cycles > sleep_cycles;
   std::vector<power::CalibrationPoint> points;
   std::string header = "mcusim calibrate: " + std::filesystem::path(req.elf).filename().string() + " on " + device->name + ", " +
@@ -185,9 +155,10 @@ CalibrateOutcome calibrate(const CalibrateRequest &req) {
   for (size_t i = 0; i < captures.size(); ++i) {
     const auto &cap = captures[i];
     const double mhz = req.captures[i].mhz;
-    const SimulatedRun &run = runs[mhz];
-    power::Segmentation seg = power::segment_capture(cap, run.sleep_s > 0);
+    const power::SimulatedRun &run = runs[mhz];
     const std::string name = std::filesystem::path(cap.file).filename().string();
+    power::Segmentation seg;
+    points.push_back(power::calibration_point(cap, name + "@" + clock_text(mhz), mhz, run, &seg));
     char buf[512], asleep[64] = "";
     if (seg.two_levels) std::snprintf(asleep, sizeof asleep, " at %.6g µA", seg.sleep_mean_a * 1e6);
     std::snprintf(buf, sizeof buf,
@@ -198,17 +169,6 @@ CalibrateOutcome calibrate(const CalibrateRequest &req) {
     header += buf;
     if (run.sleep_s > 0 && !seg.two_levels)
       out.warnings.push_back(cap.file + ": the simulated run sleeps but the capture shows a single level: all of it is taken as active");
-    power::CalibrationPoint p;
-    p.label = name + "@" + clock_text(mhz);
-    p.mhz = mhz;
-    p.active_ua = seg.active_mean_a * 1e6;
-    if (seg.two_levels) p.sleep_ua = seg.sleep_mean_a * 1e6;
-    p.flash_share = run.flash_share;
-    p.capture_s = cap.duration_s();
-    p.capture_charge_uc = seg.charge_c * 1e6;
-    p.sim_active_s = run.active_s;
-    p.sim_sleep_s = run.sleep_s;
-    points.push_back(p);
     from += (from.empty() ? "" : ", ") + name + "@" + clock_text(mhz);
   }
 

@@ -123,7 +123,8 @@ TEST_CASE("captures whose flash/SRAM shares differ separate the two locations") 
   for (double share : {1.0, 0.0, 0.5})
     for (double mhz : {16.0, 48.0, 80.0}) {
       CalibrationPoint p;
-      p.label = "p" + std::to_string(points.size());
+      p.label = "p";
+      p.label += std::to_string(points.size());
       p.mhz = mhz;
       p.flash_share = share;
       p.active_ua = (share * (ff + kf * mhz) + (1 - share) * (fs + ks * mhz)) * (1 + 0.0005 * noise.next());
@@ -215,4 +216,50 @@ TEST_CASE("the device rows a clock selects") {
   CHECK(fig.run_row(CodeLocation::Ram, 48, "")->index == 1);    // SRAM falls back to flash
   CHECK(fig.run_row(CodeLocation::Flash, 16, "range2")->index == 0);
   CHECK(fig.run_row(CodeLocation::Flash, 16, "smps") == nullptr);
+}
+
+TEST_CASE("a simulated run's counters: wake-up counts as active flash time, sleep and deep sleep as asleep") {
+  mcusim::PowerCounters c;
+  c.run_cycles[size_t(CodeLocation::Flash)] = 3000;
+  c.run_cycles[size_t(CodeLocation::Ram)] = 1000;
+  c.deep_wakeup_cycles = 100;
+  c.sleep_cycles = 400;
+  c.deep_sleep_cycles = 5000;
+  SimulatedRun r = simulated_run(c, 1e6, c.total(), 5400);
+  CHECK(r.counters);
+  CHECK(r.active_s == doctest::Approx(4100e-6));
+  CHECK(r.sleep_s == doctest::Approx(5400e-6));
+  CHECK(r.flash_share == doctest::Approx(3100.0 / 4100.0));
+  CHECK(r.deep_sleep_cycles == 5000);
+  CHECK(r.sleep_cycles == 400);
+
+  // No counters kept: the run's totals, all flash, all light sleep.
+  SimulatedRun f = simulated_run(mcusim::PowerCounters{}, 2e6, 10000, 4000);
+  CHECK_FALSE(f.counters);
+  CHECK(f.active_s == doctest::Approx(3e-3));
+  CHECK(f.sleep_s == doctest::Approx(2e-3));
+  CHECK(f.flash_share == 1);
+}
+
+TEST_CASE("a capture paired with its run: the split only when the run sleeps") {
+  test::DutyCycle d;
+  d.period_s = 0.1, d.active_s = 0.025, d.active_ua = 3000, d.sleep_ua = 1.5, d.periods = 4, d.sample_s = 1e-4;
+  Capture c = capture_of(d);
+  SimulatedRun sleeps;
+  sleeps.active_s = 0.1, sleeps.sleep_s = 0.3, sleeps.flash_share = 0.8;
+  Segmentation seg;
+  CalibrationPoint p = calibration_point(c, "d@32 MHz", 32, sleeps, &seg);
+  CHECK(seg.two_levels);
+  CHECK(p.label == "d@32 MHz");
+  check_within(p.active_ua, 3000, 0.002);
+  REQUIRE(p.sleep_ua);
+  check_within(*p.sleep_ua, 1.5, 0.002);
+  CHECK(p.flash_share == 0.8);
+  CHECK(p.capture_s == doctest::Approx(0.4));
+  CHECK(p.sim_sleep_s == 0.3);
+  SimulatedRun busy;
+  busy.active_s = 0.4;
+  CalibrationPoint q = calibration_point(c, "d", 32, busy);
+  CHECK_FALSE(q.sleep_ua);
+  check_within(q.active_ua, (3000 * 0.025 + 1.5 * 0.075) / 0.1, 0.002);
 }
