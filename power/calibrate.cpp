@@ -273,7 +273,6 @@ PowerExpected<CalibrationFit> fit_calibration(const std::vector<CalibrationPoint
   std::map<std::pair<const FigureRun *, const FigureRun *>, std::vector<size_t>> groups;
   for (size_t i = 0; i < points.size(); ++i) groups[{uses[i].flash, uses[i].sram}].push_back(i);
   std::vector<double> active_fit(points.size(), 0);
-  std::set<size_t> fitted_rows;
 
   for (const auto &[key, idx] : groups) {
     const FigureRun *row_a = key.first, *row_b = key.second;
@@ -377,27 +376,24 @@ PowerExpected<CalibrationFit> fit_calibration(const std::vector<CalibrationPoint
       r.location = loc;
       r.fixed_ua = l.fixed;
       r.ua_per_mhz = l.per_mhz;
+      r.mode = mode;
       if (row) {
-        if (fitted_rows.count(row->index)) {
-          fit.notes.push_back("run row " + std::to_string(row->index + 1) + " is fitted by two groups of captures: the last fit is kept");
-          for (auto &old : fit.runs)
-            if (old.index == row->index) old = r;
-        }
-        fitted_rows.insert(row->index);
         r.index = row->index;
         r.mode = row->mode;
         r.location = row->location;
         r.old_fixed_ua = row->fixed_ua;
         r.old_ua_per_mhz = row->ua_per_mhz;
-      } else {
-        r.mode = mode;
       }
       if (r.fixed_ua < 0 || r.ua_per_mhz < 0)
         fit.notes.push_back(std::string("the fitted ") + location_name(loc) + " run current has a negative part (" + num(r.fixed_ua) +
                             " µA + " + num(r.ua_per_mhz) + " µA/MHz): the captures do not follow a fixed + per-MHz line; "
                             "check the clocks and the capture windows");
-      for (const auto &old : fit.runs)
-        if (row && old.index == row->index) return;
+      for (auto &old : fit.runs)
+        if (row && old.index == row->index) {
+          fit.notes.push_back("run row " + std::to_string(row->index + 1) + " is fitted by two groups of captures: the last fit is kept");
+          old = r;
+          return;
+        }
       fit.runs.push_back(r);
     };
     if (use_a) add(CodeLocation::Flash, row_a, a);

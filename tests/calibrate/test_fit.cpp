@@ -263,3 +263,29 @@ TEST_CASE("a capture paired with its run: the split only when the run sleeps") {
   CHECK_FALSE(q.sleep_ua);
   check_within(q.active_ua, (3000 * 0.025 + 1.5 * 0.075) / 0.1, 0.002);
 }
+
+TEST_CASE("captures whose clocks select different device rows are fitted row by row") {
+  PowerFigures fig;
+  fig.run.push_back({CodeLocation::Flash, "", 26, 400, 80, 0});  // up to 26 MHz (a low-voltage range)
+  fig.run.push_back({CodeLocation::Flash, "", 80, 700, 110, 1}); // up to 80 MHz
+  std::vector<CalibrationPoint> points;
+  auto add = [&](double mhz, double fixed, double per_mhz) {
+    CalibrationPoint p;
+    p.mhz = mhz;
+    p.active_ua = fixed + per_mhz * mhz;
+    points.push_back(p);
+  };
+  add(8, 350, 75), add(24, 350, 75), add(16, 350, 75);
+  add(40, 650, 100), add(72, 650, 100), add(56, 650, 100);
+  auto fit = fit_calibration(points, &fig, false);
+  REQUIRE(fit);
+  REQUIRE(fit->runs.size() == 2);
+  CHECK(fit->runs[0].index == size_t(0));
+  check_within(fit->runs[0].fixed_ua, 350, 1e-9);
+  check_within(fit->runs[0].ua_per_mhz, 75, 1e-9);
+  CHECK(fit->runs[1].index == size_t(1));
+  check_within(fit->runs[1].fixed_ua, 650, 1e-9);
+  check_within(fit->runs[1].ua_per_mhz, 100, 1e-9);
+  CHECK(fit->notes.empty()); // three captures for two figures in each group
+  CHECK(fit->rms_rel < 1e-12);
+}
