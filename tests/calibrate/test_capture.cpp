@@ -129,3 +129,23 @@ TEST_CASE("format names") {
   CHECK_FALSE(parse_capture_format("csv"));
   CHECK(std::string(capture_format_name(CaptureFormat::Joulescope)) == "joulescope");
 }
+
+TEST_CASE("odd text is an error, never a crash") {
+  const std::string odd[] = {",,,\n,,,\n", "\"\n\"\n", "#\n", "Current(uA)\n", std::string("time_s,current_a\n0,\0\n", 21),
+                             "time_s,current_a\n" + std::string(100000, ','), "\xFF\xFE\n1,2\n", "time_s;current_a\n0;1,5\n1;2\n",
+                             "Timestamp(ms),Current(uA)\n0,1e400\n1,1\n", "\n\n\n"};
+  for (const auto &text : odd) {
+    auto c = parse_capture(text, "odd.csv");
+    INFO(text.substr(0, 40));
+    REQUIRE_FALSE(c);
+    CHECK(c.error().message.find('\n') == std::string::npos);
+    CHECK(c.error().message.rfind("odd.csv:", 0) == 0);
+  }
+}
+
+TEST_CASE("a format given on the command line overrides the detected one, with the header's own units") {
+  auto c = parsed("Timestamp(ms),Current(uA)\n0,10\n1,20\n", CaptureFormat::Generic);
+  CHECK(c.format == CaptureFormat::Generic);
+  CHECK(c.current_a[1] == doctest::Approx(20e-6));
+  CHECK(c.time_s[1] == doctest::Approx(1e-3));
+}
