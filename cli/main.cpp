@@ -1,5 +1,6 @@
 /// \file
 /// mcusim command line: run, devices, info.
+#include "cli/cmd_calibrate.h"
 #include "cli/cmd_db.h"
 #include "cli/cmd_gate.h"
 #include "cli/commands.h"
@@ -61,6 +62,8 @@ int main(int argc, char **argv) {
 
   GateArgs gate;
   auto *gate_cmd = add_gate_command(app, gate);
+  CalibrateArgs calibrate;
+  auto *calibrate_cmd = add_calibrate_command(app, calibrate);
   DbCommands db_cmds; // runs, report, compare
   add_db_commands(app, db_cmds);
 
@@ -78,6 +81,7 @@ int main(int argc, char **argv) {
   if (*dev_cmd) return cmd_devices(devices_quiet);
   if (*info_cmd) return cmd_info(info_elf, info_device);
   if (*gate_cmd) return cmd_gate(gate);
+  if (*calibrate_cmd) return cmd_calibrate(calibrate);
   if (auto code = run_db_command(db_cmds)) return *code;
   return kExitUsage;
 }
