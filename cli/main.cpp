@@ -2,6 +2,7 @@
 /// mcusim command line: run, devices, info.
 #include "cli/cmd_db.h"
 #include "cli/cmd_gate.h"
+#include "cli/cmd_sweep.h"
 #include "cli/commands.h"
 #include "session/exit_codes.h"
 
@@ -63,6 +64,8 @@ int main(int argc, char **argv) {
   auto *gate_cmd = add_gate_command(app, gate);
   DbCommands db_cmds; // runs, report, compare
   add_db_commands(app, db_cmds);
+  SweepArgs sweep;
+  auto *sweep_cmd = add_sweep_command(app, sweep);
 
   try {
     app.parse(argc, argv);
@@ -78,6 +81,7 @@ int main(int argc, char **argv) {
   if (*dev_cmd) return cmd_devices(devices_quiet);
   if (*info_cmd) return cmd_info(info_elf, info_device);
   if (*gate_cmd) return cmd_gate(gate);
+  if (*sweep_cmd) return cmd_sweep(sweep);
   if (auto code = run_db_command(db_cmds)) return *code;
   return kExitUsage;
 }
