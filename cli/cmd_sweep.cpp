@@ -123,6 +123,11 @@ int cmd_sweep(const SweepArgs &a) {
   for (const auto &w : elf->warnings) std::fprintf(stderr, "mcusim: warning: %s\n", w.c_str());
   auto points = session::plan_sweep(req, *elf);
   if (!points) return fail(points.error());
+  if (req.devices.empty()) {
+    std::string explanation;
+    if (session::resolve_device("", *elf, &explanation) && !explanation.empty())
+      std::fprintf(stderr, "mcusim: %s\n", explanation.c_str());
+  }
   if (int rc = battery_scenario(a, req); rc != kExitOk) return rc;
 
   const bool tty = isatty(fileno(stderr));

@@ -141,6 +141,29 @@ std::string title_line(const SweepTable &t) {
   return s;
 }
 
+/// Why points have no battery life: one line per reason, naming its points.
+std::string battery_notes(const SweepTable &t) {
+  std::vector<std::pair<std::string, std::vector<size_t>>> notes; // in the order first met
+  size_t good = 0;
+  for (const auto &r : t.rows) {
+    if (!r.ok()) continue;
+    ++good;
+    if (!t.battery || r.life_years || r.life_note.empty()) continue;
+    auto it = std::find_if(notes.begin(), notes.end(), [&](const auto &n) { return n.first == r.life_note; });
+    if (it == notes.end()) notes.push_back({r.life_note, {r.index + 1}});
+    else it->second.push_back(r.index + 1);
+  }
+  std::string out;
+  for (const auto &[note, rows] : notes) {
+    std::string which;
+    if (rows.size() == good && good > 1) which = "every point";
+    else
+      for (size_t n : rows) which += (which.empty() ? "#" : ", #") + std::to_string(n);
+    out += "battery life (" + which + "): " + note + "\n";
+  }
+  return out;
+}
+
 } // namespace
 
 SweepTable build_sweep_table(const std::string &firmware, const std::vector<PointResult> &results, bool battery) {
@@ -263,9 +286,7 @@ std::string render_sweep_text(const SweepTable &t) {
       out += s + "  " + failure_text(r) + "\n";
     }
   }
-  for (const auto &r : t.rows)
-    if (r.ok() && t.battery && !r.life_years && !r.life_note.empty())
-      out += "  #" + std::to_string(r.index + 1) + " battery life: " + r.life_note + "\n";
+  out += battery_notes(t);
   out += optimum_line(t) + "\n";
   return out;
 }
@@ -362,7 +383,8 @@ std::string render_sweep_json(const SweepTable &t) {
             {"energy_basis", t.energy_basis.empty() ? json(nullptr) : json(t.energy_basis)},
             {"energy_missing", t.energy_missing.empty() ? json(nullptr) : json(t.energy_missing)},
             {"latency_optimal", t.latency_best ? json(*t.latency_best) : json(nullptr)},
-            {"latency_basis", t.latency_basis.empty() ? json(nullptr) : json(t.latency_basis)}};
+            {"latency_basis", t.latency_basis.empty() ? json(nullptr) : json(t.latency_basis)},
+            {"summary", optimum_line(t)}};
   return j.dump(2) + "\n";
 }
 
