@@ -182,7 +182,7 @@ TEST_CASE("sweep table: energy- and latency-optimal points on hand-built reports
   CHECK(json.find("\"latency_optimal\": 2") != std::string::npos);
 }
 
-TEST_CASE("sweep table: energy per run without inferences; ties go to the first point") {
+TEST_CASE("sweep table: energy per run without inferences, ties go to the first point") {
   std::vector<PointResult> r;
   r.push_back(good_point(0, "a", 16, 1000, 50.0));
   r.push_back(good_point(1, "a", 32, 1000, 50.0));
