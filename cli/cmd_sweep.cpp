@@ -3,6 +3,7 @@
 /// sweep run on a thread pool (session/sweep.h), the table printed
 /// (session/sweep_table.h).
 #include "cli/cmd_sweep.h"
+#include "cli/run_signals.h"
 
 #include "session/exit_codes.h"
 #include "session/session.h"
@@ -15,6 +16,12 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <ctime>
+#include <thread>
+
+#include <pthread.h>
 #include <cstdio>
 #include <filesystem>
 #include <unistd.h>
@@ -56,6 +63,38 @@ int battery_scenario(const SweepArgs &a, session::SweepRequest &req) {
   req.sleep_from_device = true; // between runs: the device's deep-sleep state
   return kExitOk;
 }
+
+/// SIGINT, SIGTERM and SIGHUP while the points run: blocked in every thread
+/// (the workers and the simulators' timer threads inherit the mask) and taken
+/// by one watcher thread, which stops the sweep: the running points stop,
+/// are reported and stored, and no other point starts (docs/cli.md).
+class SweepSignals {
+public:
+  explicit SweepSignals(session::SweepStop &stop) {
+    sigemptyset(&set_);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&set_, sig);
+    pthread_sigmask(SIG_BLOCK, &set_, &old_);
+    watcher_ = std::thread([this, &stop] {
+      const timespec tick{0, 100'000'000};
+      while (!quit_.load()) {
+        int sig = sigtimedwait(&set_, nullptr, &tick);
+        if (sig > 0) stop.stop(RunSignals::stop_cause(sig));
+      }
+    });
+  }
+  ~SweepSignals() {
+    quit_ = true;
+    watcher_.join();
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr); // a signal still pending now acts as usual
+  }
+  SweepSignals(const SweepSignals &) = delete;
+  SweepSignals &operator=(const SweepSignals &) = delete;
+
+private:
+  sigset_t set_{}, old_{};
+  std::atomic<bool> quit_{false};
+  std::thread watcher_;
+};
 
 } // namespace
 
@@ -139,7 +178,12 @@ int cmd_sweep(const SweepArgs &a) {
       std::fflush(stderr);
       shown = true;
     };
-  auto run = session::run_sweep(req, *points, a.jobs, progress);
+  session::SweepStop stop;
+  session::SweepExpected<session::SweepRun> run;
+  {
+    SweepSignals signals(stop);
+    run = session::run_sweep(req, *points, a.jobs, progress, &stop);
+  }
   if (shown) std::fprintf(stderr, "\r\033[K");
   if (!run) return fail(run.error());
   for (const auto &w : run->warnings) std::fprintf(stderr, "mcusim: warning: %s\n", w.c_str());

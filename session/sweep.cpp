@@ -80,14 +80,23 @@ public:
   size_t in(char *, size_t) override { return 0; }
 };
 
-/// A point's session: messages kept for the row, no progress timer.
+/// A point's session: no progress timer; its simulator handed to the sweep's stop.
 class PointHooks final : public SessionHooks {
 public:
+  explicit PointHooks(SweepStop *stop) : stop_(stop) {}
   Console &console() override { return console_; }
   bool wants_progress() const override { return false; }
+  void attach(Simulator *sim) override {
+    if (!stop_) return;
+    if (sim) stop_->attach(sim);
+    else if (current_) stop_->detach(current_);
+    current_ = sim;
+  }
 
 private:
   NullConsole console_;
+  SweepStop *stop_;
+  Simulator *current_ = nullptr;
 };
 
 /// Why a point that ran did not end well, one line.
@@ -103,7 +112,7 @@ std::string run_failure(const RunOutcome &o) {
   return stop_reason_text(r);
 }
 
-PointResult run_point(const SweepRequest &req, const SweepPoint &p, bool no_db) {
+PointResult run_point(const SweepRequest &req, const SweepPoint &p, bool no_db, SweepStop *stop) {
   PointResult pr;
   pr.point = p;
   RunRequest run;
@@ -120,7 +129,7 @@ PointResult run_point(const SweepRequest &req, const SweepPoint &p, bool no_db) 
   // Profiled: layers give inferences, and every stored run carries its functions.
   run.options.profile = true;
   run.options.profile_listener = [] { return std::make_unique<CallTracker>(); };
-  PointHooks hooks;
+  PointHooks hooks(stop);
   try {
     RunOutcome o = session::run(run, hooks);
     pr.exit_code = o.exit_code;
@@ -263,8 +272,37 @@ SweepExpected<std::vector<SweepPoint>> plan_sweep(const SweepRequest &req, const
   return points;
 }
 
+void SweepStop::stop(const std::string &cause) {
+  std::lock_guard lock(mutex_);
+  if (stopped_) return;
+  stopped_ = true;
+  cause_ = cause;
+  for (Simulator *sim : running_) sim->request_stop(cause_);
+}
+
+bool SweepStop::stopped() const {
+  std::lock_guard lock(mutex_);
+  return stopped_;
+}
+
+std::string SweepStop::cause() const {
+  std::lock_guard lock(mutex_);
+  return cause_;
+}
+
+void SweepStop::attach(Simulator *sim) {
+  std::lock_guard lock(mutex_);
+  running_.push_back(sim);
+  if (stopped_) sim->request_stop(cause_);
+}
+
+void SweepStop::detach(Simulator *sim) {
+  std::lock_guard lock(mutex_);
+  running_.erase(std::remove(running_.begin(), running_.end(), sim), running_.end());
+}
+
 SweepExpected<SweepRun> run_sweep(const SweepRequest &req, const std::vector<SweepPoint> &points, unsigned jobs,
-                                  const SweepProgress &progress) {
+                                  const SweepProgress &progress, SweepStop *stop) {
   SweepRun out;
   // The database once, before any point runs: created and migrated here, so
   // the points' own connections only add runs to it.
@@ -286,17 +324,24 @@ SweepExpected<SweepRun> run_sweep(const SweepRequest &req, const std::vector<Swe
   std::mutex mutex;
   std::condition_variable changed;
   size_t next = 0, done = 0, running = 0;
+  std::vector<char> started(points.size(), 0);
   auto worker = [&] {
     while (true) {
       size_t i;
       {
         std::lock_guard lock(mutex);
-        if (next == points.size()) return;
+        if (next == points.size() || (stop && stop->stopped())) {
+          done += points.size() - next; // never started
+          next = points.size();
+          changed.notify_one();
+          return;
+        }
         i = next++;
+        started[i] = 1;
         ++running;
       }
       changed.notify_one();
-      PointResult r = run_point(req, points[i], no_db);
+      PointResult r = run_point(req, points[i], no_db, stop);
       {
         std::lock_guard lock(mutex);
         out.results[i] = std::move(r); // each slot written by one worker, read after the joins
@@ -326,6 +371,12 @@ SweepExpected<SweepRun> run_sweep(const SweepRequest &req, const std::vector<Swe
   }
   for (auto &t : threads) t.join();
   if (progress) progress(points.size(), 0, points.size());
+  for (size_t i = 0; i < points.size(); ++i)
+    if (!started[i]) {
+      out.results[i].point = points[i];
+      out.results[i].exit_code = kExitInterrupted;
+      out.results[i].failure = "not run: " + (stop ? stop->cause() : std::string("stopped"));
+    }
 
   if (req.battery)
     for (auto &r : out.results)

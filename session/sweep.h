@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -92,6 +93,26 @@ struct PointResult {
   bool ok() const { return exit_code == 0; }
 };
 
+/// Stops a sweep from another thread (the front end's signal watcher): no
+/// point starts after stop(), and the running ones stop at their next block
+/// boundary (StopReason::Stopped, with the cause), are reported and stored.
+/// Not for a signal handler (it takes a lock).
+class SweepStop {
+public:
+  void stop(const std::string &cause);
+  bool stopped() const;
+  std::string cause() const;
+  /// run_sweep's points: the simulator one of them runs on from now on, and when it is done.
+  void attach(Simulator *sim);
+  void detach(Simulator *sim);
+
+private:
+  mutable std::mutex mutex_;
+  std::vector<Simulator *> running_;
+  bool stopped_ = false;
+  std::string cause_;
+};
+
 /// Progress: points finished and running, out of all. Called on the thread
 /// that called run_sweep, never from a worker.
 using SweepProgress = std::function<void(size_t done, size_t running, size_t total)>;
@@ -106,8 +127,10 @@ struct SweepRun {
   std::vector<std::string> warnings; ///< once for the whole sweep (a default database that cannot be used)
   std::string db_path;               ///< where the runs were stored ("" = not stored)
 };
+/// With `stop`, a point that had not started when it was stopped is reported
+/// as not run, with the interrupted exit code (75).
 SweepExpected<SweepRun> run_sweep(const SweepRequest &request, const std::vector<SweepPoint> &points, unsigned jobs,
-                                  const SweepProgress &progress = nullptr);
+                                  const SweepProgress &progress = nullptr, SweepStop *stop = nullptr);
 
 /// The sweep's exit code: 0 when every point ran and exited 0, else the worst
 /// point's code, in this order (worst first): internal error (70), fault (71),

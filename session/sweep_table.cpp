@@ -71,7 +71,11 @@ std::string pad(const std::string &s, size_t w, bool right) {
   return right ? fill + s : s + fill;
 }
 
-std::string failure_text(const SweepRow &r) { return "failed (exit " + std::to_string(r.exit_code) + "): " + r.failure; }
+std::string failure_text(const SweepRow &r) {
+  std::string s = "failed (exit " + std::to_string(r.exit_code) + "): " + r.failure;
+  if (r.run_id) s += " (run " + std::to_string(*r.run_id) + ")";
+  return s;
+}
 
 std::string energy_value_text(const SweepTable &t, const SweepRow &r) {
   if (t.energy_basis == "battery life") return years_text(r.life_years) + " years";

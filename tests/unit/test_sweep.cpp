@@ -371,3 +371,29 @@ TEST_CASE("sweep run: a point the image does not fit fails in its row, the other
   CHECK(sweep_exit_code(run->results) == cli::kExitBadElf);
   CHECK_FALSE(run->results[0].run_id);
 }
+
+TEST_CASE("sweep run: stopped before it starts, no point runs and every point keeps its row") {
+  if (!test::have_firmware("hello-stm32f407")) return;
+  auto elf = load_elf(test::firmware("hello-stm32f407").string());
+  REQUIRE(elf);
+  SweepRequest req;
+  req.elf = test::firmware("hello-stm32f407").string();
+  req.devices = {"stm32f407"};
+  req.mhz = {16, 48, 80};
+  req.no_db = true;
+  auto points = plan_sweep(req, *elf);
+  REQUIRE(points);
+  SweepStop stop;
+  stop.stop("interrupted by SIGINT");
+  stop.stop("stopped by SIGTERM"); // the first cause stays
+  auto run = run_sweep(req, *points, 2, nullptr, &stop);
+  REQUIRE(run);
+  REQUIRE(run->results.size() == 3);
+  for (size_t i = 0; i < 3; ++i) {
+    CHECK(run->results[i].exit_code == cli::kExitInterrupted);
+    CHECK_FALSE(run->results[i].ran);
+    CHECK(run->results[i].failure == "not run: interrupted by SIGINT");
+    CHECK(run->results[i].point.mhz == req.mhz[i]);
+  }
+  CHECK(sweep_exit_code(run->results) == cli::kExitInterrupted);
+}
