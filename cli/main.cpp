@@ -3,6 +3,7 @@
 #include "cli/cmd_calibrate.h"
 #include "cli/cmd_db.h"
 #include "cli/cmd_gate.h"
+#include "cli/cmd_sweep.h"
 #include "cli/commands.h"
 #include "session/exit_codes.h"
 
@@ -66,6 +67,8 @@ int main(int argc, char **argv) {
   auto *calibrate_cmd = add_calibrate_command(app, calibrate);
   DbCommands db_cmds; // runs, report, compare
   add_db_commands(app, db_cmds);
+  SweepArgs sweep;
+  auto *sweep_cmd = add_sweep_command(app, sweep);
 
   try {
     app.parse(argc, argv);
@@ -82,6 +85,7 @@ int main(int argc, char **argv) {
   if (*info_cmd) return cmd_info(info_elf, info_device);
   if (*gate_cmd) return cmd_gate(gate);
   if (*calibrate_cmd) return cmd_calibrate(calibrate);
+  if (*sweep_cmd) return cmd_sweep(sweep);
   if (auto code = run_db_command(db_cmds)) return *code;
   return kExitUsage;
 }
