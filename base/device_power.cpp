@@ -146,8 +146,8 @@ void read_states(const toml::array &rows, PowerDesc &p, Reader &rd) {
     p.states.push_back(std::move(s));
   }
   const auto sleeps = std::count_if(p.states.begin(), p.states.end(), [](const LowPowerState &s) { return s.kind == PowerStateKind::Sleep; });
-  if (sleeps != 1)
-    rd.fail("[[power.state]] must have exactly one state of kind \"sleep\" (has " + std::to_string(sleeps) + ")", &rows);
+  if (sleeps > 1)
+    rd.fail("[[power.state]] may have one state of kind \"sleep\" (has " + std::to_string(sleeps) + ")", &rows);
 }
 
 void read_weights(const toml::table &w, PowerDesc &p, Reader &rd) {
@@ -179,7 +179,7 @@ void read_power(const toml::table &root, Device &d, Reader &rd) {
   p.reference_c = rd.number(*t, "reference_c", "power.", kMinCelsius, false, kMaxCelsius, false).value_or(25);
   p.leakage_doubling_c = rd.number(*t, "leakage_doubling_c", "power.", 0, true, kMaxDoublingC, false).value_or(0);
   p.default_mode = text(rd, *t, "default_mode", "power.", false);
-  p.deep_sleep = text(rd, *t, "deep_sleep", "power.", true);
+  p.deep_sleep = text(rd, *t, "deep_sleep", "power.", false);
   p.source = text(rd, *t, "source", "power.", false);
   p.notes = text(rd, *t, "notes", "power.", false);
 
@@ -189,7 +189,7 @@ void read_power(const toml::table &root, Device &d, Reader &rd) {
 
   if (auto rows = t->get("state"); rows && rows->as_array()) read_states(*rows->as_array(), p, rd);
   else if (rows) rd.fail("'power.state' must be an array of tables ([[power.state]])", rows);
-  else rd.fail("missing [[power.state]] entries");
+  // No states: a file fitted from captures that never slept (mcusim calibrate).
 
   if (auto w = t->get("weights"); w && w->as_table()) read_weights(*w->as_table(), p, rd);
   else if (w) rd.fail("'power.weights' must be a table ([power.weights])", w);
@@ -199,6 +199,8 @@ void read_power(const toml::table &root, Device &d, Reader &rd) {
     if (std::none_of(modes.begin(), modes.end(), [&](const std::string &m) { return same_name(m, p.default_mode); }))
       rd.fail("'power.default_mode' names no [[power.run]] mode ('" + p.default_mode + "')", t->get("default_mode"));
   }
+  const bool has_deep = std::any_of(p.states.begin(), p.states.end(), [](const LowPowerState &s) { return s.kind != PowerStateKind::Sleep; });
+  if (has_deep && !t->get("deep_sleep")) rd.fail("missing key 'power.deep_sleep' (the stop or standby state SLEEPDEEP enters)");
   if (t->get("deep_sleep")) {
     const LowPowerState *deep = p.deep_sleep_state();
     if (!deep) rd.fail("'power.deep_sleep' names no [[power.state]] ('" + p.deep_sleep + "')", t->get("deep_sleep"));

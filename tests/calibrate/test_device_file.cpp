@@ -161,11 +161,11 @@ TEST_CASE("the fitted file: the fitted rows replaced with their source, the rest
 }
 
 TEST_CASE("a device without [power] gets a new section with the fitted rows") {
-  std::ifstream in(std::string(MCUSIM_TEST_SOURCE_DIR) + "/devices/generic-m4.toml");
+  std::ifstream in(std::string(MCUSIM_TEST_SOURCE_DIR) + "/tests/data/calibrate/nopower-f407.toml");
   std::stringstream ss;
   ss << in.rdbuf();
   const std::string text = ss.str();
-  REQUIRE(text.find("[power]") == std::string::npos); // (when the device gains figures, this test needs a device without)
+  REQUIRE(text.find("\n[power]") == std::string::npos);
   CalibrationFit fit;
   FittedRun r;
   r.fixed_ua = 500;
@@ -177,7 +177,7 @@ TEST_CASE("a device without [power] gets a new section with the fitted rows") {
   s.fixed_ua = 40;
   s.ua_per_mhz = 8;
   fit.state = s;
-  auto out = write_fitted_device(text, "generic-m4.toml", fit, "fitted by mcusim calibrate");
+  auto out = write_fitted_device(text, "nopower-f407.toml", fit, "fitted by mcusim calibrate");
   REQUIRE(out);
   std::string kept = text;
   while (!kept.empty() && kept.back() == '\n') kept.pop_back();
@@ -188,7 +188,7 @@ TEST_CASE("a device without [power] gets a new section with the fitted rows") {
   CHECK(t["power"]["run"][0]["fixed_ua"].value<double>() == 500);
   CHECK(t["power"]["state"][0]["kind"].value<std::string>() == "sleep");
   CHECK(t["power"]["state"][0]["ua_per_mhz"].value<double>() == 8);
-  auto d = mcusim::parse_device(*out, "generic-m4-fitted.toml");
+  auto d = mcusim::parse_device(*out, "nopower-f407-fitted.toml");
   INFO((d ? std::string() : d.error().message));
   REQUIRE(d);
 }
