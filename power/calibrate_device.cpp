@@ -260,6 +260,12 @@ PowerExpected<std::string> write_fitted_device(std::string_view toml_text, const
       row.insert_or_assign("name", s.name);
       row.insert_or_assign("kind", kind_text(s.kind));
       set_figures(row, s.fixed_ua, per_mhz);
+      // A capture gives no wake-up time: the Sleep state takes the file's
+      // [sleep] wakeup_us (the two must agree), a new deeper state 0.
+      double wake = 0;
+      if (s.kind == PowerStateKind::Sleep)
+        if (auto w = (*root)["sleep"]["wakeup_us"].value<double>()) wake = *w;
+      row.insert_or_assign("wakeup_us", wake);
       states.push_back(std::move(row));
       if (s.kind != PowerStateKind::Sleep && !power["deep_sleep"]) power.insert_or_assign("deep_sleep", s.name);
     }
