@@ -42,6 +42,7 @@ int BudgetGate::load(const GateOptions &o) {
   if (o.budget.empty()) return kExitOk;
   auto b = load_budget(o.budget);
   if (!b) return budget_error(b.error());
+  if (auto e = check_budget_scenario(*b, false, "mcusim gate")) return budget_error(*e);
   if (!o.baseline.empty()) {
     auto base = load_report_metrics(o.baseline, "baseline");
     if (!base) return budget_error(base.error());
