@@ -1,5 +1,6 @@
 /// \file
 /// mcusim command line: run, devices, info.
+#include "cli/cmd_battery.h"
 #include "cli/cmd_db.h"
 #include "cli/cmd_gate.h"
 #include "cli/commands.h"
@@ -48,6 +49,7 @@ int main(int argc, char **argv) {
   run_cmd->add_option("--arena-symbol", run.arena_symbol, "The tensor arena's symbol (default: tensor_arena, g_tensor_arena, kTensorArena, mcusim_arena)");
   run_cmd->add_option("--layer-pattern", run.layer_pattern,
                       "Functions whose demangled name matches this regex are layers (default: the TFLM preset)");
+  run_cmd->add_option("--scenario", run.scenario, "Project the battery life of this scenario (TOML) with the run's energy (docs/power.md)");
   run_cmd->add_option("args", run.firmware_args, "Arguments passed to the firmware (after --)");
 
   bool devices_quiet = false;
@@ -63,6 +65,8 @@ int main(int argc, char **argv) {
   auto *gate_cmd = add_gate_command(app, gate);
   DbCommands db_cmds; // runs, report, compare
   add_db_commands(app, db_cmds);
+  BatteryArgs battery;
+  auto *battery_cmd = add_battery_command(app, battery);
 
   try {
     app.parse(argc, argv);
@@ -78,6 +82,7 @@ int main(int argc, char **argv) {
   if (*dev_cmd) return cmd_devices(devices_quiet);
   if (*info_cmd) return cmd_info(info_elf, info_device);
   if (*gate_cmd) return cmd_gate(gate);
+  if (*battery_cmd) return cmd_battery(battery);
   if (auto code = run_db_command(db_cmds)) return *code;
   return kExitUsage;
 }

@@ -651,14 +651,18 @@ std::string render_checks(const BudgetResult &result, bool failures_only) {
     if (failures_only && ch.passed) continue;
     rows.push_back({ch.name, ch.limit, ch.value, ch.passed ? "PASS" : "FAIL: " + ch.message});
   }
+  // Columns by characters, not bytes ("µJ").
+  auto chars = [](const std::string &s) {
+    return size_t(std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+  };
   std::array<size_t, 3> width{};
   for (const auto &row : rows)
-    for (size_t i = 0; i < 3; ++i) width[i] = std::max(width[i], row[i].size());
+    for (size_t i = 0; i < 3; ++i) width[i] = std::max(width[i], chars(row[i]));
   std::string out;
   if (rows.size() > 1)
     for (const auto &row : rows) {
       std::string line = "  ";
-      for (size_t i = 0; i < 3; ++i) line += row[i] + std::string(width[i] - row[i].size() + 2, ' ');
+      for (size_t i = 0; i < 3; ++i) line += row[i] + std::string(width[i] - chars(row[i]) + 2, ' ');
       out += line + row[3] + "\n";
     }
   for (const auto &n : result.notes) out += "  note: " + n + "\n";

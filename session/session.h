@@ -13,6 +13,7 @@
 #include "core/simulator.h"
 #include "profiler/budget.h"
 #include "profiler/run_report.h"
+#include "session/battery.h"
 
 #include <cstdint>
 #include <optional>
@@ -42,6 +43,10 @@ struct RunRequest {
 
   // CI gate
   std::string budget, baseline, junit;
+
+  // Battery life (docs/power.md): a scenario file whose projection, with the
+  // run's energy as its run phase, follows the report ("" = none)
+  std::string scenario;
 
   // Run database
   std::string db;             ///< "" = kDefaultRunDatabase (a problem with it is a warning unless it is damaged)
@@ -105,6 +110,7 @@ struct RunOutcome {
   std::optional<RunResult> result;
   std::optional<RunReport> report;
   std::optional<BudgetResult> gate;  ///< with a budget
+  std::optional<BatteryProjection> battery; ///< with a scenario, when the run could be projected
   std::optional<int64_t> run_id;     ///< stored run
   std::string db_path;               ///< where it was stored
   std::vector<Message> messages;     ///< every message, in order (also given to SessionHooks::message)
