@@ -170,7 +170,7 @@ BatteryExpected<power::Scenario> prepare_battery_scenario(const BatteryOptions &
   power::ScenarioParts supplied;
   supplied.run = supplied.sleep = true;
   supplied.battery = !o.battery_preset.empty() || !o.battery_file.empty();
-  supplied.supply = o.regulator.has_value();
+  supplied.supply = true; // regulator "none" unless the file or the options say otherwise
   supplied.duty = o.period_s.has_value();
   if (!o.scenario_file.empty()) {
     auto loaded = power::load_scenario(o.scenario_file, dirs, supplied);

@@ -94,6 +94,10 @@ Expected<Device> resolve_device(const std::string &name, const ElfImage &elf, st
 
 bool machine_report_on_stdout(const RunRequest &r) { return r.report_format == "json" && r.report_out.empty(); }
 
+bool projection_on_stderr(const RunRequest &r) {
+  return r.report_out.empty() && (r.report_format == "json" || r.report_format == "html");
+}
+
 ConsoleTarget console_target(const RunRequest &r) {
   if (!r.console_file.empty()) return ConsoleTarget::File;
   return machine_report_on_stdout(r) ? ConsoleTarget::Stderr : ConsoleTarget::Stdout;
@@ -265,8 +269,7 @@ RunOutcome run(const RunRequest &req, SessionHooks &hooks) {
       also(b.error().exit_code);
     } else {
       std::string text = render_battery_text(*b);
-      bool report_on_stdout = !report_format.empty() && !report_file.is_open();
-      if (report_on_stdout && (report_format == "json" || report_format == "html")) emit({Message::Kind::Text, text});
+      if (projection_on_stderr(req)) emit({Message::Kind::Text, text});
       else hooks.report_text(text);
       battery_years = b->projection.life_years;
       out.battery = std::move(*b);

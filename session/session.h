@@ -62,6 +62,10 @@ enum class ConsoleTarget {
 ConsoleTarget console_target(const RunRequest &request);
 /// The report goes to stdout (no report_out) in a format meant for programs (json).
 bool machine_report_on_stdout(const RunRequest &request);
+/// Where the --scenario projection goes: after the report on the front end's
+/// stdout (SessionHooks::report_text), or, when a JSON or HTML report has
+/// stdout to itself, to stderr as a Text message (it is not part of the report).
+bool projection_on_stderr(const RunRequest &request);
 
 /// One line (or, for Text, a block) the front end shows: on stderr for the CLI.
 struct Message {

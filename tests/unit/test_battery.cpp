@@ -3,6 +3,7 @@
 /// and device figures, and one line with its exit code for every bad input.
 #include "session/battery.h"
 #include "session/exit_codes.h"
+#include "session/session.h"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -395,4 +396,19 @@ TEST_CASE("the projection as text, JSON and Markdown") {
   std::string md = render_battery_markdown(b);
   CHECK(contains(md, "### Battery life: kws.elf on testchip at 100 MHz"));
   CHECK(contains(md, "| life | **914.0 days = 2.50 years** |"));
+}
+
+TEST_CASE("mcusim run --scenario: the projection follows a text report on stdout, and goes to stderr beside a JSON or HTML one") {
+  RunRequest req;
+  CHECK_FALSE(projection_on_stderr(req)); // no report: stdout, after the firmware's output
+  req.report_format = "text";
+  CHECK_FALSE(projection_on_stderr(req));
+  req.report_format = "markdown";
+  CHECK_FALSE(projection_on_stderr(req));
+  req.report_format = "json";
+  CHECK(projection_on_stderr(req));
+  req.report_format = "html";
+  CHECK(projection_on_stderr(req));
+  req.report_out = "r.json"; // the report in a file: stdout is free
+  CHECK_FALSE(projection_on_stderr(req));
 }
