@@ -293,6 +293,8 @@ BatteryExpected<BatteryProjection> project_run(const RunReport &r, power::Scenar
   const double rail_v = e.model.voltage_v > 0 ? e.model.voltage_v : device_power ? device_power->voltage_v : 0;
   if (!(seconds > 0) || !(rail_v > 0))
     return fail(kExitNoPower, r.firmware + " on " + r.device + ": the run's energy has no duration or voltage to project");
+  if (s.given.run)
+    out.notes.push_back("the scenario's [run] is replaced by " + std::string(per == BatteryPer::Inference ? "one inference of the run" : "the run"));
   s.run = power::RunPhase{};
   s.run.current_ua = uj / (rail_v * seconds); // µJ / (V · s) = µA
   s.run.duration_s = seconds;
@@ -377,6 +379,7 @@ std::string render_battery_text(const BatteryProjection &b) {
   row("dominant", dominant_text(p));
   row("life in days", life_text(p.life_years));
   o += power::render_projection(b.scenario, p);
+  for (const auto &n : b.notes) o += "note: " + n + "\n";
   return o;
 }
 
@@ -434,6 +437,7 @@ std::string render_battery_json(const BatteryProjection &b) {
   json warnings = json::array();
   for (const auto &w : p.warnings) warnings.push_back({{"severity", power::severity_name(w.severity)}, {"message", w.message}});
   j["warnings"] = warnings;
+  j["notes"] = b.notes;
   return j.dump(2) + "\n";
 }
 
@@ -464,6 +468,7 @@ std::string render_battery_markdown(const BatteryProjection &b) {
     o += "\n";
     for (const auto &w : p.warnings) o += "- **" + std::string(power::severity_name(w.severity)) + "**: " + cell(w.message) + "\n";
   }
+  for (const auto &n : b.notes) o += "- note: " + cell(n) + "\n";
   return o;
 }
 

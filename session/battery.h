@@ -98,6 +98,7 @@ struct BatteryProjection {
   std::string run_phase;   ///< "one inference: 812 µJ over 40.2 ms (uj_per_inference of 3 invocations)"
   std::string sleep_phase; ///< "stop2 of stm32u575 at 25 °C: 1.9 µA" or "--sleep-ua: 2 µA"
   std::string source;      ///< "crc32.elf on stm32f407 at 100 MHz"
+  std::vector<std::string> notes; ///< e.g. that the scenario's own [run] was replaced by the run's
 };
 
 /// Completes `scenario` (from prepare_battery_scenario) with the run phase

@@ -287,6 +287,9 @@ TEST_CASE("the file's [run] is replaced by the run's energy") {
   o.scenario_file = file;
   BatteryProjection b = projected(report(30, 0.010), o, nullptr);
   CHECK(b.projection.average_ma == doctest::Approx(0.010));
+  REQUIRE(b.notes.size() == 1);
+  CHECK(b.notes[0] == "the scenario's [run] is replaced by the run");
+  CHECK(contains(render_battery_text(b), "\nnote: the scenario's [run] is replaced by the run\n"));
 }
 
 TEST_CASE("bad inputs: one line and the exit code each") {
