@@ -228,7 +228,7 @@ TEST_CASE("one inference per period: uj_per_inference over the layers' time per 
   CHECK(whole.projection.average_ma > b.projection.average_ma);
 }
 
-TEST_CASE("a scenario file without [run] gives battery, supply, duty, sleep, loads and ambient; options override it") {
+TEST_CASE("a scenario file without [run] gives battery, supply, duty, sleep, loads and ambient, and options override it") {
   std::string file = write_file("no-run.toml", R"([battery]
 preset = "cr2032"
 [supply]
