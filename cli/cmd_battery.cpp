@@ -27,8 +27,10 @@ CLI::App *add_battery_command(CLI::App &app, BatteryArgs &a) {
       ->check(CLI::IsMember({"run", "inference"}));
   auto *sleep = cmd->add_option("--sleep", a.sleep, "The device's low-power state between runs (default: its deep-sleep state)");
   cmd->add_option("--sleep-ua", a.sleep_ua, "The current between runs in µA, instead of a state of the device")->excludes(sleep);
-  cmd->add_option("--load", a.loads, "A continuous load NAME=UA (µA at the MCU's rail); repeatable");
-  cmd->add_option("--burst", a.bursts, "A burst NAME=MJ/EVERY[/DURATION]: MJ millijoules every EVERY runs, lasting DURATION (3ms); repeatable");
+  cmd->add_option("--load", a.loads, "A continuous load NAME=UA (µA at the MCU's rail); repeatable")
+      ->allow_extra_args(false);
+  cmd->add_option("--burst", a.bursts, "A burst NAME=MJ/EVERY[/DURATION]: MJ millijoules every EVERY runs, lasting DURATION (3ms); repeatable")
+      ->allow_extra_args(false);
   cmd->add_option("--supply", a.supply, "The supply path: none (default), ldo or smps");
   cmd->add_option("--supply-v", a.supply_v, "The MCU's rail voltage after the regulator");
   cmd->add_option("--efficiency", a.efficiency, "The SMPS's power efficiency, in (0, 1]");
