@@ -229,7 +229,7 @@ BudgetExpected<Budget> parse_budget(std::string_view text, const std::string &fi
 std::optional<BudgetError> check_budget_scenario(const Budget &b, bool have_scenario, const std::string &where) {
   if (!b.limits.min_battery_years || have_scenario) return std::nullopt;
   return BudgetError{Kind::Malformed, b.file + ": 'limits.min_battery_years' needs a battery projection, and " + where +
-                                          " has no scenario (check it with mcusim run --scenario FILE --budget " + b.file + ")"};
+                                          " has no scenario (give --scenario FILE)"};
 }
 
 BudgetExpected<Budget> load_budget(const std::filesystem::path &file) {
@@ -614,7 +614,7 @@ BudgetResult evaluate_budget(const Budget &budget, const ReportMetrics &r, const
   energy_check("peak_ma", l.peak_ma, e(&ReportMetrics::Energy::peak_ma), ma_text, "peak current", no_power);
   if (l.min_battery_years) {
     const std::string limit = "at least " + years_text(*l.min_battery_years);
-    if (!r.battery_years) c.missing("min_battery_years", limit, "not measured: no battery projection (mcusim run --scenario FILE)");
+    if (!r.battery_years) c.missing("min_battery_years", limit, "not measured: no battery projection (it needs --scenario and a run with energy)");
     else
       c.add("min_battery_years", limit, years_text(*r.battery_years), *r.battery_years >= *l.min_battery_years,
             "battery life " + years_text(*r.battery_years) + " is under the minimum of " + years_text(*l.min_battery_years));

@@ -138,7 +138,7 @@ TEST_CASE("energy limits on a report without energy fail as not measured") {
         "not measured: the report has no model invocations (no layers)");
   // No projection: min_battery_years is not measured (the session refuses such a budget before the run).
   CHECK(check("[limits]\nmin_battery_years = 1", metrics(energy_report()), "min_battery_years").message ==
-        "not measured: no battery projection (mcusim run --scenario FILE)");
+        "not measured: no battery projection (it needs --scenario and a run with energy)");
 }
 
 TEST_CASE("min_battery_years without a scenario is a budget error") {
@@ -147,7 +147,7 @@ TEST_CASE("min_battery_years without a scenario is a budget error") {
   REQUIRE(e);
   CHECK(e->kind == BudgetError::Kind::Malformed);
   CHECK(e->message == "b.toml: 'limits.min_battery_years' needs a battery projection, and mcusim gate has no scenario "
-                      "(check it with mcusim run --scenario FILE --budget b.toml)");
+                      "(give --scenario FILE)");
   CHECK_FALSE(check_budget_scenario(b, true, "this run"));
   CHECK_FALSE(check_budget_scenario(budget("[limits]\npeak_ma = 1"), false, "this run"));
 }
