@@ -128,6 +128,15 @@ int load_run(const std::string &arg, LazyStore &db, LoadedRun &out) {
 
 } // namespace
 
+int load_run_arg(const std::string &arg, const std::string &db_path, RunReport &report, std::string &label) {
+  LazyStore db(db_path);
+  LoadedRun run;
+  if (int code = load_run(arg, db, run); code != kExitOk) return code;
+  report = std::move(run.report);
+  label = std::move(run.label);
+  return kExitOk;
+}
+
 // ---------------------------------------------------------------------------
 // mcusim run --db / --no-db
 

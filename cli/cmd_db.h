@@ -65,4 +65,9 @@ void add_db_commands(CLI::App &app, DbCommands &cmds);
 /// After parsing: the exit code of the database subcommand given, if one was.
 std::optional<int> run_db_command(const DbCommands &cmds);
 
+/// A RUN argument as `report` reads it (a run id, "last" or a report JSON
+/// file) into `report`, named in `label` ("run 12" or the file's name).
+/// Returns kExitOk, or prints the problem and returns its exit code (66, 76, 78).
+int load_run_arg(const std::string &run, const std::string &db, RunReport &report, std::string &label);
+
 } // namespace mcusim::cli

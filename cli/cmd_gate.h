@@ -32,8 +32,9 @@ void add_gate_options(CLI::App &cmd, GateOptions &o, bool budget_required);
 class BudgetGate {
 public:
   /// Loads the files `o` names. Returns kExitOk, or prints the problem and returns
-  /// kExitNoInput (unreadable) or kExitBadBudget (malformed).
-  int load(const GateOptions &o);
+  /// kExitNoInput (unreadable) or kExitBadBudget (malformed, or min_battery_years
+  /// without `have_scenario`).
+  int load(const GateOptions &o, bool have_scenario = false);
   bool active() const { return budget_.has_value(); }
   /// Checks the report, prints the checks on stderr (with `quiet`, only failures) and
   /// writes the JUnit file. Returns kExitOk, kExitBudget, or kExitOutput when the
@@ -50,6 +51,7 @@ struct GateArgs {
   std::string report; ///< the saved report (JSON)
   GateOptions gate;
   bool quiet = false;
+  std::string scenario; ///< battery scenario for min_battery_years (--scenario)
 };
 /// Registers `mcusim gate` on `app`.
 CLI::App *add_gate_command(CLI::App &app, GateArgs &args);

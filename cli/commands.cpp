@@ -177,6 +177,7 @@ int cmd_run(const RunArgs &a) {
   req.budget = gate.budget;
   req.baseline = gate.baseline;
   req.junit = gate.junit;
+  req.scenario = a.scenario;
   const RunDbOptions &db = run_db_options();
   req.db = db.db;
   req.no_db = db.no_db;

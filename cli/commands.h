@@ -27,6 +27,7 @@ struct RunArgs {
   std::string console_file; ///< the firmware's stdout goes here (--console)
   std::string arena_symbol;
   std::vector<std::string> firmware_args;
+  std::string scenario; ///< battery scenario projected with the run's energy (--scenario)
 };
 int cmd_run(const RunArgs &args);
 int cmd_devices(bool quiet);

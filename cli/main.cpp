@@ -1,6 +1,7 @@
 /// \file
 /// mcusim command line: run, devices, info.
 #include "cli/cmd_calibrate.h"
+#include "cli/cmd_battery.h"
 #include "cli/cmd_db.h"
 #include "cli/cmd_gate.h"
 #include "cli/cmd_sweep.h"
@@ -50,6 +51,7 @@ int main(int argc, char **argv) {
   run_cmd->add_option("--arena-symbol", run.arena_symbol, "The tensor arena's symbol (default: tensor_arena, g_tensor_arena, kTensorArena, mcusim_arena)");
   run_cmd->add_option("--layer-pattern", run.layer_pattern,
                       "Functions whose demangled name matches this regex are layers (default: the TFLM preset)");
+  run_cmd->add_option("--scenario", run.scenario, "Project the battery life of this scenario (TOML) with the run's energy (docs/power.md)");
   run_cmd->add_option("args", run.firmware_args, "Arguments passed to the firmware (after --)");
 
   bool devices_quiet = false;
@@ -69,6 +71,8 @@ int main(int argc, char **argv) {
   add_db_commands(app, db_cmds);
   SweepArgs sweep;
   auto *sweep_cmd = add_sweep_command(app, sweep);
+  BatteryArgs battery;
+  auto *battery_cmd = add_battery_command(app, battery);
 
   try {
     app.parse(argc, argv);
@@ -86,6 +90,7 @@ int main(int argc, char **argv) {
   if (*gate_cmd) return cmd_gate(gate);
   if (*calibrate_cmd) return cmd_calibrate(calibrate);
   if (*sweep_cmd) return cmd_sweep(sweep);
+  if (*battery_cmd) return cmd_battery(battery);
   if (auto code = run_db_command(db_cmds)) return *code;
   return kExitUsage;
 }

@@ -4,6 +4,8 @@
 #include "power/battery_toml.h"
 #include "power/toml_reader.h"
 
+#include <cmath>
+
 
 namespace mcusim::power {
 
@@ -204,6 +206,11 @@ struct ScenarioParser {
 
 PowerExpected<Scenario> parse_scenario(std::string_view text, const std::string &file,
                                        const std::vector<fs::path> &preset_dirs) {
+  return parse_scenario(text, file, preset_dirs, ScenarioParts{});
+}
+
+PowerExpected<Scenario> parse_scenario(std::string_view text, const std::string &file,
+                                       const std::vector<fs::path> &preset_dirs, const ScenarioParts &supplied) {
   auto root = parse_toml(text, file, "battery scenario");
   if (!root) return tl::unexpected(root.error());
   TomlReader r(file, "battery scenario");
@@ -248,25 +255,36 @@ PowerExpected<Scenario> parse_scenario(std::string_view text, const std::string 
     }
     if (r.failed()) return tl::unexpected(r.error());
   }
-  static const std::pair<const char *, const char *> required[] = {
-      {"battery", "[battery] with preset = \"...\", file = \"...\" or the cell's own figures"},
-      {"supply", "[supply] with regulator = \"none\", \"ldo\" or \"smps\""},
-      {"run", "[run] with energy_uj or current_ua, and duration_ms"},
-      {"duty", "[duty] with period_s"},
-      {"sleep", "[sleep] with current_ua"}};
-  for (auto [key, hint] : required)
-    if (!root->contains(key)) {
-      r.fail_at_line(0, "missing '" + std::string(key) + "' (" + hint + ")");
+  ScenarioParts &g = s.given;
+  g.battery = root->contains("battery");
+  g.supply = root->contains("supply");
+  g.run = root->contains("run");
+  g.duty = root->contains("duty");
+  g.sleep = root->contains("sleep");
+  g.ambient = root->contains("ambient");
+  const struct {
+    const char *key;
+    bool needed;
+    const char *hint;
+  } required[] = {
+      {"battery", !supplied.battery, "[battery] with preset = \"...\", file = \"...\" or the cell's own figures"},
+      {"supply", !supplied.supply, "[supply] with regulator = \"none\", \"ldo\" or \"smps\""},
+      {"run", !supplied.run, "[run] with energy_uj or current_ua, and duration_ms"},
+      {"duty", !supplied.duty, "[duty] with period_s"},
+      {"sleep", !supplied.sleep, "[sleep] with current_ua"}};
+  for (const auto &req : required)
+    if (req.needed && !root->contains(req.key)) {
+      r.fail_at_line(0, "missing '" + std::string(req.key) + "' (" + req.hint + ")");
       return tl::unexpected(r.error());
     }
-  if (s.run.duration_s > s.period_s)
+  if (g.run && g.duty && s.run.duration_s > s.period_s)
     r.fail((*root)["run"]["duration_ms"].node()->source(),
            "'run.duration_ms' (" + number_text(s.run.duration_s * 1e3) + " ms) is longer than 'duty.period_s' (" +
                number_text(s.period_s) + " s)");
-  for (size_t i = 0; i < s.loads.size() && !r.failed(); ++i)
+  for (size_t i = 0; g.duty && i < s.loads.size() && !r.failed(); ++i)
     if (s.loads[i].duration_s && *s.loads[i].duration_s > s.period_s * s.loads[i].every_runs)
       r.fail_at_line(0, "'load[" + std::to_string(i) + "].duration_ms' is longer than the time between its bursts");
-  if (s.supply.regulator != RegulatorKind::None && s.supply.voltage_v > 0 && s.supply.regulator == RegulatorKind::Ldo &&
+  if (g.supply && g.battery && s.supply.regulator == RegulatorKind::Ldo && s.supply.voltage_v > 0 &&
       s.supply.voltage_v + s.supply.dropout_v > s.battery.pack_nominal_v())
     r.fail((*root)["supply"]["voltage"].node()->source(),
            "an LDO cannot make " + number_text(s.supply.voltage_v) + " V (dropout " + number_text(s.supply.dropout_v) +
@@ -276,9 +294,63 @@ PowerExpected<Scenario> parse_scenario(std::string_view text, const std::string 
 }
 
 PowerExpected<Scenario> load_scenario(const fs::path &file, const std::vector<fs::path> &preset_dirs) {
+  return load_scenario(file, preset_dirs, ScenarioParts{});
+}
+
+PowerExpected<Scenario> load_scenario(const fs::path &file, const std::vector<fs::path> &preset_dirs,
+                                      const ScenarioParts &supplied) {
   auto text = read_text_file(file.string(), "battery scenario");
   if (!text) return tl::unexpected(text.error());
-  return parse_scenario(*text, file.string(), preset_dirs);
+  return parse_scenario(*text, file.string(), preset_dirs, supplied);
+}
+
+tl::expected<void, PowerError> check_scenario(const Scenario &s) {
+  const std::string where = (s.file.empty() ? std::string("battery scenario") : s.file) + ": impossible battery scenario: ";
+  auto bad = [&](const std::string &m) { return tl::unexpected(PowerError{PowerError::Kind::Malformed, one_line(where + m)}); };
+  auto finite_non_negative = [](double v) { return std::isfinite(v) && v >= 0; };
+  auto positive = [](double v) { return std::isfinite(v) && v > 0; };
+  if (!positive(s.period_s)) return bad("the period must be greater than 0 seconds (got " + number_text(s.period_s) + " s)");
+  if (s.period_s > kTenYearsS) return bad("the period " + number_text(s.period_s) + " s is longer than ten years");
+  if (s.run.energy_uj.has_value() == s.run.current_ua.has_value())
+    return bad("the run needs either its energy or its average current");
+  if (s.run.energy_uj && !finite_non_negative(*s.run.energy_uj))
+    return bad("the run's energy must be a finite number of microjoules, not negative (got " + number_text(*s.run.energy_uj) + ")");
+  if (s.run.current_ua && !finite_non_negative(*s.run.current_ua))
+    return bad("the run's current must be a finite number of microamperes, not negative (got " + number_text(*s.run.current_ua) + ")");
+  if (!positive(s.run.duration_s)) return bad("the run must last longer than 0 s (got " + number_text(s.run.duration_s) + " s)");
+  if (s.run.duration_s > s.period_s)
+    return bad("the run (" + number_text(s.run.duration_s * 1e3) + " ms) is longer than the period (" + number_text(s.period_s) +
+               " s): it cannot happen once every period");
+  if (!finite_non_negative(s.sleep.current_ua))
+    return bad("the sleep current must be a finite number of microamperes, not negative (got " + number_text(s.sleep.current_ua) + ")");
+  if (s.sleep.voltage_v && !positive(*s.sleep.voltage_v)) return bad("the sleep voltage must be greater than 0 V");
+  const Battery &b = s.battery;
+  if (!positive(b.nominal_v) || !positive(b.cutoff_v) || b.series < 1 || b.parallel < 1 || b.capacity.empty())
+    return bad("the battery '" + b.name + "' has no usable figures (voltages, cells, capacity)");
+  const Supply &sup = s.supply;
+  if (sup.regulator != RegulatorKind::None && !positive(sup.voltage_v))
+    return bad(std::string("the ") + regulator_name(sup.regulator) + " needs the MCU's rail voltage, greater than 0 V");
+  if (sup.regulator == RegulatorKind::Smps && !(std::isfinite(sup.efficiency) && sup.efficiency > 0 && sup.efficiency <= 1))
+    return bad("the SMPS efficiency must be in (0, 1] (got " + number_text(sup.efficiency) + ")");
+  if (!finite_non_negative(sup.quiescent_ua)) return bad("the regulator's quiescent current must not be negative");
+  if (sup.regulator == RegulatorKind::Ldo && sup.voltage_v + sup.dropout_v > b.pack_nominal_v())
+    return bad("an LDO cannot make " + number_text(sup.voltage_v) + " V (dropout " + number_text(sup.dropout_v) + " V) from a " +
+               number_text(b.pack_nominal_v()) + " V battery: use \"smps\" or a higher-voltage battery");
+  for (const Load &l : s.loads) {
+    if (l.name.empty()) return bad("a load without a name");
+    if (l.current_ua.has_value() == l.energy_mj.has_value())
+      return bad("load '" + l.name + "' needs either a continuous current or a burst energy");
+    if (l.current_ua && !finite_non_negative(*l.current_ua)) return bad("load '" + l.name + "': the current must not be negative");
+    if (l.energy_mj && !finite_non_negative(*l.energy_mj)) return bad("load '" + l.name + "': the energy must not be negative");
+    if (l.every_runs < 1) return bad("load '" + l.name + "': a burst comes once every 1 or more runs");
+    if (l.duration_s && !positive(*l.duration_s)) return bad("load '" + l.name + "': the burst must last longer than 0 s");
+    if (l.duration_s && *l.duration_s > s.period_s * l.every_runs)
+      return bad("load '" + l.name + "': the burst (" + number_text(*l.duration_s * 1e3) +
+                 " ms) is longer than the time between its bursts (" + number_text(s.period_s * l.every_runs) + " s)");
+  }
+  if (!std::isfinite(s.temperature_c) || s.temperature_c < -100 || s.temperature_c > 200)
+    return bad("the temperature must be between -100 and 200 degrees Celsius (got " + number_text(s.temperature_c) + ")");
+  return {};
 }
 
 } // namespace mcusim::power

@@ -45,6 +45,11 @@ struct Load {
   Rail rail = Rail::Supply;
 };
 
+/// The top-level sections of a scenario file.
+struct ScenarioParts {
+  bool battery = false, supply = false, run = false, duty = false, sleep = false, ambient = false;
+};
+
 struct Scenario {
   std::string file;  ///< where it came from
   std::string title; ///< optional label
@@ -55,6 +60,7 @@ struct Scenario {
   SleepPhase sleep;
   std::vector<Load> loads;
   double temperature_c = 20;
+  ScenarioParts given; ///< the sections the file gave (parse_scenario sets it)
 };
 
 /// Parses a scenario; presets are looked up in `preset_dirs`, a `[battery]
@@ -64,5 +70,30 @@ PowerExpected<Scenario> parse_scenario(std::string_view toml_text, const std::st
                                        const std::vector<std::filesystem::path> &preset_dirs);
 PowerExpected<Scenario> load_scenario(const std::filesystem::path &file,
                                       const std::vector<std::filesystem::path> &preset_dirs);
+
+/// The same, for a caller that supplies some sections itself (the run from a
+/// simulated run, the sleep current from the device's figures, the period and
+/// the battery from the command line): those may be absent from the file; a
+/// section that is there is read and checked as usual. The checks between
+/// sections are made only where the file gives both; check_scenario makes
+/// them all once the caller has filled in its parts.
+PowerExpected<Scenario> parse_scenario(std::string_view toml_text, const std::string &file,
+                                       const std::vector<std::filesystem::path> &preset_dirs,
+                                       const ScenarioParts &supplied);
+PowerExpected<Scenario> load_scenario(const std::filesystem::path &file,
+                                      const std::vector<std::filesystem::path> &preset_dirs,
+                                      const ScenarioParts &supplied);
+
+/// Checks a scenario put together in code (or from a file and other parts)
+/// against the rules parse_scenario applies to a whole file, so that project()
+/// may be called on it: a positive finite period; a run with either energy or
+/// current (finite, not negative) and a positive duration no longer than the
+/// period; a sleep current that is finite and not negative; a battery with
+/// positive voltages and at least one capacity point; a supply voltage with a
+/// regulator, an SMPS efficiency in (0, 1]; bursts no longer than the time
+/// between them; an LDO that can make its voltage from the battery. The first
+/// problem is one line starting with the scenario's file (or "battery
+/// scenario") and "impossible battery scenario: ".
+tl::expected<void, PowerError> check_scenario(const Scenario &s);
 
 } // namespace mcusim::power

@@ -122,7 +122,7 @@ struct BudgetParser {
   void limits(const toml::table &t, Budget::Limits &l) {
     static const std::initializer_list<const char *> known = {
         "cycles", "ms", "flash_bytes", "ram_bytes", "stack_bytes", "heap_bytes", "no_dynamic_allocation", "functions", "layers",
-        "regions"};
+        "regions", "average_mw", "uj_per_run", "uj_per_inference", "peak_ma", "min_battery_years"};
     for (auto [kp, np] : in_file_order(t)) {
       const toml::key &k = *kp;
       const toml::node &n = *np;
@@ -133,6 +133,11 @@ struct BudgetParser {
       else if (key == "ram_bytes") l.ram_bytes = whole(n, full, "bytes");
       else if (key == "stack_bytes") l.stack_bytes = whole(n, full, "bytes");
       else if (key == "heap_bytes") l.heap_bytes = whole(n, full, "bytes");
+      else if (key == "average_mw") l.average_mw = number(n, full, "milliwatts");
+      else if (key == "uj_per_run") l.uj_per_run = number(n, full, "microjoules");
+      else if (key == "uj_per_inference") l.uj_per_inference = number(n, full, "microjoules");
+      else if (key == "peak_ma") l.peak_ma = number(n, full, "milliamperes");
+      else if (key == "min_battery_years") l.min_battery_years = number(n, full, "years");
       else if (key == "no_dynamic_allocation") {
         if (auto b = n.as_boolean()) l.no_dynamic_allocation = b->get();
         else fail(n.source(), "'" + full + "' must be true or false, not " + toml_type_name(n.type()));
@@ -151,9 +156,9 @@ struct BudgetParser {
     }
   }
 
-  /// `name = cycles` or `name = { cycles = N, ms = X }` (or a [limits.layers.name] table).
+  /// `name = cycles` or `name = { cycles = N, ms = X, uj = E }` (or a [limits.layers.name] table).
   void layer(const toml::key &k, const toml::node &n, const std::string &full, Budget::Limits &l) {
-    Budget::LayerLimit lim{std::string(k.str()), {}, {}};
+    Budget::LayerLimit lim{std::string(k.str()), {}, {}, {}};
     if (n.is_integer()) {
       lim.cycles = whole(n, full, "cycles");
     } else if (const toml::table *t = n.as_table()) {
@@ -163,11 +168,12 @@ struct BudgetParser {
         const std::string key(lk.str());
         if (key == "cycles") lim.cycles = whole(ln, full + ".cycles", "cycles");
         else if (key == "ms") lim.ms = number(ln, full + ".ms", "milliseconds");
-        else unknown(lk, ln, full + ".", {"cycles", "ms"});
+        else if (key == "uj") lim.uj = number(ln, full + ".uj", "microjoules");
+        else unknown(lk, ln, full + ".", {"cycles", "ms", "uj"});
       }
-      if (!lim.cycles && !lim.ms && !error) fail(n.source(), "'" + full + "' sets neither cycles nor ms");
+      if (!lim.cycles && !lim.ms && !lim.uj && !error) fail(n.source(), "'" + full + "' sets none of cycles, ms and uj");
     } else {
-      fail(n.source(), "'" + full + "' must be a whole number of cycles or a table { cycles = N, ms = X }, not " +
+      fail(n.source(), "'" + full + "' must be a whole number of cycles or a table { cycles = N, ms = X, uj = E }, not " +
                            toml_type_name(n.type()));
     }
     if (!error) l.layers.push_back(lim);
@@ -213,10 +219,17 @@ BudgetExpected<Budget> parse_budget(std::string_view text, const std::string &fi
   if (p.error) return tl::unexpected(*p.error);
   const auto &l = b.limits;
   bool any = l.cycles || l.ms || l.flash_bytes || l.ram_bytes || l.stack_bytes || l.heap_bytes || l.no_dynamic_allocation ||
-             !l.functions.empty() || !l.regions.empty() || !l.layers.empty() || b.regression.any();
+             !l.functions.empty() || !l.regions.empty() || !l.layers.empty() || b.regression.any() || l.average_mw ||
+             l.uj_per_run || l.uj_per_inference || l.peak_ma || l.min_battery_years;
   if (!any)
     return tl::unexpected(BudgetError{Kind::Malformed, file + ": malformed budget: it sets no limits ([limits] or [regression])"});
   return b;
+}
+
+std::optional<BudgetError> check_budget_scenario(const Budget &b, bool have_scenario, const std::string &where) {
+  if (!b.limits.min_battery_years || have_scenario) return std::nullopt;
+  return BudgetError{Kind::Malformed, b.file + ": 'limits.min_battery_years' needs a battery projection, and " + where +
+                                          " has no scenario (give --scenario FILE)"};
 }
 
 BudgetExpected<Budget> load_budget(const std::filesystem::path &file) {
@@ -399,7 +412,25 @@ BudgetExpected<ReportMetrics> parse_report_metrics(std::string_view text, const 
     }
   }
   if (rd.error) return tl::unexpected(*rd.error);
+  // The energy figures through the report reader (a report it cannot read has none).
+  if (auto full = parse_report_json(text)) add_energy_metrics(m, *full);
   return m;
+}
+
+void add_energy_metrics(ReportMetrics &m, const RunReport &r) {
+  m.energy.reset();
+  m.uj_per_inference.reset();
+  m.energy_note = r.energy_note;
+  for (auto &l : m.layers) l.uj.reset();
+  if (!r.energy) return;
+  m.energy = ReportMetrics::Energy{r.energy->energy_uj, r.energy->average_mw, r.energy->peak_ma};
+  m.uj_per_inference = r.uj_per_inference;
+  for (auto &l : m.layers) {
+    double uj = 0;
+    for (const auto &x : r.layers)
+      if (x.name == l.name) uj += x.uj;
+    l.uj = uj;
+  }
 }
 
 BudgetExpected<ReportMetrics> load_report_metrics(const std::filesystem::path &file, const std::string &what) {
@@ -410,7 +441,9 @@ BudgetExpected<ReportMetrics> load_report_metrics(const std::filesystem::path &f
 
 BudgetExpected<ReportMetrics> report_metrics(const RunReport &report) {
   // One reader for saved and fresh reports: `mcusim gate` and `mcusim run --budget` see the same figures.
-  return parse_report_metrics(render_json(report), report.firmware, "report");
+  auto m = parse_report_metrics(render_json(report), report.firmware, "report");
+  if (m) add_energy_metrics(*m, report); // the same figures as the JSON's, without a round trip through text
+  return m;
 }
 
 // --- Checks ------------------------------------------------------------------------
@@ -467,6 +500,16 @@ struct Checker {
 
 std::string show_cycles(uint64_t v) { return thousands(v); }
 std::string show_bytes(uint64_t v) { return bytes_text(v); }
+std::string uj_text(double v) { return fmt("%.4g µJ", v); }
+std::string mw_text(double v) { return fmt("%.4g mW", v); }
+std::string ma_text(double v) { return fmt("%.4g mA", v); }
+std::string years_text(double v) { return std::isfinite(v) ? fmt("%.2f years", v) : std::string("unbounded"); }
+
+/// Why an energy figure is missing.
+std::string no_energy(const ReportMetrics &r) {
+  return "not measured: the report has no energy (" + (r.energy_note.empty() ? r.device + " has no power figures" : r.energy_note) +
+         ")";
+}
 
 } // namespace
 
@@ -509,6 +552,14 @@ BudgetResult evaluate_budget(const Budget &budget, const ReportMetrics &r, const
       if (!why.empty()) c.missing(check, show_cycles(*lim.cycles), why);
       else c.at_most(check, it->cycles, *lim.cycles, "layer " + lim.name + " cycles", show_cycles);
     }
+    if (lim.uj) {
+      const std::string check = "layer " + lim.name + " uj";
+      if (!why.empty()) c.missing(check, uj_text(*lim.uj), why);
+      else if (!it->uj) c.missing(check, uj_text(*lim.uj), no_energy(r));
+      else
+        c.add(check, uj_text(*lim.uj), uj_text(*it->uj), *it->uj <= *lim.uj,
+              "layer " + lim.name + " energy " + uj_text(*it->uj) + " is over the limit of " + uj_text(*lim.uj));
+    }
     if (lim.ms) {
       const std::string check = "layer " + lim.name + " ms";
       if (!why.empty()) c.missing(check, limit_ms_text(*lim.ms), why);
@@ -547,6 +598,28 @@ BudgetResult evaluate_budget(const Budget &budget, const ReportMetrics &r, const
     }
   }
 
+  // Energy.
+  auto energy_check = [&](const char *name, const std::optional<double> &limit, std::optional<double> value,
+                          std::string (*show)(double), const std::string &what, const std::string &missing_why) {
+    if (!limit) return;
+    if (!value) return c.missing(name, show(*limit), missing_why);
+    c.add(name, show(*limit), show(*value), *value <= *limit, what + " " + show(*value) + " is over the limit of " + show(*limit));
+  };
+  const std::string no_power = no_energy(r);
+  auto e = [&](double ReportMetrics::Energy::*f) { return r.energy ? std::optional<double>((*r.energy).*f) : std::nullopt; };
+  energy_check("average_mw", l.average_mw, e(&ReportMetrics::Energy::average_mw), mw_text, "average power", no_power);
+  energy_check("uj_per_run", l.uj_per_run, e(&ReportMetrics::Energy::uj), uj_text, "energy per run", no_power);
+  energy_check("uj_per_inference", l.uj_per_inference, r.energy ? r.uj_per_inference : std::nullopt, uj_text,
+               "energy per inference", r.energy ? "not measured: the report has no model invocations (no layers)" : no_power);
+  energy_check("peak_ma", l.peak_ma, e(&ReportMetrics::Energy::peak_ma), ma_text, "peak current", no_power);
+  if (l.min_battery_years) {
+    const std::string limit = "at least " + years_text(*l.min_battery_years);
+    if (!r.battery_years) c.missing("min_battery_years", limit, "not measured: no battery projection (it needs --scenario and a run with energy)");
+    else
+      c.add("min_battery_years", limit, years_text(*r.battery_years), *r.battery_years >= *l.min_battery_years,
+            "battery life " + years_text(*r.battery_years) + " is under the minimum of " + years_text(*l.min_battery_years));
+  }
+
   const auto &g = budget.regression;
   if (g.any() && !baseline) out.notes.push_back("regression limits not checked: no baseline report given (--baseline)");
   if (baseline && !g.any()) out.notes.push_back("the budget has no [regression] limits: the baseline is not used");
@@ -578,14 +651,18 @@ std::string render_checks(const BudgetResult &result, bool failures_only) {
     if (failures_only && ch.passed) continue;
     rows.push_back({ch.name, ch.limit, ch.value, ch.passed ? "PASS" : "FAIL: " + ch.message});
   }
+  // Columns by characters, not bytes ("µJ").
+  auto chars = [](const std::string &s) {
+    return size_t(std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+  };
   std::array<size_t, 3> width{};
   for (const auto &row : rows)
-    for (size_t i = 0; i < 3; ++i) width[i] = std::max(width[i], row[i].size());
+    for (size_t i = 0; i < 3; ++i) width[i] = std::max(width[i], chars(row[i]));
   std::string out;
   if (rows.size() > 1)
     for (const auto &row : rows) {
       std::string line = "  ";
-      for (size_t i = 0; i < 3; ++i) line += row[i] + std::string(width[i] - row[i].size() + 2, ' ');
+      for (size_t i = 0; i < 3; ++i) line += row[i] + std::string(width[i] - chars(row[i]) + 2, ' ');
       out += line + row[3] + "\n";
     }
   for (const auto &n : result.notes) out += "  note: " + n + "\n";

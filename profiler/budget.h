@@ -27,6 +27,7 @@ struct Budget {
     std::string name;
     std::optional<uint64_t> cycles;
     std::optional<double> ms;
+    std::optional<double> uj; ///< energy over all its invocations, µJ
   };
   struct Limits {
     std::optional<uint64_t> cycles;      ///< total cycles of the run
@@ -39,6 +40,12 @@ struct Budget {
     std::vector<std::pair<std::string, uint64_t>> functions; ///< self cycles by function name
     std::vector<std::pair<std::string, uint64_t>> regions;   ///< used bytes by memory region name
     std::vector<LayerLimit> layers;                          ///< by layer name
+    // Energy (docs/power.md): from the report's energy, present when the device has power figures.
+    std::optional<double> average_mw;       ///< the run's average power
+    std::optional<double> uj_per_run;       ///< the whole run's energy
+    std::optional<double> uj_per_inference; ///< one model invocation's energy
+    std::optional<double> peak_ma;          ///< the highest current on the run's power timeline, at the rail
+    std::optional<double> min_battery_years; ///< the battery life of the --scenario projection, at least
   } limits;
 
   /// Allowed increase over the baseline, in percent of the baseline's value.
@@ -62,6 +69,10 @@ template <typename T> using BudgetExpected = tl::expected<T, BudgetError>;
 /// Parses a budget from TOML text; `file` names it in messages.
 BudgetExpected<Budget> parse_budget(std::string_view toml_text, const std::string &file);
 BudgetExpected<Budget> load_budget(const std::filesystem::path &file);
+/// A budget with `min_battery_years` needs a battery projection (mcusim run
+/// --scenario): without one it is a budget error (Malformed), one line naming
+/// the file; `where` says what is being checked ("mcusim gate" has no scenario).
+std::optional<BudgetError> check_budget_scenario(const Budget &budget, bool have_scenario, const std::string &where);
 
 /// The figures of one run that a budget is checked against.
 struct ReportMetrics {
@@ -77,6 +88,7 @@ struct ReportMetrics {
     std::string name;
     uint64_t cycles = 0;
     double ms = 0;
+    std::optional<double> uj; ///< energy over its invocations, when the report has energy
   };
   std::vector<Layer> layers; ///< the report's layer rows (none when it has none), same names added up
   struct Region {
@@ -88,7 +100,21 @@ struct ReportMetrics {
   uint64_t stack_bytes = 0;
   bool malloc_used = false;
   uint64_t heap_bytes = 0;
+  /// The run's energy, when the report has it (the device has power figures).
+  struct Energy {
+    double uj = 0, average_mw = 0, peak_ma = 0;
+  };
+  std::optional<Energy> energy;
+  std::string energy_note;                ///< why there is no energy, when the report says
+  std::optional<double> uj_per_inference; ///< when the report has model invocations
+  /// The battery life of the run's --scenario projection (set by the run's
+  /// session; a saved report has none).
+  std::optional<double> battery_years;
 };
+
+/// Copies the energy figures of `report` (its energy, energy per inference,
+/// layer energy) into `metrics`, whose layers were read from the same report.
+void add_energy_metrics(ReportMetrics &metrics, const RunReport &report);
 
 /// Reads the metrics from a report's JSON (`--report=json`). `file` and `what`
 /// ("report", "baseline") name it in messages.

@@ -28,7 +28,7 @@ std::vector<Message> gate_messages(const BudgetResult &result, const std::string
   return out;
 }
 
-int Gate::load(const std::string &budget, const std::string &baseline, std::string *error) {
+int Gate::load(const std::string &budget, const std::string &baseline, std::string *error, bool have_scenario) {
   budget_.reset();
   baseline_.reset();
   if (budget.empty()) return kExitOk;
@@ -38,6 +38,7 @@ int Gate::load(const std::string &budget, const std::string &baseline, std::stri
   };
   auto b = load_budget(budget);
   if (!b) return fail(b.error());
+  if (auto e = check_budget_scenario(*b, have_scenario, "this run")) return fail(*e);
   if (!baseline.empty()) {
     auto base = load_report_metrics(baseline, "baseline");
     if (!base) return fail(base.error());
@@ -48,13 +49,14 @@ int Gate::load(const std::string &budget, const std::string &baseline, std::stri
 }
 
 int Gate::check(const RunReport &report, bool quiet, OutputFile *junit, BudgetResult *result,
-                const std::function<void(Message)> &emit) const {
+                const std::function<void(Message)> &emit, std::optional<double> battery_years) const {
   if (!budget_) return kExitOk;
   auto m = report_metrics(report);
   if (!m) {
     emit({Message::Kind::Error, "internal error: the budget cannot read the run's report: " + m.error().message});
     return kExitInternal;
   }
+  m->battery_years = battery_years;
   *result = evaluate_budget(*budget_, *m, baseline_ ? &*baseline_ : nullptr);
   for (auto &msg : gate_messages(*result, budget_->file, *m, quiet)) emit(std::move(msg));
   if (junit && junit->is_open()) {

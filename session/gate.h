@@ -26,14 +26,16 @@ class Gate {
 public:
   /// Loads the budget and the baseline. Returns kExitOk, or kExitNoInput
   /// (unreadable) / kExitBadBudget (malformed) with `error` set.
-  int load(const std::string &budget, const std::string &baseline, std::string *error);
+  /// A budget with min_battery_years needs `have_scenario` (else kExitBadBudget).
+  int load(const std::string &budget, const std::string &baseline, std::string *error, bool have_scenario = false);
   bool active() const { return budget_.has_value(); }
   const std::string &budget_file() const { return budget_->file; }
   /// Checks `report`; the JUnit XML goes to `junit` when given.
   /// Returns kExitOk, kExitBudget (a limit broken), kExitOutput (the JUnit
   /// file cannot be written) or kExitInternal (the report cannot be read back).
+  /// `battery_years`: the run's --scenario projection, for min_battery_years.
   int check(const RunReport &report, bool quiet, OutputFile *junit, BudgetResult *result,
-            const std::function<void(Message)> &emit) const;
+            const std::function<void(Message)> &emit, std::optional<double> battery_years = std::nullopt) const;
 
 private:
   std::optional<Budget> budget_;

@@ -94,6 +94,10 @@ Expected<Device> resolve_device(const std::string &name, const ElfImage &elf, st
 
 bool machine_report_on_stdout(const RunRequest &r) { return r.report_format == "json" && r.report_out.empty(); }
 
+bool projection_on_stderr(const RunRequest &r) {
+  return r.report_out.empty() && (r.report_format == "json" || r.report_format == "html");
+}
+
 ConsoleTarget console_target(const RunRequest &r) {
   if (!r.console_file.empty()) return ConsoleTarget::File;
   return machine_report_on_stdout(r) ? ConsoleTarget::Stderr : ConsoleTarget::Stdout;
@@ -146,7 +150,15 @@ RunOutcome run(const RunRequest &req, SessionHooks &hooks) {
   // --- Before the run: every input read, every output and the database checked ---
   Gate gate;
   std::string error;
-  if (int rc = gate.load(req.budget, req.baseline, &error); rc != kExitOk) return fail(rc, error);
+  if (int rc = gate.load(req.budget, req.baseline, &error, !req.scenario.empty()); rc != kExitOk) return fail(rc, error);
+  BatteryOptions battery_options;
+  std::optional<power::Scenario> scenario;
+  if (!req.scenario.empty()) {
+    battery_options.scenario_file = req.scenario;
+    auto s = prepare_battery_scenario(battery_options);
+    if (!s) return fail(s.error().exit_code, s.error().message);
+    scenario = std::move(*s);
+  }
   if (req.elf.empty()) return fail(kExitUsage, "no firmware ELF given");
   auto elf = load_elf(req.elf);
   if (!elf) return fail(exit_code_for(elf.error().kind), elf.error().message);
@@ -189,7 +201,7 @@ RunOutcome run(const RunRequest &req, SessionHooks &hooks) {
   RunOptions opts = req.options;
   // Profiling (functions, layers, stack) when something will show it; a plain run is stored with its totals and memory.
   opts.profile = opts.profile || !report_format.empty() || gate.active() || recorder.explicit_db() || !req.flamegraph.empty() ||
-                 !req.trace.empty();
+                 !req.trace.empty() || scenario.has_value();
   if (opts.profile && !opts.profile_listener) opts.profile_listener = [] { return std::make_unique<CallTracker>(); };
   if (opts.cmdline.empty()) opts.cmdline = std::filesystem::path(req.elf).filename().string();
   if (hooks.wants_progress()) opts.on_progress = [&hooks](const RunOptions::Progress &p) { hooks.progress(p); };
@@ -248,10 +260,25 @@ RunOutcome run(const RunRequest &req, SessionHooks &hooks) {
     if (report_file.is_open()) write(report_file, text);
     else hooks.report_text(text);
   }
+  std::optional<double> battery_years;
+  if (scenario) {
+    // After the report, on stdout; on stderr when a JSON or HTML report has stdout to itself.
+    auto b = project_run(rep, *scenario, battery_options);
+    if (!b) {
+      emit({Message::Kind::Error, b.error().message});
+      also(b.error().exit_code);
+    } else {
+      std::string text = render_battery_text(*b);
+      if (projection_on_stderr(req)) emit({Message::Kind::Text, text});
+      else hooks.report_text(text);
+      battery_years = b->projection.life_years;
+      out.battery = std::move(*b);
+    }
+  }
   if (!req.quiet) emit({Message::Kind::Note, summary_line(r)});
   if (gate.active()) {
     BudgetResult checks;
-    int gate_code = gate.check(rep, req.quiet, junit_file.is_open() ? &junit_file : nullptr, &checks, emit);
+    int gate_code = gate.check(rep, req.quiet, junit_file.is_open() ? &junit_file : nullptr, &checks, emit, battery_years);
     if (gate_code != kExitInternal) out.gate = std::move(checks);
     also(gate_code);
   }

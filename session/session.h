@@ -13,6 +13,7 @@
 #include "core/simulator.h"
 #include "profiler/budget.h"
 #include "profiler/run_report.h"
+#include "session/battery.h"
 
 #include <cstdint>
 #include <optional>
@@ -43,6 +44,10 @@ struct RunRequest {
   // CI gate
   std::string budget, baseline, junit;
 
+  // Battery life (docs/power.md): a scenario file whose projection, with the
+  // run's energy as its run phase, follows the report ("" = none)
+  std::string scenario;
+
   // Run database
   std::string db;             ///< "" = kDefaultRunDatabase (a problem with it is a warning unless it is damaged)
   bool no_db = false;
@@ -57,6 +62,10 @@ enum class ConsoleTarget {
 ConsoleTarget console_target(const RunRequest &request);
 /// The report goes to stdout (no report_out) in a format meant for programs (json).
 bool machine_report_on_stdout(const RunRequest &request);
+/// Where the --scenario projection goes: after the report on the front end's
+/// stdout (SessionHooks::report_text), or, when a JSON or HTML report has
+/// stdout to itself, to stderr as a Text message (it is not part of the report).
+bool projection_on_stderr(const RunRequest &request);
 
 /// One line (or, for Text, a block) the front end shows: on stderr for the CLI.
 struct Message {
@@ -105,6 +114,7 @@ struct RunOutcome {
   std::optional<RunResult> result;
   std::optional<RunReport> report;
   std::optional<BudgetResult> gate;  ///< with a budget
+  std::optional<BatteryProjection> battery; ///< with a scenario, when the run could be projected
   std::optional<int64_t> run_id;     ///< stored run
   std::string db_path;               ///< where it was stored
   std::vector<Message> messages;     ///< every message, in order (also given to SessionHooks::message)

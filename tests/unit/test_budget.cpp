@@ -282,7 +282,7 @@ TEST_CASE("malformed budgets: one line naming the file, the line and the problem
   }
   SUBCASE("unknown key in a layer's table") {
     CHECK(parse_error("[limits.layers.conv1]\ncycles = 5\nmacs = 3\n").rfind(
-              "b.toml:3: malformed budget: unknown key 'limits.layers.conv1.macs' (known: cycles, ms)", 0) == 0);
+              "b.toml:3: malformed budget: unknown key 'limits.layers.conv1.macs' (known: cycles, ms, uj)", 0) == 0);
   }
   SUBCASE("a string where a number belongs") {
     CHECK(parse_error("[limits]\ncycles = \"2M\"\n") ==
@@ -307,7 +307,7 @@ TEST_CASE("malformed budgets: one line naming the file, the line and the problem
   SUBCASE("a layer that is neither a number nor a table") {
     CHECK(parse_error("[limits.layers]\nconv1 = true\n").rfind(
               "b.toml:2: malformed budget: 'limits.layers.conv1' must be a whole number of cycles or a table", 0) == 0);
-    CHECK(parse_error("[limits.layers.conv1]\n").find("'limits.layers.conv1' sets neither cycles nor ms") != std::string::npos);
+    CHECK(parse_error("[limits.layers.conv1]\n").find("'limits.layers.conv1' sets none of cycles, ms and uj") != std::string::npos);
   }
   SUBCASE("negative numbers") {
     CHECK(parse_error("[limits]\ncycles = -1\n") == "b.toml:2: malformed budget: 'limits.cycles' must not be negative (got -1)");
