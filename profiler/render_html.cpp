@@ -90,7 +90,8 @@ std::string power_chart(const power::RunEnergy &e) {
     most = std::max(most, p.mw);
   }
   const double x_max_ms = nice_ceiling(end_s * 1e3), y_max = nice_ceiling(most);
-  auto x = [&](double s) { return fmt("%.2f", left + plot_w * std::clamp(s * 1e3 / x_max_ms, 0.0, 1.0)); };
+  auto x_at = [&](double s) { return left + plot_w * std::clamp(s * 1e3 / x_max_ms, 0.0, 1.0); };
+  auto x = [&](double s) { return fmt("%.2f", x_at(s)); };
   auto y = [&](double mw) { return fmt("%.2f", top + plot_h * (1 - std::clamp(mw / y_max, 0.0, 1.0))); };
   std::ostringstream os;
   os << "<svg class=\"chart power\" width=\"" << width << "\" height=\"" << height << "\" role=\"img\">\n";
@@ -101,13 +102,14 @@ std::string power_chart(const power::RunEnergy &e) {
     os << "<line x1=\"" << left << "\" y1=\"" << y(mw) << "\" x2=\"" << left + plot_w << "\" y2=\"" << y(mw)
        << "\" stroke=\"#e3e8ee\"/>";
     os << "<text x=\"" << left - 6 << "\" y=\"" << y(mw) << "\" dy=\"4\" text-anchor=\"end\">" << fmt("%g", mw) << "</text>";
-    os << "<text x=\"" << x(ms / 1e3) << "\" y=\"" << top + plot_h + 16 << "\" text-anchor=\"middle\">" << fmt("%g", ms)
+    os << "<text x=\"" << x(ms / 1e3) << "\" y=\"" << top + plot_h + 20 << "\" text-anchor=\"middle\">" << fmt("%g", ms)
        << "</text>\n";
   }
   os << "<text x=\"" << left + plot_w / 2 << "\" y=\"" << height - 6 << "\" text-anchor=\"middle\">time (ms)</text>";
   os << "<text x=\"14\" y=\"" << top + plot_h / 2 << "\" text-anchor=\"middle\" transform=\"rotate(-90 14 " << top + plot_h / 2
      << ")\">power (mW)</text>\n";
-  // One filled area per stretch of consecutive points in one state.
+  // One filled area per stretch of consecutive points in one state, and a
+  // strip of its colour under the axis (a state near 0 mW shows there).
   const auto &t = e.timeline;
   for (size_t i = 0; i < t.size();) {
     size_t j = i;
@@ -118,6 +120,9 @@ std::string power_chart(const power::RunEnergy &e) {
     d << " L" << x(t[j - 1].end_s) << "," << y(0) << " Z";
     os << "<path d=\"" << d.str() << "\" fill=\"" << state_color(t[i].state) << "\" fill-opacity=\"0.35\"><title>"
        << core_state_name(t[i].state) << "</title></path>\n";
+    os << "<rect x=\"" << x(t[i].start_s) << "\" y=\"" << top + plot_h + 1 << "\" width=\""
+       << fmt("%.2f", std::max(0.0, x_at(t[j - 1].end_s) - x_at(t[i].start_s))) << "\" height=\"5\" fill=\""
+       << state_color(t[i].state) << "\"/>\n";
     i = j;
   }
   // The step line over all points.
