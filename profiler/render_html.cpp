@@ -178,6 +178,11 @@ void energy_section(std::ostream &os, const RunReport &r) {
     for (size_t i = 0; i < notes.size(); ++i) os << (i ? "; " : "") << notes[i];
     os << ".</p>\n";
   }
+  if (!m.sources.empty()) {
+    os << "<details><summary class=\"note\">Figures used and their sources</summary><ul class=\"note\">";
+    for (const auto &source : m.sources) os << "<li>" << esc(source) << "</li>";
+    os << "</ul></details>\n";
+  }
   if (e.timeline.empty()) {
     os << "<p class=\"sub\">No power timeline was recorded.</p>\n";
   } else {

@@ -329,6 +329,8 @@ TEST_CASE("html: the Energy section has the totals, the power states, the power 
   CHECK(html.find("<tr><td>deep sleep (stop2)</td><td>3.990</td><td>191,520</td><td>0.024</td><td>0.1%</td><td>2.0</td></tr>") !=
         std::string::npos);
   CHECK(html.find("1 sleep and 1 deep-sleep entries, wake-ups 0.144 &micro;J") != std::string::npos);
+  CHECK(html.find("<li>run flash: 100 \xC2\xB5" "A/MHz (DS12023 table 36)</li><li>sleep: 1000 \xC2\xB5" "A (DS12023 table 40)</li>") !=
+        std::string::npos);
   // The chart: a step line with two vertices per point; 10 ms and 14.4 mW on
   // axes of 0..10 ms and 0..20 mW: x = 70 + 800 * t / 10 ms, y = 12 + 200 * (1 - P / 20 mW).
   CHECK(html.find("<svg class=\"chart power\"") != std::string::npos);
