@@ -23,7 +23,8 @@ namespace {
 using Unit = CompareRow::Unit;
 
 RunComparison::Side side(const RunReport &r, const std::string &label) {
-  return {label, r.firmware, r.device, r.core, r.timing, r.stop_reason, r.mhz, r.exit_code, r.profiled};
+  return {label, r.firmware, r.device, r.core, r.timing, r.stop_reason, r.mhz, r.exit_code, r.profiled, r.energy.has_value(),
+          r.energy_note};
 }
 
 /// Largest absolute change first; among equal changes the larger value, then by name.
@@ -41,7 +42,7 @@ using text::thousands;
 
 std::string fmt(const char *f, double v) { return text::number(f, v); }
 
-bool integral(Unit u) { return u != Unit::Milliseconds; }
+bool integral(Unit u) { return u == Unit::Cycles || u == Unit::Instructions || u == Unit::Bytes; }
 
 std::string value(const CompareRow &r, double v, bool present) {
   if (!present) return "-";
@@ -72,6 +73,8 @@ const char *unit_name(Unit u) {
   case Unit::Instructions: return "instructions";
   case Unit::Milliseconds: return "ms";
   case Unit::Bytes: return "bytes";
+  case Unit::Microjoules: return "uJ";
+  case Unit::Milliwatts: return "mW";
   }
   return "?";
 }
@@ -125,6 +128,28 @@ std::vector<CompareRow> layer_rows(const RunReport &a, const RunReport &b) {
   return rows;
 }
 
+/// The energy rows (compare.h), when both runs have energy.
+std::vector<CompareRow> energy_rows(const RunReport &a, const RunReport &b) {
+  if (!a.energy || !b.energy) return {};
+  std::vector<CompareRow> rows = {
+      {"energy (\xC2\xB5J)", Unit::Microjoules, a.energy->energy_uj, b.energy->energy_uj},
+      {"average power (mW)", Unit::Milliwatts, a.energy->average_mw, b.energy->average_mw},
+      {"peak power (mW)", Unit::Milliwatts, a.energy->peak_mw, b.energy->peak_mw},
+  };
+  if (a.uj_per_inference && b.uj_per_inference)
+    rows.push_back({"energy per inference (\xC2\xB5J)", Unit::Microjoules, *a.uj_per_inference, *b.uj_per_inference});
+  return rows;
+}
+
+/// "energy: B has none (stm32f407 has no [power] section)" when only one run has energy.
+std::string energy_missing(const RunComparison &c) {
+  if (c.a.energy == c.b.energy) return {};
+  const RunComparison::Side &none = c.a.energy ? c.b : c.a;
+  std::string out = "energy: " + std::string(c.a.energy ? "B" : "A") + " has none";
+  if (!none.energy_note.empty()) out += " (" + none.energy_note + ")";
+  return out;
+}
+
 } // namespace
 
 RunComparison compare_runs(const RunReport &a, const RunReport &b, const std::string &label_a, const std::string &label_b) {
@@ -140,6 +165,7 @@ RunComparison compare_runs(const RunReport &a, const RunReport &b, const std::st
   c.totals.push_back({"cycles", Unit::Cycles, double(a.cycles), double(b.cycles)});
   c.totals.push_back({"time (ms)", Unit::Milliseconds, a.simulated_seconds * 1e3, b.simulated_seconds * 1e3});
   c.totals.push_back({"instructions", Unit::Instructions, double(a.instructions), double(b.instructions)});
+  c.energy = energy_rows(a, b);
 
   if (a.profiled && b.profiled) {
     std::map<std::string, CompareRow> fns;
@@ -193,7 +219,12 @@ std::string render_comparison_text(const RunComparison &c, size_t top) {
   }
   char line[256];
   auto row = [&](const CompareRow &r) {
-    std::snprintf(line, sizeof line, "  %-40s %15s %15s %15s %9s\n", truncate(r.name, 40).c_str(), value(r, r.a, r.in_a).c_str(),
+    // Padded by characters, not bytes ("µ" is two bytes of UTF-8).
+    std::string name = truncate(r.name, 40);
+    size_t chars = 0;
+    for (unsigned char ch : name) chars += (ch & 0xC0) != 0x80;
+    name.append(chars < 40 ? 40 - chars : 0, ' ');
+    std::snprintf(line, sizeof line, "  %s %15s %15s %15s %9s\n", name.c_str(), value(r, r.a, r.in_a).c_str(),
                   value(r, r.b, r.in_b).c_str(), delta(r).c_str(), change(r).c_str());
     os << line;
   };
@@ -203,6 +234,12 @@ std::string render_comparison_text(const RunComparison &c, size_t top) {
   };
   header("totals");
   for (const auto &r : c.totals) row(r);
+  if (!c.energy.empty()) {
+    header("energy");
+    for (const auto &r : c.energy) row(r);
+  } else if (auto missing = energy_missing(c); !missing.empty()) {
+    os << "\n" << missing << "\n";
+  }
   if (c.a.profiled && c.b.profiled) {
     header("functions (self cycles)");
     size_t n = 0;
@@ -233,7 +270,8 @@ std::string render_comparison_json(const RunComparison &c) {
   auto side_json = [](const RunComparison::Side &s) {
     return ordered_json{{"label", s.label},         {"firmware", s.firmware}, {"device", s.device},
                         {"core", s.core},           {"mhz", s.mhz},           {"timing", s.timing},
-                        {"stop_reason", s.stop_reason}, {"exit_code", s.exit_code}, {"profiled", s.profiled}};
+                        {"stop_reason", s.stop_reason}, {"exit_code", s.exit_code}, {"profiled", s.profiled},
+                        {"energy", s.energy}};
   };
   auto rows_json = [](const std::vector<CompareRow> &rows) {
     ordered_json out = ordered_json::array();
@@ -265,6 +303,7 @@ std::string render_comparison_json(const RunComparison &c) {
   j["b"] = side_json(c.b);
   j["differences"] = c.differences;
   j["totals"] = rows_json(c.totals);
+  j["energy"] = rows_json(c.energy);
   j["functions"] = rows_json(c.functions);
   j["memory"] = rows_json(c.memory);
   j["layers"] = rows_json(c.layers);
@@ -293,7 +332,9 @@ std::string render_comparison_markdown(const RunComparison &c, size_t top) {
   };
   os << "\n| metric | A | B | delta | change |\n|---|---:|---:|---:|---:|\n";
   for (const auto &r : c.totals) row(r, false);
+  for (const auto &r : c.energy) row(r, false);
   for (const auto &r : c.memory) row({r.name + " (bytes)", r.unit, r.a, r.b, r.in_a, r.in_b}, false);
+  if (auto missing = energy_missing(c); !missing.empty()) os << "\n" << missing << "\n";
   if (c.a.profiled && c.b.profiled && !c.functions.empty()) {
     os << "\n| function | A self cycles | B self cycles | delta | change |\n|---|---:|---:|---:|---:|\n";
     size_t n = 0;

@@ -1,5 +1,5 @@
 /// \file
-/// Comparing two runs: totals, per-function self cycles, per-layer cycles and memory, with
+/// Comparing two runs: totals, energy, per-function self cycles, per-layer cycles and memory, with
 /// absolute and percentage deltas (B relative to A), rendered as text, JSON
 /// or Markdown (`mcusim compare`, docs/database.md).
 #pragma once
@@ -14,7 +14,7 @@
 namespace mcusim {
 
 struct CompareRow {
-  enum class Unit { Cycles, Instructions, Milliseconds, Bytes };
+  enum class Unit { Cycles, Instructions, Milliseconds, Bytes, Microjoules, Milliwatts };
   std::string name;
   Unit unit = Unit::Cycles;
   double a = 0, b = 0;           ///< exact for counts up to 2^53
@@ -32,9 +32,14 @@ struct RunComparison {
     double mhz = 0;
     int exit_code = 0;
     bool profiled = false;
+    bool energy = false;     ///< the report has energy
+    std::string energy_note; ///< why it has none
   } a, b;
   std::vector<std::string> differences; ///< what ran differently: firmware, device, core, clock, timing
   std::vector<CompareRow> totals;       ///< cycles, time, instructions (in that order)
+  /// When both runs have energy: µJ per run, average and peak mW, then µJ
+  /// per inference when both have it (in that order); empty otherwise.
+  std::vector<CompareRow> energy;
   std::vector<CompareRow> functions;    ///< self cycles, largest absolute change first
   std::vector<CompareRow> memory;       ///< regions, stack, heap (bytes), largest absolute change first
   /// Mean cycles of one invocation per layer, in A's execution order, then

@@ -1,6 +1,7 @@
 /// \file
 /// The HTML report: one self-contained page (inline CSS and SVG, no scripts
-/// or external files) with bar charts of layers, hottest functions and memory.
+/// or external files) with bar charts of layers, hottest functions and memory,
+/// and, when the run has energy, a power-over-time chart.
 #include "profiler/run_report.h"
 
 #include <algorithm>
@@ -56,6 +57,142 @@ std::string bars(const std::vector<Bar> &rows, const char *color) {
   os << "</svg>\n";
   return os.str();
 }
+
+/// The colour of a power state in the chart and its legend.
+const char *state_color(CoreState s) {
+  switch (s) {
+  case CoreState::Run: return "#e07b39";
+  case CoreState::Sleep: return "#3b7dd8";
+  case CoreState::DeepSleep: return "#4c9a5f";
+  case CoreState::Wakeup: return "#b3261e";
+  }
+  return "#888888";
+}
+
+/// A "nice" upper end for an axis: 1, 2 or 5 times a power of ten, at least v.
+double nice_ceiling(double v) {
+  if (!(v > 0) || !std::isfinite(v)) return 1;
+  double p = std::pow(10.0, std::floor(std::log10(v)));
+  for (double m : {1.0, 2.0, 5.0, 10.0})
+    if (m * p >= v * (1 - 1e-12)) return m * p;
+  return 10 * p;
+}
+
+/// Power over time as inline SVG: the timeline's points as a step line (mW
+/// over ms), the area under each stretch of one state filled in its colour.
+std::string power_chart(const power::RunEnergy &e) {
+  const int left = 70, plot_w = 800, right = 40, top = 12, plot_h = 200, bottom = 44;
+  const int width = left + plot_w + right, height = top + plot_h + bottom;
+  double end_s = e.seconds;
+  double most = e.peak_mw;
+  for (const auto &p : e.timeline) {
+    end_s = std::max(end_s, p.end_s);
+    most = std::max(most, p.mw);
+  }
+  const double x_max_ms = nice_ceiling(end_s * 1e3), y_max = nice_ceiling(most);
+  auto x_at = [&](double s) { return left + plot_w * std::clamp(s * 1e3 / x_max_ms, 0.0, 1.0); };
+  auto x = [&](double s) { return fmt("%.2f", x_at(s)); };
+  auto y = [&](double mw) { return fmt("%.2f", top + plot_h * (1 - std::clamp(mw / y_max, 0.0, 1.0))); };
+  std::ostringstream os;
+  os << "<svg class=\"chart power\" width=\"" << width << "\" height=\"" << height << "\" role=\"img\">\n";
+  os << "<title>power (mW) over time (ms)</title>\n";
+  // Grid and axes: five steps on each.
+  for (int i = 0; i <= 4; ++i) {
+    double mw = y_max * i / 4, ms = x_max_ms * i / 4;
+    os << "<line x1=\"" << left << "\" y1=\"" << y(mw) << "\" x2=\"" << left + plot_w << "\" y2=\"" << y(mw)
+       << "\" stroke=\"#e3e8ee\"/>";
+    os << "<text x=\"" << left - 6 << "\" y=\"" << y(mw) << "\" dy=\"4\" text-anchor=\"end\">" << fmt("%g", mw) << "</text>";
+    os << "<text x=\"" << x(ms / 1e3) << "\" y=\"" << top + plot_h + 20 << "\" text-anchor=\"middle\">" << fmt("%g", ms)
+       << "</text>\n";
+  }
+  os << "<text x=\"" << left + plot_w / 2 << "\" y=\"" << height - 6 << "\" text-anchor=\"middle\">time (ms)</text>";
+  os << "<text x=\"14\" y=\"" << top + plot_h / 2 << "\" text-anchor=\"middle\" transform=\"rotate(-90 14 " << top + plot_h / 2
+     << ")\">power (mW)</text>\n";
+  // One filled area per stretch of consecutive points in one state, and a
+  // strip of its colour under the axis (a state near 0 mW shows there).
+  const auto &t = e.timeline;
+  for (size_t i = 0; i < t.size();) {
+    size_t j = i;
+    std::ostringstream d;
+    d << "M" << x(t[i].start_s) << "," << y(0);
+    for (; j < t.size() && t[j].state == t[i].state; ++j)
+      d << " L" << x(t[j].start_s) << "," << y(t[j].mw) << " L" << x(t[j].end_s) << "," << y(t[j].mw);
+    d << " L" << x(t[j - 1].end_s) << "," << y(0) << " Z";
+    os << "<path d=\"" << d.str() << "\" fill=\"" << state_color(t[i].state) << "\" fill-opacity=\"0.35\"><title>"
+       << core_state_name(t[i].state) << "</title></path>\n";
+    os << "<rect x=\"" << x(t[i].start_s) << "\" y=\"" << top + plot_h + 1 << "\" width=\""
+       << fmt("%.2f", std::max(0.0, x_at(t[j - 1].end_s) - x_at(t[i].start_s))) << "\" height=\"5\" fill=\""
+       << state_color(t[i].state) << "\"/>\n";
+    i = j;
+  }
+  // The step line over all points.
+  if (!t.empty()) {
+    os << "<path class=\"step\" d=\"M" << x(t[0].start_s) << "," << y(t[0].mw);
+    for (const auto &p : t) os << " L" << x(p.start_s) << "," << y(p.mw) << " L" << x(p.end_s) << "," << y(p.mw);
+    os << "\" fill=\"none\" stroke=\"#1d2733\" stroke-width=\"1.2\"/>\n";
+  }
+  os << "<line x1=\"" << left << "\" y1=\"" << top << "\" x2=\"" << left << "\" y2=\"" << top + plot_h << "\" stroke=\"#5b6b7c\"/>";
+  os << "<line x1=\"" << left << "\" y1=\"" << top + plot_h << "\" x2=\"" << left + plot_w << "\" y2=\"" << top + plot_h
+     << "\" stroke=\"#5b6b7c\"/>\n";
+  os << "</svg>\n";
+  // The legend: the states on the timeline, in enum order.
+  bool seen[4] = {};
+  for (const auto &p : t) seen[size_t(p.state)] = true;
+  os << "<p class=\"legend\">";
+  for (CoreState s : {CoreState::Run, CoreState::Sleep, CoreState::DeepSleep, CoreState::Wakeup})
+    if (seen[size_t(s)])
+      os << "<span><i style=\"background:" << state_color(s) << "\"></i>" << core_state_name(s) << "</span>";
+  os << "</p>\n";
+  return os.str();
+}
+
+/// The Energy section: totals, the model, the power states and the chart.
+void energy_section(std::ostream &os, const RunReport &r) {
+  const power::RunEnergy &e = *r.energy;
+  const power::EnergyModel &m = e.model;
+  os << "<h2>Energy</h2>\n";
+  os << "<p class=\"sub\">" << esc(m.device) << (m.mode.empty() ? "" : ", mode " + esc(m.mode)) << " at " << fmt("%g", m.mhz)
+     << " MHz, " << fmt("%g", m.voltage_v) << " V, " << fmt("%g", m.temperature_c) << " &deg;C</p>\n";
+  os << "<div class=\"kpis\">";
+  auto kpi = [&](const std::string &v, const std::string &l) {
+    os << "<div class=\"kpi\"><b>" << esc(v) << "</b><span>" << esc(l) << "</span></div>";
+  };
+  kpi(fmt("%.3f mW", e.average_mw), "average power");
+  kpi(fmt("%.3f mW", e.peak_mw), "peak power");
+  kpi(fmt("%.3f \xC2\xB5J", e.energy_uj), "energy per run");
+  if (r.uj_per_inference) kpi(fmt("%.3f \xC2\xB5J", *r.uj_per_inference), "energy per inference");
+  kpi(fmt("%.3f mA", e.average_ma), "average current");
+  os << "</div>\n";
+  os << "<table><tr><th>state</th><th>time (ms)</th><th>cycles</th><th>energy (&micro;J)</th><th>share</th><th>current (&micro;A)</th></tr>\n";
+  for (const auto &s : e.states)
+    os << "<tr><td>" << esc(s.state) << "</td><td>" << fmt("%.3f", s.seconds * 1e3) << "</td><td>" << thousands(s.cycles) << "</td><td>"
+       << fmt("%.3f", s.uj) << "</td><td>" << fmt("%.1f%%", 100 * s.share) << "</td><td>" << fmt("%.1f", s.current_ua) << "</td></tr>\n";
+  os << "</table>\n";
+  std::vector<std::string> notes;
+  if (e.sleep_entries || e.deep_sleep_entries)
+    notes.push_back(thousands(e.sleep_entries) + " sleep and " + thousands(e.deep_sleep_entries) + " deep-sleep entries, wake-ups " +
+                    fmt("%.3f", e.wakeup_uj) + " &micro;J");
+  if (e.class_uj != 0) notes.push_back("instruction classes " + fmt("%.3f", e.class_uj) + " &micro;J");
+  if (!notes.empty()) {
+    os << "<p>";
+    for (size_t i = 0; i < notes.size(); ++i) os << (i ? "; " : "") << notes[i];
+    os << ".</p>\n";
+  }
+  if (!m.sources.empty()) {
+    os << "<details><summary class=\"note\">Figures used and their sources</summary><ul class=\"note\">";
+    for (const auto &source : m.sources) os << "<li>" << esc(source) << "</li>";
+    os << "</ul></details>\n";
+  }
+  if (e.timeline.empty()) {
+    os << "<p class=\"sub\">No power timeline was recorded.</p>\n";
+  } else {
+    os << "<h3>Power over time</h3>\n";
+    os << power_chart(e);
+    if (e.timeline_merged)
+      os << "<p class=\"note\">The timeline was merged to " << thousands(e.timeline.size())
+         << " points to stay bounded: each point is the average power of its stretch, so short peaks are flattened.</p>\n";
+  }
+}
 } // namespace
 
 std::string render_html(const RunReport &r, size_t top) {
@@ -69,7 +206,9 @@ std::string render_html(const RunReport &r, size_t top) {
      << ".kpi b{display:block;font-size:20px}.kpi span{color:#5b6b7c;font-size:12px}\n"
      << ".chart text{font-size:12px;fill:#1d2733}table{border-collapse:collapse;font-size:13px}\n"
      << "td,th{padding:3px 10px;border-bottom:1px solid #e3e8ee;text-align:right}td:first-child,th:first-child{text-align:left}\n"
-     << ".warn{color:#b3261e;font-weight:bold}pre{background:#fbeaea;padding:10px;overflow:auto}\n</style></head><body>\n";
+     << ".warn{color:#b3261e;font-weight:bold}pre{background:#fbeaea;padding:10px;overflow:auto}\n"
+     << ".legend span{margin-right:14px;font-size:12px}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px}\n"
+     << ".note{color:#5b6b7c;font-size:12px}\n</style></head><body>\n";
   os << "<h1>" << esc(r.firmware) << " on " << esc(r.device) << "</h1>\n";
   os << "<p class=\"sub\">" << esc(r.core) << " at " << fmt("%g", r.mhz) << " MHz &middot; " << esc(r.timing) << "</p>\n";
   std::string result = r.stop_reason + (r.stop_reason == "exited" ? " (" + std::to_string(r.exit_code) + ")" : "");
@@ -82,6 +221,8 @@ std::string render_html(const RunReport &r, size_t top) {
   kpi(result, "result");
   os << "</div>\n";
   if (!r.fault.empty()) os << "<h2>Fault</h2><pre>" << esc(r.fault) << "</pre>\n";
+  if (r.energy) energy_section(os, r);
+  else if (!r.energy_note.empty()) os << "<p class=\"sub\">Energy: " << esc(r.energy_note) << "</p>\n";
 
   if (!r.profiled) os << "<p class=\"warn\">" << esc(not_profiled_line()) << "</p>\n";
   if (!r.layers.empty()) {
@@ -110,14 +251,18 @@ std::string render_html(const RunReport &r, size_t top) {
     auto dash = [](const std::string &v) { return v.empty() ? std::string("-") : v; };
     os << "<table><tr><th>node</th><th>op</th><th>name</th><th>runs</th><th>total cycles</th><th>share</th><th>mean cycles</th>"
           "<th>min cycles</th><th>max cycles</th><th>mean &micro;s</th><th>min &micro;s</th><th>max &micro;s</th><th>MACs</th>"
-          "<th>cycles/MAC</th></tr>\n";
-    for (const auto &l : r.layers)
+          "<th>cycles/MAC</th>"
+       << (r.energy ? "<th>&micro;J</th><th>mean &micro;J</th>" : "") << "</tr>\n";
+    for (const auto &l : r.layers) {
       os << "<tr><td>" << l.node << "</td><td>" << esc(dash(l.op)) << "</td><td>" << esc(dash(l.name)) << "</td><td>" << l.invocations
          << "</td><td>" << thousands(l.cycles) << "</td><td>" << fmt("%.1f%%", 100 * l.share) << "</td><td>"
          << thousands(uint64_t(std::llround(l.mean_cycles))) << "</td><td>" << (l.min_cycles ? thousands(*l.min_cycles) : "-") << "</td><td>"
          << (l.max_cycles ? thousands(*l.max_cycles) : "-") << "</td><td>" << fmt("%.2f", l.mean_us) << "</td><td>"
          << (l.min_cycles ? fmt("%.2f", l.min_us) : "-") << "</td><td>" << (l.max_cycles ? fmt("%.2f", l.max_us) : "-") << "</td><td>"
-         << (l.macs ? thousands(*l.macs) : "-") << "</td><td>" << (l.cycles_per_mac ? fmt("%.2f", *l.cycles_per_mac) : "-") << "</td></tr>\n";
+         << (l.macs ? thousands(*l.macs) : "-") << "</td><td>" << (l.cycles_per_mac ? fmt("%.2f", *l.cycles_per_mac) : "-") << "</td>";
+      if (r.energy) os << "<td>" << fmt("%.3f", l.uj) << "</td><td>" << fmt("%.3f", l.mean_uj) << "</td>";
+      os << "</tr>\n";
+    }
     os << "</table>\n";
     os << "<h3>Operators</h3>\n<table><tr><th>op</th><th>layers</th><th>runs</th><th>total cycles</th><th>ms</th><th>share</th>"
           "<th>cycles/MAC</th></tr>\n";
@@ -135,11 +280,14 @@ std::string render_html(const RunReport &r, size_t top) {
       rows.push_back({f.name, thousands(f.self_cycles) + " cyc, " + fmt("%.1f%%", 100 * f.self_share), f.self_share});
     }
     os << bars(rows, "#e07b39");
-    os << "<table><tr><th>function</th><th>source</th><th>self cycles</th><th>share</th><th>inclusive</th><th>calls</th></tr>\n";
+    os << "<table><tr><th>function</th><th>source</th><th>self cycles</th><th>share</th><th>inclusive</th><th>calls</th>"
+       << (r.energy ? "<th>self &micro;J</th><th>inclusive &micro;J</th>" : "") << "</tr>\n";
     for (size_t i = 0; i < r.functions.size() && i < top; ++i) {
       const auto &f = r.functions[i];
       os << "<tr><td>" << esc(f.name) << "</td><td>" << esc(f.source) << "</td><td>" << thousands(f.self_cycles) << "</td><td>" << fmt("%.1f%%", 100 * f.self_share)
-         << "</td><td>" << thousands(f.inclusive_cycles) << "</td><td>" << thousands(f.calls) << "</td></tr>\n";
+         << "</td><td>" << thousands(f.inclusive_cycles) << "</td><td>" << thousands(f.calls) << "</td>";
+      if (r.energy) os << "<td>" << fmt("%.3f", f.self_uj) << "</td><td>" << fmt("%.3f", f.inclusive_uj) << "</td>";
+      os << "</tr>\n";
     }
     os << "</table>\n";
   }

@@ -66,3 +66,69 @@ CREATE TABLE layers (
 );
 CREATE INDEX layers_run ON layers(run_id);
 CREATE INDEX layers_name ON layers(name);
+
+-- migration 3: energy: the run's totals and the model it was priced with, its power states and power timeline, per-function and per-layer µJ (NULL and no rows for runs stored before it and runs without power figures)
+ALTER TABLE runs ADD COLUMN energy_uj REAL;            -- µJ, the whole run; NULL: no energy
+ALTER TABLE runs ADD COLUMN average_mw REAL;           -- energy / time
+ALTER TABLE runs ADD COLUMN peak_mw REAL;              -- the highest point of the power timeline
+ALTER TABLE runs ADD COLUMN uj_per_inference REAL;     -- µJ of one model invocation; NULL when unknown
+ALTER TABLE runs ADD COLUMN power_device TEXT;         -- the energy model: the device whose figures priced the run,
+ALTER TABLE runs ADD COLUMN power_mode TEXT;           --   its run mode ('' = the only one),
+ALTER TABLE runs ADD COLUMN power_mhz REAL;            --   the clock,
+ALTER TABLE runs ADD COLUMN power_voltage_v REAL;      --   the rail voltage,
+ALTER TABLE runs ADD COLUMN power_temperature_c REAL;  --   the ambient temperature
+ALTER TABLE runs ADD COLUMN energy_note TEXT;          -- why a run has no energy (NULL when it has)
+ALTER TABLE functions ADD COLUMN self_uj REAL;         -- µJ; NULL: no energy
+ALTER TABLE functions ADD COLUMN inclusive_uj REAL;
+ALTER TABLE layers ADD COLUMN uj REAL;                 -- µJ, total over the invocations; NULL: no energy
+ALTER TABLE layers ADD COLUMN mean_uj REAL;            -- µJ per invocation
+
+-- The rest of a run's energy: the currents it was priced with and the smaller totals.
+CREATE TABLE energy (
+  run_id           INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+  deep_sleep       TEXT    NOT NULL,           -- the state SLEEPDEEP entered
+  run_flash_ua     REAL    NOT NULL,           -- run current, code in flash (µA at the rail)
+  run_sram_ua      REAL    NOT NULL,           -- run current, code in SRAM
+  sleep_ua         REAL    NOT NULL,
+  deep_sleep_ua    REAL    NOT NULL,
+  wakeup_ua        REAL    NOT NULL,
+  sleep_wakeup_us  REAL    NOT NULL,
+  deep_wakeup_us   REAL    NOT NULL,
+  mac_pj           REAL    NOT NULL,           -- instruction-class weights (0: neutral)
+  fpu_pj           REAL    NOT NULL,
+  flash_load_pj    REAL    NOT NULL,
+  sram_access_pj   REAL    NOT NULL,
+  sources          TEXT    NOT NULL,           -- the figures used and their sources, one per line
+  seconds          REAL    NOT NULL,
+  average_ma       REAL    NOT NULL,
+  peak_ma          REAL    NOT NULL,
+  sleep_entries    INTEGER NOT NULL,
+  deep_sleep_entries INTEGER NOT NULL,
+  wakeup_uj        REAL    NOT NULL,           -- energy of all wake-ups
+  class_uj         REAL    NOT NULL,           -- extra energy of the instruction-class weights
+  timeline_merged  INTEGER NOT NULL            -- 1: the timeline's points average merged stretches
+);
+
+-- Time and energy in each power state, one row per state with cycles.
+CREATE TABLE power_states (
+  run_id           INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  position         INTEGER NOT NULL,           -- order in the report (0 = first)
+  state            TEXT    NOT NULL,           -- run (flash), run (sram), sleep, deep sleep (stop2), wake-up
+  cycles           INTEGER NOT NULL,
+  seconds          REAL    NOT NULL,
+  uj               REAL    NOT NULL,
+  share            REAL    NOT NULL,           -- of the run's energy
+  current_ua       REAL    NOT NULL
+);
+CREATE INDEX power_states_run ON power_states(run_id);
+
+-- The power-over-time chart: at most 4096 points per run, in time order.
+CREATE TABLE power_timeline (
+  run_id           INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  position         INTEGER NOT NULL,
+  start_s          REAL    NOT NULL,
+  end_s            REAL    NOT NULL,
+  mw               REAL    NOT NULL,           -- average power over the point
+  state            TEXT    NOT NULL            -- run, sleep, deep-sleep, wake-up
+);
+CREATE INDEX power_timeline_run ON power_timeline(run_id);

@@ -10,9 +10,11 @@
 #include <cctype>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <cstring>
 #include <ctime>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -148,6 +150,12 @@ int bind_text(sqlite3_stmt *s, int i, const std::string &v) {
   return sqlite3_bind_text(s, i, v.data(), int(v.size()), SQLITE_TRANSIENT);
 }
 int bind_u64(sqlite3_stmt *s, int i, uint64_t v) { return sqlite3_bind_int64(s, i, int64_t(v)); }
+/// A REAL that may be NaN: SQLite stores NaN as NULL, and column_real reads NULL back as NaN.
+int bind_real(sqlite3_stmt *s, int i, double v) { return std::isnan(v) ? sqlite3_bind_null(s, i) : sqlite3_bind_double(s, i, v); }
+double column_real(sqlite3_stmt *s, int col) {
+  return sqlite3_column_type(s, col) == SQLITE_NULL ? std::numeric_limits<double>::quiet_NaN() : sqlite3_column_double(s, col);
+}
+int bind_optional(sqlite3_stmt *s, int i, const std::optional<double> &v) { return v ? bind_real(s, i, *v) : sqlite3_bind_null(s, i); }
 
 } // namespace
 
@@ -217,12 +225,16 @@ struct RunStore::Impl {
   RunStore::Integrity integrity;
   sqlite3_stmt *begin = nullptr, *commit = nullptr, *rollback = nullptr;
   sqlite3_stmt *insert_run = nullptr, *insert_function = nullptr, *insert_memory = nullptr, *insert_layer = nullptr;
+  sqlite3_stmt *insert_energy = nullptr, *insert_power_state = nullptr, *insert_power_point = nullptr;
   sqlite3_stmt *select_runs = nullptr, *select_run = nullptr, *select_report = nullptr, *select_latest = nullptr,
                *select_count = nullptr;
+  sqlite3_stmt *select_energy = nullptr, *select_power_states = nullptr, *select_power_timeline = nullptr,
+               *select_function_uj = nullptr, *select_layer_uj = nullptr;
 
   ~Impl() {
-    for (sqlite3_stmt *s : {begin, commit, rollback, insert_run, insert_function, insert_memory, insert_layer, select_runs, select_run,
-                            select_report, select_latest, select_count})
+    for (sqlite3_stmt *s : {begin, commit, rollback, insert_run, insert_function, insert_memory, insert_layer, insert_energy,
+                            insert_power_state, insert_power_point, select_runs, select_run, select_report, select_latest, select_count,
+                            select_energy, select_power_states, select_power_timeline, select_function_uj, select_layer_uj})
       sqlite3_finalize(s);
     if (db) sqlite3_close_v2(db);
   }
@@ -261,9 +273,173 @@ struct RunStore::Impl {
     if (rc != SQLITE_DONE) return tl::unexpected(error(rc, "reading runs"));
     return out;
   }
+
+  /// Writes a run's energy rows (the energy table, its power states and its
+  /// bounded timeline) inside add_run's transaction; SQLITE_DONE on success.
+  int store_energy(int64_t id, const power::RunEnergy &e);
+  /// Sets `report`'s energy, µJ per inference and the per-function and
+  /// per-layer µJ from the run's rows, over what the report JSON gave, and its
+  /// energy note when the JSON had none (nothing when the run has no energy,
+  /// or was stored before migration 3). Fields of RunEnergy that the rows do
+  /// not hold keep the JSON's values.
+  StoreResult<void> read_energy(int64_t id, RunReport &report);
 };
 
 namespace {
+
+/// The power timeline keeps at most this many points per run (the core's
+/// bound on its segments, so a run's timeline is stored whole).
+constexpr size_t kMaxPowerPoints = PowerCounters::kMaxSegments;
+
+/// `points` merged pairwise, oldest first, until at most kMaxPowerPoints are
+/// left: each merged point spans both, with their time-weighted average power
+/// and the state of the longer one.
+std::vector<power::PowerPoint> bounded_timeline(std::vector<power::PowerPoint> points, bool &merged) {
+  while (points.size() > kMaxPowerPoints) {
+    merged = true;
+    std::vector<power::PowerPoint> out;
+    out.reserve(points.size() / 2 + 1);
+    for (size_t i = 0; i < points.size(); i += 2) {
+      if (i + 1 == points.size()) {
+        out.push_back(points[i]);
+        break;
+      }
+      const auto &a = points[i], &b = points[i + 1];
+      const double ta = a.end_s - a.start_s, tb = b.end_s - b.start_s;
+      power::PowerPoint m{a.start_s, b.end_s, ta + tb > 0 ? (a.mw * ta + b.mw * tb) / (ta + tb) : (a.mw + b.mw) / 2,
+                          tb > ta ? b.state : a.state};
+      out.push_back(m);
+    }
+    points = std::move(out);
+  }
+  return points;
+}
+
+std::optional<CoreState> core_state_from_name(const std::string &name) {
+  for (CoreState s : {CoreState::Run, CoreState::Sleep, CoreState::DeepSleep, CoreState::Wakeup})
+    if (name == core_state_name(s)) return s;
+  return std::nullopt;
+}
+
+/// Binds the run's energy columns of the runs row, from parameter `first` on
+/// (energy_uj ... energy_note, ten of them): NULL without energy.
+void bind_energy_totals(sqlite3_stmt *q, int first, const RunReport &r) {
+  if (!r.energy) {
+    for (int i = 0; i < 9; ++i) sqlite3_bind_null(q, first + i);
+    if (r.energy_note.empty()) sqlite3_bind_null(q, first + 9);
+    else bind_text(q, first + 9, r.energy_note);
+    return;
+  }
+  const power::RunEnergy &e = *r.energy;
+  bind_real(q, first, e.energy_uj);
+  bind_real(q, first + 1, e.average_mw);
+  bind_real(q, first + 2, e.peak_mw);
+  bind_optional(q, first + 3, r.uj_per_inference);
+  bind_text(q, first + 4, e.model.device);
+  bind_text(q, first + 5, e.model.mode);
+  bind_real(q, first + 6, e.model.mhz);
+  bind_real(q, first + 7, e.model.voltage_v);
+  bind_real(q, first + 8, e.model.temperature_c);
+  if (r.energy_note.empty()) sqlite3_bind_null(q, first + 9);
+  else bind_text(q, first + 9, r.energy_note);
+}
+
+/// One run's energy columns and its energy row. A run has energy when
+/// power_device is not NULL.
+constexpr const char *kSelectEnergy =
+    "SELECT r.power_device, r.energy_note, r.energy_uj, r.average_mw, r.peak_mw, r.uj_per_inference, r.power_mode, r.power_mhz, "
+    "r.power_voltage_v, r.power_temperature_c, "
+    "e.run_id, e.deep_sleep, e.run_flash_ua, e.run_sram_ua, e.sleep_ua, e.deep_sleep_ua, e.wakeup_ua, e.sleep_wakeup_us, "
+    "e.deep_wakeup_us, e.mac_pj, e.fpu_pj, e.flash_load_pj, e.sram_access_pj, e.sources, e.seconds, e.average_ma, e.peak_ma, "
+    "e.sleep_entries, e.deep_sleep_entries, e.wakeup_uj, e.class_uj, e.timeline_merged "
+    "FROM runs r LEFT JOIN energy e ON e.run_id = r.id WHERE r.id = ?1";
+
+/// What kSelectEnergy reads.
+struct EnergyRow {
+  bool has_energy = false, has_details = false;
+  std::optional<std::string> note;
+  std::optional<double> uj_per_inference;
+  power::RunEnergy energy;
+};
+EnergyRow read_energy_row(sqlite3_stmt *q) {
+  EnergyRow row;
+  if (sqlite3_column_type(q, 1) != SQLITE_NULL) row.note = column_text(q, 1);
+  row.has_energy = sqlite3_column_type(q, 0) != SQLITE_NULL;
+  if (!row.has_energy) return row;
+  power::RunEnergy &e = row.energy;
+  power::EnergyModel &m = e.model;
+  m.device = column_text(q, 0);
+  e.energy_uj = column_real(q, 2);
+  e.average_mw = column_real(q, 3);
+  e.peak_mw = column_real(q, 4);
+  if (sqlite3_column_type(q, 5) != SQLITE_NULL) row.uj_per_inference = sqlite3_column_double(q, 5);
+  m.mode = column_text(q, 6);
+  m.mhz = column_real(q, 7);
+  m.voltage_v = column_real(q, 8);
+  m.temperature_c = column_real(q, 9);
+  row.has_details = sqlite3_column_type(q, 10) != SQLITE_NULL;
+  if (!row.has_details) return row;
+  m.deep_sleep_name = column_text(q, 11);
+  m.run_ua[size_t(CodeLocation::Flash)] = column_real(q, 12);
+  m.run_ua[size_t(CodeLocation::Ram)] = column_real(q, 13);
+  m.sleep_ua = column_real(q, 14);
+  m.deep_sleep_ua = column_real(q, 15);
+  m.wakeup_ua = column_real(q, 16);
+  m.sleep_wakeup_us = column_real(q, 17);
+  m.deep_wakeup_us = column_real(q, 18);
+  m.weights.mac_pj = column_real(q, 19);
+  m.weights.fpu_pj = column_real(q, 20);
+  m.weights.flash_load_pj = column_real(q, 21);
+  m.weights.sram_access_pj = column_real(q, 22);
+  const std::string sources = column_text(q, 23);
+  for (size_t at = 0; at < sources.size();) {
+    size_t end = sources.find('\n', at);
+    if (end == std::string::npos) end = sources.size();
+    m.sources.push_back(sources.substr(at, end - at));
+    at = end + 1;
+  }
+  e.seconds = column_real(q, 24);
+  e.average_ma = column_real(q, 25);
+  e.peak_ma = column_real(q, 26);
+  e.sleep_entries = uint64_t(sqlite3_column_int64(q, 27));
+  e.deep_sleep_entries = uint64_t(sqlite3_column_int64(q, 28));
+  e.wakeup_uj = column_real(q, 29);
+  e.class_uj = column_real(q, 30);
+  e.timeline_merged = sqlite3_column_int(q, 31) != 0;
+  return row;
+}
+
+/// The fields of `from` that the database holds (all of RunEnergy's at
+/// schema version 3 but the states and the timeline), copied to `to`.
+void assign_stored(power::RunEnergy &to, const power::RunEnergy &from) {
+  power::EnergyModel &m = to.model;
+  const power::EnergyModel &f = from.model;
+  m.device = f.device;
+  m.mode = f.mode;
+  m.deep_sleep_name = f.deep_sleep_name;
+  m.mhz = f.mhz;
+  m.voltage_v = f.voltage_v;
+  m.temperature_c = f.temperature_c;
+  std::copy(std::begin(f.run_ua), std::end(f.run_ua), std::begin(m.run_ua));
+  m.sleep_ua = f.sleep_ua;
+  m.deep_sleep_ua = f.deep_sleep_ua;
+  m.wakeup_ua = f.wakeup_ua;
+  m.sleep_wakeup_us = f.sleep_wakeup_us;
+  m.deep_wakeup_us = f.deep_wakeup_us;
+  m.weights = f.weights;
+  m.sources = f.sources;
+  to.seconds = from.seconds;
+  to.energy_uj = from.energy_uj;
+  to.average_mw = from.average_mw;
+  to.peak_mw = from.peak_mw;
+  to.peak_ma = from.peak_ma;
+  to.average_ma = from.average_ma;
+  to.sleep_entries = from.sleep_entries;
+  to.deep_sleep_entries = from.deep_sleep_entries;
+  to.wakeup_uj = from.wakeup_uj;
+  to.class_uj = from.class_uj;
+  to.timeline_merged = from.timeline_merged;
+}
 
 constexpr const char *kRunColumns = "id, created_at, firmware, firmware_path, device, core, mhz, timing, stop_reason, exit_code, "
                                     "cycles, instructions, sim_seconds, flash_used, ram_used, stack_used";
@@ -545,6 +721,131 @@ StoreResult<std::unique_ptr<RunStore::Impl>> connect(const std::filesystem::path
 
 } // namespace
 
+int RunStore::Impl::store_energy(int64_t id, const power::RunEnergy &e) {
+  const power::EnergyModel &m = e.model;
+  bool merged = e.timeline_merged;
+  const std::vector<power::PowerPoint> points = bounded_timeline(e.timeline, merged);
+  std::string sources;
+  for (size_t i = 0; i < m.sources.size(); ++i) {
+    if (i) sources += '\n';
+    sources += m.sources[i];
+  }
+  sqlite3_stmt *q = insert_energy;
+  sqlite3_bind_int64(q, 1, id);
+  bind_text(q, 2, m.deep_sleep_name);
+  bind_real(q, 3, m.run_ua[size_t(CodeLocation::Flash)]);
+  bind_real(q, 4, m.run_ua[size_t(CodeLocation::Ram)]);
+  bind_real(q, 5, m.sleep_ua);
+  bind_real(q, 6, m.deep_sleep_ua);
+  bind_real(q, 7, m.wakeup_ua);
+  bind_real(q, 8, m.sleep_wakeup_us);
+  bind_real(q, 9, m.deep_wakeup_us);
+  bind_real(q, 10, m.weights.mac_pj);
+  bind_real(q, 11, m.weights.fpu_pj);
+  bind_real(q, 12, m.weights.flash_load_pj);
+  bind_real(q, 13, m.weights.sram_access_pj);
+  bind_text(q, 14, sources);
+  bind_real(q, 15, e.seconds);
+  bind_real(q, 16, e.average_ma);
+  bind_real(q, 17, e.peak_ma);
+  bind_u64(q, 18, e.sleep_entries);
+  bind_u64(q, 19, e.deep_sleep_entries);
+  bind_real(q, 20, e.wakeup_uj);
+  bind_real(q, 21, e.class_uj);
+  sqlite3_bind_int(q, 22, merged ? 1 : 0);
+  int rc = run_once(q);
+  for (size_t i = 0; rc == SQLITE_DONE && i < e.states.size(); ++i) {
+    const power::StateEnergy &st = e.states[i];
+    q = insert_power_state;
+    sqlite3_bind_int64(q, 1, id);
+    sqlite3_bind_int64(q, 2, int64_t(i));
+    bind_text(q, 3, st.state);
+    bind_u64(q, 4, st.cycles);
+    bind_real(q, 5, st.seconds);
+    bind_real(q, 6, st.uj);
+    bind_real(q, 7, st.share);
+    bind_real(q, 8, st.current_ua);
+    rc = run_once(q);
+  }
+  for (size_t i = 0; rc == SQLITE_DONE && i < points.size(); ++i) {
+    const power::PowerPoint &p = points[i];
+    q = insert_power_point;
+    sqlite3_bind_int64(q, 1, id);
+    sqlite3_bind_int64(q, 2, int64_t(i));
+    bind_real(q, 3, p.start_s);
+    bind_real(q, 4, p.end_s);
+    bind_real(q, 5, p.mw);
+    bind_text(q, 6, core_state_name(p.state));
+    rc = run_once(q);
+  }
+  return rc;
+}
+
+StoreResult<void> RunStore::Impl::read_energy(int64_t id, RunReport &report) {
+  sqlite3_bind_int64(select_energy, 1, id);
+  auto found = rows<EnergyRow>(select_energy, read_energy_row);
+  if (!found) return tl::unexpected(found.error());
+  if (found->empty()) return {};
+  EnergyRow &row = found->front();
+  if (report.energy_note.empty() && row.note) report.energy_note = *row.note;
+  if (!row.has_energy) return {};
+  report.uj_per_inference = row.uj_per_inference;
+  power::RunEnergy e = report.energy.value_or(power::RunEnergy{});
+  assign_stored(e, row.energy);
+
+  sqlite3_bind_int64(select_power_states, 1, id);
+  auto states = rows<power::StateEnergy>(select_power_states, [](sqlite3_stmt *q) {
+    return power::StateEnergy{column_text(q, 0), uint64_t(sqlite3_column_int64(q, 1)), column_real(q, 2), column_real(q, 3),
+                              column_real(q, 4), column_real(q, 5)};
+  });
+  if (!states) return tl::unexpected(states.error());
+  e.states = std::move(*states);
+  e.timeline.clear();
+
+  struct Point {
+    power::PowerPoint point;
+    bool known = true; ///< the state's name is one this mcusim knows
+  };
+  sqlite3_bind_int64(select_power_timeline, 1, id);
+  auto points = rows<Point>(select_power_timeline, [](sqlite3_stmt *q) {
+    auto state = core_state_from_name(column_text(q, 3));
+    return Point{{column_real(q, 0), column_real(q, 1), column_real(q, 2), state.value_or(CoreState::Run)}, state.has_value()};
+  });
+  if (!points) return tl::unexpected(points.error());
+  for (const Point &p : *points) {
+    if (!p.known) return fail(Kind::Corrupt, path + ": run " + std::to_string(id) + ": an unknown power state in power_timeline");
+    e.timeline.push_back(p.point);
+  }
+
+  struct Uj {
+    uint64_t node = 0;
+    std::string name;
+    double a = 0, b = 0;
+  };
+  sqlite3_bind_int64(select_function_uj, 1, id);
+  auto functions = rows<Uj>(select_function_uj, [](sqlite3_stmt *q) {
+    return Uj{0, column_text(q, 0), column_real(q, 1), column_real(q, 2)};
+  });
+  if (!functions) return tl::unexpected(functions.error());
+  for (size_t i = 0; i < functions->size() && i < report.functions.size(); ++i)
+    if ((*functions)[i].name == report.functions[i].name) {
+      report.functions[i].self_uj = (*functions)[i].a;
+      report.functions[i].inclusive_uj = (*functions)[i].b;
+    }
+  sqlite3_bind_int64(select_layer_uj, 1, id);
+  auto layers = rows<Uj>(select_layer_uj, [](sqlite3_stmt *q) {
+    return Uj{uint64_t(sqlite3_column_int64(q, 0)), column_text(q, 1), column_real(q, 2), column_real(q, 3)};
+  });
+  if (!layers) return tl::unexpected(layers.error());
+  for (size_t i = 0; i < layers->size() && i < report.layers.size(); ++i)
+    if ((*layers)[i].node == report.layers[i].node && (*layers)[i].name == report.layers[i].name) {
+      report.layers[i].uj = (*layers)[i].a;
+      report.layers[i].mean_uj = (*layers)[i].b;
+    }
+  report.energy = std::move(e);
+  return {};
+}
+
 int RunStore::schema_version() {
   static const int latest = [] {
     auto m = store_detail::parse_migrations(kSchemaSql);
@@ -604,19 +905,38 @@ StoreResult<RunStore> RunStore::open(const std::filesystem::path &path, Mode mod
       {&s.rollback, "ROLLBACK"},
       {&s.insert_run,
        "INSERT INTO runs (created_at, firmware, firmware_path, device, core, mhz, timing, stop_reason, exit_code, cycles, "
-       "instructions, sim_seconds, flash_used, ram_used, stack_used, report_schema, report_json) "
-       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"},
+       "instructions, sim_seconds, flash_used, ram_used, stack_used, report_schema, report_json, "
+       "energy_uj, average_mw, peak_mw, uj_per_inference, power_device, power_mode, power_mhz, power_voltage_v, power_temperature_c, "
+       "energy_note) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, "
+       "?26, ?27)"},
       {&s.insert_function,
-       "INSERT INTO functions (run_id, name, self_cycles, inclusive_cycles, calls) VALUES (?1, ?2, ?3, ?4, ?5)"},
+       "INSERT INTO functions (run_id, name, self_cycles, inclusive_cycles, calls, self_uj, inclusive_uj) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
       {&s.insert_memory, "INSERT INTO memory (run_id, region, used, capacity) VALUES (?1, ?2, ?3, ?4)"},
       {&s.insert_layer,
-       "INSERT INTO layers (run_id, node, name, op, source, invocations, cycles, mean_cycles, min_cycles, max_cycles, macs) "
-       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"},
+       "INSERT INTO layers (run_id, node, name, op, source, invocations, cycles, mean_cycles, min_cycles, max_cycles, macs, uj, mean_uj) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"},
+      {&s.insert_energy,
+       "INSERT INTO energy (run_id, deep_sleep, run_flash_ua, run_sram_ua, sleep_ua, deep_sleep_ua, wakeup_ua, sleep_wakeup_us, "
+       "deep_wakeup_us, mac_pj, fpu_pj, flash_load_pj, sram_access_pj, sources, seconds, average_ma, peak_ma, sleep_entries, "
+       "deep_sleep_entries, wakeup_uj, class_uj, timeline_merged) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"},
+      {&s.insert_power_state,
+       "INSERT INTO power_states (run_id, position, state, cycles, seconds, uj, share, current_ua) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
+      {&s.insert_power_point,
+       "INSERT INTO power_timeline (run_id, position, start_s, end_s, mw, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
       {&s.select_runs, select_runs.c_str()},
       {&s.select_run, select_run.c_str()},
       {&s.select_report, "SELECT report_json FROM runs WHERE id = ?1"},
       {&s.select_latest, "SELECT max(id) FROM runs"},
       {&s.select_count, "SELECT count(*) FROM runs"},
+      {&s.select_energy, kSelectEnergy},
+      {&s.select_power_states,
+       "SELECT state, cycles, seconds, uj, share, current_ua FROM power_states WHERE run_id = ?1 ORDER BY position"},
+      {&s.select_power_timeline, "SELECT start_s, end_s, mw, state FROM power_timeline WHERE run_id = ?1 ORDER BY position"},
+      {&s.select_function_uj, "SELECT name, self_uj, inclusive_uj FROM functions WHERE run_id = ?1 ORDER BY rowid"},
+      {&s.select_layer_uj, "SELECT node, name, uj, mean_uj FROM layers WHERE run_id = ?1 ORDER BY rowid"},
   };
   for (const auto &st : statements) {
     int rc = prepare_retry(s.db, st.sql, st.stmt);
@@ -664,6 +984,7 @@ StoreResult<int64_t> RunStore::add_run(const RunReport &r, const std::string &fi
     bind_u64(q, 15, r.stack.used);
     sqlite3_bind_int(q, 16, RunReport::kSchemaVersion);
     bind_text(q, 17, json);
+    bind_energy_totals(q, 18, r);
     rc = Impl::run_once(q);
     const int64_t id = sqlite3_last_insert_rowid(s.db);
     for (size_t i = 0; rc == SQLITE_DONE && i < r.functions.size(); ++i) {
@@ -674,6 +995,8 @@ StoreResult<int64_t> RunStore::add_run(const RunReport &r, const std::string &fi
       bind_u64(q, 3, f.self_cycles);
       bind_u64(q, 4, f.inclusive_cycles);
       bind_u64(q, 5, f.calls);
+      bind_optional(q, 6, r.energy ? std::optional<double>(f.self_uj) : std::nullopt);
+      bind_optional(q, 7, r.energy ? std::optional<double>(f.inclusive_uj) : std::nullopt);
       rc = Impl::run_once(q);
     }
     for (size_t i = 0; rc == SQLITE_DONE && i < r.memory.size(); ++i) {
@@ -700,8 +1023,11 @@ StoreResult<int64_t> RunStore::add_run(const RunReport &r, const std::string &fi
       bind_u64(q, 10, l.max_cycles.value_or(0));
       if (l.macs) bind_u64(q, 11, *l.macs);
       else sqlite3_bind_null(q, 11);
+      bind_optional(q, 12, r.energy ? std::optional<double>(l.uj) : std::nullopt);
+      bind_optional(q, 13, r.energy ? std::optional<double>(l.mean_uj) : std::nullopt);
       rc = Impl::run_once(q);
     }
+    if (rc == SQLITE_DONE && r.energy) rc = s.store_energy(id, *r.energy);
     if (rc == SQLITE_DONE) rc = Impl::run_once(s.commit);
     if (rc == SQLITE_DONE) return id;
     last = s.error(rc, "storing the run"); // before the rollback replaces SQLite's message
@@ -736,6 +1062,9 @@ StoreResult<RunReport> RunStore::load_report(int64_t id) {
   if (rows->empty()) return fail(Kind::NotFound, s.path + ": no run " + std::to_string(id));
   auto report = parse_report_json(rows->front());
   if (!report) return fail(Kind::Corrupt, s.path + ": run " + std::to_string(id) + ": stored report: " + report.error().message);
+  // The energy columns and tables hold the run's energy exactly (REAL is the
+  // double itself); they fill or overwrite what the report JSON has of it.
+  if (auto filled = s.read_energy(id, *report); !filled) return tl::unexpected(filled.error());
   return std::move(*report);
 }
 

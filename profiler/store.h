@@ -89,15 +89,17 @@ public:
   RunStore &operator=(RunStore &&) noexcept;
   ~RunStore();
 
-  /// Stores a run (its row, functions, layers and memory regions, and the report's
-  /// JSON) in one transaction; returns its id. created_at defaults to now.
+  /// Stores a run (its row, functions, layers and memory regions, its energy
+  /// with its power states and power timeline, and the report's JSON) in one
+  /// transaction; returns its id. created_at defaults to now.
   StoreResult<int64_t> add_run(const RunReport &report, const std::string &firmware_path, const std::string &created_at = {});
 
   /// Runs, newest first: at most `limit` (0: all), whose firmware file name
   /// contains `firmware_substr` (case-insensitive; empty: any).
   StoreResult<std::vector<StoredRun>> list_runs(size_t limit = 0, const std::string &firmware_substr = {});
   StoreResult<StoredRun> run(int64_t id);
-  /// The run's full report, parsed back from its stored JSON.
+  /// The run's full report, parsed back from its stored JSON, with its energy
+  /// read from the energy columns and tables (docs/database.md).
   StoreResult<RunReport> load_report(int64_t id);
   /// The newest run's id (NotFound if there is none).
   StoreResult<int64_t> latest_id();

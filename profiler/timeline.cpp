@@ -1,5 +1,5 @@
 /// \file
-/// Folded stacks and Chrome trace output.
+/// Folded stacks and Chrome trace output (with the power counter track).
 #include "profiler/timeline.h"
 
 #include <nlohmann/json.hpp>
@@ -17,7 +17,21 @@ std::string render_folded(const ProfileData &p) {
   return out;
 }
 
-std::string render_trace(const ProfileData &p, double hz, const std::string &process_name) {
+namespace {
+constexpr const char *kPowerCounter = "power (mW)";
+
+/// The power counter track: a step per timeline point, held to the end of the last.
+void power_counter(nlohmann::ordered_json &events, const power::RunEnergy &e) {
+  const auto &t = e.timeline;
+  for (const auto &p : t)
+    events.push_back({{"name", kPowerCounter}, {"cat", "power"}, {"ph", "C"}, {"pid", 1}, {"ts", p.start_s * 1e6}, {"args", {{"mW", p.mw}}}});
+  if (!t.empty())
+    events.push_back(
+        {{"name", kPowerCounter}, {"cat", "power"}, {"ph", "C"}, {"pid", 1}, {"ts", t.back().end_s * 1e6}, {"args", {{"mW", t.back().mw}}}});
+}
+} // namespace
+
+std::string render_trace(const ProfileData &p, double hz, const std::string &process_name, const power::RunEnergy *energy) {
   using nlohmann::ordered_json;
   const double us_per_cycle = hz > 0 ? 1e6 / hz : 1.0;
   ordered_json events = ordered_json::array();
@@ -37,8 +51,16 @@ std::string render_trace(const ProfileData &p, double hz, const std::string &pro
                       {"ts", double(c.start) * us_per_cycle}, {"dur", double(c.end - c.start) * us_per_cycle},
                       {"args", {{"cycles", c.end - c.start}}}});
   }
+  if (energy) power_counter(events, *energy);
   ordered_json j = {{"traceEvents", events}, {"displayTimeUnit", "ns"}};
-  if (p.calls_truncated) j["otherData"] = {{"note", "function activations truncated"}};
+  std::vector<std::string> notes;
+  if (p.calls_truncated) notes.push_back("function activations truncated");
+  if (energy && energy->timeline_merged) notes.push_back("power timeline merged");
+  if (!notes.empty()) {
+    std::string note = notes[0];
+    for (size_t i = 1; i < notes.size(); ++i) note += "; " + notes[i];
+    j["otherData"] = {{"note", note}};
+  }
   return j.dump() + "\n";
 }
 
