@@ -50,7 +50,7 @@ int battery_scenario(const SweepArgs &a, session::SweepRequest &req) {
     return kExitOk;
   }
   if (a.every.empty()) return kExitOk;
-  auto period = session::parse_period(a.every);
+  auto period = session::parse_every(a.every);
   if (!period) return fail(period.error());
   auto cell = power::load_battery_preset(a.battery, power::battery_preset_dirs());
   if (!cell) return power_fail(cell.error());

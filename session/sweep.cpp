@@ -2,6 +2,8 @@
 /// Clock and memory sweeps: the lists, the points, the thread pool.
 #include "session/sweep.h"
 
+#include "session/battery.h"
+
 #include "session/exit_codes.h"
 #include "session/recorder.h"
 #include "session/session.h"
@@ -207,17 +209,10 @@ SweepExpected<std::vector<bool>> parse_cache_list(std::string_view text) {
   return out;
 }
 
-SweepExpected<double> parse_period(std::string_view text) {
-  std::string s(trim(text));
-  size_t unit_at = s.size();
-  while (unit_at > 0 && std::isalpha(static_cast<unsigned char>(s[unit_at - 1]))) --unit_at;
-  std::string unit = s.substr(unit_at);
-  std::string number(trim(std::string_view(s).substr(0, unit_at)));
-  double scale = unit.empty() || unit == "s" ? 1 : unit == "ms" ? 1e-3 : unit == "min" ? 60 : unit == "h" ? 3600 : 0;
-  auto v = to_number(number);
-  if (scale == 0 || !v || *v <= 0)
-    return tl::unexpected(SweepError{kExitBadScenario, "--every " + s + ": a period is a positive time (1s, 250ms, 10min, 1h)"});
-  return *v * scale;
+SweepExpected<double> parse_every(std::string_view text) {
+  auto v = parse_period(text); // session/battery.h: the one reader of periods
+  if (!v) return tl::unexpected(SweepError{kExitBadScenario, "--every " + std::string(trim(text)) + ": " + v.error()});
+  return *v;
 }
 
 SweepExpected<std::vector<SweepPoint>> plan_sweep(const SweepRequest &req, const ElfImage &elf) {

@@ -42,8 +42,8 @@ SweepExpected<std::vector<double>> parse_mhz_list(std::string_view text);       
 SweepExpected<std::vector<std::string>> parse_name_list(std::string_view option, std::string_view text); ///< "a,b"
 SweepExpected<std::vector<unsigned>> parse_flash_ws_list(std::string_view text); ///< "0,1,2": each 0..31
 SweepExpected<std::vector<bool>> parse_cache_list(std::string_view text);        ///< "on,off"
-/// "1s", "250ms", "2.5 s", "10min", "1h", or a plain number of seconds; > 0.
-SweepExpected<double> parse_period(std::string_view text);
+/// `--every`: a period as session::parse_period (session/battery.h) reads it, as a kExitBadScenario error.
+SweepExpected<double> parse_every(std::string_view text);
 
 /// What to sweep. Empty `devices`: the device chosen from the ELF; empty
 /// `flash_ws`: each device's own wait-state table at each clock; empty

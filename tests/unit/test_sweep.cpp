@@ -118,12 +118,12 @@ TEST_CASE("sweep lists: clocks, devices, wait states, caches, periods") {
   CHECK_FALSE(parse_flash_ws_list("1.5"));
   CHECK(*parse_cache_list("on,off") == std::vector<bool>{true, false});
   CHECK(parse_cache_list("on,maybe").error().message == "--cache maybe: a cache setting is on or off");
-  CHECK(*parse_period("1s") == doctest::Approx(1));
-  CHECK(*parse_period("250ms") == doctest::Approx(0.25));
-  CHECK(*parse_period("10min") == doctest::Approx(600));
-  CHECK(*parse_period("2") == doctest::Approx(2));
-  CHECK(parse_period("0s").error().exit_code == cli::kExitBadScenario);
-  CHECK_FALSE(parse_period("1 fortnight"));
+  CHECK(*parse_every("1s") == doctest::Approx(1));
+  CHECK(*parse_every("250ms") == doctest::Approx(0.25));
+  CHECK(*parse_every("10min") == doctest::Approx(600));
+  CHECK(*parse_every("2") == doctest::Approx(2));
+  CHECK(parse_every("0s").error().exit_code == cli::kExitBadScenario);
+  CHECK_FALSE(parse_every("1 fortnight"));
 }
 
 TEST_CASE("sweep exit code: 0 when every point ran, else the worst failure") {
