@@ -138,7 +138,7 @@ PowerExpected<EnergyModel> make_energy_model(const Device &device, const EnergyO
   m.voltage_v = volts;
   m.temperature_c = o.temperature_c;
   m.weights = p.weights;
-  if (!p.source.empty()) m.sources.push_back("figures: " + p.source);
+  if (!p.source.empty()) m.sources.push_back("source: " + p.source);
 
   // Run current by code location.
   const std::string mode = resolved_mode(p, o.mode);
@@ -187,7 +187,8 @@ PowerExpected<EnergyModel> make_energy_model(const Device &device, const EnergyO
     if (leak != 1.0)
       line += " x 2^((" + num(o.temperature_c) + " - " + num(p.reference_c) + ")/" + num(p.leakage_doubling_c) + ")";
     if (s.ua_per_mhz != 0) line += " + " + num(s.ua_per_mhz) + " µA/MHz x " + num(mhz) + " MHz";
-    line += " = " + num(ua) + " µA, wake-up " + num(s.wakeup_us) + " µs";
+    if (leak != 1.0 || s.ua_per_mhz != 0) line += " = " + num(ua) + " µA";
+    line += ", wake-up " + num(s.wakeup_us) + " µs";
     m.sources.push_back(with_source(std::move(line), s.source));
     return ua;
   };
@@ -207,7 +208,7 @@ PowerExpected<EnergyModel> make_energy_model(const Device &device, const EnergyO
     return power_error(PowerError::Kind::UnknownState,
                        dev + ": unknown low-power state '" + shown(deep_name) + "' (states: " + listed(state_names(p)) + ")");
   m.deep_sleep_name = deep->name;
-  m.deep_sleep_ua = low_power_ua(*deep, deep_name.empty() ? "deep sleep (no deep-sleep state named: the sleep state)" : "deep sleep");
+  m.deep_sleep_ua = low_power_ua(*deep, deep_name.empty() ? "deep sleep (none named: the sleep state)" : "deep sleep");
   m.deep_wakeup_us = deep->wakeup_us;
 
   m.wakeup_ua = m.run_ua[static_cast<unsigned>(CodeLocation::Flash)];

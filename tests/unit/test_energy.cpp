@@ -11,6 +11,7 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 
@@ -122,6 +123,14 @@ TEST_CASE("energy model: the run row covering the clock in the mode, the states,
   }
   CHECK(row_a);
   CHECK(stop);
+  CHECK(std::find(m.sources.begin(), m.sources.end(), "deep sleep 'stop2': 2 µA, wake-up 5 µs [stop src]") != m.sources.end());
+  // No deep-sleep state named anywhere: SLEEPDEEP is priced as sleep.
+  Device plain = device_with_figures();
+  plain.power->deep_sleep.clear();
+  auto pm = power::make_energy_model(plain, EnergyOptions{.mhz = 16});
+  REQUIRE(pm);
+  CHECK(pm->deep_sleep_name == "sleep");
+  CHECK(pm->deep_sleep_ua == pm->sleep_ua);
 }
 
 TEST_CASE("energy: the sum over states and the integral of the timeline's power are the run's energy") {
