@@ -97,7 +97,7 @@ std::vector<std::string> state_names(const PowerDesc &p) {
 }
 
 std::string with_source(std::string line, const std::string &source) {
-  if (!source.empty()) line += " [" + source + "]";
+  if (!source.empty()) line += " — " + source;
   return line;
 }
 

@@ -118,12 +118,12 @@ TEST_CASE("energy model: the run row covering the clock in the mode, the states,
   bool row_a = false, stop = false;
   for (const auto &s : m.sources) {
     CHECK(s.find('\n') == std::string::npos);
-    row_a |= s.find("[row A]") != std::string::npos;
-    stop |= s.find("stop2") != std::string::npos && s.find("[stop src]") != std::string::npos;
+    row_a |= s.find("— row A") != std::string::npos;
+    stop |= s.find("stop2") != std::string::npos && s.find("— stop src") != std::string::npos;
   }
   CHECK(row_a);
   CHECK(stop);
-  CHECK(std::find(m.sources.begin(), m.sources.end(), "deep sleep 'stop2': 2 µA, wake-up 5 µs [stop src]") != m.sources.end());
+  CHECK(std::find(m.sources.begin(), m.sources.end(), "deep sleep 'stop2': 2 µA, wake-up 5 µs — stop src") != m.sources.end());
   // No deep-sleep state named anywhere: SLEEPDEEP is priced as sleep.
   Device plain = device_with_figures();
   plain.power->deep_sleep.clear();
@@ -426,7 +426,7 @@ TEST_CASE("report energy in every format, and the JSON reads back") {
   CHECK(text.find("self µJ") != std::string::npos);
   CHECK(text.find("total µJ") != std::string::npos);
   CHECK(text.find("deep sleep (stop2)") != std::string::npos);
-  CHECK(text.find("[row A]") != std::string::npos);
+  CHECK(text.find("— row A") != std::string::npos);
   const std::string md = render_markdown(rep);
   CHECK(md.find("| energy per run | ") != std::string::npos);
   CHECK(md.find("| state | cycles | time | current | energy | share |") != std::string::npos);
