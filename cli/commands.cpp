@@ -181,6 +181,10 @@ int cmd_run(const RunArgs &a) {
   const RunDbOptions &db = run_db_options();
   req.db = db.db;
   req.no_db = db.no_db;
+  req.power_mode = a.power_mode;
+  req.deep_sleep = a.deep_sleep;
+  req.voltage_v = a.voltage;
+  req.temperature_c = a.temperature;
 
   FILE *in = stdin;
   if (!a.stdin_file.empty()) {

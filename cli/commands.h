@@ -2,6 +2,7 @@
 /// The mcusim subcommands. Each returns the process exit code.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,9 @@ struct RunArgs {
   std::string arena_symbol;
   std::vector<std::string> firmware_args;
   std::string scenario; ///< battery scenario projected with the run's energy (--scenario)
+  // Energy (docs/power.md)
+  std::string power_mode, deep_sleep;
+  std::optional<double> voltage, temperature;
 };
 int cmd_run(const RunArgs &args);
 int cmd_devices(bool quiet);

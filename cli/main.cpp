@@ -52,6 +52,11 @@ int main(int argc, char **argv) {
   run_cmd->add_option("--layer-pattern", run.layer_pattern,
                       "Functions whose demangled name matches this regex are layers (default: the TFLM preset)");
   run_cmd->add_option("--scenario", run.scenario, "Project the battery life of this scenario (TOML) with the run's energy (docs/power.md)");
+  run_cmd->add_option("--power-mode", run.power_mode, "Run mode the energy is priced in (a mode of the device's [power] figures)");
+  run_cmd->add_option("--deep-sleep", run.deep_sleep, "Low-power state SLEEPDEEP enters (default: the device's)");
+  run_cmd->add_option("--voltage", run.voltage, "Rail voltage in V for the energy (default: the figures')");
+  run_cmd->add_option("--temperature", run.temperature, "Ambient temperature in °C for leakage (default: the figures' reference)")
+      ->check(CLI::Range(-273.15, 1000.0));
   run_cmd->add_option("args", run.firmware_args, "Arguments passed to the firmware (after --)");
 
   bool devices_quiet = false;

@@ -12,6 +12,11 @@ struct PowerError {
   enum class Kind {
     Unreadable, ///< the file cannot be opened or read
     Malformed,  ///< bad text, syntax error, unknown key, wrong type, out-of-range value, unknown preset
+    // Energy of a run (power/energy.h)
+    NoFigures,    ///< the device has no [power] section
+    UnknownMode,  ///< a run mode the device's figures do not name
+    UnknownState, ///< a low-power state the device's figures do not name (or no sleep state)
+    NoRunCurrent, ///< no run current row covers the clock in the mode
   };
   Kind kind = Kind::Malformed;
   std::string message; ///< one line

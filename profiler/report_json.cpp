@@ -121,6 +121,85 @@ void each(const json &arr, const std::string &at, Fn fn) {
   }
 }
 
+/// A list of strings.
+void read(const json &obj, const char *key, std::vector<std::string> &out, const std::string &at) {
+  const json *v = member(obj, key);
+  if (!v) return;
+  if (!v->is_array()) throw BadField{at + key + ": expected an array of strings"};
+  out.clear();
+  for (const auto &e : *v) {
+    if (!e.is_string()) throw BadField{at + key + ": expected an array of strings"};
+    out.push_back(e.get<std::string>());
+  }
+}
+
+CoreState core_state_named(const json &obj, const std::string &at) {
+  std::string name = "run";
+  read(obj, "state", name, at);
+  for (CoreState s : {CoreState::Run, CoreState::Sleep, CoreState::DeepSleep, CoreState::Wakeup})
+    if (name == core_state_name(s)) return s;
+  throw BadField{at + "state: expected run, sleep, deep-sleep or wake-up"};
+}
+
+/// The "energy" object (schema 3).
+void read_energy(const json &e, RunReport &r) {
+  power::RunEnergy out;
+  power::EnergyModel &m = out.model;
+  const std::string at = "energy.";
+  const json &model = object(e, "model", at);
+  const std::string mat = "energy.model.";
+  read(model, "device", m.device, mat);
+  read(model, "mode", m.mode, mat);
+  read(model, "deep_sleep", m.deep_sleep_name, mat);
+  read(model, "mhz", m.mhz, mat);
+  read(model, "voltage_v", m.voltage_v, mat);
+  read(model, "temperature_c", m.temperature_c, mat);
+  read(model, "run_flash_ua", m.run_ua[0], mat);
+  read(model, "run_sram_ua", m.run_ua[1], mat);
+  read(model, "sleep_ua", m.sleep_ua, mat);
+  read(model, "deep_sleep_ua", m.deep_sleep_ua, mat);
+  read(model, "wakeup_ua", m.wakeup_ua, mat);
+  read(model, "sleep_wakeup_us", m.sleep_wakeup_us, mat);
+  read(model, "deep_wakeup_us", m.deep_wakeup_us, mat);
+  const json &w = object(model, "weights_pj", mat);
+  read(w, "mac", m.weights.mac_pj, mat + "weights_pj.");
+  read(w, "fpu", m.weights.fpu_pj, mat + "weights_pj.");
+  read(w, "flash_load", m.weights.flash_load_pj, mat + "weights_pj.");
+  read(w, "sram_access", m.weights.sram_access_pj, mat + "weights_pj.");
+  read(model, "sources", m.sources, mat);
+  read(e, "seconds", out.seconds, at);
+  read(e, "uj", out.energy_uj, at);
+  read(e, "uj_per_inference", r.uj_per_inference, at);
+  read(e, "average_mw", out.average_mw, at);
+  read(e, "average_ma", out.average_ma, at);
+  read(e, "peak_mw", out.peak_mw, at);
+  read(e, "peak_ma", out.peak_ma, at);
+  read(e, "sleep_entries", out.sleep_entries, at);
+  read(e, "deep_sleep_entries", out.deep_sleep_entries, at);
+  read(e, "wakeup_uj", out.wakeup_uj, at);
+  read(e, "class_uj", out.class_uj, at);
+  each(array(e, "states", at), "energy.states", [&](const json &s, const std::string &sat) {
+    power::StateEnergy st;
+    read(s, "state", st.state, sat);
+    read(s, "cycles", st.cycles, sat);
+    read(s, "seconds", st.seconds, sat);
+    read(s, "current_ua", st.current_ua, sat);
+    read(s, "uj", st.uj, sat);
+    read(s, "share", st.share, sat);
+    out.states.push_back(std::move(st));
+  });
+  read(e, "timeline_merged", out.timeline_merged, at);
+  each(array(e, "timeline", at), "energy.timeline", [&](const json &p, const std::string &pat) {
+    power::PowerPoint pt;
+    read(p, "start_s", pt.start_s, pat);
+    read(p, "end_s", pt.end_s, pat);
+    pt.state = core_state_named(p, pat);
+    read(p, "mw", pt.mw, pat);
+    out.timeline.push_back(pt);
+  });
+  r.energy = std::move(out);
+}
+
 RunReport from_json(const json &j, int64_t version) {
   RunReport r;
   read(j, "firmware", r.firmware, "");
@@ -180,6 +259,8 @@ RunReport from_json(const json &j, int64_t version) {
       if (layer.max_cycles) read(l, "max_us", layer.max_us, at);
       read(l, "macs", layer.macs, at);
       read(l, "cycles_per_mac", layer.cycles_per_mac, at);
+      read(l, "uj", layer.uj, at);
+      read(l, "mean_uj", layer.mean_uj, at);
     }
     r.layers.push_back(std::move(layer));
   });
@@ -207,11 +288,14 @@ RunReport from_json(const json &j, int64_t version) {
     read(f, "calls", fn.calls, at);
     read(f, "instructions", fn.instructions, at);
     read(f, "self_share", fn.self_share, at);
+    read(f, "self_uj", fn.self_uj, at);
+    read(f, "inclusive_uj", fn.inclusive_uj, at);
     r.functions.push_back(std::move(fn));
   });
   read(profile, "other_cycles", r.other_cycles, "profile.");
   read(profile, "max_call_depth", r.max_call_depth, "profile.");
   read(profile, "exceptions_taken", r.exceptions_taken, "profile.");
+  read(profile, "other_uj", r.other_uj, "profile.");
 
   const json &memory = object(j, "memory", "");
   each(array(memory, "regions", "memory."), "memory.regions", [&](const json &m, const std::string &at) {
@@ -253,6 +337,11 @@ RunReport from_json(const json &j, int64_t version) {
   read(arena, "used", r.arena.used, "memory.arena.");
   read(arena, "head", r.arena.head, "memory.arena.");
   read(arena, "tail", r.arena.tail, "memory.arena.");
+
+  if (const json *e = member(j, "energy"); e && !e->is_null()) {
+    if (!e->is_object()) throw BadField{"energy: expected an object"};
+    read_energy(*e, r);
+  }
 
   const json &host = object(j, "host", "");
   read(host, "wall_seconds", r.wall_seconds, "host.");

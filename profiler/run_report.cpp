@@ -7,6 +7,7 @@
 
 #include "image/auto_device.h"
 
+#include <array>
 #include <algorithm>
 #include <llvm/Demangle/Demangle.h>
 
@@ -93,6 +94,59 @@ RunReport build_report(const RunResult &r, const ElfImage &elf, const Device &de
   if (syms.size() > 10) syms.resize(10);
   rep.top_symbols = syms;
   return rep;
+}
+
+namespace {
+/// Where a function's code lies: SRAM or TCM, else flash (ROM and unknown addresses with it).
+CodeLocation code_location_at(const Device &device, uint32_t addr) {
+  const MemoryRegionDesc *m = device.region_at(addr);
+  return m && (m->kind == RegionKind::Sram || m->kind == RegionKind::Tcm) ? CodeLocation::Ram : CodeLocation::Flash;
+}
+} // namespace
+
+void attach_energy(RunReport &rep, const RunResult &r, const Device &device, const power::EnergyModel &model) {
+  const PowerCounters &c = r.power;
+  if (c.total() != r.cycles) {
+    rep.energy.reset();
+    rep.energy_note = "the run's power counters cover " + std::to_string(c.total()) + " of its " + std::to_string(r.cycles) +
+                      " cycles: no energy";
+    return;
+  }
+  rep.energy = power::price_run(c, model);
+  rep.energy_note.clear();
+  const power::RunEnergy &e = *rep.energy;
+
+  // Functions: self cycles at the run current of their code's location.
+  std::array<uint64_t, kCodeLocations> self{};
+  for (auto &f : rep.functions) {
+    CodeLocation loc = code_location_at(device, f.addr);
+    self[unsigned(loc)] += f.self_cycles;
+    f.self_uj = power::run_uj(model, f.self_cycles, loc);
+    f.inclusive_uj = power::run_uj(model, f.inclusive_cycles, loc);
+  }
+  // Everything else: the run cycles no function holds (exception entry and
+  // return, idle), by location, and the other states and the class weights.
+  double other = e.class_uj;
+  for (unsigned l = 0; l < kCodeLocations; ++l)
+    if (c.run_cycles[l] > self[l]) other += power::run_uj(model, c.run_cycles[l] - self[l], CodeLocation(l));
+  other += model.state_uj(CoreState::Sleep, c.sleep_cycles) + model.state_uj(CoreState::DeepSleep, c.deep_sleep_cycles) +
+           model.state_uj(CoreState::Wakeup, c.sleep_wakeup_cycles + c.deep_wakeup_cycles);
+  rep.other_uj = other;
+
+  // Layers: their cycles at the run's average run current (layers are not
+  // counted by location).
+  const uint64_t run = c.run_cycles[0] + c.run_cycles[1];
+  const double run_avg_uj_per_cycle =
+      run ? (power::run_uj(model, c.run_cycles[0], CodeLocation::Flash) + power::run_uj(model, c.run_cycles[1], CodeLocation::Ram)) / double(run)
+          : power::run_uj(model, 1, CodeLocation::Flash);
+  double layer_uj = 0;
+  for (auto &l : rep.layers) {
+    l.uj = double(l.cycles) * run_avg_uj_per_cycle;
+    l.mean_uj = l.invocations ? l.uj / double(l.invocations) : 0;
+    layer_uj += l.uj;
+  }
+  if (rep.layer_invocations > 0 && !rep.layers.empty()) rep.uj_per_inference = layer_uj / double(rep.layer_invocations);
+  else rep.uj_per_inference.reset();
 }
 
 } // namespace mcusim

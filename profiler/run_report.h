@@ -17,7 +17,7 @@
 namespace mcusim {
 
 struct RunReport {
-  static constexpr int kSchemaVersion = 2; ///< docs/report.md: what changed in each version
+  static constexpr int kSchemaVersion = 3; ///< docs/report.md: what changed in each version
 
   // What ran
   std::string firmware, device, core, timing;
@@ -110,9 +110,20 @@ struct RunReport {
   std::optional<power::RunEnergy> energy;
   std::string energy_note;                 ///< why there is no energy ("stm32f407 has no [power] section")
   std::optional<double> uj_per_inference;  ///< energy of one model invocation, when layers give invocations
+  /// Energy of other_cycles (exceptions, sleep, idle, wake-up) and of the
+  /// instruction-class weights: with the functions' self_uj it makes energy->energy_uj.
+  double other_uj = 0;
 };
 
 RunReport build_report(const RunResult &result, const ElfImage &elf, const Device &device, const std::string &timing);
+
+/// Adds the run's energy to a report built by build_report (docs/power.md,
+/// "Energy per run"): RunReport::energy, each function's self and inclusive
+/// µJ (its cycles at the run current of the region its address lies in),
+/// each layer's µJ (its cycles at the run's average run current),
+/// uj_per_inference and other_uj. When the run's power counters do not cover
+/// its cycles, no energy and energy_note says why.
+void attach_energy(RunReport &report, const RunResult &result, const Device &device, const power::EnergyModel &model);
 
 std::string render_text(const RunReport &report, size_t top = 15);
 std::string render_json(const RunReport &report);

@@ -13,6 +13,7 @@
 #include "profiler/call_tracker.h"
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <memory>
@@ -61,6 +62,18 @@ std::string render(const RunReport &rep, const std::string &format) {
          : format == "markdown" ? render_markdown(rep)
          : format == "html"     ? render_html(rep)
                                 : render_text(rep);
+}
+
+/// What prices the run on `device` at `mhz`: the request's mode, deep-sleep
+/// state, voltage and temperature (default: the figures' reference temperature).
+power::EnergyOptions energy_options(const RunRequest &req, const Device &device, double mhz) {
+  power::EnergyOptions eo;
+  eo.mhz = mhz;
+  eo.mode = req.power_mode;
+  eo.deep_sleep = req.deep_sleep;
+  eo.voltage_v = req.voltage_v;
+  eo.temperature_c = req.temperature_c ? *req.temperature_c : device.power ? device.power->reference_c : eo.temperature_c;
+  return eo;
 }
 
 std::string summary_line(const RunResult &r) {
@@ -174,6 +187,23 @@ RunOutcome run(const RunRequest &req, SessionHooks &hooks) {
       return fail(kExitNoInput, "--semihost-dir " + req.options.semihost_dir.string() + " is not a directory");
   }
 
+  // Energy: the figures are checked before the run; a problem is an error
+  // only when an energy option asks for them, else a note in the report.
+  if (req.voltage_v && !(std::isfinite(*req.voltage_v) && *req.voltage_v > 0))
+    return fail(kExitUsage, "--voltage must be a number of volts greater than 0");
+  if (req.temperature_c && !std::isfinite(*req.temperature_c)) return fail(kExitUsage, "--temperature must be a number of °C");
+  std::optional<power::EnergyModel> energy_model;
+  std::string energy_note;
+  auto price_at = [&](double mhz) -> bool {
+    auto m = power::make_energy_model(*device, energy_options(req, *device, mhz));
+    energy_model.reset();
+    energy_note.clear();
+    if (m) energy_model = std::move(*m);
+    else energy_note = m.error().message;
+    return energy_model || !req.energy_asked();
+  };
+  if (!price_at(req.options.mhz > 0 ? req.options.mhz : device->default_mhz)) return fail(kExitNoPower, energy_note);
+
   std::string report_format = req.report_format;
   if (report_format.empty() && !req.report_out.empty()) report_format = "text";
   OutputFile report_file, flamegraph_file, trace_file, junit_file, console_file;
@@ -199,6 +229,7 @@ RunOutcome run(const RunRequest &req, SessionHooks &hooks) {
   Console &console = file_console ? static_cast<Console &>(*file_console) : hooks.console();
 
   RunOptions opts = req.options;
+  if (!req.deep_sleep.empty()) opts.deep_sleep_state = req.deep_sleep;
   // Profiling (functions, layers, stack) when something will show it; a plain run is stored with its totals and memory.
   opts.profile = opts.profile || !report_format.empty() || gate.active() || recorder.explicit_db() || !req.flamegraph.empty() ||
                  !req.trace.empty() || scenario.has_value();
@@ -210,6 +241,8 @@ RunOutcome run(const RunRequest &req, SessionHooks &hooks) {
   if (!req.quiet && !explanation.empty()) emit({Message::Kind::Note, explanation});
   auto sim = Simulator::create(*device, *elf, opts, console);
   if (!sim) return fail(exit_code_for(sim.error().kind), sim.error().message);
+  if (std::fabs((*sim)->hz() / 1e6 - (energy_model ? energy_model->mhz : 0)) > 1e-9 && !price_at((*sim)->hz() / 1e6))
+    return fail(kExitNoPower, energy_note);
   RunStarted started{device->name, device->title, core_display_name(device->core), (*sim)->hz(), (*sim)->timing_description(),
                      explanation};
   if (!req.quiet) {
@@ -255,6 +288,8 @@ RunOutcome run(const RunRequest &req, SessionHooks &hooks) {
       write(trace_file, render_trace(*r.profile, r.hz, elf->path.filename().string() + " on " + device->name));
   }
   RunReport rep = build_report(r, *elf, *device, (*sim)->timing_description());
+  if (energy_model) attach_energy(rep, r, *device, *energy_model);
+  else rep.energy_note = energy_note;
   if (!report_format.empty()) {
     std::string text = render(rep, report_format);
     if (report_file.is_open()) write(report_file, text);

@@ -47,6 +47,14 @@ struct RunRequest {
   // Battery life (docs/power.md): a scenario file whose projection, with the
   // run's energy as its run phase, follows the report ("" = none)
   std::string scenario;
+  // Energy (docs/power.md): priced after every run when the device has power
+  // figures. Any of these given makes a device without figures, an unknown
+  // mode or low-power state an error (83) instead of a note in the report.
+  std::string power_mode;             ///< run mode ("" = the device's default)
+  std::string deep_sleep;             ///< the state SLEEPDEEP enters ("" = the device's); also RunOptions::deep_sleep_state
+  std::optional<double> voltage_v;    ///< rail voltage (default: the figures')
+  std::optional<double> temperature_c;///< ambient (default: the figures' reference temperature)
+  bool energy_asked() const { return !power_mode.empty() || !deep_sleep.empty() || voltage_v || temperature_c; }
 
   // Run database
   std::string db;             ///< "" = kDefaultRunDatabase (a problem with it is a warning unless it is damaged)

@@ -713,7 +713,7 @@ TEST_CASE("report JSON: unknown MACs are null, never 0.0, and read back as unkno
   r.layer_operators[1].cycles_per_mac.reset();
   const std::string json = render_json(r);
   auto j = nlohmann::json::parse(json);
-  CHECK(j["schema_version"] == 2);
+  CHECK(j["schema_version"] == RunReport::kSchemaVersion);
   CHECK(j["layers"]["rows"][1]["macs"].is_null());
   CHECK(j["layers"]["rows"][1]["cycles_per_mac"].is_null());
   CHECK(j["layers"]["operators"][1]["cycles_per_mac"].is_null());

@@ -1,0 +1,293 @@
+/// \file
+/// Pricing a run's power counters with a device's power figures. The rules
+/// (which row, the rail voltage, leakage, wake-ups, instruction classes) are
+/// in docs/power.md, "Energy per run".
+#include "power/energy.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+namespace mcusim::power {
+
+namespace {
+
+bool same_name(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+const char *location_word(CodeLocation l) { return l == CodeLocation::Ram ? "sram" : "flash"; }
+
+std::string num(double v) {
+  char b[64];
+  std::snprintf(b, sizeof b, "%.6g", v);
+  return b;
+}
+
+/// A name echoed in a message: printable ASCII only, so the message stays one line.
+std::string shown(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      char b[8];
+      std::snprintf(b, sizeof b, "\\x%02X", static_cast<unsigned char>(c));
+      out += b;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+/// The run modes of the figures, in order of first appearance ("" for rows without one).
+std::vector<std::string> modes_of(const PowerDesc &p) {
+  std::vector<std::string> out;
+  for (const auto &r : p.run)
+    if (std::none_of(out.begin(), out.end(), [&](const std::string &m) { return same_name(m, r.mode); })) out.push_back(r.mode);
+  return out;
+}
+
+std::string listed(const std::vector<std::string> &names) {
+  std::string out;
+  for (const auto &n : names) out += (out.empty() ? "" : ", ") + (n.empty() ? std::string("(unnamed)") : shown(n));
+  return out;
+}
+
+/// The mode a run is priced in: the one asked for, else the figures' default, else the first row's.
+std::string resolved_mode(const PowerDesc &p, const std::string &asked) {
+  if (!asked.empty()) return asked;
+  if (!p.default_mode.empty()) return p.default_mode;
+  return p.run.empty() ? std::string() : p.run.front().mode;
+}
+
+/// The row for code in `loc` at `mhz` in `mode`: the first row of that
+/// location and mode whose max_mhz covers the clock (max_mhz 0: any clock).
+/// `covered` is false when rows exist but none covers the clock (`top` is
+/// then the highest max_mhz). Null when there is no row of that location and mode.
+const RunCurrent *row_for(const PowerDesc &p, CodeLocation loc, double mhz, std::string_view mode, bool *covered, double *top) {
+  const RunCurrent *last = nullptr;
+  *covered = false;
+  *top = 0;
+  for (const auto &r : p.run) {
+    if (r.location != loc || !same_name(r.mode, mode)) continue;
+    last = &r;
+    *top = std::max(*top, r.max_mhz);
+    if (r.max_mhz <= 0 || mhz <= r.max_mhz + 1e-9) {
+      *covered = true;
+      return &r;
+    }
+  }
+  return last;
+}
+
+const LowPowerState *state_named(const PowerDesc &p, std::string_view name) {
+  for (const auto &s : p.states)
+    if (same_name(s.name, name)) return &s;
+  return nullptr;
+}
+
+std::vector<std::string> state_names(const PowerDesc &p) {
+  std::vector<std::string> out;
+  for (const auto &s : p.states) out.push_back(s.name);
+  return out;
+}
+
+std::string with_source(std::string line, const std::string &source) {
+  if (!source.empty()) line += " — " + source;
+  return line;
+}
+
+} // namespace
+
+double EnergyModel::state_ua(CoreState s, CodeLocation loc) const {
+  switch (s) {
+  case CoreState::Run: return run_ua[static_cast<unsigned>(loc)];
+  case CoreState::Sleep: return sleep_ua;
+  case CoreState::DeepSleep: return deep_sleep_ua;
+  case CoreState::Wakeup: return wakeup_ua;
+  }
+  return 0;
+}
+
+double EnergyModel::state_uj(CoreState s, uint64_t cycles, CodeLocation loc) const {
+  // µA x V = µW; µW x s = µJ.
+  return mhz > 0 ? state_ua(s, loc) * voltage_v * double(cycles) / (mhz * 1e6) : 0;
+}
+
+double run_uj(const EnergyModel &model, uint64_t cycles, CodeLocation loc) { return model.state_uj(CoreState::Run, cycles, loc); }
+
+PowerExpected<EnergyModel> make_energy_model(const Device &device, const EnergyOptions &o) {
+  const std::string dev = shown(device.name);
+  if (!device.power) return power_error(PowerError::Kind::NoFigures, dev + " has no [power] section (no power figures)");
+  const PowerDesc &p = *device.power;
+  const double mhz = o.mhz > 0 ? o.mhz : device.default_mhz;
+  if (!std::isfinite(mhz) || mhz <= 0) return power_error(PowerError::Kind::Malformed, dev + ": the clock must be greater than 0 MHz");
+  const double volts = o.voltage_v.value_or(p.voltage_v);
+  if (!std::isfinite(volts) || volts <= 0)
+    return power_error(PowerError::Kind::Malformed, dev + ": the rail voltage must be greater than 0 V (got " + num(volts) + ")");
+  if (!std::isfinite(o.temperature_c))
+    return power_error(PowerError::Kind::Malformed, dev + ": the temperature must be a finite number of °C");
+
+  EnergyModel m;
+  m.device = device.name;
+  m.mhz = mhz;
+  m.voltage_v = volts;
+  m.temperature_c = o.temperature_c;
+  m.weights = p.weights;
+  if (!p.source.empty()) m.sources.push_back("source: " + p.source);
+
+  // Run current by code location.
+  const std::string mode = resolved_mode(p, o.mode);
+  bool covered = false;
+  double top = 0;
+  const RunCurrent *flash = row_for(p, CodeLocation::Flash, mhz, mode, &covered, &top);
+  if (!flash) {
+    auto modes = modes_of(p);
+    if (std::any_of(modes.begin(), modes.end(), [&](const std::string &x) { return same_name(x, mode); }))
+      return power_error(PowerError::Kind::NoRunCurrent, dev + ": no run current for code in flash in mode '" + shown(mode) + "'");
+    return power_error(PowerError::Kind::UnknownMode,
+                       dev + ": unknown power mode '" + shown(mode) + "' (modes: " + (modes.empty() ? "none" : listed(modes)) + ")");
+  }
+  m.mode = flash->mode;
+  for (CodeLocation loc : {CodeLocation::Flash, CodeLocation::Ram}) {
+    const RunCurrent *row = loc == CodeLocation::Flash ? flash : row_for(p, loc, mhz, mode, &covered, &top);
+    bool fallback = false;
+    if (!row) { // no SRAM rows: code in SRAM is priced as code in flash
+      row = flash;
+      fallback = true;
+      row_for(p, CodeLocation::Flash, mhz, mode, &covered, &top);
+    }
+    if (!covered)
+      return power_error(PowerError::Kind::NoRunCurrent, dev + ": no run current for code in " + location_word(loc) + " at " + num(mhz) +
+                                                             " MHz in mode '" + shown(m.mode) + "' (its figures go up to " + num(top) +
+                                                             " MHz)");
+    const double ua = row->fixed_ua + row->ua_per_mhz * mhz;
+    m.run_ua[static_cast<unsigned>(loc)] = ua;
+    std::string line = std::string("run from ") + location_word(loc) + ": ";
+    if (fallback) line += "no figures for code in SRAM, priced as code in flash (" + num(ua) + " µA)";
+    else
+      line = with_source(line + num(row->fixed_ua) + " µA + " + num(row->ua_per_mhz) + " µA/MHz x " + num(mhz) + " MHz = " + num(ua) +
+                             " µA" + (row->mode.empty() ? "" : " (" + row->mode + ")"),
+                         row->source);
+    m.sources.push_back(std::move(line));
+  }
+
+  // Leakage: the fixed current of the low-power states doubles every
+  // leakage_doubling_c above the reference temperature (not reduced below it).
+  const double leak = p.leakage_doubling_c > 0 && o.temperature_c > p.reference_c
+                          ? std::exp2((o.temperature_c - p.reference_c) / p.leakage_doubling_c)
+                          : 1.0;
+  auto low_power_ua = [&](const LowPowerState &s, const char *what) {
+    const double ua = s.fixed_ua * leak + s.ua_per_mhz * mhz;
+    std::string line = std::string(what) + " '" + s.name + "': " + num(s.fixed_ua) + " µA";
+    if (leak != 1.0)
+      line += " x 2^((" + num(o.temperature_c) + " - " + num(p.reference_c) + ")/" + num(p.leakage_doubling_c) + ")";
+    if (s.ua_per_mhz != 0) line += " + " + num(s.ua_per_mhz) + " µA/MHz x " + num(mhz) + " MHz";
+    if (leak != 1.0 || s.ua_per_mhz != 0) line += " = " + num(ua) + " µA";
+    line += ", wake-up " + num(s.wakeup_us) + " µs";
+    m.sources.push_back(with_source(std::move(line), s.source));
+    return ua;
+  };
+  const LowPowerState *sleep = nullptr;
+  for (const auto &s : p.states)
+    if (s.kind == PowerStateKind::Sleep) {
+      sleep = &s;
+      break;
+    }
+  if (!sleep) return power_error(PowerError::Kind::UnknownState, dev + ": the power figures have no sleep state");
+  m.sleep_ua = low_power_ua(*sleep, "sleep");
+  m.sleep_wakeup_us = sleep->wakeup_us;
+
+  const std::string deep_name = o.deep_sleep.empty() ? p.deep_sleep : o.deep_sleep;
+  const LowPowerState *deep = deep_name.empty() ? sleep : state_named(p, deep_name);
+  if (!deep)
+    return power_error(PowerError::Kind::UnknownState,
+                       dev + ": unknown low-power state '" + shown(deep_name) + "' (states: " + listed(state_names(p)) + ")");
+  m.deep_sleep_name = deep->name;
+  m.deep_sleep_ua = low_power_ua(*deep, deep_name.empty() ? "deep sleep (none named: the sleep state)" : "deep sleep");
+  m.deep_wakeup_us = deep->wakeup_us;
+
+  m.wakeup_ua = m.run_ua[static_cast<unsigned>(CodeLocation::Flash)];
+  m.sources.push_back("wake-up: drawn at the run current from flash (" + num(m.wakeup_ua) + " µA)");
+  if (leak != 1.0)
+    m.sources.push_back(with_source("leakage: low-power fixed currents x " + num(leak) + " at " + num(o.temperature_c) + " °C (doubling every " +
+                                        num(p.leakage_doubling_c) + " °C above " + num(p.reference_c) + " °C)",
+                                    ""));
+  if (std::fabs(volts - p.voltage_v) > 1e-12)
+    m.sources.push_back("rail: " + num(volts) + " V (figures at " + num(p.voltage_v) +
+                        " V; currents kept as given, power = current x rail voltage [ESTIMATE])");
+  if (!p.weights.neutral())
+    m.sources.push_back("instruction classes: MAC " + num(p.weights.mac_pj) + " pJ, FPU " + num(p.weights.fpu_pj) + " pJ, flash load " +
+                        num(p.weights.flash_load_pj) + " pJ, SRAM access " + num(p.weights.sram_access_pj) + " pJ");
+  return m;
+}
+
+RunEnergy price_run(const PowerCounters &c, const EnergyModel &m) {
+  RunEnergy e;
+  e.model = m;
+  const double hz = m.mhz * 1e6;
+  auto seconds = [hz](uint64_t cycles) { return hz > 0 ? double(cycles) / hz : 0.0; };
+  e.seconds = seconds(c.total());
+
+  auto add = [&](std::string name, uint64_t cycles, CoreState s, CodeLocation loc) {
+    if (!cycles) return;
+    StateEnergy st;
+    st.state = std::move(name);
+    st.cycles = cycles;
+    st.seconds = seconds(cycles);
+    st.current_ua = m.state_ua(s, loc);
+    st.uj = m.state_uj(s, cycles, loc);
+    e.energy_uj += st.uj;
+    e.states.push_back(std::move(st));
+  };
+  add("run (flash)", c.run_cycles[0], CoreState::Run, CodeLocation::Flash);
+  add("run (sram)", c.run_cycles[1], CoreState::Run, CodeLocation::Ram);
+  add("sleep", c.sleep_cycles, CoreState::Sleep, CodeLocation::Flash);
+  add("deep sleep (" + m.deep_sleep_name + ")", c.deep_sleep_cycles, CoreState::DeepSleep, CodeLocation::Flash);
+  const uint64_t wake = c.sleep_wakeup_cycles + c.deep_wakeup_cycles;
+  add("wake-up", wake, CoreState::Wakeup, CodeLocation::Flash);
+  e.wakeup_uj = m.state_uj(CoreState::Wakeup, wake);
+  e.sleep_entries = c.sleep_entries;
+  e.deep_sleep_entries = c.deep_sleep_entries;
+
+  if (c.classes) {
+    const InstructionClassCounts &k = *c.classes;
+    const PowerWeights &w = m.weights;
+    e.class_uj = (double(k.mac) * w.mac_pj + double(k.fpu) * w.fpu_pj + double(k.flash_loads) * w.flash_load_pj +
+                  double(k.sram_accesses) * w.sram_access_pj) *
+                 1e-6; // pJ -> µJ
+  }
+  e.energy_uj += e.class_uj;
+  for (auto &st : e.states) st.share = e.energy_uj > 0 ? st.uj / e.energy_uj : 0;
+  e.average_mw = e.seconds > 0 ? e.energy_uj / e.seconds * 1e-3 : 0; // µJ/s = µW
+  e.average_ma = m.voltage_v > 0 ? e.average_mw / m.voltage_v : 0;
+
+  // The timeline: each segment's energy over its length. The instruction-class
+  // energy is spread over the run cycles (where they ran is not counted).
+  const uint64_t all_run = c.run_cycles[0] + c.run_cycles[1];
+  for (const auto &seg : c.timeline) {
+    if (seg.end <= seg.start) continue;
+    const uint64_t len = seg.end - seg.start;
+    const uint64_t run = std::min<uint64_t>(len, seg.run_cycles[0] + seg.run_cycles[1]);
+    double uj = m.state_uj(CoreState::Run, seg.run_cycles[0], CodeLocation::Flash) +
+                m.state_uj(CoreState::Run, seg.run_cycles[1], CodeLocation::Ram) + m.state_uj(seg.state, len - run);
+    if (all_run) uj += e.class_uj * double(run) / double(all_run);
+    PowerPoint pt;
+    pt.start_s = seconds(seg.start);
+    pt.end_s = seconds(seg.end);
+    pt.state = seg.state;
+    pt.mw = uj / seconds(len) * 1e-3;
+    e.peak_mw = std::max(e.peak_mw, pt.mw);
+    e.timeline.push_back(pt);
+  }
+  if (e.timeline.empty()) e.peak_mw = e.average_mw; // no timeline: the average is all that is known
+  e.peak_ma = m.voltage_v > 0 ? e.peak_mw / m.voltage_v : 0;
+  e.timeline_merged = c.merged;
+  return e;
+}
+
+} // namespace mcusim::power
