@@ -13,7 +13,6 @@ bool same_name(std::string_view a, std::string_view b) {
            return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
          });
 }
-bool covers(const RunCurrent &r, double mhz) { return r.max_mhz == 0 || mhz <= r.max_mhz + 1e-9; }
 } // namespace
 
 const char *code_location_name(CodeLocation l) {
@@ -40,7 +39,7 @@ const RunCurrent *PowerDesc::run_row(CodeLocation loc, double mhz, std::string_v
     const RunCurrent *last = nullptr;
     for (const auto &r : run) {
       if (r.location != where || !same_name(r.mode, want)) continue;
-      if (covers(r, mhz)) return &r;
+      if (r.covers(mhz)) return &r;
       last = &r;
     }
     return last;

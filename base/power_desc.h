@@ -27,6 +27,7 @@ struct RunCurrent {
   double fixed_ua = 0;   ///< current that does not scale with the clock
   double ua_per_mhz = 0; ///< current per MHz of core clock
   std::string source;
+  bool covers(double mhz) const { return max_mhz == 0 || mhz <= max_mhz + 1e-9; }
 };
 
 enum class PowerStateKind : unsigned char {

@@ -43,14 +43,6 @@ std::string shown(std::string_view s) {
   return out;
 }
 
-/// The run modes of the figures, in order of first appearance ("" for rows without one).
-std::vector<std::string> modes_of(const PowerDesc &p) {
-  std::vector<std::string> out;
-  for (const auto &r : p.run)
-    if (std::none_of(out.begin(), out.end(), [&](const std::string &m) { return same_name(m, r.mode); })) out.push_back(r.mode);
-  return out;
-}
-
 std::string listed(const std::vector<std::string> &names) {
   std::string out;
   for (const auto &n : names) out += (out.empty() ? "" : ", ") + (n.empty() ? std::string("(unnamed)") : shown(n));
@@ -62,32 +54,6 @@ std::string resolved_mode(const PowerDesc &p, const std::string &asked) {
   if (!asked.empty()) return asked;
   if (!p.default_mode.empty()) return p.default_mode;
   return p.run.empty() ? std::string() : p.run.front().mode;
-}
-
-/// The row for code in `loc` at `mhz` in `mode`: the first row of that
-/// location and mode whose max_mhz covers the clock (max_mhz 0: any clock).
-/// `covered` is false when rows exist but none covers the clock (`top` is
-/// then the highest max_mhz). Null when there is no row of that location and mode.
-const RunCurrent *row_for(const PowerDesc &p, CodeLocation loc, double mhz, std::string_view mode, bool *covered, double *top) {
-  const RunCurrent *last = nullptr;
-  *covered = false;
-  *top = 0;
-  for (const auto &r : p.run) {
-    if (r.location != loc || !same_name(r.mode, mode)) continue;
-    last = &r;
-    *top = std::max(*top, r.max_mhz);
-    if (r.max_mhz <= 0 || mhz <= r.max_mhz + 1e-9) {
-      *covered = true;
-      return &r;
-    }
-  }
-  return last;
-}
-
-const LowPowerState *state_named(const PowerDesc &p, std::string_view name) {
-  for (const auto &s : p.states)
-    if (same_name(s.name, name)) return &s;
-  return nullptr;
 }
 
 std::vector<std::string> state_names(const PowerDesc &p) {
@@ -120,6 +86,15 @@ double EnergyModel::state_uj(CoreState s, uint64_t cycles, CodeLocation loc) con
 
 double run_uj(const EnergyModel &model, uint64_t cycles, CodeLocation loc) { return model.state_uj(CoreState::Run, cycles, loc); }
 
+double leakage_factor(const PowerDesc &p, double temperature_c) {
+  return p.leakage_doubling_c > 0 && temperature_c > p.reference_c ? std::exp2((temperature_c - p.reference_c) / p.leakage_doubling_c)
+                                                                    : 1.0;
+}
+
+double low_power_ua(const PowerDesc &p, const LowPowerState &s, double mhz, double temperature_c) {
+  return s.fixed_ua * leakage_factor(p, temperature_c) + (s.kind == PowerStateKind::Sleep ? s.ua_per_mhz * mhz : 0);
+}
+
 PowerExpected<EnergyModel> make_energy_model(const Device &device, const EnergyOptions &o) {
   const std::string dev = shown(device.name);
   if (!device.power) return power_error(PowerError::Kind::NoFigures, dev + " has no [power] section (no power figures)");
@@ -142,11 +117,9 @@ PowerExpected<EnergyModel> make_energy_model(const Device &device, const EnergyO
 
   // Run current by code location.
   const std::string mode = resolved_mode(p, o.mode);
-  bool covered = false;
-  double top = 0;
-  const RunCurrent *flash = row_for(p, CodeLocation::Flash, mhz, mode, &covered, &top);
+  const RunCurrent *flash = p.run_row(CodeLocation::Flash, mhz, mode);
   if (!flash) {
-    auto modes = modes_of(p);
+    auto modes = p.modes();
     if (std::any_of(modes.begin(), modes.end(), [&](const std::string &x) { return same_name(x, mode); }))
       return power_error(PowerError::Kind::NoRunCurrent, dev + ": no run current for code in flash in mode '" + shown(mode) + "'");
     return power_error(PowerError::Kind::UnknownMode,
@@ -154,17 +127,14 @@ PowerExpected<EnergyModel> make_energy_model(const Device &device, const EnergyO
   }
   m.mode = flash->mode;
   for (CodeLocation loc : {CodeLocation::Flash, CodeLocation::Ram}) {
-    const RunCurrent *row = loc == CodeLocation::Flash ? flash : row_for(p, loc, mhz, mode, &covered, &top);
-    bool fallback = false;
-    if (!row) { // no SRAM rows: code in SRAM is priced as code in flash
-      row = flash;
-      fallback = true;
-      row_for(p, CodeLocation::Flash, mhz, mode, &covered, &top);
-    }
-    if (!covered)
+    // PowerDesc::run_row: code in SRAM without rows of its own is priced as code in flash;
+    // a clock above every row gives the last row, which does not cover it.
+    const RunCurrent *row = p.run_row(loc, mhz, mode);
+    const bool fallback = row->location != loc;
+    if (!row->covers(mhz))
       return power_error(PowerError::Kind::NoRunCurrent, dev + ": no run current for code in " + location_word(loc) + " at " + num(mhz) +
-                                                             " MHz in mode '" + shown(m.mode) + "' (its figures go up to " + num(top) +
-                                                             " MHz)");
+                                                             " MHz in mode '" + shown(m.mode) + "' (its figures go up to " +
+                                                             num(row->max_mhz) + " MHz)");
     const double ua = row->fixed_ua + row->ua_per_mhz * mhz;
     m.run_ua[static_cast<unsigned>(loc)] = ua;
     std::string line = std::string("run from ") + location_word(loc) + ": ";
@@ -178,11 +148,9 @@ PowerExpected<EnergyModel> make_energy_model(const Device &device, const EnergyO
 
   // Leakage: the fixed current of the low-power states doubles every
   // leakage_doubling_c above the reference temperature (not reduced below it).
-  const double leak = p.leakage_doubling_c > 0 && o.temperature_c > p.reference_c
-                          ? std::exp2((o.temperature_c - p.reference_c) / p.leakage_doubling_c)
-                          : 1.0;
+  const double leak = leakage_factor(p, o.temperature_c);
   auto low_power_ua = [&](const LowPowerState &s, const char *what) {
-    const double ua = s.fixed_ua * leak + s.ua_per_mhz * mhz;
+    const double ua = power::low_power_ua(p, s, mhz, o.temperature_c);
     std::string line = std::string(what) + " '" + s.name + "': " + num(s.fixed_ua) + " µA";
     if (leak != 1.0)
       line += " x 2^((" + num(o.temperature_c) + " - " + num(p.reference_c) + ")/" + num(p.leakage_doubling_c) + ")";
@@ -192,18 +160,13 @@ PowerExpected<EnergyModel> make_energy_model(const Device &device, const EnergyO
     m.sources.push_back(with_source(std::move(line), s.source));
     return ua;
   };
-  const LowPowerState *sleep = nullptr;
-  for (const auto &s : p.states)
-    if (s.kind == PowerStateKind::Sleep) {
-      sleep = &s;
-      break;
-    }
+  const LowPowerState *sleep = p.sleep_state();
   if (!sleep) return power_error(PowerError::Kind::UnknownState, dev + ": the power figures have no sleep state");
   m.sleep_ua = low_power_ua(*sleep, "sleep");
   m.sleep_wakeup_us = sleep->wakeup_us;
 
   const std::string deep_name = o.deep_sleep.empty() ? p.deep_sleep : o.deep_sleep;
-  const LowPowerState *deep = deep_name.empty() ? sleep : state_named(p, deep_name);
+  const LowPowerState *deep = deep_name.empty() ? sleep : p.state(deep_name);
   if (!deep)
     return power_error(PowerError::Kind::UnknownState,
                        dev + ": unknown low-power state '" + shown(deep_name) + "' (states: " + listed(state_names(p)) + ")");

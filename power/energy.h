@@ -80,6 +80,13 @@ struct RunEnergy {
 /// class_uj, and the integral of the timeline's power (the tests check both).
 RunEnergy price_run(const PowerCounters &counters, const EnergyModel &model);
 
+/// Leakage: the fixed current of a low-power state doubles every
+/// leakage_doubling_c above the figures' reference temperature (never reduced below it).
+double leakage_factor(const PowerDesc &p, double temperature_c);
+/// A low-power state's current at the rail in µA at `mhz` and `temperature_c`:
+/// its fixed current times the leakage factor, plus (Sleep only) µA/MHz x MHz.
+double low_power_ua(const PowerDesc &p, const LowPowerState &s, double mhz, double temperature_c);
+
 /// Energy in µJ of `cycles` run cycles of code in `loc` (per-function and per-layer energy).
 double run_uj(const EnergyModel &model, uint64_t cycles, CodeLocation loc);
 

@@ -1,6 +1,8 @@
 /// \file
 /// Battery life from a run (see battery.h).
 #include "session/battery.h"
+
+#include "power/energy.h"
 #include "session/exit_codes.h"
 
 #include "base/device.h"
@@ -244,20 +246,6 @@ BatteryExpected<power::Scenario> prepare_battery_scenario(const BatteryOptions &
   return s;
 }
 
-const LowPowerState *find_low_power_state(const PowerDesc &p, std::string_view name) {
-  const std::string want = lower(name.empty() ? std::string_view(p.deep_sleep) : name);
-  for (const auto &st : p.states)
-    if (lower(st.name) == want) return &st;
-  return nullptr;
-}
-
-double low_power_state_ua(const PowerDesc &p, const LowPowerState &st, double mhz, double temperature_c) {
-  double ua = st.fixed_ua + (st.kind == PowerStateKind::Sleep ? st.ua_per_mhz * mhz : 0);
-  if (p.leakage_doubling_c > 0 && temperature_c > p.reference_c)
-    ua *= std::exp2((temperature_c - p.reference_c) / p.leakage_doubling_c);
-  return ua;
-}
-
 BatteryExpected<BatteryProjection> project_run(const RunReport &r, power::Scenario s, const BatteryOptions &o,
                                                const PowerDesc *device_power) {
   BatteryProjection out;
@@ -309,7 +297,7 @@ BatteryExpected<BatteryProjection> project_run(const RunReport &r, power::Scenar
   if (!s.given.sleep) {
     if (!device_power)
       return fail(kExitNoPower, r.device + " has no power figures ([power] in its device file): give the current between runs with --sleep-ua");
-    const LowPowerState *st = find_low_power_state(*device_power, o.sleep_state);
+    const LowPowerState *st = device_power->state(o.sleep_state.empty() ? std::string_view(device_power->deep_sleep) : std::string_view(o.sleep_state));
     if (!st) {
       if (o.sleep_state.empty())
         return fail(kExitNoPower, r.device + " names no deep-sleep state (states: " + state_names(*device_power) +
@@ -319,7 +307,7 @@ BatteryExpected<BatteryProjection> project_run(const RunReport &r, power::Scenar
     }
     s.sleep = power::SleepPhase{};
     s.sleep.mode = st->name;
-    s.sleep.current_ua = low_power_state_ua(*device_power, *st, r.mhz, s.temperature_c);
+    s.sleep.current_ua = power::low_power_ua(*device_power, *st, r.mhz, s.temperature_c);
     s.sleep.voltage_v.reset();
     out.sleep_phase = st->name + (o.sleep_state.empty() ? " (" + r.device + "'s deep-sleep state)" : std::string()) + " at " +
                       fmt("%g °C", s.temperature_c) + ": " + current_text(s.sleep.current_ua);

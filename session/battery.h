@@ -80,16 +80,6 @@ tl::expected<power::RegulatorKind, std::string> parse_regulator(std::string_view
 /// device later, the temperature from the run.
 BatteryExpected<power::Scenario> prepare_battery_scenario(const BatteryOptions &options);
 
-/// The current of a low-power state at the rail: its fixed current plus, for
-/// a Sleep state, its per-MHz current at `mhz`; doubled for every
-/// leakage_doubling_c degrees above the figures' reference temperature (not
-/// reduced below it; no doubling when the device gives no figure).
-double low_power_state_ua(const PowerDesc &power, const LowPowerState &state, double mhz, double temperature_c);
-
-/// The low-power state named `name` (case-insensitive), or, with "", the
-/// device's deep_sleep state. Null when there is none.
-const LowPowerState *find_low_power_state(const PowerDesc &power, std::string_view name);
-
 /// A projection and what it was made of.
 struct BatteryProjection {
   power::Scenario scenario;

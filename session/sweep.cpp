@@ -393,29 +393,18 @@ std::optional<double> point_battery_years(const power::Scenario &scenario, bool 
     return std::nullopt;
   };
   if (!report.energy) return say(report.energy_note.empty() ? "no energy figures" : report.energy_note);
+  // The run phase as `mcusim battery` makes it (session/battery.h): one
+  // inference per period when layers give inferences, else one run.
   power::Scenario s = scenario;
-  // One inference per period when layers give inferences, else one run of the firmware.
-  double seconds = report.energy->seconds > 0 ? report.energy->seconds : report.simulated_seconds;
-  double uj = report.energy->energy_uj;
-  if (report.uj_per_inference && report.layer_invocations > 0 && report.mhz > 0) {
-    uint64_t layer_cycles = 0;
-    for (const auto &l : report.layers) layer_cycles += l.cycles;
-    uj = *report.uj_per_inference;
-    seconds = double(layer_cycles) / double(report.layer_invocations) / (report.mhz * 1e6);
-  }
-  s.run.energy_uj = uj;
-  s.run.current_ua.reset();
-  s.run.duration_s = seconds;
-  if (seconds > s.period_s) {
-    char buf[160];
-    std::snprintf(buf, sizeof buf, "one run (%.3f ms) is longer than the period (%g s)", seconds * 1e3, s.period_s);
-    return say(buf);
-  }
   if (sleep_from_device) {
+    s.sleep = power::SleepPhase{};
     s.sleep.current_ua = report.energy->model.deep_sleep_ua;
     s.sleep.mode = report.energy->model.deep_sleep_name;
   }
-  return power::project(s).life_years;
+  s.given.sleep = true;
+  auto p = project_run(report, std::move(s), BatteryOptions{}, nullptr);
+  if (!p) return say(p.error().message);
+  return p->projection.life_years;
 }
 
 } // namespace mcusim::session

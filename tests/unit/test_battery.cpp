@@ -158,16 +158,16 @@ TEST_CASE("--load NAME=UA and --burst NAME=MJ/EVERY[/DURATION]") {
 
 TEST_CASE("a low-power state's current: fixed, per MHz for sleep, doubled per leakage_doubling_c above the reference") {
   PowerDesc p = device_power();
-  CHECK(find_low_power_state(p, "")->name == "stop2");
-  CHECK(find_low_power_state(p, "STANDBY")->name == "standby");
-  CHECK(find_low_power_state(p, "stop3") == nullptr);
-  CHECK(low_power_state_ua(p, *find_low_power_state(p, "stop2"), 100, 25) == doctest::Approx(2));
-  CHECK(low_power_state_ua(p, *find_low_power_state(p, "stop2"), 100, 35) == doctest::Approx(4));
-  CHECK(low_power_state_ua(p, *find_low_power_state(p, "stop2"), 100, 45) == doctest::Approx(8));
-  CHECK(low_power_state_ua(p, *find_low_power_state(p, "stop2"), 100, 0) == doctest::Approx(2));
-  CHECK(low_power_state_ua(p, *find_low_power_state(p, "sleep"), 48, 25) == doctest::Approx(10 + 20 * 48));
+  CHECK(p.deep_sleep_state()->name == "stop2");
+  CHECK(p.state("STANDBY")->name == "standby");
+  CHECK(p.state("stop3") == nullptr);
+  CHECK(mcusim::power::low_power_ua(p, *p.state("stop2"), 100, 25) == doctest::Approx(2));
+  CHECK(mcusim::power::low_power_ua(p, *p.state("stop2"), 100, 35) == doctest::Approx(4));
+  CHECK(mcusim::power::low_power_ua(p, *p.state("stop2"), 100, 45) == doctest::Approx(8));
+  CHECK(mcusim::power::low_power_ua(p, *p.state("stop2"), 100, 0) == doctest::Approx(2));
+  CHECK(mcusim::power::low_power_ua(p, *p.state("sleep"), 48, 25) == doctest::Approx(10 + 20 * 48));
   p.leakage_doubling_c = 0;
-  CHECK(low_power_state_ua(p, *find_low_power_state(p, "stop2"), 100, 85) == doctest::Approx(2));
+  CHECK(mcusim::power::low_power_ua(p, *p.state("stop2"), 100, 85) == doctest::Approx(2));
 }
 
 TEST_CASE("a whole run of 30 uJ in 10 ms every second on a CR2032 is 10 uA average: about 2.5 years") {
