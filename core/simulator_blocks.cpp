@@ -44,7 +44,7 @@ __attribute__((noinline, cold)) Simulator::Impl::Entry &Simulator::Impl::insert(
 Simulator::Impl::Entry &Simulator::Impl::place(uint64_t key, const isa::BlockCost &cost) {
   size_t i = slot(key);
   while (table[i].key) i = (i + 1) & table_mask;
-  table[i] = Entry{key, cost, 0, profiling ? tracker->func_of(uint32_t(key)) : 0};
+  table[i] = Entry{key, cost, 0, profiling ? tracker->func_of(uint32_t(key)) : 0, loc_of(uint32_t(key))};
   ++table_count;
   return table[i];
 }
@@ -74,6 +74,7 @@ template <bool Profile> void Simulator::Impl::on_block(uc_engine *uc, uint64_t a
     // One store per counter: a store followed by a wider load of the same
     // bytes would stall on store forwarding.
     s->cycles = s->cycles + branch + c.cycles;
+    s->power.run_cycles[e->loc] += branch + c.cycles;
     s->insns = s->insns + c.insns;
     s->cur = e;
     return;
@@ -104,12 +105,20 @@ template <bool Profile> __attribute__((noinline)) void Simulator::Impl::block_fu
     }
   } else {
     s->cycles = s->cycles + branch + c.cycles;
+    s->power.run_cycles[e->loc] += branch + c.cycles;
   }
   s->insns = s->insns + c.insns;
   s->cur = e;
   if constexpr (Profile)
     s->tracker->block(p->func, p->cost.end == isa::kEndCall, p->cost.fallthrough, uint32_t(address), e->func, branch,
                      s->cycles - before - branch, c.insns, before);
+}
+
+/// SRAM and TCM are Ram; flash, ROM and anything else (no region) Flash.
+uint8_t Simulator::Impl::loc_of(uint32_t addr) const {
+  const MemoryRegionDesc *r = sim.device_.region_at(addr & ~1u, 2);
+  const bool ram = r && (r->kind == RegionKind::Sram || r->kind == RegionKind::Tcm);
+  return uint8_t(ram ? CodeLocation::Ram : CodeLocation::Flash);
 }
 
 void *Simulator::Impl::block_hook(bool profile) {
@@ -144,7 +153,7 @@ __attribute__((noinline)) Simulator::Impl::Entry &Simulator::Impl::find_or_inser
 /// timing, instruction-cache lines. True if the engine must stop here.
 __attribute__((noinline)) bool Simulator::Impl::block_flags(Entry &e, uint32_t address, uint32_t branch) {
   const isa::BlockCost &c = e.cost;
-  cycles += branch;
+  charge_run(branch, e.loc);
   if (c.flags & isa::kBlockSelfLoop) {
     stop_kind = StopKind::SelfLoop;
     stop_pc = address;
@@ -174,14 +183,14 @@ __attribute__((noinline)) bool Simulator::Impl::block_flags(Entry &e, uint32_t a
       uint32_t n = reg(UC_ARM_REG_R0 + c.div_rn), d = reg(UC_ARM_REG_R0 + c.div_rm);
       div_extra = isa::divide_cycles(*ct, n, d, c.div_flags & isa::kDivSigned) - ct->div_min;
       div_extra_entry = &e;
-      cycles += div_extra;
+      charge_run(div_extra, e.loc);
     }
   }
   if ((c.flags & isa::kBlockFetchLines) && e.cache_epoch != memsys->epoch()) {
-    cycles += uint64_t(memsys->touch_lines(c.first_line, c.lines)) * c.line_miss;
+    charge_run(uint64_t(memsys->touch_lines(c.first_line, c.lines)) * c.line_miss, e.loc);
     e.cache_epoch = memsys->epoch();
   }
-  cycles += c.cycles;
+  charge_run(c.cycles, e.loc);
   return false;
 }
 

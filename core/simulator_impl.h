@@ -23,6 +23,7 @@
 #include "core/system_control.h"
 #include "core/arena_use.h"
 #include "core/profile_listener.h"
+#include "core/power_timeline.h"
 #include "isa/core_timing.h"
 #include "memory/memory_map.h"
 #include "memory/memory_system.h"
@@ -144,11 +145,12 @@ struct Simulator::Impl {
     isa::BlockCost cost;
     uint64_t cache_epoch = 0; ///< instruction-cache epoch at which all its lines were present
     uint32_t func = 0;        ///< profiling: index of the function holding the block
+    uint8_t loc = 0;          ///< CodeLocation of the block's region (power.run_cycles index), set by place()
   };
   std::vector<Entry> table;
   /// The block executing now, or the last one executed; its final branch is
   /// priced when the next block starts. `no_block` after host-side redirects.
-  Entry no_block{0, isa::BlockCost{0, 0, 0, UINT32_MAX}, 0, 0};
+  Entry no_block{0, isa::BlockCost{0, 0, 0, UINT32_MAX}, 0, 0, 0};
   const Entry *cur = &no_block;
   uint32_t last_block() const { return uint32_t(cur->key); }
   uint32_t last_block_size() const { return uint32_t(cur->key >> 32); }
@@ -157,6 +159,28 @@ struct Simulator::Impl {
   unsigned table_shift = 0;
 
   bool traps_dirty = false;
+
+  // --- power counters (RunResult::power) --------------------------------------------------
+  // The block hook adds each block's cycles (and the branch it settles) to
+  // power.run_cycles[entry.loc]; every other cycle charge goes through
+  // charge_run() or the sleep code, so power.total() == cycles at all times.
+  PowerCounters power;
+  PowerTimeline timeline;
+  uint64_t deep_wakeup_cycles = 0;   ///< the deep-sleep state's wake-up time (with the cycle model)
+  uint64_t sleep_wakeup_cycles = 0;  ///< Device::wakeup_us (with the cycle model)
+  bool slept_deep = false;           ///< the sleep now in progress has SLEEPDEEP set
+  // The last exception exit's charge: a tail-chain replaces it, possibly after a sleep.
+  uint8_t exit_loc = 0;
+  uint64_t exit_at = 0, exit_closed = 0;
+  /// CodeLocation of the code at `addr` (Flash for flash, ROM and unknown regions).
+  uint8_t loc_of(uint32_t addr) const;
+  /// The location of the code running now: the current block's, else the PC's.
+  uint8_t running_loc() { return cur != &no_block ? cur->loc : loc_of(pc()); }
+  void charge_run(uint64_t n, uint8_t loc) {
+    cycles += n;
+    power.run_cycles[loc] += n;
+  }
+  Expected<void> init_power(const Device &device); // simulator_sleep.cpp
 
   // FPU access check: blocks holding FP instructions stop while CPACR denies
   // CP10/CP11; the block is then stepped with a temporary code hook to find
@@ -280,6 +304,7 @@ struct Simulator::Impl {
   // --- exceptions (simulator_exceptions.cpp) --------------------------------------------------
   bool enter_exception(int exc, uint32_t ret);
   bool exception_return(uint32_t exc_return);
+  void tail_chain_charge(int64_t delta);
   void take_pending();
   void handle_intr();
   void reset_cpu();
