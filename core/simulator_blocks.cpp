@@ -17,6 +17,7 @@ namespace mcusim {
 // --- block cache -----------------------------------------------------------------------
 void Simulator::Impl::table_init(unsigned bits) {
   table.assign(size_t(1) << bits, Entry{});
+  if (class_decoder) block_classes.assign(table.size(), BlockClasses{});
   table_mask = (uint64_t(1) << bits) - 1;
   table_shift = 64 - bits;
   table_count = 0;
@@ -25,9 +26,13 @@ void Simulator::Impl::table_init(unsigned bits) {
 __attribute__((noinline, cold)) Simulator::Impl::Entry &Simulator::Impl::insert(uint32_t address, uint32_t size) {
   if ((table_count + 1) * 2 > table.size()) {
     auto old = std::move(table);
+    auto old_classes = std::move(block_classes);
     table_init(table_shift ? 64 - table_shift + 1 : 12);
-    for (auto &e : old)
-      if (e.key) place(e.key, e.cost);
+    for (size_t i = 0; i < old.size(); ++i) {
+      if (!old[i].key) continue;
+      Entry &moved = place(old[i].key, old[i].cost);
+      if (class_decoder) block_classes[size_t(&moved - table.data())] = old_classes[i];
+    }
   }
   // First execution: the registers at entry let the model see where the
   // block's loads go (flash, SRAM, peripherals).
@@ -39,7 +44,9 @@ __attribute__((noinline, cold)) Simulator::Impl::Entry &Simulator::Impl::insert(
   ctx.regs = &regs;
   ctx.read32 = [this](uint32_t a) { return mem.read32(a); };
   isa::BlockCost cost = timing->price_block(mem.host_ptr(address, size), address, size, ctx);
-  return place((uint64_t(size) << 32) | address, cost);
+  Entry &e = place((uint64_t(size) << 32) | address, cost);
+  if (class_decoder) block_classes[size_t(&e - table.data())] = classify_block(address, size, regs);
+  return e;
 }
 Simulator::Impl::Entry &Simulator::Impl::place(uint64_t key, const isa::BlockCost &cost) {
   size_t i = slot(key);
@@ -56,7 +63,7 @@ Simulator::Impl::Entry &Simulator::Impl::place(uint64_t key, const isa::BlockCos
 /// block, no flags) makes no calls, so it needs no stack frame; anything
 /// else goes to the full version out of line. The profiling variant is a
 /// separate instantiation, so the plain one carries no profiling test.
-template <bool Profile> void Simulator::Impl::on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
+template <bool Profile, bool Classes> void Simulator::Impl::on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
   auto *s = static_cast<Impl *>(user);
   const uint64_t key = (uint64_t(size) << 32) | uint32_t(address);
   const Entry *e = &s->table[s->slot(key)];
@@ -67,7 +74,7 @@ template <bool Profile> void Simulator::Impl::on_block(uc_engine *uc, uint64_t a
     const uint32_t branch = uint32_t(address) == p->cost.fallthrough ? p->cost.fallthrough_extra : p->cost.taken_extra;
     if constexpr (Profile) {
       if (!s->tracker->block_fast(p->func, p->cost.end == isa::kEndCall, uint32_t(address), e->func, branch, c.cycles, c.insns)) {
-        s->template block_full<Profile>(address, size);
+        s->template block_full<Profile, Classes>(address, size);
         return;
       }
     }
@@ -77,12 +84,13 @@ template <bool Profile> void Simulator::Impl::on_block(uc_engine *uc, uint64_t a
     s->power.run_cycles[e->loc] += branch + c.cycles;
     s->insns = s->insns + c.insns;
     s->cur = e;
+    if constexpr (Classes) s->count_classes(*e);
     return;
   }
-  s->template block_full<Profile>(address, size);
+  s->template block_full<Profile, Classes>(address, size);
 }
 
-template <bool Profile> __attribute__((noinline)) void Simulator::Impl::block_full(uint64_t address, uint32_t size) {
+template <bool Profile, bool Classes> __attribute__((noinline)) void Simulator::Impl::block_full(uint64_t address, uint32_t size) {
   Impl *s = this;
   const uint64_t stop_at = s->stop_at.load(std::memory_order_relaxed);
   if (__builtin_expect(s->cycles >= stop_at, 0)) {
@@ -109,6 +117,7 @@ template <bool Profile> __attribute__((noinline)) void Simulator::Impl::block_fu
   }
   s->insns = s->insns + c.insns;
   s->cur = e;
+  if constexpr (Classes) s->count_classes(*e);
   if constexpr (Profile)
     s->tracker->block(p->func, p->cost.end == isa::kEndCall, p->cost.fallthrough, uint32_t(address), e->func, branch,
                      s->cycles - before - branch, c.insns, before);
@@ -121,8 +130,10 @@ uint8_t Simulator::Impl::loc_of(uint32_t addr) const {
   return uint8_t(ram ? CodeLocation::Ram : CodeLocation::Flash);
 }
 
-void *Simulator::Impl::block_hook(bool profile) {
-  return profile ? reinterpret_cast<void *>(&Impl::on_block<true>) : reinterpret_cast<void *>(&Impl::on_block<false>);
+void *Simulator::Impl::block_hook(bool profile, bool classes) {
+  if (classes)
+    return profile ? reinterpret_cast<void *>(&Impl::on_block<true, true>) : reinterpret_cast<void *>(&Impl::on_block<false, true>);
+  return profile ? reinterpret_cast<void *>(&Impl::on_block<true, false>) : reinterpret_cast<void *>(&Impl::on_block<false, false>);
 }
 
 /// Whether the engine stops before the block at `address` (slow path).

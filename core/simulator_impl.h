@@ -25,6 +25,7 @@
 #include "core/profile_listener.h"
 #include "core/power_timeline.h"
 #include "isa/core_timing.h"
+#include "isa/decoder.h"
 #include "memory/memory_map.h"
 #include "memory/memory_system.h"
 
@@ -182,6 +183,24 @@ struct Simulator::Impl {
   }
   Expected<void> init_power(const Device &device); // simulator_sleep.cpp
 
+  // Instruction classes (RunOptions::count_instruction_classes): each block's
+  // counts, found when it is placed, in a vector parallel to `table`; the
+  // counting hook adds them per execution.
+  struct BlockClasses {
+    uint32_t mac = 0, fpu = 0, flash_loads = 0, sram_accesses = 0;
+  };
+  std::vector<BlockClasses> block_classes;
+  InstructionClassCounts class_counts;
+  std::unique_ptr<isa::Decoder> class_decoder;
+  BlockClasses classify_block(uint32_t address, uint32_t size, const std::array<uint32_t, 16> &regs) const; // simulator_classes.cpp
+  void count_classes(const Entry &e) {
+    const BlockClasses &k = block_classes[size_t(&e - table.data())];
+    class_counts.mac += k.mac;
+    class_counts.fpu += k.fpu;
+    class_counts.flash_loads += k.flash_loads;
+    class_counts.sram_accesses += k.sram_accesses;
+  }
+
   // FPU access check: blocks holding FP instructions stop while CPACR denies
   // CP10/CP11; the block is then stepped with a temporary code hook to find
   // the exact instruction (NOCP UsageFault, as on hardware).
@@ -248,9 +267,9 @@ struct Simulator::Impl {
   Entry &place(uint64_t key, const isa::BlockCost &cost);
 
   /// The block hook to install: the plain or the profiling instantiation.
-  static void *block_hook(bool profile);
-  template <bool Profile> static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user);
-  template <bool Profile> __attribute__((noinline)) void block_full(uint64_t address, uint32_t size);
+  static void *block_hook(bool profile, bool classes);
+  template <bool Profile, bool Classes> static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user);
+  template <bool Profile, bool Classes> __attribute__((noinline)) void block_full(uint64_t address, uint32_t size);
   __attribute__((noinline, cold)) bool stop_here(uint32_t address);
   __attribute__((noinline)) Entry &find_or_insert(uint64_t key);
   __attribute__((noinline)) bool block_flags(Entry &e, uint32_t address, uint32_t branch);

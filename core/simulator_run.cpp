@@ -263,6 +263,7 @@ RunResult Simulator::Impl::result(const RunLoop &loop) {
   r.sleep_cycles = sleep_cycles;
   timeline.finish(cycles, power);
   r.power = power;
+  if (class_decoder) r.power.classes = class_counts;
   if (profiling) {
     r.profile = tracker->finish(cycles, vectors.initial_sp);
     measure_arena(*r.profile);

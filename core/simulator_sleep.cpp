@@ -54,6 +54,12 @@ Expected<void> Simulator::Impl::init_power(const Device &device) {
   } else if (device.power) {
     if (const LowPowerState *st = named_state(*device.power, device.power->deep_sleep)) deep_us = st->wakeup_us;
   }
+  if (opts.count_instruction_classes) {
+    auto dec = isa::Decoder::create(device.core);
+    if (!dec) return tl::unexpected(dec.error());
+    class_decoder = std::move(*dec);
+    block_classes.assign(table.size(), BlockClasses{});
+  }
   if (ct) {
     sleep_wakeup_cycles = uint64_t(device.wakeup_us * sim.hz_ / 1e6);
     deep_wakeup_cycles = uint64_t(deep_us * sim.hz_ / 1e6);

@@ -332,3 +332,32 @@ TEST_CASE("timeline: a refund to a closed segment moves it and the later ones") 
   CHECK(c.timeline[3].run_cycles[1] == 20);
   CHECK(c.total() == 169);
 }
+
+TEST_CASE("instruction classes are counted only when asked, without changing the run") {
+  if (!test::have_firmware("dutycycle-stm32f407")) return;
+  RunResult plain = run_fw("dutycycle-stm32f407", "stm32f407", dutycycle_args("10"));
+  CHECK_FALSE(plain.power.classes.has_value());
+  RunOptions o = dutycycle_args("10");
+  o.count_instruction_classes = true;
+  RunResult counted = run_fw("dutycycle-stm32f407", "stm32f407", o);
+  CHECK(counted.cycles == plain.cycles);
+  CHECK(counted.instructions == plain.instructions);
+  CHECK(same_counters(counted.power, plain.power));
+  REQUIRE(counted.power.classes.has_value());
+  const InstructionClassCounts &k = *counted.power.classes;
+  // Per period a 32 x 64 dense layer: 2048 multiply-accumulates, 2048 int8
+  // weight loads from flash and 2048 activation loads from SRAM.
+  constexpr uint64_t macs = 10 * 32 * 64;
+  CHECK(k.mac >= macs);
+  CHECK(k.mac < 2 * macs);
+  CHECK(k.flash_loads >= macs);
+  CHECK(k.sram_accesses >= macs);
+  CHECK(k.fpu < 1000); // integer firmware: at most start-up's FP set-up
+  o.profile = true;
+  o.profile_listener = [] { return std::make_unique<CallTracker>(); };
+  RunResult both = run_fw("dutycycle-stm32f407", "stm32f407", o);
+  REQUIRE(both.power.classes.has_value());
+  CHECK(both.power.classes->mac == k.mac);
+  CHECK(both.power.classes->flash_loads == k.flash_loads);
+  CHECK(both.cycles == plain.cycles);
+}
