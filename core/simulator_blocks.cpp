@@ -80,8 +80,9 @@ template <bool Profile, bool Classes> void Simulator::Impl::on_block(uc_engine *
     }
     // One store per counter: a store followed by a wider load of the same
     // bytes would stall on store forwarding.
-    s->cycles = s->cycles + branch + c.cycles;
-    s->power.run_cycles[e->loc] += branch + c.cycles;
+    const uint64_t spent = uint64_t(branch) + c.cycles;
+    s->cycles = s->cycles + spent;
+    s->power.run_cycles[e->loc] += spent; // by code location: one indexed add
     s->insns = s->insns + c.insns;
     s->cur = e;
     if constexpr (Classes) s->count_classes(*e);
