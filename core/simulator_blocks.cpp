@@ -52,6 +52,8 @@ Simulator::Impl::Entry &Simulator::Impl::place(uint64_t key, const isa::BlockCos
   size_t i = slot(key);
   while (table[i].key) i = (i + 1) & table_mask;
   table[i] = Entry{key, cost, 0, profiling ? tracker->func_of(uint32_t(key)) : 0, loc_of(uint32_t(key))};
+  // Code in RAM takes the out-of-line path, which counts its cycles in ram_cycles.
+  if (table[i].loc == uint8_t(CodeLocation::Ram)) table[i].cost.flags |= kBlockInRam;
   ++table_count;
   return table[i];
 }
@@ -79,10 +81,10 @@ template <bool Profile, bool Classes> void Simulator::Impl::on_block(uc_engine *
       }
     }
     // One store per counter: a store followed by a wider load of the same
-    // bytes would stall on store forwarding.
-    const uint64_t spent = uint64_t(branch) + c.cycles;
-    s->cycles = s->cycles + spent;
-    s->power.run_cycles[e->loc] += spent; // by code location: one indexed add
+    // bytes would stall on store forwarding. Blocks here run from flash (a
+    // block in RAM has kBlockInRam set and takes block_flags), so the run
+    // cycles by location need nothing here (see ram_cycles).
+    s->cycles = s->cycles + branch + c.cycles;
     s->insns = s->insns + c.insns;
     s->cur = e;
     if constexpr (Classes) s->count_classes(*e);
@@ -113,8 +115,7 @@ template <bool Profile, bool Classes> __attribute__((noinline)) void Simulator::
       return;
     }
   } else {
-    s->cycles = s->cycles + branch + c.cycles;
-    s->power.run_cycles[e->loc] += branch + c.cycles;
+    s->cycles = s->cycles + branch + c.cycles; // flash code (see ram_cycles)
   }
   s->insns = s->insns + c.insns;
   s->cur = e;
@@ -162,7 +163,9 @@ __attribute__((noinline)) Simulator::Impl::Entry &Simulator::Impl::find_or_inser
 }
 
 /// The rare per-block work: idle loops, FPU and divide checks, divide
-/// timing, instruction-cache lines. True if the engine must stop here.
+/// timing, instruction-cache lines, and every block that runs from RAM
+/// (kBlockInRam: its cycles go to ram_cycles too). True if the engine must
+/// stop here.
 __attribute__((noinline)) bool Simulator::Impl::block_flags(Entry &e, uint32_t address, uint32_t branch) {
   const isa::BlockCost &c = e.cost;
   charge_run(branch, e.loc);

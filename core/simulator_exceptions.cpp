@@ -83,8 +83,8 @@ bool Simulator::Impl::enter_exception(int exc, uint32_t ret) {
 /// After SLEEPONEXIT's sleep that exit lies in a closed timeline segment.
 void Simulator::Impl::tail_chain_charge(int64_t delta) {
   cycles += uint64_t(delta);
-  power.run_cycles[exit_loc] += uint64_t(delta);
-  if (timeline.closed() != exit_closed) timeline.recharge_closed(delta, CodeLocation(exit_loc), exit_at, power);
+  if (exit_loc == uint8_t(CodeLocation::Ram)) ram_cycles += uint64_t(delta);
+  if (timeline.closed() != exit_closed) timeline.recharge_closed(delta, CodeLocation(exit_loc), exit_at, synced_power());
 }
 
 // --- exception return -------------------------------------------------------------------------

@@ -30,6 +30,7 @@
 #include "memory/memory_system.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -76,7 +77,9 @@ struct Simulator::Impl {
   VectorTable vectors;
 
   // Counters (the hot path touches these and the block table only).
-  uint64_t cycles = 0, insns = 0, sleep_cycles = 0;
+  // (Aligned so that these and stop_at share one cache line whatever precedes them.)
+  alignas(64) uint64_t cycles = 0;
+  uint64_t insns = 0, sleep_cycles = 0;
   // The block hook compares the cycle count with `stop_at` only. `deadline` is
   // the next event or limit; `stop_at` may be lower (instruction limit, a
   // masked exception to poll), and then the slow path decides.
@@ -146,7 +149,7 @@ struct Simulator::Impl {
     isa::BlockCost cost;
     uint64_t cache_epoch = 0; ///< instruction-cache epoch at which all its lines were present
     uint32_t func = 0;        ///< profiling: index of the function holding the block
-    uint8_t loc = 0;          ///< CodeLocation of the block's region (power.run_cycles index), set by place()
+    uint8_t loc = 0;          ///< CodeLocation of the block's region, set by place()
   };
   std::vector<Entry> table;
   /// The block executing now, or the last one executed; its final branch is
@@ -162,9 +165,15 @@ struct Simulator::Impl {
   bool traps_dirty = false;
 
   // --- power counters (RunResult::power) --------------------------------------------------
-  // The block hook adds each block's cycles (and the branch it settles) to
-  // power.run_cycles[entry.loc]; every other cycle charge goes through
-  // charge_run() or the sleep code, so power.total() == cycles at all times.
+  // Run cycles by location without work on the block hook's fast path: a
+  // block in RAM (SRAM/TCM) is placed with kBlockInRam, which sends it to
+  // block_flags, where its cycles (and the branch it settles) are added to
+  // ram_cycles as well; cycles charged outside blocks go through charge_run()
+  // with the location of the code that was running. Run cycles from flash are
+  // then all the others: cycles - ram_cycles - asleep - waking up
+  // (synced_power()).
+  static constexpr uint32_t kBlockInRam = 1u << 31; ///< core-only BlockCost flag (isa/ uses the low bits)
+  uint64_t ram_cycles = 0;
   PowerCounters power;
   PowerTimeline timeline;
   uint64_t deep_wakeup_cycles = 0;   ///< the deep-sleep state's wake-up time (with the cycle model)
@@ -179,7 +188,14 @@ struct Simulator::Impl {
   uint8_t running_loc() { return cur != &no_block ? cur->loc : loc_of(pc()); }
   void charge_run(uint64_t n, uint8_t loc) {
     cycles += n;
-    power.run_cycles[loc] += n;
+    if (loc == uint8_t(CodeLocation::Ram)) ram_cycles += n;
+  }
+  /// `power` with its run cycles brought up to date.
+  PowerCounters &synced_power() {
+    const uint64_t asleep = power.sleep_cycles + power.deep_sleep_cycles + power.sleep_wakeup_cycles + power.deep_wakeup_cycles;
+    power.run_cycles[size_t(CodeLocation::Ram)] = ram_cycles;
+    power.run_cycles[size_t(CodeLocation::Flash)] = cycles - ram_cycles - asleep;
+    return power;
   }
   Expected<void> init_power(const Device &device); // simulator_sleep.cpp
 

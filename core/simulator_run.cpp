@@ -261,7 +261,7 @@ RunResult Simulator::Impl::result(const RunLoop &loop) {
   r.cycles = cycles;
   r.instructions = insns;
   r.sleep_cycles = sleep_cycles;
-  timeline.finish(cycles, power);
+  timeline.finish(cycles, synced_power());
   r.power = power;
   if (class_decoder) r.power.classes = class_counts;
   if (profiling) {

@@ -72,12 +72,12 @@ void Simulator::Impl::sleep_step(uint64_t cycle_limit) {
     sleeping = false;
     if (slept) {
       // Wake-up time of the state slept in: asleep (RunResult::sleep_cycles) but not yet running.
-      timeline.change(CoreState::Wakeup, cycles, power);
+      timeline.change(CoreState::Wakeup, cycles, synced_power());
       const uint64_t wake = slept_deep ? deep_wakeup_cycles : sleep_wakeup_cycles;
       cycles += wake;
       sleep_cycles += wake;
       (slept_deep ? power.deep_wakeup_cycles : power.sleep_wakeup_cycles) += wake;
-      timeline.change(CoreState::Run, cycles, power);
+      timeline.change(CoreState::Run, cycles, synced_power());
     }
     slept = false;
     return;
@@ -86,7 +86,7 @@ void Simulator::Impl::sleep_step(uint64_t cycle_limit) {
     // Sleep begins (a WFI/WFE or SLEEPONEXIT that nothing ends at once).
     slept_deep = scs->sleep_deep();
     ++(slept_deep ? power.deep_sleep_entries : power.sleep_entries);
-    timeline.change(slept_deep ? CoreState::DeepSleep : CoreState::Sleep, cycles, power);
+    timeline.change(slept_deep ? CoreState::DeepSleep : CoreState::Sleep, cycles, synced_power());
   }
   slept = true;
   uint64_t next = sched.next_time();
