@@ -8,9 +8,11 @@
 ///                            escalation, backtrace, engine errors, fault reports
 ///   simulator_sleep.cpp      WFI/WFE sleep and idle-loop detection
 ///   simulator_run.cpp        the run loop, its wall-clock timer (RunTimer) and stop requests
+///   simulator_classes.cpp    instruction classes of a block (RunOptions::count_instruction_classes)
+///   power_timeline.cpp       the power-state timeline (RunResult::power.timeline)
 ///
 /// Hot path: UC_HOOK_BLOCK -> one open-addressed table lookup of the block's
-/// static cost -> two adds. Everything else (interrupts, semihosting, faults,
+/// static cost -> two adds (three for a block in RAM: its cycles by location). Everything else (interrupts, semihosting, faults,
 /// peripheral events) happens with the engine stopped, between uc_emu_start
 /// calls. The block hook and everything it calls live in simulator_blocks.cpp
 /// (one translation unit, so the compiler sees them together).
