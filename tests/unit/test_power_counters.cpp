@@ -54,6 +54,8 @@ std::optional<Device> device_for(const fs::path &path) {
 void check_invariants(const RunResult &r) {
   const PowerCounters &p = r.power;
   CHECK(p.total() == r.cycles);
+  // Flash run cycles are what is left (docs/power.md): never more than the run.
+  CHECK(p.run_cycles[0] + p.run_cycles[1] <= r.cycles);
   CHECK(p.sleep_cycles + p.deep_sleep_cycles + p.sleep_wakeup_cycles + p.deep_wakeup_cycles == r.sleep_cycles);
   CHECK(p.timeline.size() <= PowerCounters::kMaxSegments);
   uint64_t at = 0;
