@@ -383,3 +383,21 @@ TEST_CASE("the SRAM cycles are those the profiler gives the function in SRAM") {
   CHECK(ram + 320 * 4 >= self);
   CHECK(ram <= self + 320 * 4);
 }
+
+TEST_CASE("SLEEPONEXIT: one sleep per period, the tail-chains keep the timeline exact") {
+  if (!test::have_firmware("dutycycle-stm32f407")) return;
+  // The inference runs in the SysTick handler; the core sleeps on its return
+  // and the next tick's entry tail-chains onto that return (after the sleep).
+  RunResult wfi = run_fw("dutycycle-stm32f407", "stm32f407", dutycycle_args("6"));
+  RunResult r = run_fw("dutycycle-stm32f407", "stm32f407", dutycycle_args("onexit 6"));
+  REQUIRE(r.reason == StopReason::Exited);
+  check_invariants(r);
+  CHECK(r.power.deep_sleep_entries == 6);
+  CHECK(r.power.sleep_entries == 0);
+  CHECK(double(r.power.deep_sleep_cycles) > 0.95 * double(r.cycles));
+  CHECK(r.power.run_cycles[size_t(CodeLocation::Ram)] == wfi.power.run_cycles[size_t(CodeLocation::Ram)]);
+  RunResult light = run_fw("dutycycle-stm32f407", "stm32f407", dutycycle_args("light onexit 4"));
+  check_invariants(light);
+  CHECK(light.power.sleep_entries == 4);
+  CHECK(light.power.deep_sleep_entries == 0);
+}

@@ -3,9 +3,11 @@
  * and ReLU), then sleeps in WFI with SCB->SCR.SLEEPDEEP set until the next
  * tick. After N periods it prints a checksum and exits.
  *
- * Command line (semihosting): "dutycycle [light] [N]"
- *   N      number of periods (default DUTY_PERIODS)
- *   light  sleep with SLEEPDEEP clear (plain sleep instead of deep sleep)
+ * Command line (semihosting): "dutycycle [light] [onexit] [N]"
+ *   N       number of periods (default DUTY_PERIODS)
+ *   light   sleep with SLEEPDEEP clear (plain sleep instead of deep sleep)
+ *   onexit  run the inference in the SysTick handler and sleep with
+ *           SCR.SLEEPONEXIT instead of a WFI loop
  *
  * The clock comes from SYS_TICKFREQ (mcusim answers with the core clock);
  * without it, DUTY_DEFAULT_HZ. The inference is bracketed with the layer
@@ -32,6 +34,7 @@
 #define IN 64
 #define OUT 32
 #define SCB_SCR_SLEEPDEEP (1u << 2)
+#define SCB_SCR_SLEEPONEXIT (1u << 1)
 
 #if defined(__ARM_FP) && (__ARM_FP & 8)
 #define DUTY_RAMFUNC __attribute__((noinline))
@@ -49,8 +52,19 @@ static const mcusim_layer_t L_invoke = {"dutycycle", MCUSIM_INVOKE_OP, 0};
 static const mcusim_layer_t L_fc = {"fc1", "FULLY_CONNECTED", OUT * IN};
 
 static volatile uint32_t ticks;
+static uint32_t checksum;
+static volatile uint32_t isr_periods_left; /* onexit: periods the handler still runs */
+static uint32_t isr_period;
 
-void SysTick_Handler(void) { ticks++; }
+static void run_period(uint32_t p);
+
+void SysTick_Handler(void) {
+  ticks++;
+  if (isr_periods_left) {
+    run_period(isr_period++);
+    if (--isr_periods_left == 0) SCB_SCR &= ~SCB_SCR_SLEEPONEXIT; /* back to main */
+  }
+}
 
 /* Requantise an accumulator to int8 (multiplier 1/512, rounding) and apply ReLU. */
 DUTY_RAMFUNC static int8_t requantise_relu(int32_t acc) {
@@ -74,8 +88,18 @@ static void sample(uint32_t p) {
   for (int i = 0; i < IN; i++) input[i] = (int8_t)(uint8_t)(p * 31u + (uint32_t)i * 17u);
 }
 
-/* Whether the semihosting command line has the word "light". */
-static int light_sleep_asked(void) {
+static void run_period(uint32_t p) {
+  sample(p);
+  mcusim_layer_begin(&L_invoke);
+  mcusim_layer_begin(&L_fc);
+  dense();
+  mcusim_layer_end();
+  mcusim_layer_end();
+  for (int o = 0; o < OUT; o++) checksum = checksum * 31u + (uint8_t)output[o];
+}
+
+/* Whether the semihosting command line has the word `w`. */
+static int cmdline_has(const char *w) {
   char buf[128];
   struct {
     char *ptr;
@@ -84,16 +108,18 @@ static int light_sleep_asked(void) {
   if (mcusim_semihost(MCUSIM_SYS_GET_CMDLINE, &block) != 0) return 0;
   if (block.len > sizeof buf - 1) block.len = sizeof buf - 1;
   buf[block.len] = '\0';
-  for (const char *p = buf; *p; p++)
-    if ((p == buf || p[-1] == ' ') && p[0] == 'l' && p[1] == 'i' && p[2] == 'g' && p[3] == 'h' && p[4] == 't' &&
-        (p[5] == ' ' || p[5] == '\0'))
-      return 1;
+  for (const char *p = buf; *p; p++) {
+    if (p != buf && p[-1] != ' ') continue;
+    int i = 0;
+    while (w[i] && p[i] == w[i]) i++;
+    if (!w[i] && (p[i] == ' ' || p[i] == '\0')) return 1;
+  }
   return 0;
 }
 
 int main(void) {
   const uint32_t periods = mcusim_cmdline_number(DUTY_PERIODS);
-  const int light = light_sleep_asked();
+  const int light = cmdline_has("light"), onexit = cmdline_has("onexit");
   int hz = mcusim_semihost(MCUSIM_SYS_TICKFREQ, 0);
   if (hz <= 0) hz = (int)DUTY_DEFAULT_HZ;
   uint32_t reload = (uint32_t)hz / 1000u * DUTY_PERIOD_MS;
@@ -105,21 +131,23 @@ int main(void) {
   SYST_CVR = 0;
   SYST_CSR = SYST_CSR_ENABLE | SYST_CSR_TICKINT | SYST_CSR_CLKSOURCE;
 
-  uint32_t checksum = 0, seen = ticks;
-  for (uint32_t p = 0; p < periods; p++) {
-    while (ticks == seen) mcusim_wfi(); /* sleep until the next tick */
-    seen = ticks;
-    sample(p);
-    mcusim_layer_begin(&L_invoke);
-    mcusim_layer_begin(&L_fc);
-    dense();
-    mcusim_layer_end();
-    mcusim_layer_end();
-    for (int o = 0; o < OUT; o++) checksum = checksum * 31u + (uint8_t)output[o];
+  if (onexit) {
+    /* The handler runs every period; between them the core sleeps on its
+     * exception return, and comes back here after the last one. */
+    isr_periods_left = periods;
+    if (periods) SCB_SCR |= SCB_SCR_SLEEPONEXIT;
+    while (isr_periods_left) mcusim_wfi();
+  } else {
+    uint32_t seen = ticks;
+    for (uint32_t p = 0; p < periods; p++) {
+      while (ticks == seen) mcusim_wfi(); /* sleep until the next tick */
+      seen = ticks;
+      run_period(p);
+    }
   }
   SYST_CSR = 0;
   SCB_SCR &= ~SCB_SCR_SLEEPDEEP;
-  printf("dutycycle: %lu periods of %u ms, %s sleep, checksum %08lx\n", (unsigned long)periods, DUTY_PERIOD_MS,
-         light ? "light" : "deep", (unsigned long)checksum);
+  printf("dutycycle: %lu periods of %u ms, %s sleep%s, checksum %08lx\n", (unsigned long)periods, DUTY_PERIOD_MS,
+         light ? "light" : "deep", onexit ? " on exit" : "", (unsigned long)checksum);
   return 0;
 }
