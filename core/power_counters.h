@@ -33,12 +33,20 @@ inline const char *core_state_name(CoreState s) {
   return "run";
 }
 
-/// One stretch of the timeline in a single state. Run segments carry their
-/// cycles by code location (which sum to end - start).
+/// One stretch of the timeline. Before any merge a segment is in one state
+/// and only that state's cycles below are non-zero; a merged segment (see
+/// PowerCounters::merged) keeps the cycles of every state it covers, and its
+/// `state` is the one with the most cycles (Run on a tie). In every segment
+/// run_cycles + sleep + deep sleep + both wake-ups = end - start.
 struct PowerSegment {
   uint64_t start = 0, end = 0; ///< cycle counts
   CoreState state = CoreState::Run;
-  std::array<uint64_t, kCodeLocations> run_cycles{}; ///< Run only: by CodeLocation
+  std::array<uint64_t, kCodeLocations> run_cycles{}; ///< Run cycles by CodeLocation
+  uint64_t sleep_cycles = 0, deep_sleep_cycles = 0;          ///< as in PowerCounters
+  uint64_t sleep_wakeup_cycles = 0, deep_wakeup_cycles = 0;  ///< as in PowerCounters
+  uint64_t total() const {
+    return run_cycles[0] + run_cycles[1] + sleep_cycles + deep_sleep_cycles + sleep_wakeup_cycles + deep_wakeup_cycles;
+  }
 };
 
 /// Executed instructions of the classes PowerWeights prices (counted only

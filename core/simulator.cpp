@@ -49,6 +49,7 @@ Expected<std::unique_ptr<Simulator>> Simulator::create(const Device &device, con
   s.start_semihosting(elf, *vt);
 
   s.table_init(12);
+  if (auto powered = s.init_power(device); !powered) return tl::unexpected(powered.error());
   if (options.profile) {
     if (auto prof = s.init_profiling(); !prof) return tl::unexpected(prof.error());
   }
@@ -163,7 +164,7 @@ void Simulator::Impl::start_semihosting(const ElfImage &elf, const VectorTable &
 Expected<void> Simulator::Impl::install_hooks() {
   uc_hook h;
   uc_err err;
-  if ((err = uc_hook_add(uc, &h, UC_HOOK_BLOCK, block_hook(opts.profile), this, 1, 0)) != UC_ERR_OK)
+  if ((err = uc_hook_add(uc, &h, UC_HOOK_BLOCK, block_hook(opts.profile, opts.count_instruction_classes), this, 1, 0)) != UC_ERR_OK)
     return engine_error("cannot install the block hook", err);
   if ((err = uc_hook_add(uc, &h, UC_HOOK_INTR, reinterpret_cast<void *>(&Impl::on_intr), this, 1, 0)) != UC_ERR_OK)
     return engine_error("cannot install the interrupt hook", err);

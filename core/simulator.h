@@ -62,6 +62,10 @@ struct RunOptions {
   /// The low-power state SLEEPDEEP enters (a state of the device's [power]
   /// section); "" = the device's deep_sleep. Sets the deep wake-up time.
   std::string deep_sleep_state;
+  /// Count executed instructions by the classes PowerWeights prices
+  /// (RunResult::power.classes): a separate block hook that adds a block's
+  /// class counts per execution, so leave it off when the weights are neutral.
+  bool count_instruction_classes = false;
 };
 
 enum class StopReason {

@@ -17,6 +17,7 @@ namespace mcusim {
 // --- block cache -----------------------------------------------------------------------
 void Simulator::Impl::table_init(unsigned bits) {
   table.assign(size_t(1) << bits, Entry{});
+  if (class_decoder) block_classes.assign(table.size(), BlockClasses{});
   table_mask = (uint64_t(1) << bits) - 1;
   table_shift = 64 - bits;
   table_count = 0;
@@ -25,9 +26,13 @@ void Simulator::Impl::table_init(unsigned bits) {
 __attribute__((noinline, cold)) Simulator::Impl::Entry &Simulator::Impl::insert(uint32_t address, uint32_t size) {
   if ((table_count + 1) * 2 > table.size()) {
     auto old = std::move(table);
+    auto old_classes = std::move(block_classes);
     table_init(table_shift ? 64 - table_shift + 1 : 12);
-    for (auto &e : old)
-      if (e.key) place(e.key, e.cost);
+    for (size_t i = 0; i < old.size(); ++i) {
+      if (!old[i].key) continue;
+      Entry &moved = place(old[i].key, old[i].cost);
+      if (class_decoder) block_classes[size_t(&moved - table.data())] = old_classes[i];
+    }
   }
   // First execution: the registers at entry let the model see where the
   // block's loads go (flash, SRAM, peripherals).
@@ -39,12 +44,16 @@ __attribute__((noinline, cold)) Simulator::Impl::Entry &Simulator::Impl::insert(
   ctx.regs = &regs;
   ctx.read32 = [this](uint32_t a) { return mem.read32(a); };
   isa::BlockCost cost = timing->price_block(mem.host_ptr(address, size), address, size, ctx);
-  return place((uint64_t(size) << 32) | address, cost);
+  Entry &e = place((uint64_t(size) << 32) | address, cost);
+  if (class_decoder) block_classes[size_t(&e - table.data())] = classify_block(address, size, regs);
+  return e;
 }
 Simulator::Impl::Entry &Simulator::Impl::place(uint64_t key, const isa::BlockCost &cost) {
   size_t i = slot(key);
   while (table[i].key) i = (i + 1) & table_mask;
-  table[i] = Entry{key, cost, 0, profiling ? tracker->func_of(uint32_t(key)) : 0};
+  table[i] = Entry{key, cost, 0, profiling ? tracker->func_of(uint32_t(key)) : 0, loc_of(uint32_t(key))};
+  // Code in RAM takes the out-of-line path, which counts its cycles in ram_cycles.
+  if (table[i].loc == uint8_t(CodeLocation::Ram)) table[i].cost.flags |= kBlockInRam;
   ++table_count;
   return table[i];
 }
@@ -56,7 +65,7 @@ Simulator::Impl::Entry &Simulator::Impl::place(uint64_t key, const isa::BlockCos
 /// block, no flags) makes no calls, so it needs no stack frame; anything
 /// else goes to the full version out of line. The profiling variant is a
 /// separate instantiation, so the plain one carries no profiling test.
-template <bool Profile> void Simulator::Impl::on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
+template <bool Profile, bool Classes> void Simulator::Impl::on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
   auto *s = static_cast<Impl *>(user);
   const uint64_t key = (uint64_t(size) << 32) | uint32_t(address);
   const Entry *e = &s->table[s->slot(key)];
@@ -67,21 +76,36 @@ template <bool Profile> void Simulator::Impl::on_block(uc_engine *uc, uint64_t a
     const uint32_t branch = uint32_t(address) == p->cost.fallthrough ? p->cost.fallthrough_extra : p->cost.taken_extra;
     if constexpr (Profile) {
       if (!s->tracker->block_fast(p->func, p->cost.end == isa::kEndCall, uint32_t(address), e->func, branch, c.cycles, c.insns)) {
-        s->template block_full<Profile>(address, size);
+        s->template block_full<Profile, Classes>(address, size);
         return;
       }
     }
     // One store per counter: a store followed by a wider load of the same
-    // bytes would stall on store forwarding.
+    // bytes would stall on store forwarding. Blocks here run from flash (a
+    // block in RAM has kBlockInRam set and takes block_flags), so the run
+    // cycles by location need nothing here (see ram_cycles).
     s->cycles = s->cycles + branch + c.cycles;
     s->insns = s->insns + c.insns;
     s->cur = e;
+    if constexpr (Classes) s->count_classes(*e);
     return;
   }
-  s->template block_full<Profile>(address, size);
+  // A plain block in RAM: the same, and its cycles by location too.
+  if (!Profile && __builtin_expect(c.flags == kBlockInRam && e->key == key && s->cycles < s->stop_at.load(std::memory_order_relaxed), 1)) {
+    const Entry *p = s->cur;
+    const uint32_t branch = uint32_t(address) == p->cost.fallthrough ? p->cost.fallthrough_extra : p->cost.taken_extra;
+    const uint64_t spent = uint64_t(branch) + c.cycles;
+    s->cycles = s->cycles + spent;
+    s->ram_cycles = s->ram_cycles + spent;
+    s->insns = s->insns + c.insns;
+    s->cur = e;
+    if constexpr (Classes) s->count_classes(*e);
+    return;
+  }
+  s->template block_full<Profile, Classes>(address, size);
 }
 
-template <bool Profile> __attribute__((noinline)) void Simulator::Impl::block_full(uint64_t address, uint32_t size) {
+template <bool Profile, bool Classes> __attribute__((noinline)) void Simulator::Impl::block_full(uint64_t address, uint32_t size) {
   Impl *s = this;
   const uint64_t stop_at = s->stop_at.load(std::memory_order_relaxed);
   if (__builtin_expect(s->cycles >= stop_at, 0)) {
@@ -103,17 +127,27 @@ template <bool Profile> __attribute__((noinline)) void Simulator::Impl::block_fu
       return;
     }
   } else {
-    s->cycles = s->cycles + branch + c.cycles;
+    s->cycles = s->cycles + branch + c.cycles; // flash code (see ram_cycles)
   }
   s->insns = s->insns + c.insns;
   s->cur = e;
+  if constexpr (Classes) s->count_classes(*e);
   if constexpr (Profile)
     s->tracker->block(p->func, p->cost.end == isa::kEndCall, p->cost.fallthrough, uint32_t(address), e->func, branch,
                      s->cycles - before - branch, c.insns, before);
 }
 
-void *Simulator::Impl::block_hook(bool profile) {
-  return profile ? reinterpret_cast<void *>(&Impl::on_block<true>) : reinterpret_cast<void *>(&Impl::on_block<false>);
+/// SRAM and TCM are Ram; flash, ROM and anything else (no region) Flash.
+uint8_t Simulator::Impl::loc_of(uint32_t addr) const {
+  const MemoryRegionDesc *r = sim.device_.region_at(addr & ~1u, 2);
+  const bool ram = r && (r->kind == RegionKind::Sram || r->kind == RegionKind::Tcm);
+  return uint8_t(ram ? CodeLocation::Ram : CodeLocation::Flash);
+}
+
+void *Simulator::Impl::block_hook(bool profile, bool classes) {
+  if (classes)
+    return profile ? reinterpret_cast<void *>(&Impl::on_block<true, true>) : reinterpret_cast<void *>(&Impl::on_block<false, true>);
+  return profile ? reinterpret_cast<void *>(&Impl::on_block<true, false>) : reinterpret_cast<void *>(&Impl::on_block<false, false>);
 }
 
 /// Whether the engine stops before the block at `address` (slow path).
@@ -141,10 +175,12 @@ __attribute__((noinline)) Simulator::Impl::Entry &Simulator::Impl::find_or_inser
 }
 
 /// The rare per-block work: idle loops, FPU and divide checks, divide
-/// timing, instruction-cache lines. True if the engine must stop here.
+/// timing, instruction-cache lines, and every block that runs from RAM
+/// (kBlockInRam: its cycles go to ram_cycles too). True if the engine must
+/// stop here.
 __attribute__((noinline)) bool Simulator::Impl::block_flags(Entry &e, uint32_t address, uint32_t branch) {
   const isa::BlockCost &c = e.cost;
-  cycles += branch;
+  charge_run(branch, e.loc);
   if (c.flags & isa::kBlockSelfLoop) {
     stop_kind = StopKind::SelfLoop;
     stop_pc = address;
@@ -174,14 +210,14 @@ __attribute__((noinline)) bool Simulator::Impl::block_flags(Entry &e, uint32_t a
       uint32_t n = reg(UC_ARM_REG_R0 + c.div_rn), d = reg(UC_ARM_REG_R0 + c.div_rm);
       div_extra = isa::divide_cycles(*ct, n, d, c.div_flags & isa::kDivSigned) - ct->div_min;
       div_extra_entry = &e;
-      cycles += div_extra;
+      charge_run(div_extra, e.loc);
     }
   }
   if ((c.flags & isa::kBlockFetchLines) && e.cache_epoch != memsys->epoch()) {
-    cycles += uint64_t(memsys->touch_lines(c.first_line, c.lines)) * c.line_miss;
+    charge_run(uint64_t(memsys->touch_lines(c.first_line, c.lines)) * c.line_miss, e.loc);
     e.cache_epoch = memsys->epoch();
   }
-  cycles += c.cycles;
+  charge_run(c.cycles, e.loc);
   return false;
 }
 

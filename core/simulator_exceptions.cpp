@@ -61,8 +61,8 @@ bool Simulator::Impl::enter_exception(int exc, uint32_t ret) {
   scs->event_flag = true;
   if (ct) {
     // Tail-chaining replaces the exit just charged and this entry.
-    if (just_returned) cycles = cycles - ct->exc_exit + ct->tail_chain;
-    else cycles += ct->exc_entry + (fp ? ct->fp_frame_extra : 0);
+    if (just_returned) tail_chain_charge(int64_t(ct->tail_chain) - int64_t(ct->exc_exit));
+    else charge_run(ct->exc_entry + (fp ? ct->fp_frame_extra : 0u), loc_of(ret));
   }
   just_returned = false;
   auto vec = mem.read32(scs->vtor + 4 * uint32_t(exc));
@@ -78,6 +78,15 @@ bool Simulator::Impl::enter_exception(int exc, uint32_t ret) {
   return true;
 }
 
+/// The tail-chain's change to the exception exit just charged (`delta`
+/// cycles, a refund when negative), to the location the exit was charged to.
+/// After SLEEPONEXIT's sleep that exit lies in a closed timeline segment.
+void Simulator::Impl::tail_chain_charge(int64_t delta) {
+  cycles += uint64_t(delta);
+  if (exit_loc == uint8_t(CodeLocation::Ram)) ram_cycles += uint64_t(delta);
+  if (timeline.closed() != exit_closed) timeline.recharge_closed(delta, CodeLocation(exit_loc), exit_at, synced_power());
+}
+
 // --- exception return -------------------------------------------------------------------------
 bool Simulator::Impl::exception_return(uint32_t exc_return) {
   int cur = ipsr();
@@ -89,6 +98,7 @@ bool Simulator::Impl::exception_return(uint32_t exc_return) {
     return false;
   }
   bool to_thread = exc_return & 8, use_psp = exc_return & 4, fp = !(exc_return & 0x10);
+  exit_loc = running_loc(); // the handler's
   scs->set_active(cur, false);
   if (profiling) tracker->exception_return(cycles);
   uint32_t frame_sp = reg(use_psp ? UC_ARM_REG_PSP : UC_ARM_REG_MSP);
@@ -127,8 +137,10 @@ bool Simulator::Impl::exception_return(uint32_t exc_return) {
   set_pc(words[6]);
   rebuild_hflags();
   if (ct) {
-    cycles += ct->exc_exit + (fp ? ct->fp_frame_extra : 0);
+    charge_run(ct->exc_exit + (fp ? ct->fp_frame_extra : 0u), exit_loc);
     just_returned = !fp;
+    exit_at = cycles;
+    exit_closed = timeline.closed();
   }
   if (to_thread && scs->sleep_on_exit()) {
     sleeping = true;

@@ -82,7 +82,7 @@ bool Simulator::Impl::run_prefix(uint32_t addr, uint32_t size, unsigned n) {
   uc_ctl_remove_cache(uc, addr, uint64_t(addr) + size);
   insns += n;
   const std::vector<uint16_t> *pre = timing->prefix(prefix_index);
-  cycles += pre && n < pre->size() ? (*pre)[n] : n;
+  charge_run(pre && n < pre->size() ? (*pre)[n] : n, loc_of(addr));
   if (err != UC_ERR_OK) {
     handle_engine_error(err);
     return false;

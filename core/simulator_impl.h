@@ -8,9 +8,11 @@
 ///                            escalation, backtrace, engine errors, fault reports
 ///   simulator_sleep.cpp      WFI/WFE sleep and idle-loop detection
 ///   simulator_run.cpp        the run loop, its wall-clock timer (RunTimer) and stop requests
+///   simulator_classes.cpp    instruction classes of a block (RunOptions::count_instruction_classes)
+///   power_timeline.cpp       the power-state timeline (RunResult::power.timeline)
 ///
 /// Hot path: UC_HOOK_BLOCK -> one open-addressed table lookup of the block's
-/// static cost -> two adds. Everything else (interrupts, semihosting, faults,
+/// static cost -> two adds (three for a block in RAM: its cycles by location). Everything else (interrupts, semihosting, faults,
 /// peripheral events) happens with the engine stopped, between uc_emu_start
 /// calls. The block hook and everything it calls live in simulator_blocks.cpp
 /// (one translation unit, so the compiler sees them together).
@@ -23,11 +25,14 @@
 #include "core/system_control.h"
 #include "core/arena_use.h"
 #include "core/profile_listener.h"
+#include "core/power_timeline.h"
 #include "isa/core_timing.h"
+#include "isa/decoder.h"
 #include "memory/memory_map.h"
 #include "memory/memory_system.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -74,7 +79,9 @@ struct Simulator::Impl {
   VectorTable vectors;
 
   // Counters (the hot path touches these and the block table only).
-  uint64_t cycles = 0, insns = 0, sleep_cycles = 0;
+  // (Aligned so that these and stop_at share one cache line whatever precedes them.)
+  alignas(64) uint64_t cycles = 0;
+  uint64_t insns = 0, sleep_cycles = 0;
   // The block hook compares the cycle count with `stop_at` only. `deadline` is
   // the next event or limit; `stop_at` may be lower (instruction limit, a
   // masked exception to poll), and then the slow path decides.
@@ -144,11 +151,12 @@ struct Simulator::Impl {
     isa::BlockCost cost;
     uint64_t cache_epoch = 0; ///< instruction-cache epoch at which all its lines were present
     uint32_t func = 0;        ///< profiling: index of the function holding the block
+    uint8_t loc = 0;          ///< CodeLocation of the block's region, set by place()
   };
   std::vector<Entry> table;
   /// The block executing now, or the last one executed; its final branch is
   /// priced when the next block starts. `no_block` after host-side redirects.
-  Entry no_block{0, isa::BlockCost{0, 0, 0, UINT32_MAX}, 0, 0};
+  Entry no_block{0, isa::BlockCost{0, 0, 0, UINT32_MAX}, 0, 0, 0};
   const Entry *cur = &no_block;
   uint32_t last_block() const { return uint32_t(cur->key); }
   uint32_t last_block_size() const { return uint32_t(cur->key >> 32); }
@@ -157,6 +165,59 @@ struct Simulator::Impl {
   unsigned table_shift = 0;
 
   bool traps_dirty = false;
+
+  // --- power counters (RunResult::power) --------------------------------------------------
+  // Run cycles by location without work on the block hook's fast path: a
+  // block in RAM (SRAM/TCM) is placed with kBlockInRam, which sends it to
+  // block_flags, where its cycles (and the branch it settles) are added to
+  // ram_cycles as well; cycles charged outside blocks go through charge_run()
+  // with the location of the code that was running. Run cycles from flash are
+  // then all the others: cycles - ram_cycles - asleep - waking up
+  // (synced_power()).
+  static constexpr uint32_t kBlockInRam = 1u << 31; ///< core-only BlockCost flag (isa/ uses the low bits)
+  uint64_t ram_cycles = 0;
+  PowerCounters power;
+  PowerTimeline timeline;
+  uint64_t deep_wakeup_cycles = 0;   ///< the deep-sleep state's wake-up time (with the cycle model)
+  uint64_t sleep_wakeup_cycles = 0;  ///< Device::wakeup_us (with the cycle model)
+  bool slept_deep = false;           ///< the sleep now in progress has SLEEPDEEP set
+  // The last exception exit's charge: a tail-chain replaces it, possibly after a sleep.
+  uint8_t exit_loc = 0;
+  uint64_t exit_at = 0, exit_closed = 0;
+  /// CodeLocation of the code at `addr` (Flash for flash, ROM and unknown regions).
+  uint8_t loc_of(uint32_t addr) const;
+  /// The location of the code running now: the current block's, else the PC's.
+  uint8_t running_loc() { return cur != &no_block ? cur->loc : loc_of(pc()); }
+  void charge_run(uint64_t n, uint8_t loc) {
+    cycles += n;
+    if (loc == uint8_t(CodeLocation::Ram)) ram_cycles += n;
+  }
+  /// `power` with its run cycles brought up to date.
+  PowerCounters &synced_power() {
+    const uint64_t asleep = power.sleep_cycles + power.deep_sleep_cycles + power.sleep_wakeup_cycles + power.deep_wakeup_cycles;
+    power.run_cycles[size_t(CodeLocation::Ram)] = ram_cycles;
+    power.run_cycles[size_t(CodeLocation::Flash)] = cycles - ram_cycles - asleep;
+    return power;
+  }
+  Expected<void> init_power(const Device &device); // simulator_sleep.cpp
+
+  // Instruction classes (RunOptions::count_instruction_classes): each block's
+  // counts, found when it is placed, in a vector parallel to `table`; the
+  // counting hook adds them per execution.
+  struct BlockClasses {
+    uint32_t mac = 0, fpu = 0, flash_loads = 0, sram_accesses = 0;
+  };
+  std::vector<BlockClasses> block_classes;
+  InstructionClassCounts class_counts;
+  std::unique_ptr<isa::Decoder> class_decoder;
+  BlockClasses classify_block(uint32_t address, uint32_t size, const std::array<uint32_t, 16> &regs) const; // simulator_classes.cpp
+  void count_classes(const Entry &e) {
+    const BlockClasses &k = block_classes[size_t(&e - table.data())];
+    class_counts.mac += k.mac;
+    class_counts.fpu += k.fpu;
+    class_counts.flash_loads += k.flash_loads;
+    class_counts.sram_accesses += k.sram_accesses;
+  }
 
   // FPU access check: blocks holding FP instructions stop while CPACR denies
   // CP10/CP11; the block is then stepped with a temporary code hook to find
@@ -224,9 +285,9 @@ struct Simulator::Impl {
   Entry &place(uint64_t key, const isa::BlockCost &cost);
 
   /// The block hook to install: the plain or the profiling instantiation.
-  static void *block_hook(bool profile);
-  template <bool Profile> static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user);
-  template <bool Profile> __attribute__((noinline)) void block_full(uint64_t address, uint32_t size);
+  static void *block_hook(bool profile, bool classes);
+  template <bool Profile, bool Classes> static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user);
+  template <bool Profile, bool Classes> __attribute__((noinline)) void block_full(uint64_t address, uint32_t size);
   __attribute__((noinline, cold)) bool stop_here(uint32_t address);
   __attribute__((noinline)) Entry &find_or_insert(uint64_t key);
   __attribute__((noinline)) bool block_flags(Entry &e, uint32_t address, uint32_t branch);
@@ -280,6 +341,7 @@ struct Simulator::Impl {
   // --- exceptions (simulator_exceptions.cpp) --------------------------------------------------
   bool enter_exception(int exc, uint32_t ret);
   bool exception_return(uint32_t exc_return);
+  void tail_chain_charge(int64_t delta);
   void take_pending();
   void handle_intr();
   void reset_cpu();

@@ -236,7 +236,7 @@ void Simulator::Impl::run_slice(RunLoop &loop) {
 
 void Simulator::Impl::settle_boundary_branch() {
   uint32_t branch = stop_pc == cur->cost.fallthrough ? cur->cost.fallthrough_extra : cur->cost.taken_extra;
-  cycles += branch;
+  charge_run(branch, cur->loc);
   if (profiling) {
     tracker->branch_only(cur->func, branch);
     tracker->transition(cur->func, cur->cost.end == isa::kEndCall, cur->cost.fallthrough, stop_pc,
@@ -261,6 +261,9 @@ RunResult Simulator::Impl::result(const RunLoop &loop) {
   r.cycles = cycles;
   r.instructions = insns;
   r.sleep_cycles = sleep_cycles;
+  timeline.finish(cycles, synced_power());
+  r.power = power;
+  if (class_decoder) r.power.classes = class_counts;
   if (profiling) {
     r.profile = tracker->finish(cycles, vectors.initial_sp);
     measure_arena(*r.profile);

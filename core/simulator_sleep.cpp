@@ -6,7 +6,10 @@
 
 #include "isa/thumb.h"
 
+#include <algorithm>
+#include <cctype>
 #include <string>
+#include <string_view>
 
 namespace mcusim {
 
@@ -23,16 +26,67 @@ bool Simulator::Impl::wake_condition() {
   return false;
 }
 
+/// The wake-up times (in cycles, with the cycle model only, as the sleep
+/// wake-up always was): Device::wakeup_us after sleep; after deep sleep the
+/// wakeup_us of RunOptions::deep_sleep_state or the device's deep_sleep state
+/// (the same as sleep without a [power] section).
+namespace {
+/// The state of `p` named `name` (case-insensitive), as PowerDesc::state does
+/// (kept here so the core links without the [power] reader).
+const LowPowerState *named_state(const PowerDesc &p, std::string_view name) {
+  for (const auto &st : p.states)
+    if (st.name.size() == name.size() &&
+        std::equal(st.name.begin(), st.name.end(), name.begin(), [](char a, char b) { return std::tolower((unsigned char)a) == std::tolower((unsigned char)b); }))
+      return &st;
+  return nullptr;
+}
+} // namespace
+
+Expected<void> Simulator::Impl::init_power(const Device &device) {
+  double deep_us = device.wakeup_us;
+  if (!opts.deep_sleep_state.empty()) {
+    const LowPowerState *st = device.power ? named_state(*device.power, opts.deep_sleep_state) : nullptr;
+    if (!st)
+      return make_error(ErrorKind::Usage, device.power ? "device " + device.name + " has no low-power state named '" +
+                                                             opts.deep_sleep_state + "'"
+                                                       : "device " + device.name + " has no power figures (no [power] section)");
+    deep_us = st->wakeup_us;
+  } else if (device.power) {
+    if (const LowPowerState *st = named_state(*device.power, device.power->deep_sleep)) deep_us = st->wakeup_us;
+  }
+  if (opts.count_instruction_classes) {
+    auto dec = isa::Decoder::create(device.core);
+    if (!dec) return tl::unexpected(dec.error());
+    class_decoder = std::move(*dec);
+    block_classes.assign(table.size(), BlockClasses{});
+  }
+  if (ct) {
+    sleep_wakeup_cycles = uint64_t(device.wakeup_us * sim.hz_ / 1e6);
+    deep_wakeup_cycles = uint64_t(deep_us * sim.hz_ / 1e6);
+  }
+  return {};
+}
+
 void Simulator::Impl::sleep_step(uint64_t cycle_limit) {
   if (wake_condition()) {
     sleeping = false;
-    if (ct && slept) {
-      uint64_t wake = uint64_t(sim.device_.wakeup_us * sim.hz_ / 1e6);
+    if (slept) {
+      // Wake-up time of the state slept in: asleep (RunResult::sleep_cycles) but not yet running.
+      timeline.change(CoreState::Wakeup, cycles, synced_power());
+      const uint64_t wake = slept_deep ? deep_wakeup_cycles : sleep_wakeup_cycles;
       cycles += wake;
       sleep_cycles += wake;
+      (slept_deep ? power.deep_wakeup_cycles : power.sleep_wakeup_cycles) += wake;
+      timeline.change(CoreState::Run, cycles, synced_power());
     }
     slept = false;
     return;
+  }
+  if (!slept) {
+    // Sleep begins (a WFI/WFE or SLEEPONEXIT that nothing ends at once).
+    slept_deep = scs->sleep_deep();
+    ++(slept_deep ? power.deep_sleep_entries : power.sleep_entries);
+    timeline.change(slept_deep ? CoreState::DeepSleep : CoreState::Sleep, cycles, synced_power());
   }
   slept = true;
   uint64_t next = sched.next_time();
@@ -44,6 +98,7 @@ void Simulator::Impl::sleep_step(uint64_t cycle_limit) {
   uint64_t target = std::min(next, cycle_limit);
   if (target > cycles) {
     sleep_cycles += target - cycles;
+    (slept_deep ? power.deep_sleep_cycles : power.sleep_cycles) += target - cycles;
     cycles = target;
   }
   sched.run_due(cycles);
@@ -102,7 +157,7 @@ void Simulator::Impl::handle_self_loop() {
   if (opts.max_cycles) target = std::min(target, opts.max_cycles);
   if (target > cycles) {
     uint64_t delta = target - cycles;
-    cycles = target;
+    charge_run(delta, loc_of(p)); // spinning is running, from where the loop is
     insns += c.cycles ? delta / c.cycles : delta;
   }
   sched.run_due(cycles);
