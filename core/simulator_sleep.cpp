@@ -30,29 +30,18 @@ bool Simulator::Impl::wake_condition() {
 /// wake-up always was): Device::wakeup_us after sleep; after deep sleep the
 /// wakeup_us of RunOptions::deep_sleep_state or the device's deep_sleep state
 /// (the same as sleep without a [power] section).
-namespace {
-/// The state of `p` named `name` (case-insensitive), as PowerDesc::state does
-/// (kept here so the core links without the [power] reader).
-const LowPowerState *named_state(const PowerDesc &p, std::string_view name) {
-  for (const auto &st : p.states)
-    if (st.name.size() == name.size() &&
-        std::equal(st.name.begin(), st.name.end(), name.begin(), [](char a, char b) { return std::tolower((unsigned char)a) == std::tolower((unsigned char)b); }))
-      return &st;
-  return nullptr;
-}
-} // namespace
 
 Expected<void> Simulator::Impl::init_power(const Device &device) {
   double deep_us = device.wakeup_us;
   if (!opts.deep_sleep_state.empty()) {
-    const LowPowerState *st = device.power ? named_state(*device.power, opts.deep_sleep_state) : nullptr;
+    const LowPowerState *st = device.power ? device.power->state(opts.deep_sleep_state) : nullptr;
     if (!st)
       return make_error(ErrorKind::Usage, device.power ? "device " + device.name + " has no low-power state named '" +
                                                              opts.deep_sleep_state + "'"
                                                        : "device " + device.name + " has no power figures (no [power] section)");
     deep_us = st->wakeup_us;
   } else if (device.power) {
-    if (const LowPowerState *st = named_state(*device.power, device.power->deep_sleep)) deep_us = st->wakeup_us;
+    if (const LowPowerState *st = device.power->deep_sleep_state()) deep_us = st->wakeup_us;
   }
   if (opts.count_instruction_classes) {
     auto dec = isa::Decoder::create(device.core);

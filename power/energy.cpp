@@ -235,9 +235,12 @@ RunEnergy price_run(const PowerCounters &c, const EnergyModel &m) {
   for (const auto &seg : c.timeline) {
     if (seg.end <= seg.start) continue;
     const uint64_t len = seg.end - seg.start;
-    const uint64_t run = std::min<uint64_t>(len, seg.run_cycles[0] + seg.run_cycles[1]);
+    // A segment carries its cycles per state (a merged one holds several).
+    const uint64_t run = seg.run_cycles[0] + seg.run_cycles[1];
     double uj = m.state_uj(CoreState::Run, seg.run_cycles[0], CodeLocation::Flash) +
-                m.state_uj(CoreState::Run, seg.run_cycles[1], CodeLocation::Ram) + m.state_uj(seg.state, len - run);
+                m.state_uj(CoreState::Run, seg.run_cycles[1], CodeLocation::Ram) + m.state_uj(CoreState::Sleep, seg.sleep_cycles) +
+                m.state_uj(CoreState::DeepSleep, seg.deep_sleep_cycles) +
+                m.state_uj(CoreState::Wakeup, seg.sleep_wakeup_cycles + seg.deep_wakeup_cycles);
     if (all_run) uj += e.class_uj * double(run) / double(all_run);
     PowerPoint pt;
     pt.start_s = seconds(seg.start);

@@ -230,6 +230,8 @@ RunOutcome run(const RunRequest &req, SessionHooks &hooks) {
 
   RunOptions opts = req.options;
   if (!req.deep_sleep.empty()) opts.deep_sleep_state = req.deep_sleep;
+  // Instruction-class weights that are not neutral need the counting hook.
+  if (energy_model && !energy_model->weights.neutral()) opts.count_instruction_classes = true;
   // Profiling (functions, layers, stack) when something will show it; a plain run is stored with its totals and memory.
   opts.profile = opts.profile || !report_format.empty() || gate.active() || recorder.explicit_db() || !req.flamegraph.empty() ||
                  !req.trace.empty() || scenario.has_value();
@@ -282,14 +284,15 @@ RunOutcome run(const RunRequest &req, SessionHooks &hooks) {
       also(kExitOutput);
     }
   };
-  if (r.profile) {
-    if (flamegraph_file.is_open()) write(flamegraph_file, render_folded(*r.profile));
-    if (trace_file.is_open())
-      write(trace_file, render_trace(*r.profile, r.hz, elf->path.filename().string() + " on " + device->name));
-  }
   RunReport rep = build_report(r, *elf, *device, (*sim)->timing_description());
   if (energy_model) attach_energy(rep, r, *device, *energy_model);
   else rep.energy_note = energy_note;
+  if (r.profile) {
+    if (flamegraph_file.is_open()) write(flamegraph_file, render_folded(*r.profile));
+    if (trace_file.is_open())
+      write(trace_file, render_trace(*r.profile, r.hz, elf->path.filename().string() + " on " + device->name,
+                                     rep.energy ? &*rep.energy : nullptr));
+  }
   if (!report_format.empty()) {
     std::string text = render(rep, report_format);
     if (report_file.is_open()) write(report_file, text);

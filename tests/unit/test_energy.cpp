@@ -69,6 +69,12 @@ PowerSegment segment(uint64_t start, uint64_t len, CoreState state) {
   s.start = start;
   s.end = start + len;
   s.state = state;
+  switch (state) {
+  case CoreState::Sleep: s.sleep_cycles = len; break;
+  case CoreState::DeepSleep: s.deep_sleep_cycles = len; break;
+  case CoreState::Wakeup: s.sleep_wakeup_cycles = len; break;
+  case CoreState::Run: s.run_cycles[0] = len; break;
+  }
   return s;
 }
 

@@ -156,9 +156,11 @@ TEST_CASE("the duty-cycled firmware sleeps deep for more than 95% of its cycles,
     CHECK(p.sleep_cycles == 0);
     CHECK(p.sleep_wakeup_cycles == 0);
     CHECK(double(p.deep_sleep_cycles) > 0.95 * double(r.cycles));
-    // Without a [power] section the deep wake-up is the sleep wake-up (Device::wakeup_us).
+    // The deep wake-up is the wakeup_us of the device's deep-sleep state.
     auto dev = find_device("stm32f407");
-    CHECK(p.deep_wakeup_cycles == n * uint64_t(dev->wakeup_us * r.hz / 1e6));
+    REQUIRE(dev->power);
+    REQUIRE(dev->power->deep_sleep_state());
+    CHECK(p.deep_wakeup_cycles == n * uint64_t(dev->power->deep_sleep_state()->wakeup_us * r.hz / 1e6));
     // Per period: deep sleep, wake-up, run (the wake-up is 0 cycles when wakeup_us rounds to 0).
     size_t deep = 0;
     for (const auto &s : p.timeline) deep += s.state == CoreState::DeepSleep;
@@ -251,7 +253,9 @@ TEST_CASE("deep sleep wakes up in the time of the device's deep-sleep state") {
   auto refused = Simulator::create(with, *elf, bad, console);
   REQUIRE_FALSE(refused);
   CHECK(refused.error().message.find("hibernate") != std::string::npos);
-  auto no_power = Simulator::create(*dev, *elf, bad, console);
+  Device without = *dev;
+  without.power.reset();
+  auto no_power = Simulator::create(without, *elf, bad, console);
   REQUIRE_FALSE(no_power);
   CHECK(no_power.error().message.find("no power figures") != std::string::npos);
 }

@@ -52,6 +52,7 @@ PointResult good_point(size_t index, const std::string &device, double mhz, uint
     e.average_mw = *uj / 1e3 / e.seconds;
     e.model.deep_sleep_ua = 2.0;
     e.model.deep_sleep_name = "stop2";
+    e.model.voltage_v = 3.0;
     r.energy = e;
     if (inferences) r.uj_per_inference = *uj / 2 / double(inferences);
   } else {
