@@ -87,6 +87,18 @@ LayerTable tabulate_layers(const std::vector<LayerRecord> &records, const std::s
   std::map<uint64_t, uint32_t> next_node;
   for (auto &p : placed) p.node = next_node[p.invocation]++;
   t.invocations = next_node.size();
+  // Invocation spans: the invoke marker's own region, else first start to last end of its layers.
+  std::map<uint64_t, std::pair<uint64_t, uint64_t>> span;
+  for (const auto &p : placed) {
+    auto [it, added] = span.try_emplace(p.invocation, p.record->start, p.record->end);
+    if (!added) it->second = {std::min(it->second.first, p.record->start), std::max(it->second.second, p.record->end)};
+  }
+  if (invoke_markers && !interpreter) {
+    uint64_t n = 0;
+    for (const auto &r : records)
+      if (r.depth == 0 && r.op == kInvokeOp && span.count(++n)) span[n] = {r.start, r.end};
+  }
+  for (const auto &[inv, se] : span) t.invocation_cycles += se.second - se.first;
 
   // One row per (node, name, op): a node whose layer differs between
   // invocations gets a row per layer seen there.

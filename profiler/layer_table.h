@@ -20,6 +20,10 @@ struct LayerTable {
   std::vector<RunReport::Layer> rows;           ///< one per node, in execution order
   std::vector<RunReport::LayerOperator> operators; ///< per op, most cycles first
   uint64_t invocations = 0;   ///< invocations of the model that held layers
+  /// Cycles of all invocations, each from its start to its end: the invoke
+  /// marker's span, or from its first layer's start to its last layer's end
+  /// (glue between layers included): what "per inference" is measured over.
+  uint64_t invocation_cycles = 0;
   uint64_t outside = 0;       ///< outermost regions outside every invocation (set-up): not rows
   std::string invocation_rule; ///< "interpreter", "invoke-marker", "repeated-sequence" or ""
 };

@@ -40,7 +40,7 @@ void energy_text(std::ostream &os, const RunReport &r) {
      << (e.timeline_merged ? ", merged" : "") << ")\n";
   os << "  per run       " << uj(e.energy_uj) << " µJ in " << fmt("%.6f", e.seconds) << " s\n";
   if (r.uj_per_inference)
-    os << "  per inference " << uj(*r.uj_per_inference) << " µJ  (layer cycles of " << thousands(r.layer_invocations) << " invocation"
+    os << "  per inference " << uj(*r.uj_per_inference) << " µJ  (invocation spans of " << thousands(r.layer_invocations) << " invocation"
        << (r.layer_invocations == 1 ? "" : "s") << ")\n";
   os << "  sleep         " << thousands(e.sleep_entries) << " sleep entr" << (e.sleep_entries == 1 ? "y" : "ies") << ", "
      << thousands(e.deep_sleep_entries) << " deep-sleep entr" << (e.deep_sleep_entries == 1 ? "y" : "ies") << "; wake-ups "
@@ -273,7 +273,7 @@ std::string render_json(const RunReport &r) {
     ops.push_back({{"op", o.op}, {"layers", o.layers}, {"invocations", o.invocations}, {"cycles", o.cycles}, {"ms", o.ms},
                    {"share", o.share}, {"cycles_per_mac", double_or_null(o.cycles_per_mac)}});
   j["layers"] = {{"source", r.layer_source}, {"invocations", r.layer_invocations}, {"invocation_rule", r.invocation_rule},
-                 {"setup_regions", r.layer_setup}, {"rows", lay}, {"operators", ops}};
+                 {"invocation_cycles", r.invocation_cycles}, {"setup_regions", r.layer_setup}, {"rows", lay}, {"operators", ops}};
   j["profile"] = {{"profiled", r.profiled}, {"functions", fns}, {"other_cycles", r.other_cycles},
                   {"max_call_depth", r.max_call_depth}, {"exceptions_taken", r.exceptions_taken}};
   if (energy) j["profile"]["other_uj"] = r.other_uj;

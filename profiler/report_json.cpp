@@ -225,6 +225,7 @@ RunReport from_json(const json &j, int64_t version) {
   read(layers, "source", r.layer_source, "layers.");
   read(layers, "invocations", r.layer_invocations, "layers.");
   read(layers, "invocation_rule", r.invocation_rule, "layers.");
+  if (layers.contains("invocation_cycles")) read(layers, "invocation_cycles", r.invocation_cycles, "layers."); // schema 3
   read(layers, "setup_regions", r.layer_setup, "layers.");
   each(array(layers, "rows", "layers."), "layers.rows", [&](const json &l, const std::string &at) {
     RunReport::Layer layer;

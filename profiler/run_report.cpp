@@ -59,6 +59,7 @@ RunReport build_report(const RunResult &r, const ElfImage &elf, const Device &de
     rep.layers = std::move(t.rows);
     rep.layer_operators = std::move(t.operators);
     rep.layer_invocations = t.invocations;
+    rep.invocation_cycles = t.invocation_cycles;
     rep.layer_setup = t.outside;
     rep.invocation_rule = t.invocation_rule;
   }
@@ -139,13 +140,13 @@ void attach_energy(RunReport &rep, const RunResult &r, const Device &device, con
   const double run_avg_uj_per_cycle =
       run ? (power::run_uj(model, c.run_cycles[0], CodeLocation::Flash) + power::run_uj(model, c.run_cycles[1], CodeLocation::Ram)) / double(run)
           : power::run_uj(model, 1, CodeLocation::Flash);
-  double layer_uj = 0;
   for (auto &l : rep.layers) {
     l.uj = double(l.cycles) * run_avg_uj_per_cycle;
     l.mean_uj = l.invocations ? l.uj / double(l.invocations) : 0;
-    layer_uj += l.uj;
   }
-  if (rep.layer_invocations > 0 && !rep.layers.empty()) rep.uj_per_inference = layer_uj / double(rep.layer_invocations);
+  // One inference: an invocation's span (its layers and the glue between them).
+  if (rep.layer_invocations > 0 && !rep.layers.empty())
+    rep.uj_per_inference = double(rep.inference_cycles()) * run_avg_uj_per_cycle / double(rep.layer_invocations);
   else rep.uj_per_inference.reset();
 }
 

@@ -70,6 +70,15 @@ struct RunReport {
   std::vector<LayerOperator> layer_operators; ///< most cycles first
   std::string layer_source;   ///< markers, pattern, tflm-profiler, tflm-calls
   uint64_t layer_invocations = 0; ///< invocations of the model that held layers
+  uint64_t invocation_cycles = 0; ///< all invocations, each from its start to its end (docs/markers.md); per inference = / layer_invocations
+  /// The cycles "per inference" figures are measured over: invocation_cycles,
+  /// or for a report without them (schema 1 and 2) the layers' cycles.
+  uint64_t inference_cycles() const {
+    if (invocation_cycles) return invocation_cycles;
+    uint64_t sum = 0;
+    for (const auto &l : layers) sum += l.cycles;
+    return sum;
+  }
   uint64_t layer_setup = 0;       ///< outermost regions outside every invocation (set-up), not rows
   std::string invocation_rule;    ///< interpreter, invoke-marker, repeated-sequence
 

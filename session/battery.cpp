@@ -267,10 +267,8 @@ BatteryExpected<BatteryProjection> project_run(const RunReport &r, power::Scenar
   double uj = 0, seconds = 0;
   std::string what;
   if (per == BatteryPer::Inference) {
-    uint64_t layer_cycles = 0;
-    for (const auto &l : r.layers) layer_cycles += l.cycles;
     uj = *r.uj_per_inference;
-    seconds = r.mhz > 0 ? double(layer_cycles) / double(r.layer_invocations) / (r.mhz * 1e6) : 0;
+    seconds = r.mhz > 0 ? double(r.inference_cycles()) / double(r.layer_invocations) / (r.mhz * 1e6) : 0;
     if (!(seconds > 0)) seconds = e.seconds / double(r.layer_invocations);
     what = "one inference (" + std::to_string(r.layer_invocations) + " in the run)";
   } else {
@@ -304,6 +302,15 @@ BatteryExpected<BatteryProjection> project_run(const RunReport &r, power::Scenar
                                       "): choose one with --sleep STATE or give --sleep-ua");
       return fail(kExitNoPower, "unknown low-power state '" + o.sleep_state + "' of " + r.device + " (states: " +
                                     state_names(*device_power) + ")");
+    }
+    // Each period leaves the state once: its wake-up time at the run current
+    // (as the run itself prices wake-ups, power/energy.h) joins the run phase.
+    if (st->wakeup_us > 0) {
+      const double wake_s = st->wakeup_us * 1e-6;
+      const double wake_uj = e.model.wakeup_ua * rail_v * wake_s; // µA · V · s = µJ
+      s.run.current_ua = (uj + wake_uj) / (rail_v * (seconds + wake_s));
+      s.run.duration_s = seconds + wake_s;
+      out.run_phase += "; + the wake-up from " + st->name + ": " + energy_text(wake_uj) + " in " + time_text(wake_s);
     }
     s.sleep = power::SleepPhase{};
     s.sleep.mode = st->name;

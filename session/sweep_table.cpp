@@ -195,10 +195,8 @@ SweepTable build_sweep_table(const std::string &firmware, const std::vector<Poin
       r.cycles = rep.cycles;
       r.run_ms = rep.simulated_seconds * 1e3;
       if (rep.layer_invocations > 0 && hz > 0) {
-        uint64_t layer_cycles = 0;
-        for (const auto &l : rep.layers) layer_cycles += l.cycles;
         r.inferences = rep.layer_invocations;
-        r.inference_ms = double(layer_cycles) / double(rep.layer_invocations) / hz * 1e3;
+        r.inference_ms = double(rep.inference_cycles()) / double(rep.layer_invocations) / hz * 1e3;
       }
       if (rep.energy) {
         r.run_uj = rep.energy->energy_uj;

@@ -88,14 +88,15 @@ static void sample(uint32_t p) {
   for (int i = 0; i < IN; i++) input[i] = (int8_t)(uint8_t)(p * 31u + (uint32_t)i * 17u);
 }
 
+/* One period's work, from the sensor sample to the result: the invocation. */
 static void run_period(uint32_t p) {
-  sample(p);
   mcusim_layer_begin(&L_invoke);
+  sample(p);
   mcusim_layer_begin(&L_fc);
   dense();
   mcusim_layer_end();
-  mcusim_layer_end();
   for (int o = 0; o < OUT; o++) checksum = checksum * 31u + (uint8_t)output[o];
+  mcusim_layer_end();
 }
 
 /* Whether the semihosting command line has the word `w`. */
