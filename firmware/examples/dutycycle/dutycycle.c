@@ -3,8 +3,11 @@
  * and ReLU), then sleeps in WFI with SCB->SCR.SLEEPDEEP set until the next
  * tick. After N periods it prints a checksum and exits.
  *
- * Command line (semihosting): "dutycycle [light] [onexit] [N]"
+ * Command line (semihosting): "dutycycle [light] [onexit] [kws] [N]"
  *   N       number of periods (default DUTY_PERIODS)
+ *   kws     a keyword-spotting-sized inference: the layer runs KWS_REPS
+ *           times (2,656,256 multiply-accumulates, the MLPerf Tiny KWS
+ *           DS-CNN's 2,656,768 to within 0.02%)
  *   light   sleep with SLEEPDEEP clear (plain sleep instead of deep sleep)
  *   onexit  run the inference in the SysTick handler and sleep with
  *           SCR.SLEEPONEXIT instead of a WFI loop
@@ -33,6 +36,7 @@
 
 #define IN 64
 #define OUT 32
+#define KWS_REPS 1297u /* 1297 x 64 x 32 = 2,656,256 MACs */
 #define SCB_SCR_SLEEPDEEP (1u << 2)
 #define SCB_SCR_SLEEPONEXIT (1u << 1)
 
@@ -50,6 +54,8 @@ static const int32_t bias[OUT] = {3, -7, 12, 0, -1, 5, 9, -4, 2, 8, -6, 1, 0, 4,
 
 static const mcusim_layer_t L_invoke = {"dutycycle", MCUSIM_INVOKE_OP, 0};
 static const mcusim_layer_t L_fc = {"fc1", "FULLY_CONNECTED", OUT * IN};
+static const mcusim_layer_t L_fc_kws = {"fc1", "FULLY_CONNECTED", OUT * IN * KWS_REPS};
+static uint32_t reps = 1; /* layer repetitions per inference (kws: KWS_REPS) */
 
 static volatile uint32_t ticks;
 static uint32_t checksum;
@@ -92,8 +98,8 @@ static void sample(uint32_t p) {
 static void run_period(uint32_t p) {
   mcusim_layer_begin(&L_invoke);
   sample(p);
-  mcusim_layer_begin(&L_fc);
-  dense();
+  mcusim_layer_begin(reps == 1 ? &L_fc : &L_fc_kws);
+  for (uint32_t r = 0; r < reps; r++) dense();
   mcusim_layer_end();
   for (int o = 0; o < OUT; o++) checksum = checksum * 31u + (uint8_t)output[o];
   mcusim_layer_end();
@@ -121,6 +127,7 @@ static int cmdline_has(const char *w) {
 int main(void) {
   const uint32_t periods = mcusim_cmdline_number(DUTY_PERIODS);
   const int light = cmdline_has("light"), onexit = cmdline_has("onexit");
+  if (cmdline_has("kws")) reps = KWS_REPS;
   int hz = mcusim_semihost(MCUSIM_SYS_TICKFREQ, 0);
   if (hz <= 0) hz = (int)DUTY_DEFAULT_HZ;
   uint32_t reload = (uint32_t)hz / 1000u * DUTY_PERIOD_MS;
