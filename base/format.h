@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace mcusim::text {
 
@@ -26,5 +27,8 @@ std::string hex(uint64_t v, unsigned digits = 8);
 
 /// printf-style formatting of one double.
 std::string number(const char *format, double v);
+
+/// Text for an HTML page: & < > " as character references.
+std::string html_escape(std::string_view s);
 
 } // namespace mcusim::text

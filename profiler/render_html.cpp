@@ -14,19 +14,7 @@
 namespace mcusim {
 
 namespace {
-std::string esc(const std::string &s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-    case '&': o += "&amp;"; break;
-    case '<': o += "&lt;"; break;
-    case '>': o += "&gt;"; break;
-    case '"': o += "&quot;"; break;
-    default: o += c;
-    }
-  }
-  return o;
-}
+std::string esc(const std::string &s) { return text::html_escape(s); }
 using text::thousands;
 std::string fmt(const char *f, double v) { return text::number(f, v); }
 

@@ -117,19 +117,7 @@ std::vector<Column> point_columns() {
   };
 }
 
-std::string html_escape(const std::string &s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-    case '&': o += "&amp;"; break;
-    case '<': o += "&lt;"; break;
-    case '>': o += "&gt;"; break;
-    case '"': o += "&quot;"; break;
-    default: o += c;
-    }
-  }
-  return o;
-}
+std::string html_escape(const std::string &s) { return text::html_escape(s); }
 std::string md_escape(const std::string &s) {
   std::string o;
   for (char c : s) {
@@ -254,12 +242,20 @@ std::string optimum_line(const SweepTable &t) {
   return s;
 }
 
-std::string render_sweep_text(const SweepTable &t) {
+namespace {
+/// The point's columns, the measures, the stored run and the optimum marker, in table order.
+std::vector<Column> all_columns(const SweepTable &t) {
   std::vector<Column> cols = point_columns();
   std::vector<Column> measures = measure_columns(t);
   cols.insert(cols.end(), measures.begin(), measures.end());
   cols.push_back({"run", true, [](const SweepRow &r) { return r.run_id ? std::to_string(*r.run_id) : "-"; }});
   cols.push_back({"best", false, [](const SweepRow &r) { return best_text(r); }});
+  return cols;
+}
+} // namespace
+
+std::string render_sweep_text(const SweepTable &t) {
+  const std::vector<Column> cols = all_columns(t);
   const size_t first_measure = point_columns().size();
 
   std::vector<size_t> w(cols.size());
@@ -294,11 +290,7 @@ std::string render_sweep_text(const SweepTable &t) {
 }
 
 std::string render_sweep_markdown(const SweepTable &t) {
-  std::vector<Column> cols = point_columns();
-  std::vector<Column> measures = measure_columns(t);
-  cols.insert(cols.end(), measures.begin(), measures.end());
-  cols.push_back({"run", true, [](const SweepRow &r) { return r.run_id ? std::to_string(*r.run_id) : "-"; }});
-  cols.push_back({"best", false, [](const SweepRow &r) { return best_text(r); }});
+  const std::vector<Column> cols = all_columns(t);
   const size_t first_measure = point_columns().size();
   std::string out = "### " + md_escape(title_line(t)) + "\n\n|";
   for (const auto &c : cols) out.append(" ").append(c.title).append(" |");
@@ -319,11 +311,7 @@ std::string render_sweep_markdown(const SweepTable &t) {
 }
 
 std::string render_sweep_html(const SweepTable &t) {
-  std::vector<Column> cols = point_columns();
-  std::vector<Column> measures = measure_columns(t);
-  cols.insert(cols.end(), measures.begin(), measures.end());
-  cols.push_back({"run", true, [](const SweepRow &r) { return r.run_id ? std::to_string(*r.run_id) : "-"; }});
-  cols.push_back({"best", false, [](const SweepRow &r) { return best_text(r); }});
+  const std::vector<Column> cols = all_columns(t);
   const size_t first_measure = point_columns().size();
   std::string out = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + html_escape(title_line(t)) +
                     "</title>\n<style>body{font-family:sans-serif}table{border-collapse:collapse}"
