@@ -4,6 +4,7 @@
 # folders it may include. Dependencies point only downward:
 #   base <- isa <- memory <- core <- peripherals <- power <- profiler <- session <- cli, gui
 #   base <- image <- core
+#   base <- nnc (the model compiler, a host tool beside the simulator)
 set(ALLOWED_base        base)
 set(ALLOWED_isa         base isa)
 set(ALLOWED_memory      base isa memory)
@@ -15,7 +16,8 @@ set(ALLOWED_power       base isa memory image core peripherals power)
 set(ALLOWED_session     base isa memory image core peripherals profiler power session)
 set(ALLOWED_cli         base isa memory image core peripherals profiler power session cli)
 set(ALLOWED_gui         base isa memory image core peripherals profiler power session gui)
-set(LIBRARIES base isa memory image core peripherals profiler power session cli gui)
+set(ALLOWED_nnc         base nnc)
+set(LIBRARIES base isa memory image core peripherals profiler power session cli gui nnc)
 
 if(NOT DEFINED SOURCE_DIR)
   message(FATAL_ERROR "SOURCE_DIR not set")
