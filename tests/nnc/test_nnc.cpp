@@ -90,7 +90,9 @@ TEST_CASE("int8 MLPerf Tiny models: operators, parameters, weight bytes and MACs
 TEST_CASE("FP32 MLPerf Tiny models load with the MACs of their int8 versions") {
   const std::pair<const char *, uint64_t> expects[] = {
       {"kws_ref_model_float32.tflite", 2656768}, {"pretrainedResnet.tflite", 12501632}, {"ad01_fp32.tflite", 264192}};
-  for (const auto &[file, expected_macs] : expects) {
+  for (const auto &expect : expects) {
+    const char *file = expect.first;
+    const uint64_t expected_macs = expect.second;
     CAPTURE(file);
     const Model m = load(file);
     CHECK(total_macs(m) == expected_macs);
