@@ -122,30 +122,27 @@ Expected<Tensor> read_tensor(int id, const tflite::Tensor *t, const tflite::Mode
   return out;
 }
 
+/// The fields CONV_2D and DEPTHWISE_CONV_2D options share.
+template <typename T> ConvOptions conv_options(const T &o) {
+  ConvOptions c;
+  c.padding = static_cast<Padding>(o.padding());
+  c.stride_w = o.stride_w();
+  c.stride_h = o.stride_h();
+  c.dilation_w = o.dilation_w_factor();
+  c.dilation_h = o.dilation_h_factor();
+  c.activation = activation(o.fused_activation_function());
+  return c;
+}
+
 Options read_options(const tflite::Operator *op, OpCode code) {
   switch (code) {
   case OpCode::Conv2D:
-    if (auto o = op->builtin_options_as_Conv2DOptions()) {
-      ConvOptions c;
-      c.padding = static_cast<Padding>(o->padding());
-      c.stride_w = o->stride_w();
-      c.stride_h = o->stride_h();
-      c.dilation_w = o->dilation_w_factor();
-      c.dilation_h = o->dilation_h_factor();
-      c.activation = activation(o->fused_activation_function());
-      return c;
-    }
+    if (auto o = op->builtin_options_as_Conv2DOptions()) return conv_options(*o);
     break;
   case OpCode::DepthwiseConv2D:
     if (auto o = op->builtin_options_as_DepthwiseConv2DOptions()) {
-      ConvOptions c;
-      c.padding = static_cast<Padding>(o->padding());
-      c.stride_w = o->stride_w();
-      c.stride_h = o->stride_h();
-      c.dilation_w = o->dilation_w_factor();
-      c.dilation_h = o->dilation_h_factor();
+      ConvOptions c = conv_options(*o);
       c.depth_multiplier = o->depth_multiplier();
-      c.activation = activation(o->fused_activation_function());
       return c;
     }
     break;
