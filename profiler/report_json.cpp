@@ -72,27 +72,15 @@ void read(const json &obj, const char *key, int &out, const std::string &at) {
   out = int(wide);
 }
 
-/// An integer or null (unknown).
-void read(const json &obj, const char *key, std::optional<uint64_t> &out, const std::string &at) {
+/// A number (integer or not) or null (unknown).
+template <typename T> void read(const json &obj, const char *key, std::optional<T> &out, const std::string &at) {
   const json *v = member(obj, key);
   if (!v) return;
   if (v->is_null()) {
     out.reset();
     return;
   }
-  uint64_t value = 0;
-  read(obj, key, value, at);
-  out = value;
-}
-/// A number or null (unknown).
-void read(const json &obj, const char *key, std::optional<double> &out, const std::string &at) {
-  const json *v = member(obj, key);
-  if (!v) return;
-  if (v->is_null()) {
-    out.reset();
-    return;
-  }
-  double value = 0;
+  T value = 0;
   read(obj, key, value, at);
   out = value;
 }
