@@ -2,6 +2,7 @@
 /// Checked TOML input (see toml_input.h).
 #include "base/toml_input.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 
@@ -324,6 +325,16 @@ tl::expected<toml::table, std::string> parse_toml_input(std::string_view text, c
   if (auto hit = find_control(root, ""))
     return tl::unexpected(one_line(file, label, hit->where.begin.line, hit->what, hit->where.begin.column));
   return root;
+}
+
+std::vector<std::pair<const toml::key *, const toml::node *>> in_file_order(const toml::table &t) {
+  std::vector<std::pair<const toml::key *, const toml::node *>> v;
+  for (auto &&[k, n] : t) v.emplace_back(&k, &n);
+  std::stable_sort(v.begin(), v.end(), [](const auto &a, const auto &b) {
+    const auto &x = a.first->source().begin, &y = b.first->source().begin;
+    return x.line != y.line ? x.line < y.line : x.column < y.column;
+  });
+  return v;
 }
 
 } // namespace mcusim

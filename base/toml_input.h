@@ -19,6 +19,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 #include <tl/expected.hpp>
 #include <toml++/toml.h>
 
@@ -50,5 +52,9 @@ const char *toml_type_name(toml::node_type t);
 /// (label such as "malformed device file" or "malformed budget").
 tl::expected<toml::table, std::string> parse_toml_input(std::string_view text, const std::string &file, const std::string &label,
                                                         size_t max_bytes = kMaxTomlInputBytes);
+
+/// A table's entries in the order the file gives them (toml++ keeps them
+/// sorted by key), so errors and lists follow the file.
+std::vector<std::pair<const toml::key *, const toml::node *>> in_file_order(const toml::table &t);
 
 } // namespace mcusim

@@ -152,14 +152,4 @@ bool TomlReader::require(const toml::table &t, const char *key, const std::strin
   return fail(t.source(), "missing '" + full + "' (" + hint + ")");
 }
 
-std::vector<std::pair<const toml::key *, const toml::node *>> in_file_order(const toml::table &t) {
-  std::vector<std::pair<const toml::key *, const toml::node *>> v;
-  for (auto &&[k, n] : t) v.emplace_back(&k, &n);
-  std::stable_sort(v.begin(), v.end(), [](const auto &a, const auto &b) {
-    const auto &x = a.first->source().begin, &y = b.first->source().begin;
-    return x.line != y.line ? x.line < y.line : x.column < y.column;
-  });
-  return v;
-}
-
 } // namespace mcusim::power

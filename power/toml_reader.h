@@ -4,6 +4,7 @@
 /// file, the line, the key and what is wrong. Internal to power/.
 #pragma once
 
+#include "base/toml_input.h"
 #include "power/power_error.h"
 
 #include <initializer_list>
@@ -54,8 +55,6 @@ private:
   std::optional<PowerError> error_;
 };
 
-/// A table's entries in the order the file gives them (toml++ keeps them sorted by key).
-std::vector<std::pair<const toml::key *, const toml::node *>> in_file_order(const toml::table &t);
 
 /// `text` with every control character (a newline from a TOML escape, say)
 /// shown as \xNN, so that a message stays one line.

@@ -53,17 +53,6 @@ std::string quoted_list(std::initializer_list<const char *> names) {
   return s;
 }
 
-/// A table's entries in the order the file gives them (toml++ keeps them sorted by key).
-std::vector<std::pair<const toml::key *, const toml::node *>> in_file_order(const toml::table &t) {
-  std::vector<std::pair<const toml::key *, const toml::node *>> v;
-  for (auto &&[k, n] : t) v.emplace_back(&k, &n);
-  std::stable_sort(v.begin(), v.end(), [](const auto &a, const auto &b) {
-    const auto &x = a.first->source().begin, &y = b.first->source().begin;
-    return x.line != y.line ? x.line < y.line : x.column < y.column;
-  });
-  return v;
-}
-
 /// Reads a budget's tables, keeping the first problem found.
 struct BudgetParser {
   std::string file;
