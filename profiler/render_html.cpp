@@ -57,13 +57,23 @@ const char *state_color(CoreState s) {
   return "#888888";
 }
 
-/// A "nice" upper end for an axis: 1, 2 or 5 times a power of ten, at least v.
-double nice_ceiling(double v) {
-  if (!(v > 0) || !std::isfinite(v)) return 1;
-  double p = std::pow(10.0, std::floor(std::log10(v)));
-  for (double m : {1.0, 2.0, 5.0, 10.0})
-    if (m * p >= v * (1 - 1e-12)) return m * p;
-  return 10 * p;
+/// An axis from 0 to at least v: the smallest tick step of 1, 2 or 5 times a
+/// power of ten that reaches v in at most kMaxTicks steps, and the end that
+/// many steps up (a 30 ms run gets 0..30 ms in steps of 5, not 0..50 ms).
+struct Axis {
+  double end = 1, step = 1;
+  int ticks = 1;
+};
+constexpr int kMaxTicks = 8;
+Axis nice_axis(double v) {
+  if (!(v > 0) || !std::isfinite(v)) return {};
+  const double p = std::pow(10.0, std::floor(std::log10(v / kMaxTicks)));
+  for (double m : {1.0, 2.0, 5.0, 10.0, 20.0}) {
+    const double step = m * p;
+    const int ticks = std::max(1, int(std::ceil(v / step * (1 - 1e-12))));
+    if (ticks <= kMaxTicks) return {ticks * step, step, ticks};
+  }
+  return {v, v, 1};
 }
 
 /// Power over time as inline SVG: the timeline's points as a step line (mW
@@ -77,19 +87,23 @@ std::string power_chart(const power::RunEnergy &e) {
     end_s = std::max(end_s, p.end_s);
     most = std::max(most, p.mw);
   }
-  const double x_max_ms = nice_ceiling(end_s * 1e3), y_max = nice_ceiling(most);
+  const Axis x_axis = nice_axis(end_s * 1e3), y_axis = nice_axis(most);
+  const double x_max_ms = x_axis.end, y_max = y_axis.end;
   auto x_at = [&](double s) { return left + plot_w * std::clamp(s * 1e3 / x_max_ms, 0.0, 1.0); };
   auto x = [&](double s) { return fmt("%.2f", x_at(s)); };
   auto y = [&](double mw) { return fmt("%.2f", top + plot_h * (1 - std::clamp(mw / y_max, 0.0, 1.0))); };
   std::ostringstream os;
   os << "<svg class=\"chart power\" width=\"" << width << "\" height=\"" << height << "\" role=\"img\">\n";
   os << "<title>power (mW) over time (ms)</title>\n";
-  // Grid and axes: five steps on each.
-  for (int i = 0; i <= 4; ++i) {
-    double mw = y_max * i / 4, ms = x_max_ms * i / 4;
+  // Grid lines and labels at each tick of both axes.
+  for (int i = 0; i <= y_axis.ticks; ++i) {
+    const double mw = y_axis.step * i;
     os << "<line x1=\"" << left << "\" y1=\"" << y(mw) << "\" x2=\"" << left + plot_w << "\" y2=\"" << y(mw)
        << "\" stroke=\"#e3e8ee\"/>";
-    os << "<text x=\"" << left - 6 << "\" y=\"" << y(mw) << "\" dy=\"4\" text-anchor=\"end\">" << fmt("%g", mw) << "</text>";
+    os << "<text x=\"" << left - 6 << "\" y=\"" << y(mw) << "\" dy=\"4\" text-anchor=\"end\">" << fmt("%g", mw) << "</text>\n";
+  }
+  for (int i = 0; i <= x_axis.ticks; ++i) {
+    const double ms = x_axis.step * i;
     os << "<text x=\"" << x(ms / 1e3) << "\" y=\"" << top + plot_h + 20 << "\" text-anchor=\"middle\">" << fmt("%g", ms)
        << "</text>\n";
   }

@@ -332,15 +332,21 @@ TEST_CASE("html: the Energy section has the totals, the power states, the power 
   CHECK(html.find("<li>run flash: 100 \xC2\xB5" "A/MHz (DS12023 table 36)</li><li>sleep: 1000 \xC2\xB5" "A (DS12023 table 40)</li>") !=
         std::string::npos);
   // The chart: a step line with two vertices per point; 10 ms and 14.4 mW on
-  // axes of 0..10 ms and 0..20 mW: x = 70 + 800 * t / 10 ms, y = 12 + 200 * (1 - P / 20 mW).
+  // axes of 0..10 ms (5 steps of 2) and 0..16 mW (8 steps of 2):
+  // x = 70 + 800 * t / 10 ms, y = 12 + 200 * (1 - P / 16 mW).
   CHECK(html.find("<svg class=\"chart power\"") != std::string::npos);
   const std::string d = step_path(html);
   REQUIRE_FALSE(d.empty());
   size_t vertices = 0;
   for (char c : d) vertices += c == 'L';
   CHECK(vertices == 2 * r.energy->timeline.size());
-  CHECK(d.rfind("M70.00,68.00 L70.00,68.00 L150.00,68.00 L150.00,182.00 L470.00,182.00", 0) == 0); // run, then sleep at 3 mW
-  CHECK(d.find("L790.00,68.00 L870.00,68.00") == d.size() - std::string("L790.00,68.00 L870.00,68.00").size());
+  CHECK(d.rfind("M70.00,32.00 L70.00,32.00 L150.00,32.00 L150.00,174.50 L470.00,174.50", 0) == 0); // run, then sleep at 3 mW
+  CHECK(d.find("L790.00,32.00 L870.00,32.00") == d.size() - std::string("L790.00,32.00 L870.00,32.00").size());
+  // The axes end at the data: the last tick labels are 10 (ms) and 16 (mW).
+  CHECK(html.find("text-anchor=\"middle\">10</text>") != std::string::npos);
+  CHECK(html.find("text-anchor=\"middle\">12</text>") == std::string::npos);
+  CHECK(html.find("text-anchor=\"end\">16</text>") != std::string::npos);
+  CHECK(html.find("text-anchor=\"end\">18</text>") == std::string::npos);
   CHECK(html.find(">time (ms)</text>") != std::string::npos);
   CHECK(html.find(">power (mW)</text>") != std::string::npos);
   // The states are filled in their colours, with a legend.
