@@ -6,8 +6,11 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <string>
+#include <system_error>
+#include <unistd.h>
 
 namespace mcusim::test {
 
@@ -24,6 +27,25 @@ public:
     input_pos += k;
     return k;
   }
+};
+
+/// A fresh directory under the system temp directory, removed at scope exit.
+struct TempDir {
+  std::filesystem::path path;
+  explicit TempDir(const std::string &tag = "unit") {
+    static std::atomic<int> counter{0};
+    path = std::filesystem::temp_directory_path() /
+           ("mcusim-test-" + tag + "-" + std::to_string(getpid()) + "-" + std::to_string(counter++));
+    std::filesystem::remove_all(path);
+    std::filesystem::create_directories(path);
+  }
+  TempDir(const TempDir &) = delete;
+  TempDir &operator=(const TempDir &) = delete;
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+  std::filesystem::path operator/(const std::string &name) const { return path / name; }
 };
 
 inline std::filesystem::path firmware(const std::string &name) {

@@ -17,25 +17,14 @@
 #include <set>
 #include <unistd.h>
 
+#include "helpers.h"
+
 using namespace mcusim;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path = fs::temp_directory_path() / ("mcusim-test-energy-" + std::to_string(getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  fs::path operator/(const std::string &name) const { return path / name; }
-};
+using test::TempDir;
 
 /// Ten milliseconds at 3 V: 1 ms running (4.8 mA), 4 ms asleep (1 mA), a
 /// 10 µs wake-up, deep sleep (2 µA) to 9 ms, running again to 10 ms.

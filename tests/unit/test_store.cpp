@@ -27,21 +27,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// A fresh directory under the system temp directory, removed at scope exit.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path = fs::temp_directory_path() / ("mcusim-test-store-" + std::to_string(getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  fs::path operator/(const std::string &name) const { return path / name; }
-};
+using test::TempDir;
 
 std::string slurp(const fs::path &p) {
   std::ifstream in(p, std::ios::binary);
