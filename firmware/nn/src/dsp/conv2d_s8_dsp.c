@@ -59,62 +59,37 @@ static void put_zeros(int16_t *buf, int32_t K, int32_t col, int32_t k, int32_t n
   for (int32_t i = 0; i < n; ++i) buf[slot_of(k + i, groups_end, col)] = 0;
 }
 
-/* Gathers the column of output pixel (oy, ox). With in_c >= 8, tap by tap
- * (runs of in_c bytes); otherwise byte by byte into a word, each full word
- * widened as a group (a padding cell is the byte -input_offset, which the
- * widening turns into 0). */
+/* Gathers the column of output pixel (oy, ox), one filter row at a time:
+ * zeros for the taps left and right of the input, and the taps inside as one
+ * run of bytes when they are contiguous (dilation_w 1), else tap by tap. */
 static void fill_column(int16_t *buf, int32_t K, int32_t col, const nn_conv_s8_params *p, nn_shape in_shape,
                         const int8_t *in, int32_t filter_h, int32_t filter_w, int32_t oy, int32_t ox,
                         uint32_t offset2) {
   const int32_t in_c = in_shape.c;
   const int32_t in_y0 = oy * p->stride_h - p->pad_h;
   const int32_t in_x0 = ox * p->stride_w - p->pad_w;
-  const int32_t groups_end = K & ~3;
-  if (in_c >= 8) {
-    int32_t k = 0;
-    for (int32_t fy = 0; fy < filter_h; ++fy) {
-      const int32_t iy = in_y0 + p->dilation_h * fy;
-      for (int32_t fx = 0; fx < filter_w; ++fx, k += in_c) {
-        const int32_t ix = in_x0 + p->dilation_w * fx;
-        if (iy < 0 || iy >= in_shape.h || ix < 0 || ix >= in_shape.w)
-          put_zeros(buf, K, col, k, in_c);
-        else
-          put_run(buf, K, col, k, in + (iy * in_shape.w + ix) * in_c, in_c, offset2);
-      }
-    }
-    return;
-  }
-  const uint32_t pad = (uint8_t)(int8_t)(-(int16_t)offset2);
-  int16_t *group = buf + col * 4;
-  uint32_t word = 0;
-  int32_t shift = 0, k = 0;
-  for (int32_t fy = 0; fy < filter_h; ++fy) {
+  const int32_t dw = p->dilation_w;
+  /* taps [fx_lo, fx_hi) of a row are inside the input horizontally */
+  int32_t fx_lo = 0, fx_hi = filter_w;
+  while (fx_lo < fx_hi && in_x0 + dw * fx_lo < 0) ++fx_lo;
+  while (fx_hi > fx_lo && in_x0 + dw * (fx_hi - 1) >= in_shape.w) --fx_hi;
+  const int32_t row_k = filter_w * in_c;
+  for (int32_t fy = 0, k = 0; fy < filter_h; ++fy, k += row_k) {
     const int32_t iy = in_y0 + p->dilation_h * fy;
-    const int row_inside = iy >= 0 && iy < in_shape.h;
-    for (int32_t fx = 0; fx < filter_w; ++fx) {
-      const int32_t ix = in_x0 + p->dilation_w * fx;
-      const int8_t *src = in + (iy * in_shape.w + ix) * in_c;
-      const int inside = row_inside && ix >= 0 && ix < in_shape.w;
-      for (int32_t ic = 0; ic < in_c; ++ic, ++k) {
-        word |= (inside ? (uint32_t)(uint8_t)src[ic] : pad) << shift;
-        shift += 8;
-        if (shift == 32) {
-          if (k < groups_end) {
-            nn_write_u32(group, nn_sxtab16(offset2, word));
-            nn_write_u32(group + 2, nn_sxtab16_ror8(offset2, word));
-            group += 8;
-          } else {
-            break; /* unreachable: a full word ends at or before groups_end */
-          }
-          word = 0;
-          shift = 0;
-        }
-      }
+    if (iy < 0 || iy >= in_shape.h || fx_lo == fx_hi) {
+      put_zeros(buf, K, col, k, row_k);
+      continue;
     }
+    if (fx_lo > 0) put_zeros(buf, K, col, k, fx_lo * in_c);
+    const int8_t *src = in + (iy * in_shape.w + in_x0 + dw * fx_lo) * in_c;
+    if (dw == 1) {
+      put_run(buf, K, col, k + fx_lo * in_c, src, (fx_hi - fx_lo) * in_c, offset2);
+    } else {
+      for (int32_t fx = fx_lo; fx < fx_hi; ++fx, src += dw * in_c)
+        put_run(buf, K, col, k + fx * in_c, src, in_c, offset2);
+    }
+    if (fx_hi < filter_w) put_zeros(buf, K, col, k + fx_hi * in_c, (filter_w - fx_hi) * in_c);
   }
-  /* the K % 4 last elements, still in `word` */
-  for (int32_t t = 0; shift > 0; ++t, shift -= 8, word >>= 8)
-    buf[groups_end * 2 + t * 2 + col] = (int16_t)((int8_t)(uint8_t)(word & 0xFFu) + (int16_t)offset2);
 }
 
 /* One group of four: two filter words against the two columns' 16 bytes. */
@@ -149,8 +124,8 @@ static void fill_column(int16_t *buf, int32_t K, int32_t col, const nn_conv_s8_p
  * itself. With the DSP extension the loop is written in assembly: the C
  * version needs one register more than the core has and spills two
  * accumulators (measured: 1.9 instead of 1.4 cycles per MAC on the M4). */
-static void __attribute__((noinline)) dot_2x2(const int8_t *wa, const int8_t *wb, const int16_t *x,
-                                               int32_t G, int32_t acc[4]) {
+static inline __attribute__((always_inline)) void dot_2x2_in(const int8_t *wa, const int8_t *wb,
+                                                             const int16_t *x, int32_t G, int32_t acc[4]) {
   int32_t a0 = acc[0], a1 = acc[1], b0 = acc[2], b1 = acc[3];
 #if NN_DSP_NATIVE
   uint32_t w, t, x0_02, x1_02, x0_13, x1_13;
@@ -234,6 +209,11 @@ static void __attribute__((noinline)) dot_2x2(const int8_t *wa, const int8_t *wb
   acc[3] = b1;
 }
 
+static void __attribute__((noinline)) dot_2x2(const int8_t *wa, const int8_t *wb, const int16_t *x, int32_t G,
+                                               int32_t acc[4]) {
+  dot_2x2_in(wa, wb, x, G, acc);
+}
+
 /* Output channels handled with one set of prepared requantization constants. */
 #define CHUNK 32
 
@@ -243,6 +223,48 @@ typedef struct {
   int32_t K;
   int32_t output_offset, act_min, act_max;
 } conv_job;
+
+/* One pair of output channels (a, b) against both columns, with the fast
+ * requantization done here, where the sums are still in registers:
+ * out0[0], out1[0] for a, out0[1], out1[1] for b (chb NULL: no channel b). */
+static void __attribute__((noinline)) pair_fast(const conv_job *job, const int16_t *buf, const int8_t *wa,
+                                                 const int8_t *wb, const nn_dsp_channel *cha,
+                                                 const nn_dsp_channel *chb, int32_t bias_a, int32_t bias_b,
+                                                 int8_t *out0, int8_t *out1) {
+  const int32_t K = job->K;
+  const int32_t G = K >> 2;
+  int32_t acc[4] = {bias_a, bias_a, bias_b, bias_b};
+  if (G > 0) dot_2x2_in(wa, wb, buf, G, acc);
+  const int16_t *tail = buf + G * 8;
+  for (int32_t r = 0; r < (K & 3); ++r) {
+    const int32_t x0 = tail[2 * r], x1 = tail[2 * r + 1];
+    const int32_t fa = wa[G * 4 + r], fb = wb[G * 4 + r];
+    acc[0] += fa * x0;
+    acc[1] += fa * x1;
+    acc[2] += fb * x0;
+    acc[3] += fb * x1;
+  }
+  const int32_t off = job->output_offset, lo = job->act_min, hi = job->act_max;
+  out0[0] = nn_dsp_requantize_fast(acc[0], cha, off, lo, hi);
+  out1[0] = nn_dsp_requantize_fast(acc[1], cha, off, lo, hi);
+  if (chb) {
+    out0[1] = nn_dsp_requantize_fast(acc[2], chb, off, lo, hi);
+    out1[1] = nn_dsp_requantize_fast(acc[3], chb, off, lo, hi);
+  }
+}
+
+static void mat_mult_fast(const conv_job *job, const nn_dsp_channel *ch, int32_t c0, int32_t n,
+                          const int16_t *buf, int8_t *out0, int8_t *out1) {
+  int8_t spare[2];
+  for (int32_t i = 0; i < n; i += 2) {
+    const int32_t oc = c0 + i;
+    const int has_b = i + 1 < n;
+    const int8_t *wa = job->filter + oc * job->K;
+    pair_fast(job, buf, wa, has_b ? wa + job->K : wa, &ch[i], has_b ? &ch[i + 1] : NULL,
+              job->bias ? job->bias[oc] : 0, job->bias && has_b ? job->bias[oc + 1] : 0, out0 + oc,
+              out1 ? out1 + oc : spare);
+  }
+}
 
 static inline int8_t requantize(int fast, int32_t acc, const nn_dsp_channel *ch, const conv_job *job) {
   return fast ? nn_dsp_requantize_fast(acc, ch, job->output_offset, job->act_min, job->act_max)
@@ -283,11 +305,6 @@ static inline __attribute__((always_inline)) void mat_mult_as(int fast, const co
       if (out1) out1[oc + 1] = requantize(fast, acc[3], &ch[ib], job);
     }
   }
-}
-
-static void mat_mult_fast(const conv_job *job, const nn_dsp_channel *ch, int32_t c0, int32_t n,
-                          const int16_t *buf, int8_t *out0, int8_t *out1) {
-  mat_mult_as(1, job, ch, c0, n, buf, out0, out1);
 }
 
 static void mat_mult_exact(const conv_job *job, const nn_dsp_channel *ch, int32_t c0, int32_t n,
