@@ -83,7 +83,17 @@ static void fill_column(int16_t *buf, int32_t K, int32_t col, const nn_conv_s8_p
     if (fx_lo > 0) put_zeros(buf, K, col, k, fx_lo * in_c);
     const int8_t *src = in + (iy * in_shape.w + in_x0 + dw * fx_lo) * in_c;
     if (dw == 1) {
-      put_run(buf, K, col, k + fx_lo * in_c, src, (fx_hi - fx_lo) * in_c, offset2);
+      const int32_t k0 = k + fx_lo * in_c, n = (fx_hi - fx_lo) * in_c;
+      if (((k0 | n) & 3) == 0 && k0 + n <= (K & ~3)) { /* whole groups: inline */
+        int16_t *dst = buf + (k0 >> 2) * 8 + col * 4;
+        for (int32_t i = 0; i < n; i += 4, dst += 8) {
+          const uint32_t w = nn_read_u32(src + i);
+          nn_write_u32(dst, nn_sxtab16(offset2, w));
+          nn_write_u32(dst + 2, nn_sxtab16_ror8(offset2, w));
+        }
+      } else {
+        put_run(buf, K, col, k0, src, n, offset2);
+      }
     } else {
       for (int32_t fx = fx_lo; fx < fx_hi; ++fx, src += dw * in_c)
         put_run(buf, K, col, k + fx * in_c, src, in_c, offset2);
