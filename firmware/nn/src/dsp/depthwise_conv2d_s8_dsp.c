@@ -56,6 +56,23 @@ typedef struct {
   int32_t output_offset, act_min, act_max;
 } dw_group;
 
+/* The four channels' fast requantization into dst[0..3]: the values first,
+ * then the stores (an int8 store may alias anything, so storing first would
+ * make the compiler reload g's fields). */
+static inline void store4_fast(const dw_group *g, int32_t acc0, int32_t acc1, int32_t acc2, int32_t acc3,
+                               int8_t *dst) {
+  const nn_dsp_channel *ch = g->ch;
+  const int32_t off = g->output_offset, lo = g->act_min, hi = g->act_max;
+  const int8_t v0 = nn_dsp_requantize_fast(acc0, &ch[0], off, lo, hi);
+  const int8_t v1 = nn_dsp_requantize_fast(acc1, &ch[1], off, lo, hi);
+  const int8_t v2 = nn_dsp_requantize_fast(acc2, &ch[2], off, lo, hi);
+  const int8_t v3 = nn_dsp_requantize_fast(acc3, &ch[3], off, lo, hi);
+  dst[0] = v0;
+  dst[1] = v1;
+  dst[2] = v2;
+  dst[3] = v3;
+}
+
 #if NN_DSP_NATIVE
 /* One tap in assembly: the C version's 14 live values make GCC spill. */
 #define NN_DW_TAP_ASM                                  \
@@ -129,11 +146,7 @@ static void __attribute__((noinline)) pixel4_fast(const dw_group *g, const int8_
     src += g->src_row;
     w += g->w_row;
   }
-  const nn_dsp_channel *ch = g->ch;
-  dst[0] = nn_dsp_requantize_fast(acc0, &ch[0], g->output_offset, g->act_min, g->act_max);
-  dst[1] = nn_dsp_requantize_fast(acc1, &ch[1], g->output_offset, g->act_min, g->act_max);
-  dst[2] = nn_dsp_requantize_fast(acc2, &ch[2], g->output_offset, g->act_min, g->act_max);
-  dst[3] = nn_dsp_requantize_fast(acc3, &ch[3], g->output_offset, g->act_min, g->act_max);
+  store4_fast(g, acc0, acc1, acc2, acc3, dst);
 }
 
 /* The same with the exact requantization (any multiplier and shift). */
@@ -202,11 +215,7 @@ static void __attribute__((noinline)) pixel4_3x3_fast(const dw_group *g, const i
     NN_DW_TAP3();
   }
 #endif
-  const nn_dsp_channel *ch = g->ch;
-  dst[0] = nn_dsp_requantize_fast(acc0, &ch[0], g->output_offset, g->act_min, g->act_max);
-  dst[1] = nn_dsp_requantize_fast(acc1, &ch[1], g->output_offset, g->act_min, g->act_max);
-  dst[2] = nn_dsp_requantize_fast(acc2, &ch[2], g->output_offset, g->act_min, g->act_max);
-  dst[3] = nn_dsp_requantize_fast(acc3, &ch[3], g->output_offset, g->act_min, g->act_max);
+  store4_fast(g, acc0, acc1, acc2, acc3, dst);
 }
 
 /* The same for a pixel at the left or right border: three rows of two taps,
@@ -235,11 +244,7 @@ static void __attribute__((noinline)) pixel4_3x2_fast(const dw_group *g, const i
     NN_DW_TAP();
   }
 #endif
-  const nn_dsp_channel *ch = g->ch;
-  dst[0] = nn_dsp_requantize_fast(acc0, &ch[0], g->output_offset, g->act_min, g->act_max);
-  dst[1] = nn_dsp_requantize_fast(acc1, &ch[1], g->output_offset, g->act_min, g->act_max);
-  dst[2] = nn_dsp_requantize_fast(acc2, &ch[2], g->output_offset, g->act_min, g->act_max);
-  dst[3] = nn_dsp_requantize_fast(acc3, &ch[3], g->output_offset, g->act_min, g->act_max);
+  store4_fast(g, acc0, acc1, acc2, acc3, dst);
 }
 
 /* Channels [c, c + 4), depth multiplier 1. */
