@@ -1,0 +1,331 @@
+/*
+ * nn_depthwise_conv2d_s8_dsp - DEPTHWISE_CONV_2D, int8, for the DSP
+ * extension: the result of nn_depthwise_conv2d_s8_ref.
+ *
+ * Depth multiplier 1 (the usual case): four channels at a time, the outer
+ * loop. Each tap reads four input bytes and four filter bytes as words;
+ * SXTAB16 (with and without ROR #8) adds the input offset to channels 0, 2
+ * and 1, 3 as halfword pairs, SXTB16 splits the filter alike, and SMLABB /
+ * SMLATT multiply-accumulate each channel. For a 3x3 filter, the pixels whose
+ * window lies inside the input read the group's nine filter words from a
+ * packed copy, in one block of assembly. The four channels' requantization
+ * constants are prepared once per group (and the fast form of the
+ * requantization used when all four allow it). Leftover channels (in_c % 4) and
+ * other depth multipliers go through a plain per-channel loop.
+ */
+#include "mcusim_nn.h"
+#include "mcusim_nn_dsp.h"
+#include "nn_dsp_internal.h"
+
+static void one_channel(const nn_conv_s8_params *p, const nn_requant *rq, nn_shape in_shape,
+                        const int8_t *in, int32_t filter_h, int32_t filter_w, const int8_t *filter,
+                        const int32_t *bias, nn_shape out_shape, int8_t *out, int32_t oc) {
+  const int32_t in_c = in_shape.c;
+  const int32_t out_c = out_shape.c;
+  const int32_t ic = oc / p->depth_multiplier;
+  const nn_dsp_channel ch = nn_dsp_channel_of(rq, oc);
+  const int32_t b = bias ? bias[oc] : 0;
+  for (int32_t oy = 0; oy < out_shape.h; ++oy) {
+    const int32_t in_y0 = oy * p->stride_h - p->pad_h;
+    for (int32_t ox = 0; ox < out_shape.w; ++ox) {
+      const int32_t in_x0 = ox * p->stride_w - p->pad_w;
+      int32_t acc = b;
+      for (int32_t fy = 0; fy < filter_h; ++fy) {
+        const int32_t iy = in_y0 + p->dilation_h * fy;
+        if (iy < 0 || iy >= in_shape.h) continue;
+        for (int32_t fx = 0; fx < filter_w; ++fx) {
+          const int32_t ix = in_x0 + p->dilation_w * fx;
+          if (ix < 0 || ix >= in_shape.w) continue;
+          acc += (int32_t)filter[(fy * filter_w + fx) * out_c + oc] *
+                 ((int32_t)in[(iy * in_shape.w + ix) * in_c + ic] + p->input_offset);
+        }
+      }
+      out[(oy * out_shape.w + ox) * out_c + oc] =
+          nn_dsp_requantize(acc, &ch, p->output_offset, p->act_min, p->act_max);
+    }
+  }
+}
+
+/* What every pixel of a group of four channels shares. */
+typedef struct {
+  int32_t src_col, src_row; /* input steps to the next tap in a row, to the next row */
+  int32_t w_col, w_row;     /* filter steps alike */
+  uint32_t offset2;         /* the input offset in both halves */
+  int32_t bias[4];
+  const nn_dsp_channel *ch; /* the four channels' requantization */
+  int32_t output_offset, act_min, act_max;
+} dw_group;
+
+/* The four channels' fast requantization into dst[0..3]: the values first,
+ * then the stores (an int8 store may alias anything, so storing first would
+ * make the compiler reload g's fields). */
+static inline void store4_fast(const dw_group *g, int32_t acc0, int32_t acc1, int32_t acc2, int32_t acc3,
+                               int8_t *dst) {
+  const nn_dsp_channel *ch = g->ch;
+  const int32_t off = g->output_offset, lo = g->act_min, hi = g->act_max;
+  const int8_t v0 = nn_dsp_requantize_fast(acc0, &ch[0], off, lo, hi);
+  const int8_t v1 = nn_dsp_requantize_fast(acc1, &ch[1], off, lo, hi);
+  const int8_t v2 = nn_dsp_requantize_fast(acc2, &ch[2], off, lo, hi);
+  const int8_t v3 = nn_dsp_requantize_fast(acc3, &ch[3], off, lo, hi);
+  dst[0] = v0;
+  dst[1] = v1;
+  dst[2] = v2;
+  dst[3] = v3;
+}
+
+#if NN_DSP_NATIVE
+/* One tap in assembly: the C version's 14 live values make GCC spill. */
+#define NN_DW_TAP_ASM                                  \
+  "ldr %[xv], [%[s]]\n\t"                             \
+  "ldr %[wv], [%[k]]\n\t"                             \
+  "add %[s], %[s], %[sc]\n\t"                         \
+  "add %[k], %[k], %[wc]\n\t"                         \
+  "sxtab16 %[t1], %[off], %[xv]\n\t"                  \
+  "sxtb16 %[t2], %[wv]\n\t"                           \
+  "smlabb %[a0], %[t1], %[t2], %[a0]\n\t"             \
+  "smlatt %[a2], %[t1], %[t2], %[a2]\n\t"             \
+  "sxtab16 %[xv], %[off], %[xv], ror #8\n\t"          \
+  "sxtb16 %[wv], %[wv], ror #8\n\t"                   \
+  "smlabb %[a1], %[xv], %[wv], %[a1]\n\t"             \
+  "smlatt %[a3], %[xv], %[wv], %[a3]\n\t"
+#define NN_DW_TAP_OPERANDS                                                                             \
+  : [s] "+r"(s), [k] "+r"(k), [a0] "+r"(acc0), [a1] "+r"(acc1), [a2] "+r"(acc2), [a3] "+r"(acc3),     \
+    [xv] "=&r"(xv), [wv] "=&r"(wv), [t1] "=&r"(t1), [t2] "=&r"(t2)                                    \
+  : [sc] "r"(src_col), [wc] "r"(w_col), [off] "r"(offset2)                                          \
+  : "memory"
+#define NN_DW_TAP()                                     \
+  do {                                                  \
+    uint32_t xv, wv, t1, t2;                            \
+    __asm__ volatile(NN_DW_TAP_ASM NN_DW_TAP_OPERANDS); \
+  } while (0)
+#define NN_DW_TAP3()                                                                  \
+  do {                                                                                \
+    uint32_t xv, wv, t1, t2;                                                          \
+    __asm__ volatile(NN_DW_TAP_ASM NN_DW_TAP_ASM NN_DW_TAP_ASM NN_DW_TAP_OPERANDS); \
+  } while (0)
+#else
+#define NN_DW_TAP()                                    \
+  do {                                                 \
+    const uint32_t xv = nn_read_u32(s);                \
+    const uint32_t wv = nn_read_u32(k);                \
+    s += src_col;                                      \
+    k += w_col;                                        \
+    const uint32_t x02 = nn_sxtab16(offset2, xv);      \
+    const uint32_t w02 = nn_sxtb16(wv);                \
+    acc0 = nn_smlabb(x02, w02, acc0);                  \
+    acc2 = nn_smlatt(x02, w02, acc2);                  \
+    const uint32_t x13 = nn_sxtab16_ror8(offset2, xv); \
+    const uint32_t w13 = nn_sxtb16_ror8(wv);           \
+    acc1 = nn_smlabb(x13, w13, acc1);                  \
+    acc3 = nn_smlatt(x13, w13, acc3);                  \
+  } while (0)
+#define NN_DW_TAP3() \
+  do {               \
+    NN_DW_TAP();     \
+    NN_DW_TAP();     \
+    NN_DW_TAP();     \
+  } while (0)
+#endif
+
+/* One output pixel of the group: the sums over a window of rows x cols taps
+ * (src and w at the first tap's four input and four filter bytes), then the
+ * fast requantization into dst[0..3]. Out of line, so that the tap loop has
+ * the registers to itself; three taps per row written out. */
+static void __attribute__((noinline)) pixel4_fast(const dw_group *g, const int8_t *src, const int8_t *w,
+                                                   int32_t rows, int32_t cols, int8_t *dst) {
+  int32_t acc0 = g->bias[0], acc1 = g->bias[1], acc2 = g->bias[2], acc3 = g->bias[3];
+  const int32_t src_col = g->src_col, w_col = g->w_col;
+  const uint32_t offset2 = g->offset2;
+  for (int32_t r = rows; r > 0; --r) {
+    const int8_t *s = src, *k = w;
+    if (cols == 3) {
+      NN_DW_TAP3();
+    } else {
+      for (int32_t c = cols; c > 0; --c) NN_DW_TAP();
+    }
+    src += g->src_row;
+    w += g->w_row;
+  }
+  store4_fast(g, acc0, acc1, acc2, acc3, dst);
+}
+
+/* The same with the exact requantization (any multiplier and shift). */
+static void __attribute__((noinline)) pixel4_exact(const dw_group *g, const int8_t *src, const int8_t *w,
+                                                    int32_t rows, int32_t cols, int8_t *dst) {
+  int32_t acc0 = g->bias[0], acc1 = g->bias[1], acc2 = g->bias[2], acc3 = g->bias[3];
+  const int32_t src_col = g->src_col, w_col = g->w_col;
+  const uint32_t offset2 = g->offset2;
+  for (int32_t r = rows; r > 0; --r) {
+    const int8_t *s = src, *k = w;
+    for (int32_t c = cols; c > 0; --c) NN_DW_TAP();
+    src += g->src_row;
+    w += g->w_row;
+  }
+  const nn_dsp_channel *ch = g->ch;
+  dst[0] = nn_dsp_requantize(acc0, &ch[0], g->output_offset, g->act_min, g->act_max);
+  dst[1] = nn_dsp_requantize(acc1, &ch[1], g->output_offset, g->act_min, g->act_max);
+  dst[2] = nn_dsp_requantize(acc2, &ch[2], g->output_offset, g->act_min, g->act_max);
+  dst[3] = nn_dsp_requantize(acc3, &ch[3], g->output_offset, g->act_min, g->act_max);
+}
+
+#if NN_DSP_NATIVE
+/* One tap of the 3x3 path: the filter word from the group's packed copy
+ * (post-increment), the input pointer moved by `step`. */
+#define NN_DW3_TAP(step)                           \
+  "ldr %[xv], [%[s]]\n\t"                         \
+  "ldr %[wv], [%[k]], #4\n\t"                     \
+  "add %[s], %[s], %[" step "]\n\t"               \
+  "sxtab16 %[t1], %[off], %[xv]\n\t"              \
+  "sxtb16 %[t2], %[wv]\n\t"                       \
+  "smlabb %[a0], %[t1], %[t2], %[a0]\n\t"         \
+  "smlatt %[a2], %[t1], %[t2], %[a2]\n\t"         \
+  "sxtab16 %[xv], %[off], %[xv], ror #8\n\t"      \
+  "sxtb16 %[wv], %[wv], ror #8\n\t"               \
+  "smlabb %[a1], %[xv], %[wv], %[a1]\n\t"         \
+  "smlatt %[a3], %[xv], %[wv], %[a3]\n\t"
+#define NN_DW3_ROW NN_DW3_TAP("sc") NN_DW3_TAP("sc") NN_DW3_TAP("sr")
+/* two taps of a row of three (a pixel at the left or right border), then
+ * past the packed row's third word */
+#define NN_DW3_ROW2 NN_DW3_TAP("sc") NN_DW3_TAP("sr") "add %[k], %[k], #4\n\t"
+#endif
+
+/* One output pixel of the group with the whole 3x3 window inside the input:
+ * the filter is the group's nine words packed in wpack (SRAM, read in
+ * order), the taps in one block of assembly, then the fast requantization. */
+static void __attribute__((noinline)) pixel4_3x3_fast(const dw_group *g, const int8_t *src,
+                                                       const uint32_t *wpack, int8_t *dst) {
+  int32_t acc0 = g->bias[0], acc1 = g->bias[1], acc2 = g->bias[2], acc3 = g->bias[3];
+  const int32_t src_col = g->src_col;
+  const uint32_t offset2 = g->offset2;
+#if NN_DSP_NATIVE
+  const int32_t src_next_row = g->src_row - 2 * src_col;
+  const int8_t *s = src;
+  const uint32_t *k = wpack;
+  uint32_t xv, wv, t1, t2;
+  __asm__ volatile(NN_DW3_ROW NN_DW3_ROW NN_DW3_ROW
+                   : [s] "+r"(s), [k] "+r"(k), [a0] "+r"(acc0), [a1] "+r"(acc1), [a2] "+r"(acc2),
+                     [a3] "+r"(acc3), [xv] "=&r"(xv), [wv] "=&r"(wv), [t1] "=&r"(t1), [t2] "=&r"(t2)
+                   : [sc] "r"(src_col), [sr] "r"(src_next_row), [off] "r"(offset2)
+                   : "memory");
+#else
+  const int32_t w_col = 4;
+  for (int32_t r = 0; r < 3; ++r) {
+    const int8_t *s = src + r * g->src_row;
+    const int8_t *k = (const int8_t *)(wpack + 3 * r);
+    NN_DW_TAP3();
+  }
+#endif
+  store4_fast(g, acc0, acc1, acc2, acc3, dst);
+}
+
+/* The same for a pixel at the left or right border: three rows of two taps,
+ * wpack at the first tap's word of the packed 3x3 filter. */
+static void __attribute__((noinline)) pixel4_3x2_fast(const dw_group *g, const int8_t *src,
+                                                       const uint32_t *wpack, int8_t *dst) {
+  int32_t acc0 = g->bias[0], acc1 = g->bias[1], acc2 = g->bias[2], acc3 = g->bias[3];
+  const int32_t src_col = g->src_col;
+  const uint32_t offset2 = g->offset2;
+#if NN_DSP_NATIVE
+  const int32_t src_next_row = g->src_row - src_col;
+  const int8_t *s = src;
+  const uint32_t *k = wpack;
+  uint32_t xv, wv, t1, t2;
+  __asm__ volatile(NN_DW3_ROW2 NN_DW3_ROW2 NN_DW3_ROW2
+                   : [s] "+r"(s), [k] "+r"(k), [a0] "+r"(acc0), [a1] "+r"(acc1), [a2] "+r"(acc2),
+                     [a3] "+r"(acc3), [xv] "=&r"(xv), [wv] "=&r"(wv), [t1] "=&r"(t1), [t2] "=&r"(t2)
+                   : [sc] "r"(src_col), [sr] "r"(src_next_row), [off] "r"(offset2)
+                   : "memory");
+#else
+  const int32_t w_col = 4;
+  for (int32_t r = 0; r < 3; ++r) {
+    const int8_t *s = src + r * g->src_row;
+    const int8_t *k = (const int8_t *)(wpack + 3 * r);
+    NN_DW_TAP();
+    NN_DW_TAP();
+  }
+#endif
+  store4_fast(g, acc0, acc1, acc2, acc3, dst);
+}
+
+/* Channels [c, c + 4), depth multiplier 1. */
+static void four_channels(const nn_conv_s8_params *p, const nn_requant *rq, nn_shape in_shape, const int8_t *in,
+                          int32_t filter_h, int32_t filter_w, const int8_t *filter, const int32_t *bias,
+                          nn_shape out_shape, int8_t *out, int32_t c) {
+  const int32_t in_c = in_shape.c;
+  const int32_t out_c = out_shape.c;
+  nn_dsp_channel ch[4];
+  int fast = 1;
+  dw_group g;
+  for (int32_t i = 0; i < 4; ++i) {
+    ch[i] = nn_dsp_channel_of(rq, c + i);
+    fast &= ch[i].fast;
+    g.bias[i] = bias ? bias[c + i] : 0;
+  }
+  g.src_col = p->dilation_w * in_c;
+  g.src_row = p->dilation_h * in_shape.w * in_c;
+  g.w_col = out_c;
+  g.w_row = filter_w * out_c;
+  g.offset2 = nn_dsp_offset2(p->input_offset);
+  g.ch = ch;
+  g.output_offset = p->output_offset;
+  g.act_min = p->act_min;
+  g.act_max = p->act_max;
+  void (*const pixel)(const dw_group *, const int8_t *, const int8_t *, int32_t, int32_t, int8_t *) =
+      fast ? pixel4_fast : pixel4_exact;
+  /* 3x3 with the fast requantization: the group's filter words packed */
+  uint32_t wpack[9];
+  const int packed = fast && filter_h == 3 && filter_w == 3;
+  if (packed)
+    for (int32_t t = 0; t < 9; ++t) wpack[t] = nn_read_u32(filter + t * out_c + c);
+  /* output columns [ox_lo, ox_hi) see the whole filter width */
+  int32_t ox_lo = 0, ox_hi = out_shape.w;
+  while (ox_lo < ox_hi && ox_lo * p->stride_w - p->pad_w < 0) ++ox_lo;
+  while (ox_hi > ox_lo && (ox_hi - 1) * p->stride_w - p->pad_w + p->dilation_w * (filter_w - 1) >= in_shape.w)
+    --ox_hi;
+  const int32_t src_step = p->stride_w * in_c;
+  for (int32_t oy = 0; oy < out_shape.h; ++oy) {
+    const int32_t in_y0 = oy * p->stride_h - p->pad_h;
+    int32_t fy0 = 0, fy1 = filter_h;
+    while (fy0 < fy1 && in_y0 + p->dilation_h * fy0 < 0) ++fy0;
+    while (fy1 > fy0 && in_y0 + p->dilation_h * (fy1 - 1) >= in_shape.h) --fy1;
+    const int32_t rows = fy1 - fy0;
+    const int8_t *src_row0 = in + (in_y0 + p->dilation_h * fy0) * in_shape.w * in_c + c;
+    const int8_t *w_row0 = filter + fy0 * filter_w * out_c + c;
+    int8_t *dst = out + oy * out_shape.w * out_c + c;
+    for (int32_t ox = 0; ox < out_shape.w; ++ox, dst += out_c) {
+      const int32_t in_x0 = ox * p->stride_w - p->pad_w;
+      if (ox == ox_lo && ox_hi > ox_lo) { /* the interior: the whole width, steps only */
+        const int8_t *src = src_row0 + in_x0 * in_c;
+        if (packed && rows == 3)
+          for (; ox < ox_hi; ++ox, dst += out_c, src += src_step) pixel4_3x3_fast(&g, src, wpack, dst);
+        else
+          for (; ox < ox_hi; ++ox, dst += out_c, src += src_step) pixel(&g, src, w_row0, rows, filter_w, dst);
+        if (ox == out_shape.w) break;
+        --ox;
+        dst -= out_c;
+        continue;
+      }
+      int32_t fx0 = 0, fx1 = filter_w;
+      while (fx0 < fx1 && in_x0 + p->dilation_w * fx0 < 0) ++fx0;
+      while (fx1 > fx0 && in_x0 + p->dilation_w * (fx1 - 1) >= in_shape.w) --fx1;
+      if (packed && rows == 3 && fx1 - fx0 == 2)
+        pixel4_3x2_fast(&g, src_row0 + (in_x0 + p->dilation_w * fx0) * in_c, wpack + fx0, dst);
+      else
+        pixel(&g, src_row0 + (in_x0 + p->dilation_w * fx0) * in_c, w_row0 + fx0 * out_c, fx1 > fx0 ? rows : 0,
+              fx1 - fx0, dst);
+    }
+  }
+}
+
+void nn_depthwise_conv2d_s8_dsp(const nn_conv_s8_params *p, const nn_requant *rq, nn_shape in_shape,
+                                const int8_t *in, int32_t filter_h, int32_t filter_w,
+                                const int8_t *filter, const int32_t *bias, nn_shape out_shape,
+                                int8_t *out, void *scratch) {
+  (void)scratch;
+  int32_t c = 0;
+  if (p->depth_multiplier == 1)
+    for (; c + 4 <= out_shape.c; c += 4)
+      four_channels(p, rq, in_shape, in, filter_h, filter_w, filter, bias, out_shape, out, c);
+  for (; c < out_shape.c; ++c)
+    one_channel(p, rq, in_shape, in, filter_h, filter_w, filter, bias, out_shape, out, c);
+}
