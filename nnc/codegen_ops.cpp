@@ -103,13 +103,11 @@ std::string float_range_fields(Activation act, const char *min_name, const char 
          c::float_literal(r.max);
 }
 
-// The bias array (or a zero array when the operator has none and the kernel needs one).
-std::string bias_ptr(Context &ctx, const Operator &op, const char *type, int32_t count, bool null_ok) {
+// The bias array, or NULL when the operator has none (every kernel then starts
+// its sums at 0: mcusim_nn.h).
+std::string bias_ptr(Context &ctx, const Operator &op, const char *type) {
   if (op.inputs.size() > 2 && op.inputs[2] >= 0) return ctx.input_ptr(op.inputs[2], type);
-  if (null_ok) return "NULL";
-  const std::string name = ctx.name(op_tag(op) + "_zero_bias");
-  ctx.data += "static const " + std::string(type) + " " + name + "[" + num(count) + "] = {0};\n";
-  return name;
+  return "NULL";
 }
 
 // ---- CONV_2D and DEPTHWISE_CONV_2D -----------------------------------------
@@ -177,7 +175,7 @@ Expected<void> emit_conv(Context &ctx, const Operator &op) {
     ctx.data += "static const nn_conv_s8_params " + tag + "_params = {\n  .input_offset = " + num(-zp_of(in)) +
                 ", .output_offset = " + num(zp_of(out)) + ",\n  " + geometry + ",\n  .act_min = " + num(r.min) +
                 ", .act_max = " + num(r.max) + "};\n";
-    const std::string bias = bias_ptr(ctx, op, "int32_t", out_c, false);
+    const std::string bias = bias_ptr(ctx, op, "int32_t");
     const bool dsp = uses_dsp_kernels(ctx.options.target);
     std::string call = kernel_base + (dsp ? "_s8_dsp(" : "_s8_ref(") + "&" + tag + "_params, " + rq + ", " +
                        shapes_in + ", " + ctx.arena_ptr(in.id, "int8_t", true) + ", " + num(fh) + ", " + num(fw) +
@@ -187,7 +185,7 @@ Expected<void> emit_conv(Context &ctx, const Operator &op) {
   } else {
     ctx.data += "static const nn_conv_f32_params " + tag + "_params = {\n  " + geometry + ",\n  " +
                 float_range_fields(o.activation, "act_min", "act_max") + "};\n";
-    const std::string bias = bias_ptr(ctx, op, "float", out_c, false);
+    const std::string bias = bias_ptr(ctx, op, "float");
     ctx.code += "  " + kernel_base + "_f32(&" + tag + "_params, " + shapes_in + ", " +
                 ctx.arena_ptr(in.id, "float", true) + ", " + num(fh) + ", " + num(fw) + ", " + filter + ", " + bias +
                 ", " + shapes_out + ", " + out_ptr(ctx, op) + ");\n";
@@ -235,7 +233,7 @@ Expected<void> emit_fully_connected(Context &ctx, const Operator &op) {
                 ", .output_offset = " + num(zp_of(out)) + ", .act_min = " + num(r.min) + ", .act_max = " +
                 num(r.max) + "};\n";
     const std::string weights = ctx.input_ptr(w.id, "int8_t");
-    const std::string bias = bias_ptr(ctx, op, "int32_t", out_n, true);
+    const std::string bias = bias_ptr(ctx, op, "int32_t");
     const bool dsp = uses_dsp_kernels(ctx.options.target);
     std::string call = std::string(dsp ? "nn_fully_connected_s8_dsp(" : "nn_fully_connected_s8_ref(") + "&" + tag +
                        "_params, " + rq + ", " + num(in_n) + ", " + ctx.arena_ptr(in.id, "int8_t", true) + ", " +
@@ -250,7 +248,7 @@ Expected<void> emit_fully_connected(Context &ctx, const Operator &op) {
     return ck.result();
   const FloatRange r = activation_range_float(act);
   const std::string weights = ctx.float_weights_ptr(w.id);
-  const std::string bias = bias_ptr(ctx, op, "float", out_n, true);
+  const std::string bias = bias_ptr(ctx, op, "float");
   ctx.code += "  nn_fully_connected_f32(" + num(in_n) + ", " + ctx.arena_ptr(in.id, "float", true) + ", " +
               num(out_n) + ", " + weights + ", " + bias + ", " + c::float_literal(r.min) + ", " +
               c::float_literal(r.max) + ", " + out_ptr(ctx, op) + ");\n";
