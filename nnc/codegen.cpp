@@ -241,7 +241,8 @@ Expected<GeneratedCode> generate_code(const Model &model, const ArenaPlan &plan,
 
   // ---- OUT_PREFIX.c
   std::string &s = g.source;
-  s = banner + "#include \"" + p + ".h\"\n\n#include <math.h>\n#include <stddef.h>\n\n";
+  const std::string header_name = options.header_name.empty() ? p + ".h" : options.header_name;
+  s = banner + "#include " + c::string_literal(header_name) + "\n\n#include <math.h>\n#include <stddef.h>\n\n";
   s += "#define " + P + "_WEIGHT_ATTR " +
        (options.weights == WeightPlacement::Flash ? "__attribute__((section(\".rodata.weights\"), aligned(4)))"
                                                   : "__attribute__((aligned(4)))") +

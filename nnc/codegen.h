@@ -35,6 +35,8 @@ struct CodegenOptions {
   Target target = Target::Generic;
   WeightPlacement weights = WeightPlacement::Flash;
   std::string model_file; ///< for the generated files' first comment
+  /// The header's file name, which the .c includes; empty: prefix + ".h".
+  std::string header_name;
 };
 
 /// The kernel scratch buffer operator `op` needs on `target`: the
