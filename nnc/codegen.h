@@ -48,10 +48,10 @@ struct GeneratedCode {
   std::string header; ///< OUT_PREFIX.h
   std::string source; ///< OUT_PREFIX.c
   uint64_t arena_bytes = 0;
-  uint64_t scratch_bytes = 0;  ///< the largest kernel_scratch_bytes over the operators
-  uint64_t weight_bytes = 0;   ///< bytes of the constant arrays the kernels read
+  uint64_t scratch_bytes = 0; ///< the largest kernel_scratch_bytes over the operators
+  uint64_t weight_bytes = 0;  ///< bytes of the constant arrays the kernels read
   uint64_t macs = 0;
-  int layers = 0;              ///< operators that run (RESHAPE excluded)
+  int layers = 0; ///< operators that run (RESHAPE excluded)
 };
 
 /// Generates the code, or refuses (ErrorKind::BadModel, one line naming the
