@@ -536,3 +536,126 @@ def dequantize(x, scale, zero_point):
     of a float32 and a 9-bit integer fits a double, so this is the correctly rounded float32
     product, the same as the float multiplication the C does."""
     return (float(f32(scale)) * (i64(x) - zero_point).astype(np.float64)).astype(np.float32)
+
+
+# ---- a TFLite operator from its tensors' float scales ----------------------------------------
+# Tensor: what run_operator needs of a TFLite tensor. `scale` is a float32 array (one value, or
+# one per channel), `zero_point` an int array, `data` a NumPy array of the tensor's shape
+# (constants and computed activations alike).
+
+TFLITE_FLOAT32, TFLITE_INT32, TFLITE_INT64, TFLITE_INT8 = 0, 2, 4, 9
+NUMPY_TYPE = {TFLITE_FLOAT32: np.float32, TFLITE_INT32: np.int32, TFLITE_INT64: np.int64,
+              TFLITE_INT8: np.int8}
+
+
+class Tensor:
+    def __init__(self, shape, type_, scale=(), zero_point=(), data=None, name=""):
+        self.shape = tuple(int(v) for v in shape)
+        self.type = type_
+        self.scale = np.asarray(scale, dtype=np.float32).ravel()
+        self.zero_point = np.asarray(zero_point, dtype=np.int64).ravel()
+        self.data = data
+        self.name = name
+
+    @property
+    def s(self):
+        """The per-tensor scale (float32)."""
+        return self.scale[0]
+
+    @property
+    def zp(self):
+        return int(self.zero_point[0]) if self.zero_point.size else 0
+
+
+def _hwc(shape):
+    """A 4-D NHWC shape with batch 1 as (h, w, c)."""
+    assert len(shape) == 4 and shape[0] == 1, shape
+    return shape[1:]
+
+
+def _conv_geometry(opt, in_hwc, fh, fw):
+    padding = opt.get("padding", PADDING_SAME)
+    stride = (opt.get("stride_h", 1), opt.get("stride_w", 1))
+    dilation = (opt.get("dilation_h_factor", 1), opt.get("dilation_w_factor", 1))
+    pad = (padding_before(padding, in_hwc[0], fh, stride[0], dilation[0]),
+           padding_before(padding, in_hwc[1], fw, stride[1], dilation[1]))
+    out_hw = (out_size(padding, in_hwc[0], fh, stride[0], dilation[0]),
+              out_size(padding, in_hwc[1], fw, stride[1], dilation[1]))
+    return stride, dilation, pad, out_hw
+
+
+def run_operator(op, opt, inputs, output):
+    """The output (NumPy array of output.shape) of TFLite builtin operator `op` (its name,
+    e.g. "CONV_2D") with options `opt` (a dict, TFLite's defaults where a key is absent) on
+    input Tensors `inputs` (None for an omitted optional input), every quantization parameter
+    derived here from the tensors' float scales and zero points."""
+    x = inputs[0]
+    act = opt.get("fused_activation_function", ACT_NONE)
+    if op in ("CONV_2D", "DEPTHWISE_CONV_2D"):
+        filt, bias = inputs[1], inputs[2] if len(inputs) > 2 else None
+        in_hwc = _hwc(x.shape)
+        if op == "CONV_2D":
+            oc, fh, fw, _ = filt.shape
+        else:
+            _, fh, fw, oc = filt.shape
+        stride, dilation, pad, out_hw = _conv_geometry(opt, in_hwc, fh, fw)
+        assert (1,) + out_hw + (oc,) == output.shape, (out_hw, output.shape)
+        mult, shift = conv_multipliers(x.s, filt.scale, output.s, oc)
+        lo, hi = activation_range(act, output.s, output.zp)
+        b = None if bias is None else bias.data.ravel()
+        xd = x.data.reshape(in_hwc)
+        if op == "CONV_2D":
+            out = conv2d(xd, -x.zp, filt.data, b, mult, shift, output.zp, stride, dilation, pad,
+                         lo, hi, out_hw)
+        else:
+            dm = oc // in_hwc[2]  # as TFLite infers it; the option is not always set right
+            out = depthwise_conv2d(xd, -x.zp, filt.data.reshape(fh, fw, oc), b, mult, shift,
+                                   output.zp, stride, dilation, pad, dm, lo, hi, out_hw)
+        return out.reshape(output.shape)
+    if op == "FULLY_CONNECTED":
+        w, bias = inputs[1], inputs[2] if len(inputs) > 2 else None
+        n_out, n_in = w.shape
+        if w.scale.size > 1:
+            mult, shift = conv_multipliers(x.s, w.scale, output.s, n_out)
+        else:
+            m, s = fc_multiplier(x.s, w.s, output.s)
+            mult, shift = i64([m] * n_out), i64([s] * n_out)
+        lo, hi = activation_range(act, output.s, output.zp)
+        out = fully_connected(x.data.reshape(-1, n_in), -x.zp, w.data,
+                              None if bias is None else bias.data.ravel(), mult, shift,
+                              output.zp, lo, hi)
+        return out.reshape(output.shape)
+    if op in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
+        in_hwc = _hwc(x.shape)
+        fh, fw = opt.get("filter_height", 1), opt.get("filter_width", 1)
+        stride, _, pad, out_hw = _conv_geometry(opt, in_hwc, fh, fw)
+        lo, hi = activation_range(act, output.s, output.zp)
+        fn = average_pool if op == "AVERAGE_POOL_2D" else max_pool
+        return fn(x.data.reshape(in_hwc), (fh, fw), stride, pad, lo, hi, out_hw).reshape(output.shape)
+    if op == "ADD":
+        b = inputs[1]
+        assert x.shape == b.shape == output.shape, "ADD with broadcasting"
+        p = add_params(x.s, x.zp, b.s, b.zp, output.s, output.zp, act)
+        return add(x.data, b.data, p).reshape(output.shape)
+    if op == "SOFTMAX":
+        p = softmax_params(np.float32(opt.get("beta", 0.0)), x.s)
+        depth = x.shape[-1]
+        out = softmax(x.data.reshape(-1, depth), p["input_multiplier"], p["input_left_shift"],
+                      p["diff_min"])
+        return out.reshape(output.shape)
+    if op == "PAD":
+        paddings = inputs[1].data.reshape(-1, 2)
+        assert paddings.shape[0] == 4 and paddings[0].sum() == 0, "PAD of the batch"
+        value = output.zp if output.type == TFLITE_INT8 else 0.0
+        return pad(x.data.reshape(_hwc(x.shape)), paddings[1:, 0], paddings[1:, 1],
+                   value).reshape(output.shape)
+    if op == "RESHAPE":
+        return x.data.reshape(output.shape)
+    if op == "QUANTIZE":
+        if x.type == TFLITE_FLOAT32:
+            return quantize(x.data, output.s, output.zp).reshape(output.shape)
+        m, s = requantize_params(x.s, output.s)
+        return requantize(x.data, x.zp, m, s, output.zp).reshape(output.shape)
+    if op == "DEQUANTIZE":
+        return dequantize(x.data, x.s, x.zp).reshape(output.shape)
+    raise NotImplementedError(f"operator {op}")
