@@ -1,7 +1,7 @@
 """Every operator of a compiled model against the NumPy statement of TFLite's int8 spec.
 
 usage: check_model_layers.py --flatc FLATC --schema nnc/tflite_subset.fbs --model M.tflite
-                             --host nnc-host-NAME[-dump] [--seed N] [--work DIR]
+                             --host nnc-host-NAME-dump [--seed N]... [--work DIR]
 
 Reads the .tflite with flatc (JSON, against the schema subset mcusim-nnc reads), runs the
 host build of the generated model with --dump-layers (NNC_PLAN.md: records of uint32
@@ -9,8 +9,9 @@ operator index, uint32 byte count, the bytes; index 0xFFFFFFFF holds the input),
 every operator runs int8_ref.run_operator on the C's own recorded inputs, with every
 quantization parameter derived from the model's float scales, and requires the C's recorded
 output bit for bit. Then runs the whole model in NumPy from the recorded input and requires
-the C's final output. Exit 0: all identical; 1: a mismatch (one line per mismatching
-operator, the first element that differs); 2: usage, a tool or a file failed.
+the C's final output. Each --seed (default 1, 2, 3) is one random input. Exit 0: all
+identical; 1: a mismatch (one line per mismatching operator, the first element that
+differs); 2: usage, a tool or a file failed.
 """
 
 import argparse
@@ -143,7 +144,8 @@ def main():
     ap.add_argument("--schema", required=True)
     ap.add_argument("--model", required=True)
     ap.add_argument("--host", required=True, help="the generated model's host executable")
-    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--seed", type=int, action="append",
+                    help="the runner's random input (repeatable; default 1, 2, 3)")
     ap.add_argument("--work", help="directory for the JSON and the dump (default: a temporary one)")
     args = ap.parse_args()
     name = os.path.basename(args.host)
@@ -151,13 +153,16 @@ def main():
         with tempfile.TemporaryDirectory() as tmp:
             work = args.work or tmp
             os.makedirs(work, exist_ok=True)
-            return check(args, name, work)
+            status = 0
+            for seed in args.seed or [1, 2, 3]:
+                status = max(status, check(args, name, work, seed))
+            return status
     except Failure as e:
         print(f"check_model_layers: {name}: {e}", file=sys.stderr)
         return 2
 
 
-def check(args, name, work):
+def check(args, name, work, seed):
     model = read_model(args.flatc, args.schema, args.model, work)
     with open(args.schema) as f:
         names = builtin_operators(f.read())
@@ -165,7 +170,7 @@ def check(args, name, work):
     codes = model["operator_codes"]
     tensors = tensors_of(model)
     dump = os.path.join(work, name + ".layers")
-    r = subprocess.run([args.host, "--seed", str(args.seed), "--dump-layers", dump],
+    r = subprocess.run([args.host, "--seed", str(seed), "--dump-layers", dump],
                        capture_output=True, text=True)
     if r.returncode != 0:
         raise Failure(f"{args.host} exited {r.returncode}: {r.stderr.strip()}")
@@ -226,10 +231,10 @@ def check(args, name, work):
 
     summary = ", ".join(f"{op} x{n}" for op, n in checked.items())
     for m in mismatches:
-        print(f"MISMATCH {m}")
+        print(f"MISMATCH (seed {seed}) {m}")
     if mismatches:
         return 1
-    print(f"{name}: {sum(checked.values())} operators bit-identical to TFLite's int8 spec "
+    print(f"{name} seed {seed}: {sum(checked.values())} operators bit-identical to TFLite's int8 spec "
           f"({summary}); whole model in NumPy gives the same {c_final.size}-element output")
     return 0
 
