@@ -206,7 +206,8 @@ def conv_case(rng, depthwise):
         if g:
             break
     stride, dilation, pad, out_hw = g
-    ic = int(rng.integers(1, 17))
+    # channel counts around the DSP kernels' 2- and 4-wide steps, and (1 in 5) longer runs
+    ic = int(rng.integers(1, 17)) if rng.random() < 0.8 else int(rng.integers(17, 73))
     dm = int(rng.integers(1, 4)) if depthwise else 1
     oc = ic * dm if depthwise else int(rng.integers(1, 17))
     in_scale, out_scale = rand_scale(rng), rand_scale(rng)
@@ -221,7 +222,7 @@ def conv_case(rng, depthwise):
     filt = rand_i8(rng, (fh, fw, oc) if depthwise else (oc, fh, fw, ic))
     bias = None if rng.random() < 0.1 else rng.integers(-(1 << 18), 1 << 18, size=oc).astype(np.int32)
     act = rand_act(rng, out_scale, out_zp)
-    return dict(x=x, in_off=-in_zp, filt=filt, bias=bias, mult=mult, shift=shift,
+    return dict(misalign=int(rng.integers(0, 4)), x=x, in_off=-in_zp, filt=filt, bias=bias, mult=mult, shift=shift,
                 per_channel=per_channel, out_off=out_zp, stride=stride, dilation=dilation,
                 pad=pad, dm=dm, act=act, out_hw=out_hw, fh=fh, fw=fw, oc=oc)
 
@@ -233,6 +234,16 @@ def requant_struct(k):
     return Requant(ptr(m, P_I32), ptr(s, P_I32), int(k["per_channel"])), (m, s)
 
 
+def misaligned(a, offset):
+    """A copy of a whose data starts `offset` bytes past a 16-byte boundary (mcusim_nn.h: the
+    _dsp kernels' data pointers need no alignment)."""
+    raw = np.zeros(a.nbytes + 32, dtype=np.uint8)
+    start = (-raw.ctypes.data) % 16 + offset
+    view = raw[start:start + a.nbytes].view(a.dtype).reshape(a.shape)
+    view[...] = a
+    return view
+
+
 def run_conv(lib, name, k, depthwise, dsp):
     p = ConvS8(k["in_off"], k["out_off"], k["stride"][0], k["stride"][1], k["dilation"][0],
                k["dilation"][1], k["pad"][0], k["pad"][1], k["dm"], k["act"][0], k["act"][1])
@@ -241,6 +252,8 @@ def run_conv(lib, name, k, depthwise, dsp):
     filt = np.ascontiguousarray(k["filt"])
     bias = None if k["bias"] is None else np.ascontiguousarray(k["bias"])
     out = np.full((k["out_hw"][0], k["out_hw"][1], k["oc"]), 0x55, dtype=np.int8)
+    if dsp:
+        x, filt, out = (misaligned(a, k["misalign"]) for a in (x, filt, out))
     args = [C.byref(p), C.byref(rq), shape(x.shape), ptr(x, P_I8), k["fh"], k["fw"],
             ptr(filt, P_I8), ptr(bias, P_I32), shape(out.shape), ptr(out, P_I8)]
     scratch = None
@@ -249,7 +262,7 @@ def run_conv(lib, name, k, depthwise, dsp):
         scratch = np.zeros(max(n, 1), dtype=np.uint8) if n else None
         args.append(None if scratch is None else scratch.ctypes.data_as(VP))
     getattr(lib, name)(*args)
-    return out
+    return np.array(out)
 
 
 def expect_conv(k, depthwise):
@@ -298,6 +311,9 @@ def check_fc(lib, name, cases, rng, dsp=False):
         k = dict(oc=n_out, per_channel=per_channel, mult=mult, shift=shift)
         rq, keep = requant_struct(k)
         out = np.full(n_out, 0x55, dtype=np.int8)
+        if dsp:
+            off = int(rng.integers(0, 4))
+            x, wts, out = (misaligned(a, off) for a in (x, wts, out))
         args = [C.byref(p), C.byref(rq), n_in, ptr(x, P_I8), n_out, ptr(wts, P_I8),
                 ptr(bias, P_I32), ptr(out, P_I8)]
         if dsp:
@@ -396,6 +412,9 @@ def check_quantize(lib, name, cases, rng):
         half = rng.random(n) < 0.3
         k = rng.integers(-200, 200, size=n)
         x[half] = ((k[half] + 0.5) * np.float64(scale)).astype(np.float32)
+        # values whose quotient is far outside int32 (TFLite clamps before converting)
+        huge = rng.random(n) < 0.05
+        x[huge] = np.float32(1e20) * np.sign(rng.standard_normal(int(huge.sum()))).astype(np.float32)
         expected = R.quantize(x, scale, zp)
         out = np.full(n, 0x55, dtype=np.int8)
         getattr(lib, name)(n, ptr(x, P_F32), scale, zp, ptr(out, P_I8))
@@ -476,6 +495,32 @@ def conv_f32_exact(x, filt, bias, stride, dilation, pad, out_hw, depthwise, dm):
     return acc, mag
 
 
+def conv_f32_in_order(x, filt, bias, stride, dilation, pad, out_hw, depthwise, dm, act):
+    """The float32 result in the order mcusim_nn.h defines: the sum starts at the bias (0
+    without one) and adds input * weight over fy, then fx, then ic, skipping padding; each
+    product and each sum rounded to float32 (NumPy's float32 ufuncs, no fused multiply-add,
+    like the C built with -ffp-contract=off); then min(max(acc, act_min), act_max)."""
+    if depthwise:
+        fh, fw, oc = filt.shape
+        xs = np.repeat(x, dm, axis=2)
+    else:
+        oc, fh, fw, _ = filt.shape
+        xs = x
+    acc = np.zeros((out_hw[0], out_hw[1], oc), dtype=np.float32)
+    if bias is not None:
+        acc += bias
+    inside = np.ones(x.shape[:2] + (1,), dtype=bool)
+    taps = R._padded_taps(xs, fh, fw, stride, dilation, pad, out_hw)
+    masks = R._padded_taps(inside, fh, fw, stride, dilation, pad, out_hw)
+    for (ky, kx, view), (_, _, valid) in zip(taps, masks):
+        if depthwise:
+            acc = np.where(valid, acc + view * filt[ky, kx, :], acc)
+        else:
+            for ic in range(x.shape[2]):
+                acc = np.where(valid, acc + view[:, :, ic:ic + 1] * filt[:, ky, kx, ic], acc)
+    return np.minimum(np.maximum(acc, np.float32(act[0])), np.float32(act[1]))
+
+
 def check_conv_f32(lib, name, cases, rng, depthwise):
     for case in range(cases):
         k = conv_case(rng, depthwise)
@@ -493,6 +538,9 @@ def check_conv_f32(lib, name, cases, rng, depthwise):
         getattr(lib, name)(C.byref(p), shape(x.shape), ptr(x, P_F32), k["fh"], k["fw"],
                            ptr(filt, P_F32), ptr(bias, P_F32), shape(out.shape), ptr(out, P_F32))
         require_close(name, case, expected, out, (n + 2) * U * 1.01 * mag + 1e-30)
+        require_equal(name + " (operation order)", case,
+                      conv_f32_in_order(x, filt, bias, k["stride"], k["dilation"], k["pad"],
+                                        k["out_hw"], depthwise, k["dm"], act), out)
     return cases
 
 
@@ -511,6 +559,11 @@ def check_fc_f32(lib, name, cases, rng):
         getattr(lib, name)(n_in, ptr(x, P_F32), n_out, ptr(w, P_F32), ptr(bias, P_F32), act[0], act[1],
                            ptr(out, P_F32))
         require_close(name, case, np.clip(acc, act[0], act[1]), out, (n_in + 3) * U * 1.01 * mag + 1e-30)
+        ordered = np.zeros(n_out, dtype=np.float32) if bias is None else bias.copy()
+        for i in range(n_in):  # mcusim_nn.h's order: from the bias over i = 0, 1, ...
+            ordered = ordered + x[i] * w[:, i]
+        ordered = np.minimum(np.maximum(ordered, np.float32(act[0])), np.float32(act[1]))
+        require_equal(name + " (operation order)", case, ordered, out)
     return cases
 
 
@@ -535,6 +588,13 @@ def check_pool_f32(lib, name, cases, rng, average):
             # a sum of `count` values then one division: (count + 2) u of sum |x| / count
             require_close(name, case, np.clip(total / count, act[0], act[1]), out,
                           (count + 2) * U * 1.01 * mag / count + 1e-30)
+            # and mcusim_nn.h's order: from 0 over fy, then fx, one division by the count
+            acc = np.zeros(total.shape, dtype=np.float32)
+            for taps, valid in R._pool_windows(x, fhw[0], fhw[1], stride, pad, out_hw):
+                acc = np.where(valid, acc + taps, acc)
+            ordered = acc / count.astype(np.float32)
+            ordered = np.minimum(np.maximum(ordered, np.float32(act[0])), np.float32(act[1]))
+            require_equal(name + " (operation order)", case, ordered, out)
         else:
             require_equal(name, case, np.clip(best, act[0], act[1]).astype(np.float32), out)
     return cases
@@ -602,6 +662,16 @@ def check_softmax_f32(lib, name, cases, rng):
 
 # ---- main ---------------------------------------------------------------------------------------
 
+HOW = {
+    "nn_conv2d_f32": "identical in mcusim_nn.h's order, within the bound of any order",
+    "nn_depthwise_conv2d_f32": "identical in mcusim_nn.h's order, within the bound of any order",
+    "nn_fully_connected_f32": "identical in mcusim_nn.h's order, within the bound of any order",
+    "nn_avgpool2d_f32": "identical in mcusim_nn.h's order, within the bound of any order",
+    "nn_softmax_f32": "within the rounding bound",
+    "nn_expf": f"values within {EXPF_ULPS} ulp",
+}
+
+
 def checks(cases):
     c = cases
     return [
@@ -664,9 +734,7 @@ def main():
             print(f"MISMATCH {m}")
             return 1
         total += n
-        print(f"{name:28s} {n:6d} cases identical" if "f32" not in name and name != "nn_expf" or
-              name in ("nn_dequantize_s8_f32", "nn_quantize_f32_s8")
-              else f"{name:28s} {n:6d} cases within bounds")
+        print(f"{name:28s} {n:6d} cases {HOW.get(name, 'identical')}")
     if missing and not args.allow_missing:
         print(f"check_kernels: the library lacks {len(missing)} kernel(s) that mcusim_nn.h declares: "
               f"{', '.join(missing)}", file=sys.stderr)
