@@ -191,6 +191,17 @@ def rand_geometry(rng, h, w, fh, fw, max_stride=3):
     return stride, dilation, pad, (oh, ow)
 
 
+def rand_bias(rng, n):
+    """None (no bias), or int32 biases; 1 in 10 as large as 2^30 so that the requantization
+    sees accumulators over the whole int32 range (the sum stays clear of int32 overflow,
+    undefined in TFLite: |products| < 2^26 here)."""
+    r = rng.random()
+    if r < 0.1:
+        return None
+    bound = 1 << (30 if r > 0.9 else 18)
+    return rng.integers(-bound, bound, size=n).astype(np.int32)
+
+
 def tie_filter_scales(rng, in_scale, out_scale, n):
     """Filter scales that make in * filter / out exactly 2^-k, k = 0..3: multiplier 2^30 and
     a right shift of k, so that odd accumulators land on SRDHM's ties and the shift's."""
@@ -220,7 +231,7 @@ def conv_case(rng, depthwise):
     mult, shift = R.conv_multipliers(in_scale, f_scales, out_scale, oc)
     x = rand_i8(rng, (h, w, ic))
     filt = rand_i8(rng, (fh, fw, oc) if depthwise else (oc, fh, fw, ic))
-    bias = None if rng.random() < 0.1 else rng.integers(-(1 << 18), 1 << 18, size=oc).astype(np.int32)
+    bias = rand_bias(rng, oc)
     act = rand_act(rng, out_scale, out_zp)
     return dict(misalign=int(rng.integers(0, 4)), x=x, in_off=-in_zp, filt=filt, bias=bias, mult=mult, shift=shift,
                 per_channel=per_channel, out_off=out_zp, stride=stride, dilation=dilation,
@@ -304,7 +315,7 @@ def check_fc(lib, name, cases, rng, dsp=False):
             mult, shift = np.full(n_out, m, dtype=np.int64), np.full(n_out, s, dtype=np.int64)
         x = rand_i8(rng, n_in)
         wts = rand_i8(rng, (n_out, n_in))
-        bias = None if rng.random() < 0.15 else rng.integers(-(1 << 18), 1 << 18, size=n_out).astype(np.int32)
+        bias = rand_bias(rng, n_out)
         act = rand_act(rng, out_scale, out_zp)
         expected = R.fully_connected(x, -in_zp, wts, bias, mult, shift, out_zp, *act)
         p = FcS8(-in_zp, out_zp, act[0], act[1])
