@@ -9,7 +9,8 @@ operator index, uint32 byte count, the bytes; index 0xFFFFFFFF holds the input),
 every operator runs int8_ref.run_operator on the C's own recorded inputs, with every
 quantization parameter derived from the model's float scales, and requires the C's recorded
 output bit for bit. Then runs the whole model in NumPy from the recorded input and requires
-the C's final output. Each --seed (default 1, 2, 3) is one random input. Exit 0: all
+the C's final output. With --generated, also compares the multipliers, shifts, offsets,
+paddings and activation ranges in the generated C with TFLite's. Each --seed (default 1, 2, 3) is one random input. Exit 0: all
 identical; 1: a mismatch (one line per mismatching operator, the first element that
 differs); 2: usage, a tool or a file failed.
 """
@@ -130,6 +131,80 @@ def as_tensor_data(t, raw):
     return arr.reshape(t.shape)
 
 
+def expected_params(op, opt, inputs, output):
+    """The quantization parameters TFLite derives for an operator (int8_ref.py), named as in
+    mcusim_nn.h's parameter structs, plus "multiplier"/"shift" lists for nn_requant; None
+    for operators whose parameters are not in a struct."""
+    x = inputs[0]
+    act = opt.get("fused_activation_function", R.ACT_NONE)
+    if op in ("CONV_2D", "DEPTHWISE_CONV_2D"):
+        filt = inputs[1]
+        oc, fh, fw = (filt.shape[0], filt.shape[1], filt.shape[2]) if op == "CONV_2D" else \
+            (filt.shape[3], filt.shape[1], filt.shape[2])
+        stride, dilation, pad, _ = R._conv_geometry(opt, R._hwc(x.shape), fh, fw)
+        m, sh = R.conv_multipliers(x.s, filt.scale, output.s, oc)
+        lo, hi = R.activation_range(act, output.s, output.zp)
+        return dict(multiplier=list(m), shift=list(sh), input_offset=-x.zp, output_offset=output.zp,
+                    stride_h=stride[0], stride_w=stride[1], dilation_h=dilation[0],
+                    dilation_w=dilation[1], pad_h=pad[0], pad_w=pad[1],
+                    depth_multiplier=oc // x.shape[3] if op != "CONV_2D" else 1,
+                    act_min=lo, act_max=hi)
+    if op == "FULLY_CONNECTED":
+        w = inputs[1]
+        if w.scale.size > 1:
+            m, sh = (list(v) for v in R.conv_multipliers(x.s, w.scale, output.s, w.shape[0]))
+        else:
+            m, sh = (list(v) for v in zip(R.fc_multiplier(x.s, w.s, output.s)))
+        lo, hi = R.activation_range(act, output.s, output.zp)
+        return dict(multiplier=m, shift=sh, input_offset=-x.zp, output_offset=output.zp,
+                    act_min=lo, act_max=hi)
+    if op in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
+        fh, fw = opt.get("filter_height", 1), opt.get("filter_width", 1)
+        stride, _, pad, _ = R._conv_geometry(opt, R._hwc(x.shape), fh, fw)
+        lo, hi = R.activation_range(act, output.s, output.zp)
+        return dict(stride_h=stride[0], stride_w=stride[1], filter_h=fh, filter_w=fw, pad_h=pad[0],
+                    pad_w=pad[1], act_min=lo, act_max=hi)
+    if op == "ADD":
+        return R.add_params(x.s, x.zp, inputs[1].s, inputs[1].zp, output.s, output.zp, act)
+    if op == "SOFTMAX":
+        return R.softmax_params(np.float32(opt.get("beta", 0.0)), x.s)
+    return None
+
+
+def generated_params(c_text, prefix, index):
+    """An operator's parameters as the generated C defines them: the designated initializers
+    of <prefix>_op<index>_params and the <prefix>_op<index>_multiplier / _shift arrays."""
+    found = {}
+    m = re.search(rf"\b{prefix}_op{index}_params\s*=\s*\{{([^}}]*)\}}", c_text)
+    if m:
+        for name, value in re.findall(r"\.(\w+)\s*=\s*(-?\d+)\b(?![.xp])", m.group(1)):
+            found[name] = int(value)
+    for arr in ("multiplier", "shift"):
+        m = re.search(rf"\b{prefix}_op{index}_{arr}\[\d+\]\s*=\s*\{{([^}}]*)\}}", c_text)
+        if m:
+            found[arr] = [int(v) for v in re.findall(r"-?\d+", m.group(1))]
+    return found
+
+
+def compare_params(expected, found):
+    """The first field whose value differs, as text, or None."""
+    for name, want in expected.items():
+        if name not in found:
+            return f"{name} not found in the generated C"
+        got = found[name]
+        if isinstance(want, list):
+            want = [int(v) for v in want]
+            if len(got) == 1 and len(want) > 1 and len(set(want)) == 1:
+                want = want[:1]   # one value for every channel (nn_requant.per_channel 0)
+            if got != want:
+                k = next((i for i in range(min(len(got), len(want))) if got[i] != want[i]), None)
+                return (f"{name}[{k}]: expected {want[k]}, got {got[k]}" if k is not None else
+                        f"{name}: {len(want)} values expected, {len(got)} generated")
+        elif int(got) != int(want):
+            return f"{name}: expected {want}, got {got}"
+    return None
+
+
 def first_difference(expected, got):
     e = np.ascontiguousarray(expected).ravel()
     g = np.ascontiguousarray(got).ravel()
@@ -147,6 +222,8 @@ def main():
     ap.add_argument("--seed", type=int, action="append",
                     help="the runner's random input (repeatable; default 1, 2, 3)")
     ap.add_argument("--work", help="directory for the JSON and the dump (default: a temporary one)")
+    ap.add_argument("--generated", help="the generated PREFIX.c: also compare every operator's "
+                    "quantization parameters with TFLite's")
     args = ap.parse_args()
     name = os.path.basename(args.host)
     try:
@@ -183,6 +260,13 @@ def check(args, name, work, seed):
     # Layer by layer: each operator on the C's own recorded inputs.
     recorded = {sg["inputs"][0]: as_tensor_data(tensors[sg["inputs"][0]], records[INPUT_RECORD])}
     ops = sg["operators"]
+    c_text, prefix, params_checked = None, None, 0
+    if args.generated:
+        with open(args.generated) as f:
+            c_text = f.read()
+        # NNC_PLAN.md: the prefix is the output's basename, [^A-Za-z0-9_] -> '_', 'm_' before a digit
+        prefix = re.sub(r"[^A-Za-z0-9_]", "_", os.path.splitext(os.path.basename(args.generated))[0])
+        prefix = "m_" + prefix if prefix[0].isdigit() else prefix
     checked = collections.Counter()
     mismatches = []
     for i, op in enumerate(ops):
@@ -201,6 +285,14 @@ def check(args, name, work, seed):
                 raise Failure(f"operator {i} ({opname}): input tensor {ti} ({t.name}) was not recorded")
             inputs.append(R.Tensor(t.shape, t.type, t.scale, t.zero_point,
                                    t.data if t.data is not None else recorded[ti], t.name))
+        if c_text is not None:
+            want = expected_params(opname, options_of(op), inputs, out_t)
+            if want is not None:
+                bad = compare_params(want, generated_params(c_text, prefix, i))
+                if bad:
+                    mismatches.append(f"{name}: operator {i} ({opname}) parameters in "
+                                      f"{os.path.basename(args.generated)}: {bad}")
+                params_checked += 1
         expected = R.run_operator(opname, options_of(op), inputs, out_t)
         k = first_difference(expected, got)
         if k is not None:
@@ -235,7 +327,9 @@ def check(args, name, work, seed):
     if mismatches:
         return 1
     print(f"{name} seed {seed}: {sum(checked.values())} operators bit-identical to TFLite's int8 spec "
-          f"({summary}); whole model in NumPy gives the same {c_final.size}-element output")
+          f"({summary}); whole model in NumPy gives the same {c_final.size}-element output"
+          + (f"; quantization parameters of {params_checked} operators as TFLite computes them"
+             if c_text is not None else ""))
     return 0
 
 
