@@ -54,21 +54,59 @@ typedef struct {
   int32_t output_offset, act_min, act_max;
 } dw_group;
 
-#define NN_DW_TAP()                                 \
-  do {                                              \
-    const uint32_t xv = nn_read_u32(s);             \
-    const uint32_t wv = nn_read_u32(k);             \
-    s += src_col;                                   \
-    k += w_col;                                     \
-    const uint32_t x02 = nn_sxtab16(offset2, xv);   \
-    const uint32_t w02 = nn_sxtb16(wv);             \
-    acc0 = nn_smlabb(x02, w02, acc0);               \
-    acc2 = nn_smlatt(x02, w02, acc2);               \
-    const uint32_t x13 = nn_sxtab16_ror8(offset2, xv); \
-    const uint32_t w13 = nn_sxtb16_ror8(wv);        \
-    acc1 = nn_smlabb(x13, w13, acc1);               \
-    acc3 = nn_smlatt(x13, w13, acc3);               \
+#if NN_DSP_NATIVE
+/* One tap in assembly: the C version's 14 live values make GCC spill. */
+#define NN_DW_TAP_ASM                                  \
+  "ldr %[xv], [%[s]]\n\t"                             \
+  "ldr %[wv], [%[k]]\n\t"                             \
+  "add %[s], %[s], %[sc]\n\t"                         \
+  "add %[k], %[k], %[wc]\n\t"                         \
+  "sxtab16 %[t1], %[off], %[xv]\n\t"                  \
+  "sxtb16 %[t2], %[wv]\n\t"                           \
+  "smlabb %[a0], %[t1], %[t2], %[a0]\n\t"             \
+  "smlatt %[a2], %[t1], %[t2], %[a2]\n\t"             \
+  "sxtab16 %[xv], %[off], %[xv], ror #8\n\t"          \
+  "sxtb16 %[wv], %[wv], ror #8\n\t"                   \
+  "smlabb %[a1], %[xv], %[wv], %[a1]\n\t"             \
+  "smlatt %[a3], %[xv], %[wv], %[a3]\n\t"
+#define NN_DW_TAP_OPERANDS                                                                             \
+  : [s] "+r"(s), [k] "+r"(k), [a0] "+r"(acc0), [a1] "+r"(acc1), [a2] "+r"(acc2), [a3] "+r"(acc3),     \
+    [xv] "=&r"(xv), [wv] "=&r"(wv), [t1] "=&r"(t1), [t2] "=&r"(t2)                                    \
+  : [sc] "r"(src_col), [wc] "r"(w_col), [off] "r"(offset2)                                          \
+  : "memory"
+#define NN_DW_TAP()                                     \
+  do {                                                  \
+    uint32_t xv, wv, t1, t2;                            \
+    __asm__ volatile(NN_DW_TAP_ASM NN_DW_TAP_OPERANDS); \
   } while (0)
+#define NN_DW_TAP3()                                                                  \
+  do {                                                                                \
+    uint32_t xv, wv, t1, t2;                                                          \
+    __asm__ volatile(NN_DW_TAP_ASM NN_DW_TAP_ASM NN_DW_TAP_ASM NN_DW_TAP_OPERANDS); \
+  } while (0)
+#else
+#define NN_DW_TAP()                                    \
+  do {                                                 \
+    const uint32_t xv = nn_read_u32(s);                \
+    const uint32_t wv = nn_read_u32(k);                \
+    s += src_col;                                      \
+    k += w_col;                                        \
+    const uint32_t x02 = nn_sxtab16(offset2, xv);      \
+    const uint32_t w02 = nn_sxtb16(wv);                \
+    acc0 = nn_smlabb(x02, w02, acc0);                  \
+    acc2 = nn_smlatt(x02, w02, acc2);                  \
+    const uint32_t x13 = nn_sxtab16_ror8(offset2, xv); \
+    const uint32_t w13 = nn_sxtb16_ror8(wv);           \
+    acc1 = nn_smlabb(x13, w13, acc1);                  \
+    acc3 = nn_smlatt(x13, w13, acc3);                  \
+  } while (0)
+#define NN_DW_TAP3() \
+  do {               \
+    NN_DW_TAP();     \
+    NN_DW_TAP();     \
+    NN_DW_TAP();     \
+  } while (0)
+#endif
 
 /* One output pixel of the group: the sums over a window of rows x cols taps
  * (src and w at the first tap's four input and four filter bytes), then the
@@ -82,9 +120,7 @@ static void __attribute__((noinline)) pixel4_fast(const dw_group *g, const int8_
   for (int32_t r = rows; r > 0; --r) {
     const int8_t *s = src, *k = w;
     if (cols == 3) {
-      NN_DW_TAP();
-      NN_DW_TAP();
-      NN_DW_TAP();
+      NN_DW_TAP3();
     } else {
       for (int32_t c = cols; c > 0; --c) NN_DW_TAP();
     }
@@ -142,20 +178,36 @@ static void four_channels(const nn_conv_s8_params *p, const nn_requant *rq, nn_s
   g.act_max = p->act_max;
   void (*const pixel)(const dw_group *, const int8_t *, const int8_t *, int32_t, int32_t, int8_t *) =
       fast ? pixel4_fast : pixel4_exact;
+  /* output columns [ox_lo, ox_hi) see the whole filter width */
+  int32_t ox_lo = 0, ox_hi = out_shape.w;
+  while (ox_lo < ox_hi && ox_lo * p->stride_w - p->pad_w < 0) ++ox_lo;
+  while (ox_hi > ox_lo && (ox_hi - 1) * p->stride_w - p->pad_w + p->dilation_w * (filter_w - 1) >= in_shape.w)
+    --ox_hi;
+  const int32_t src_step = p->stride_w * in_c;
   for (int32_t oy = 0; oy < out_shape.h; ++oy) {
     const int32_t in_y0 = oy * p->stride_h - p->pad_h;
     int32_t fy0 = 0, fy1 = filter_h;
     while (fy0 < fy1 && in_y0 + p->dilation_h * fy0 < 0) ++fy0;
     while (fy1 > fy0 && in_y0 + p->dilation_h * (fy1 - 1) >= in_shape.h) --fy1;
+    const int32_t rows = fy1 - fy0;
+    const int8_t *src_row0 = in + (in_y0 + p->dilation_h * fy0) * in_shape.w * in_c + c;
+    const int8_t *w_row0 = filter + fy0 * filter_w * out_c + c;
     int8_t *dst = out + oy * out_shape.w * out_c + c;
     for (int32_t ox = 0; ox < out_shape.w; ++ox, dst += out_c) {
       const int32_t in_x0 = ox * p->stride_w - p->pad_w;
+      if (ox == ox_lo && ox_hi > ox_lo) { /* the interior: the whole width, steps only */
+        const int8_t *src = src_row0 + in_x0 * in_c;
+        for (; ox < ox_hi; ++ox, dst += out_c, src += src_step) pixel(&g, src, w_row0, rows, filter_w, dst);
+        if (ox == out_shape.w) break;
+        --ox;
+        dst -= out_c;
+        continue;
+      }
       int32_t fx0 = 0, fx1 = filter_w;
       while (fx0 < fx1 && in_x0 + p->dilation_w * fx0 < 0) ++fx0;
       while (fx1 > fx0 && in_x0 + p->dilation_w * (fx1 - 1) >= in_shape.w) --fx1;
-      const int32_t rows = fx1 > fx0 ? fy1 - fy0 : 0;
-      pixel(&g, in + ((in_y0 + p->dilation_h * fy0) * in_shape.w + in_x0 + p->dilation_w * fx0) * in_c + c,
-            filter + (fy0 * filter_w + fx0) * out_c + c, rows, fx1 - fx0, dst);
+      pixel(&g, src_row0 + (in_x0 + p->dilation_w * fx0) * in_c, w_row0 + fx0 * out_c, fx1 > fx0 ? rows : 0,
+            fx1 - fx0, dst);
     }
   }
 }
