@@ -239,6 +239,7 @@ def conv_case(rng, depthwise):
 
 
 def requant_struct(k):
+    """nn_requant for a case, and the arrays it points into (keep them alive for the call)."""
     n = k["oc"] if k["per_channel"] else 1
     m = np.ascontiguousarray(k["mult"][:n], dtype=np.int32)
     s = np.ascontiguousarray(k["shift"][:n], dtype=np.int32)

@@ -392,7 +392,6 @@ def add(a, b, p):
     return np.clip(out, p["act_min"], p["act_max"]).astype(np.int8)
 
 
-
 def pad(x, before, after, value):
     """PAD / PADV2 with a constant (reference_ops::PadImpl): cells outside the input take
     `value` (for int8 the output zero point unless PADV2 gives one). x is (h, w, c); before
