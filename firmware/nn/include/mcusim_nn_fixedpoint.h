@@ -23,8 +23,10 @@ extern "C" {
 #endif
 
 /* gemmlowp SaturatingRoundingDoublingHighMul: (a * b * 2) >> 32, rounded to
- * nearest with ties away from zero; the single overflow case
- * (INT32_MIN * INT32_MIN) saturates to INT32_MAX. */
+ * nearest; a tie rounds upwards for a positive product and towards zero for
+ * a negative one (gemmlowp's nudge, then a division that truncates: -7.5
+ * gives -7, 7.5 gives 8); the single overflow case (INT32_MIN * INT32_MIN)
+ * saturates to INT32_MAX. */
 static inline int32_t nn_sat_rounding_doubling_high_mul(int32_t a, int32_t b) {
   if (a == INT32_MIN && b == INT32_MIN) return INT32_MAX;
   const int64_t ab = (int64_t)a * (int64_t)b;

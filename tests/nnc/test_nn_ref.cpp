@@ -1,0 +1,345 @@
+// The model compiler's reference kernels (firmware/nn/src/ref, f32): small
+// cases computed by hand, each value derivable from the comment beside it.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "mcusim_nn.h"
+
+namespace {
+
+// M = 0.5: 2^30 * 2^(0 - 31); M = 1: 2^30 * 2^(1 - 31).
+constexpr int32_t kHalf = 1 << 30;
+
+nn_conv_s8_params conv_params(int32_t input_offset, int32_t output_offset, int32_t stride, int32_t pad,
+                              int32_t act_min = -128, int32_t act_max = 127) {
+  nn_conv_s8_params p{};
+  p.input_offset = input_offset;
+  p.output_offset = output_offset;
+  p.stride_h = p.stride_w = stride;
+  p.dilation_h = p.dilation_w = 1;
+  p.pad_h = p.pad_w = pad;
+  p.depth_multiplier = 1;
+  p.act_min = act_min;
+  p.act_max = act_max;
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("nn_conv2d_s8_ref: 1x1, per-channel multipliers, bias, output offset") {
+  // input zero point -5 (offset 5): (10, -20) -> (15, -15).
+  // ch0: 1*15 + 2*(-15) = -15, +100 = 85, * 0.5 = 42.5 -> 43, +3 = 46.
+  // ch1: 3*15 - 1*(-15) = 60, -10 = 50, * 1 = 50, +3 = 53.
+  const int8_t in[] = {10, -20};
+  const int8_t filter[] = {1, 2, 3, -1};
+  const int32_t bias[] = {100, -10};
+  const int32_t mult[] = {kHalf, kHalf};
+  const int32_t shift[] = {0, 1};
+  const nn_requant rq{mult, shift, 1};
+  auto p = conv_params(5, 3, 1, 0);
+  int8_t out[2] = {};
+  nn_conv2d_s8_ref(&p, &rq, {1, 1, 2}, in, 1, 1, filter, bias, {1, 1, 2}, out);
+  CHECK(out[0] == 46);
+  CHECK(out[1] == 53);
+
+  SUBCASE("per_channel 0 uses channel 0's multiplier for every channel") {
+    const nn_requant rq0{mult, shift, 0};
+    nn_conv2d_s8_ref(&p, &rq0, {1, 1, 2}, in, 1, 1, filter, bias, {1, 1, 2}, out);
+    CHECK(out[0] == 46);
+    CHECK(out[1] == 28);  // 50 * 0.5 + 3
+  }
+  SUBCASE("a RELU6-like clamp [0, 20] and a negative accumulator") {
+    const int32_t neg_bias[] = {100, -200};  // ch1: 60 - 200 = -140 -> -140 + 3 -> 0
+    auto pc = conv_params(5, 3, 1, 0, 0, 20);
+    nn_conv2d_s8_ref(&pc, &rq, {1, 1, 2}, in, 1, 1, filter, neg_bias, {1, 1, 2}, out);
+    CHECK(out[0] == 20);  // 46 clamped
+    CHECK(out[1] == 0);
+  }
+  SUBCASE("no bias") {
+    nn_conv2d_s8_ref(&p, &rq, {1, 1, 2}, in, 1, 1, filter, nullptr, {1, 1, 2}, out);
+    CHECK(out[0] == -4);  // -15 * 0.5 = -7.5 -> -7 (SRDHM rounds a tie upwards), + 3
+    CHECK(out[1] == 63);  // 60 + 3
+  }
+}
+
+TEST_CASE("nn_conv2d_s8_ref: 3x3 SAME padding counts the padding as the input zero point") {
+  // Input zero point 2, real values 1..9; a 3x3 filter of ones, M = 1:
+  // each output is the sum of the real values inside the window.
+  std::vector<int8_t> in;
+  for (int v = 1; v <= 9; ++v) in.push_back(static_cast<int8_t>(v + 2));
+  const std::vector<int8_t> filter(9, 1);
+  const int32_t mult[] = {kHalf};
+  const int32_t shift[] = {1};
+  const nn_requant rq{mult, shift, 0};
+  auto p = conv_params(-2, 0, 1, 1);
+  int8_t out[9] = {};
+  nn_conv2d_s8_ref(&p, &rq, {3, 3, 1}, in.data(), 3, 3, filter.data(), nullptr, {3, 3, 1}, out);
+  const int8_t want[9] = {12, 21, 16, 27, 45, 33, 24, 39, 28};
+  for (int i = 0; i < 9; ++i) {
+    CAPTURE(i);
+    CHECK(out[i] == want[i]);
+  }
+  SUBCASE("stride 2: the corners only") {
+    int8_t out2[4] = {};
+    auto p2 = conv_params(-2, 0, 2, 1);
+    nn_conv2d_s8_ref(&p2, &rq, {3, 3, 1}, in.data(), 3, 3, filter.data(), nullptr, {2, 2, 1}, out2);
+    CHECK(out2[0] == 12);
+    CHECK(out2[1] == 16);
+    CHECK(out2[2] == 24);
+    CHECK(out2[3] == 28);
+  }
+}
+
+TEST_CASE("nn_depthwise_conv2d_s8_ref: depth multiplier 2, 2x2 VALID window") {
+  // Input 2x2x2 (zero point 0), channel 0 = 1,2,3,4 and channel 1 = 10,20,30,40
+  // over (y, x). Filter [2][2][4]: out channel oc = ic * 2 + m.
+  const int8_t in[] = {1, 10, 2, 20, 3, 30, 4, 40};
+  // oc0 (ic0): all 1 -> 10; oc1 (ic0): 1,0,0,-1 -> 1 - 4 = -3;
+  // oc2 (ic1): 1,1,0,0 -> 30; oc3 (ic1): 0,0,0,2 -> 80.
+  const int8_t filter[] = {1, 1, 1, 0,    // (0,0)
+                           1, 0, 1, 0,    // (0,1)
+                           1, 0, 0, 0,    // (1,0)
+                           1, -1, 0, 2};  // (1,1)
+  const int32_t bias[] = {0, 0, 1, -1};
+  const int32_t mult[] = {kHalf, kHalf, kHalf, kHalf};
+  const int32_t shift[] = {1, 1, 1, 0};
+  const nn_requant rq{mult, shift, 1};
+  auto p = conv_params(0, -1, 1, 0);
+  p.depth_multiplier = 2;
+  int8_t out[4] = {};
+  nn_depthwise_conv2d_s8_ref(&p, &rq, {2, 2, 2}, in, 2, 2, filter, bias, {1, 1, 4}, out);
+  CHECK(out[0] == 9);   // 10 - 1
+  CHECK(out[1] == -4);  // -3 - 1
+  CHECK(out[2] == 30);  // 31 - 1
+  CHECK(out[3] == 39);  // 79 * 0.5 = 39.5 -> 40, - 1
+}
+
+TEST_CASE("nn_depthwise_conv2d_s8_ref: SAME padding at the corner") {
+  // 2x2x1 input, zero point 3 (offset -3), real values 1,2,3,4; 3x3 filter of
+  // ones, pad 1: every output window holds all four values -> 10.
+  const int8_t in[] = {4, 5, 6, 7};
+  const std::vector<int8_t> filter(9, 1);
+  const int32_t mult[] = {kHalf};
+  const int32_t shift[] = {1};
+  const nn_requant rq{mult, shift, 0};
+  auto p = conv_params(-3, 0, 1, 1);
+  int8_t out[4] = {};
+  nn_depthwise_conv2d_s8_ref(&p, &rq, {2, 2, 1}, in, 3, 3, filter.data(), nullptr, {2, 2, 1}, out);
+  for (int i = 0; i < 4; ++i) CHECK(out[i] == 10);
+}
+
+TEST_CASE("nn_fully_connected_s8_ref: per tensor, per channel, no bias, clamp") {
+  // input zero point 1 (offset -1): (3, 5, -1) -> (2, 4, -2).
+  const int8_t in[] = {3, 5, -1};
+  const int8_t w[] = {1, 2, 3,      // 2 + 8 - 6 = 4
+                      -1, 0, 10};   // -2 - 20 = -22
+  const int32_t mult[] = {kHalf, kHalf};
+  const int32_t shift[] = {1, 0};
+  nn_fc_s8_params p{-1, 7, -128, 127};
+  int8_t out[2] = {};
+  const nn_requant per_tensor{mult, shift, 0};
+  nn_fully_connected_s8_ref(&p, &per_tensor, 3, in, 2, w, nullptr, out);
+  CHECK(out[0] == 11);   // 4 + 7
+  CHECK(out[1] == -15);  // -22 + 7
+  const nn_requant per_channel{mult, shift, 1};
+  const int32_t bias[] = {1, -1};
+  nn_fully_connected_s8_ref(&p, &per_channel, 3, in, 2, w, bias, out);
+  CHECK(out[0] == 12);   // 5 + 7
+  CHECK(out[1] == -4);   // -23 * 0.5 = -11.5 -> -11 (SRDHM), + 7
+  p.act_min = 0;
+  p.act_max = 10;
+  nn_fully_connected_s8_ref(&p, &per_channel, 3, in, 2, w, bias, out);
+  CHECK(out[0] == 10);
+  CHECK(out[1] == 0);
+}
+
+TEST_CASE("nn_avgpool2d_s8_ref: padding cells are not counted, rounding half away from zero") {
+  // 2x2x2 input, 2x2 filter, stride 1, pad 1 (SAME-like), output 3x3 but we
+  // check a 2x2 output with stride 2 and pad 1: each window holds one cell,
+  // and a 3x3 output with stride 1.
+  // channel 0: 1, 2 / 4, 8; channel 1: -1, -2 / -4, -8.
+  const int8_t in[] = {1, -1, 2, -2, 4, -4, 8, -8};
+  nn_pool_params p{};
+  p.stride_h = p.stride_w = 1;
+  p.filter_h = p.filter_w = 2;
+  p.pad_h = p.pad_w = 1;
+  p.act_min = -128;
+  p.act_max = 127;
+  int8_t out[18] = {};
+  nn_avgpool2d_s8_ref(&p, {2, 2, 2}, in, {3, 3, 2}, out);
+  // Window cells inside: (0,0): {1} -> 1; (0,1): {1,2} -> 3/2 = 1.5 -> 2;
+  // (0,2): {2}; (1,0): {1,4} -> 2.5 -> 3; (1,1): all -> 15/4 = 3.75 -> 4;
+  // (1,2): {2,8} -> 5; (2,0): 4; (2,1): {4,8} -> 6; (2,2): 8.
+  const int8_t want0[9] = {1, 2, 2, 3, 4, 5, 4, 6, 8};
+  for (int i = 0; i < 9; ++i) {
+    CAPTURE(i);
+    CHECK(out[2 * i] == want0[i]);
+    CHECK(out[2 * i + 1] == -want0[i]);  // (sum - count/2) / count mirrors it
+  }
+  SUBCASE("clamp") {
+    p.act_min = -3;
+    p.act_max = 3;
+    nn_avgpool2d_s8_ref(&p, {2, 2, 2}, in, {3, 3, 2}, out);
+    CHECK(out[2 * 4] == 3);
+    CHECK(out[2 * 4 + 1] == -3);
+  }
+}
+
+TEST_CASE("nn_maxpool2d_s8_ref: maximum over the cells inside the input, then the clamp") {
+  const int8_t in[] = {-100, -7, -50, 3, -128, 9, -90, 2};  // 2x2x2
+  nn_pool_params p{};
+  p.stride_h = p.stride_w = 2;
+  p.filter_h = p.filter_w = 2;
+  p.pad_h = p.pad_w = 1;
+  p.act_min = -128;
+  p.act_max = 127;
+  int8_t out[8] = {};
+  nn_maxpool2d_s8_ref(&p, {2, 2, 2}, in, {2, 2, 2}, out);  // each window holds one cell
+  for (int i = 0; i < 8; ++i) CHECK(out[i] == in[i]);
+  p.stride_h = p.stride_w = 1;
+  p.pad_h = p.pad_w = 0;
+  p.act_min = -60;
+  p.act_max = 5;
+  nn_maxpool2d_s8_ref(&p, {2, 2, 2}, in, {1, 1, 2}, out);
+  CHECK(out[0] == -50);
+  CHECK(out[1] == 5);  // 9 clamped
+}
+
+TEST_CASE("nn_add_s8_ref: TFLite's quantized add with left_shift 20") {
+  // Both inputs and the output with the same scale s (kernels/add.cc Prepare):
+  // input multipliers s / 2s = 0.5 (2^30, shift 0); output 2s / (2^20 s) =
+  // 2^-19 (2^30, shift -18): out = (a - za) + (b - zb) + zo.
+  nn_add_s8_params p{};
+  p.input1_offset = 3;   // zero point -3
+  p.input2_offset = -2;  // zero point 2
+  p.output_offset = -1;
+  p.left_shift = 20;
+  p.input1_multiplier = p.input2_multiplier = p.output_multiplier = 1 << 30;
+  p.input1_shift = p.input2_shift = 0;
+  p.output_shift = -18;
+  p.act_min = -128;
+  p.act_max = 127;
+  const int8_t a[] = {10, -3, 100, -128};
+  const int8_t b[] = {5, 2, 100, -128};
+  int8_t out[4] = {};
+  nn_add_s8_ref(&p, 4, a, b, out);
+  CHECK(out[0] == 15);    // 13 + 3 - 1
+  CHECK(out[1] == -1);    // 0 + 0 - 1
+  CHECK(out[2] == 127);   // 103 + 98 - 1 clamped
+  CHECK(out[3] == -128);  // -125 - 130 - 1 clamped
+  SUBCASE("output scale 2s: the sum halved, ties away from zero") {
+    p.output_shift = -19;
+    p.output_offset = 0;
+    p.input1_offset = p.input2_offset = 0;
+    const int8_t a2[] = {1, -1, 3};
+    const int8_t b2[] = {2, -2, 3};
+    nn_add_s8_ref(&p, 3, a2, b2, out);
+    CHECK(out[0] == 2);   // 1.5
+    CHECK(out[1] == -2);  // -1.5
+    CHECK(out[2] == 3);
+  }
+}
+
+TEST_CASE("nn_pad_s8: rows, columns and channels before and after take the value") {
+  const int8_t in[] = {1, 2, 3, 4};  // 1x2x2
+  int8_t out[3 * 3 * 3] = {};
+  // before: 1 row, 0 columns, 1 channel; after: 1 row, 1 column, 0 channels.
+  nn_pad_s8({1, 2, 2}, in, {1, 0, 1}, {3, 3, 3}, out, -128);
+  for (int y = 0; y < 3; ++y) {
+    for (int x = 0; x < 3; ++x) {
+      for (int c = 0; c < 3; ++c) {
+        CAPTURE(y);
+        CAPTURE(x);
+        CAPTURE(c);
+        const int8_t got = out[(y * 3 + x) * 3 + c];
+        if (y == 1 && x < 2 && c >= 1)
+          CHECK(got == in[x * 2 + c - 1]);
+        else
+          CHECK(got == -128);
+      }
+    }
+  }
+}
+
+namespace {
+
+// PreprocessSoftmaxScaling(beta 1, input scale 1/16, 5): 2^22 -> multiplier
+// 2^30, left shift 23; CalculateInputRadius(5, 23) = 31 * 2^26 / 2^23 = 248.
+const nn_softmax_s8_params kSoftmaxSixteenth{1 << 30, 23, -248};
+
+}  // namespace
+
+TEST_CASE("nn_softmax_s8_ref: equal inputs share 256 equally, output zero point -128") {
+  const int8_t four[] = {5, 5, 5, 5};
+  int8_t out[4] = {};
+  nn_softmax_s8_ref(&kSoftmaxSixteenth, 1, 4, four, out);
+  for (int i = 0; i < 4; ++i) CHECK(out[i] == -64);  // 64 / 256
+  const int8_t two[] = {-128, -128};
+  nn_softmax_s8_ref(&kSoftmaxSixteenth, 1, 2, two, out);
+  CHECK(out[0] == 0);  // 128 / 256
+  CHECK(out[1] == 0);
+}
+
+TEST_CASE("nn_softmax_s8_ref: differences below diff_min give -128; a lone winner saturates at 127") {
+  const int8_t in[] = {127, -128, -121, 0};  // -255, -248, -127 from the max
+  int8_t out[4] = {};
+  nn_softmax_s8_ref(&kSoftmaxSixteenth, 1, 4, in, out);
+  CHECK(out[0] == 127);   // 256 / 256 saturates
+  CHECK(out[1] == -128);  // below diff_min
+  CHECK(out[2] == -128);  // exp(-15.5) * 256 rounds to 0
+  CHECK(out[3] == -128);  // exp(-7.9) * 256 = 0.09
+}
+
+TEST_CASE("nn_softmax_s8_ref: rows agree with a float softmax within one step and sum to about 256") {
+  const int8_t in[] = {0, 16, 32, 48, 10, 20,    // row 0: scale 1/16 -> 0, 1, 2, 3, 0.625, 1.25
+                       -5, -5, 20, 1, -60, 7};   // row 1
+  int8_t out[12] = {};
+  nn_softmax_s8_ref(&kSoftmaxSixteenth, 2, 6, in, out);
+  for (int r = 0; r < 2; ++r) {
+    double max = -1e9, sum = 0;
+    for (int c = 0; c < 6; ++c) max = std::max(max, in[r * 6 + c] / 16.0);
+    for (int c = 0; c < 6; ++c) sum += std::exp(in[r * 6 + c] / 16.0 - max);
+    int total = 0;
+    for (int c = 0; c < 6; ++c) {
+      const double want = std::exp(in[r * 6 + c] / 16.0 - max) / sum * 256.0 - 128.0;
+      CAPTURE(r);
+      CAPTURE(c);
+      CHECK(std::abs(out[r * 6 + c] - want) <= 1.0);
+      total += out[r * 6 + c] + 128;
+    }
+    CAPTURE(r);
+    CHECK(std::abs(total - 256) <= 6);  // one rounding per element at most
+  }
+}
+
+TEST_CASE("nn_quantize_f32_s8: x / scale rounded half away from zero, plus the zero point, clamped") {
+  const float in[] = {0.25f, -0.25f, 0.74f, -0.76f, 1000.0f, -1000.0f, 0.0f, 0.2499999f};
+  int8_t out[8] = {};
+  nn_quantize_f32_s8(8, in, 0.5f, -3, out);
+  const int8_t want[8] = {-2, -4, -2, -5, 127, -128, -3, -3};  // 0.5 -> 1, -0.5 -> -1, 1.48 -> 1, -1.52 -> -2
+  for (int i = 0; i < 8; ++i) {
+    CAPTURE(i);
+    CHECK(out[i] == want[i]);
+  }
+}
+
+TEST_CASE("nn_requantize_s8 and nn_dequantize_s8_f32") {
+  const int8_t in[] = {5, -5, 127, -128};
+  int8_t out[4] = {};
+  // M = 0.5, zero points 1 -> -2: (q - 1) * 0.5 - 2.
+  nn_requantize_s8(4, in, 1, 1 << 30, 0, -2, out);
+  CHECK(out[0] == 0);     // 4 * 0.5 - 2
+  CHECK(out[1] == -5);    // -6 * 0.5 = -3, - 2
+  CHECK(out[2] == 61);    // 126 * 0.5 - 2
+  CHECK(out[3] == -66);   // -129 * 0.5 = -64.5 -> -64 (SRDHM rounds a tie upwards), - 2
+  float f[4] = {};
+  nn_dequantize_s8_f32(4, in, 0.5f, 1, f);
+  CHECK(f[0] == 2.0f);
+  CHECK(f[1] == -3.0f);
+  CHECK(f[2] == 63.0f);
+  CHECK(f[3] == -64.5f);
+}
