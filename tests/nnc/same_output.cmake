@@ -1,0 +1,22 @@
+# cmake -DA=prog -DB=prog -DSEEDS=1,2,3 -P same_output.cmake
+# Runs two builds of one model (nnc-host-*) with each seed and fails unless
+# their "output" lines are identical (the "model" lines name the builds).
+string(REPLACE "," ";" seeds "${SEEDS}")
+foreach(seed ${seeds})
+  foreach(p A B)
+    execute_process(COMMAND ${${p}} --seed ${seed} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+    if(NOT rc EQUAL 0)
+      message(FATAL_ERROR "${${p}} --seed ${seed} exited ${rc}: ${err}")
+    endif()
+    string(REGEX MATCHALL "output [^\n]*" lines "${out}")
+    list(LENGTH lines count)
+    if(NOT count EQUAL 2)
+      message(FATAL_ERROR "${${p}} --seed ${seed} printed ${count} output lines:\n${out}")
+    endif()
+    set(${p}_lines "${lines}")
+  endforeach()
+  if(NOT A_lines STREQUAL B_lines)
+    message(FATAL_ERROR "seed ${seed}: ${A} and ${B} differ:\n${A_lines}\n${B_lines}")
+  endif()
+  message(STATUS "seed ${seed}: identical: ${A_lines}")
+endforeach()
