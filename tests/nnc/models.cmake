@@ -16,6 +16,12 @@ include(${PROJECT_SOURCE_DIR}/firmware/nn/model_images.cmake)
 set(NNC_SCHEMA ${PROJECT_SOURCE_DIR}/nnc/tflite_subset.fbs)
 set(NNC_SAMPLE ${PROJECT_SOURCE_DIR}/models/mlperf-tiny/samples/normal_id_01_00000000_hist_librosa.bin)
 
+if(NOT EXISTS ${PROJECT_SOURCE_DIR}/firmware/nn/src/dsp OR NOT EXISTS ${PROJECT_SOURCE_DIR}/firmware/nn/src/f32)
+  # TEMP until the kernels land: the model images only.
+  set(NNC_MODELS_PARTIAL ON)
+endif()
+
+if(NOT NNC_MODELS_PARTIAL)
 # Host builds of ad_score.c (the generic target's generated C).
 foreach(name ad_int8 ad_f32)
   mcusim_nn_model_file(${name} file)
@@ -44,9 +50,6 @@ add_test(NAME nnc/ad-score
           --int8-tolerance 0.02 --rank-windows 40 --min-spearman 0.9)
 set_tests_properties(nnc/ad-score PROPERTIES TIMEOUT 120)
 
-if(NOT TARGET nnc-host-kws_int8) # TEMP until the host builds of the models land
-  return()
-endif()
 
 # int8 against FP32 top-1 on 50 deterministic inputs (host builds).
 foreach(pair kws:kws_ref_model:0.9 ic:pretrainedResnet_quant:0.8)
@@ -60,6 +63,7 @@ foreach(pair kws:kws_ref_model:0.9 ic:pretrainedResnet_quant:0.8)
             --int8 $<TARGET_FILE:nnc-host-${m}_int8> --f32 $<TARGET_FILE:nnc-host-${m}_f32>)
   set_tests_properties(nnc/int8-vs-f32-${m} PROPERTIES TIMEOUT 120)
 endforeach()
+endif()
 
 if(MCUSIM_BUILD_FIRMWARE)
   # The link of FP32 IC for the STM32G0B1 (arena 196,608 B, RAM 144 KiB) fails clearly.
@@ -70,7 +74,9 @@ if(MCUSIM_BUILD_FIRMWARE)
 
   # Every model image against its host build.
   mcusim_nn_images(images)
-  list(APPEND images kws_int8_sram@stm32l4r5@cortex-m4)
+  if(NOT NNC_MODELS_PARTIAL)
+    list(APPEND images kws_int8_sram@stm32l4r5@cortex-m4)
+  endif()
   foreach(image IN LISTS images)
     string(REPLACE "@" ";" image "${image}")
     list(GET image 0 name)
@@ -90,6 +96,9 @@ if(MCUSIM_BUILD_FIRMWARE)
   endforeach()
 
   # The anomaly score in mcusim (the first 4 windows) equals the host's.
+  if(NNC_MODELS_PARTIAL)
+    return()
+  endif()
   foreach(name ad_int8 ad_f32)
     add_test(NAME nnc/ad-score-mcusim-${name}
       COMMAND ${CMAKE_COMMAND} -DMCUSIM=$<TARGET_FILE:mcusim> -DHOST=$<TARGET_FILE:nnc-adscore-${name}>
