@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "mcusim_nn.h"
@@ -342,4 +343,226 @@ TEST_CASE("nn_requantize_s8 and nn_dequantize_s8_f32") {
   CHECK(f[1] == -3.0f);
   CHECK(f[2] == 63.0f);
   CHECK(f[3] == -64.5f);
+}
+
+// ---- float kernels ---------------------------------------------------------
+
+namespace {
+
+nn_conv_f32_params conv_f32_params(int32_t stride, int32_t pad, float act_min = -3.4e38f,
+                                   float act_max = 3.4e38f) {
+  nn_conv_f32_params p{};
+  p.stride_h = p.stride_w = stride;
+  p.dilation_h = p.dilation_w = 1;
+  p.pad_h = p.pad_w = pad;
+  p.depth_multiplier = 1;
+  p.act_min = act_min;
+  p.act_max = act_max;
+  return p;
+}
+
+uint32_t float_bits(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, sizeof u);
+  return u;
+}
+
+}  // namespace
+
+TEST_CASE("nn_conv2d_f32: 3x3 SAME padding, bias, clamp") {
+  const float in[] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+  const std::vector<float> filter(9, 1.0f);
+  const float bias[] = {0.5f};
+  auto p = conv_f32_params(1, 1);
+  float out[9] = {};
+  nn_conv2d_f32(&p, {3, 3, 1}, in, 3, 3, filter.data(), bias, {3, 3, 1}, out);
+  const float want[9] = {12, 21, 16, 27, 45, 33, 24, 39, 28};
+  for (int i = 0; i < 9; ++i) {
+    CAPTURE(i);
+    CHECK(out[i] == want[i] + 0.5f);
+  }
+  SUBCASE("RELU6 and two output channels over two input channels (1x1)") {
+    const float in2[] = {1.5f, -2.0f};
+    const float f2[] = {2.0f, 1.0f,    // oc0: 3 - 2 = 1
+                        -4.0f, 0.5f};  // oc1: -6 - 1 = -7
+    auto p6 = conv_f32_params(1, 0, 0.0f, 6.0f);
+    float o2[2] = {};
+    nn_conv2d_f32(&p6, {1, 1, 2}, in2, 1, 1, f2, nullptr, {1, 1, 2}, o2);
+    CHECK(o2[0] == 1.0f);
+    CHECK(o2[1] == 0.0f);
+    const float big_bias[] = {10.0f, 0.0f};
+    nn_conv2d_f32(&p6, {1, 1, 2}, in2, 1, 1, f2, big_bias, {1, 1, 2}, o2);
+    CHECK(o2[0] == 6.0f);
+  }
+}
+
+TEST_CASE("float kernels accumulate from the bias first (the order defines the bits)") {
+  // 1e8 has an ulp of 8: 1e8 + 1 + ... + 1 stays 1e8, whereas (1 + ... + 1) + 1e8
+  // would be 100000008.
+  const std::vector<float> ones(8, 1.0f);
+  const float bias[] = {1e8f};
+  float out = 0;
+  nn_fully_connected_f32(8, ones.data(), 1, ones.data(), bias, -3.4e38f, 3.4e38f, &out);
+  CHECK(out == 1e8f);
+  auto p = conv_f32_params(1, 0);
+  nn_conv2d_f32(&p, {2, 2, 2}, ones.data(), 2, 2, ones.data(), bias, {1, 1, 1}, &out);
+  CHECK(out == 1e8f);
+  const std::vector<float> dw_in(4, 1.0f);
+  nn_depthwise_conv2d_f32(&p, {2, 2, 1}, dw_in.data(), 2, 2, dw_in.data(), bias, {1, 1, 1}, &out);
+  CHECK(out == 1e8f);
+}
+
+TEST_CASE("nn_depthwise_conv2d_f32: depth multiplier 2, padding skipped") {
+  // As the int8 case: input 2x2x2, filter [2][2][4], VALID.
+  const float in[] = {1, 10, 2, 20, 3, 30, 4, 40};
+  const float filter[] = {1, 1, 1, 0, 1, 0, 1, 0, 1, 0, 0, 0, 1, -1, 0, 2};
+  const float bias[] = {0, 0, 1, -1};
+  auto p = conv_f32_params(1, 0);
+  p.depth_multiplier = 2;
+  float out[4] = {};
+  nn_depthwise_conv2d_f32(&p, {2, 2, 2}, in, 2, 2, filter, bias, {1, 1, 4}, out);
+  CHECK(out[0] == 10.0f);
+  CHECK(out[1] == -3.0f);
+  CHECK(out[2] == 31.0f);
+  CHECK(out[3] == 79.0f);
+  SUBCASE("3x3 SAME over 2x2: every window sees all four cells") {
+    const float in1[] = {1, 2, 3, 4};
+    const std::vector<float> f9(9, 0.5f);
+    auto p1 = conv_f32_params(1, 1);
+    float o[4] = {};
+    nn_depthwise_conv2d_f32(&p1, {2, 2, 1}, in1, 3, 3, f9.data(), nullptr, {2, 2, 1}, o);
+    for (float v : o) CHECK(v == 5.0f);
+  }
+}
+
+TEST_CASE("nn_fully_connected_f32: weights [out][in], optional bias, clamp") {
+  const float in[] = {1.0f, -2.0f, 0.5f};
+  const float w[] = {1, 1, 1, 2, 0, -4};  // -0.5; 0
+  const float bias[] = {0.25f, -1.0f};
+  float out[2] = {};
+  nn_fully_connected_f32(3, in, 2, w, nullptr, -3.4e38f, 3.4e38f, out);
+  CHECK(out[0] == -0.5f);
+  CHECK(out[1] == 0.0f);
+  nn_fully_connected_f32(3, in, 2, w, bias, -0.5f, 0.0f, out);
+  CHECK(out[0] == -0.25f);
+  CHECK(out[1] == -0.5f);  // -1 clamped
+}
+
+TEST_CASE("nn_avgpool2d_f32 and nn_maxpool2d_f32: cells inside the input only") {
+  const float in[] = {1, 2, 4, 8};  // 2x2x1
+  nn_pool_params p{};
+  p.stride_h = p.stride_w = 1;
+  p.filter_h = p.filter_w = 2;
+  p.pad_h = p.pad_w = 1;
+  p.act_min_f = -3.4e38f;
+  p.act_max_f = 3.4e38f;
+  float out[9] = {};
+  nn_avgpool2d_f32(&p, {2, 2, 1}, in, {3, 3, 1}, out);
+  const float avg[9] = {1, 1.5f, 2, 2.5f, 3.75f, 5, 4, 6, 8};
+  for (int i = 0; i < 9; ++i) {
+    CAPTURE(i);
+    CHECK(out[i] == avg[i]);
+  }
+  nn_maxpool2d_f32(&p, {2, 2, 1}, in, {3, 3, 1}, out);
+  const float max[9] = {1, 2, 2, 4, 8, 8, 4, 8, 8};
+  for (int i = 0; i < 9; ++i) {
+    CAPTURE(i);
+    CHECK(out[i] == max[i]);
+  }
+  p.act_min_f = 2.0f;
+  p.act_max_f = 5.0f;
+  nn_avgpool2d_f32(&p, {2, 2, 1}, in, {3, 3, 1}, out);
+  CHECK(out[0] == 2.0f);
+  CHECK(out[4] == 3.75f);
+  CHECK(out[8] == 5.0f);
+  const float neg[] = {-5, -3, -9, -7};
+  p.act_min_f = -3.4e38f;
+  p.act_max_f = 3.4e38f;
+  p.pad_h = p.pad_w = 0;
+  nn_maxpool2d_f32(&p, {2, 2, 1}, neg, {1, 1, 1}, out);
+  CHECK(out[0] == -3.0f);
+}
+
+TEST_CASE("nn_add_f32 and nn_pad_f32") {
+  const float a[] = {1.5f, -2.0f, 3.0f};
+  const float b[] = {0.25f, -2.0f, 4.0f};
+  float out[3] = {};
+  nn_add_f32(3, a, b, -3.0f, 6.0f, out);
+  CHECK(out[0] == 1.75f);
+  CHECK(out[1] == -3.0f);  // -4 clamped
+  CHECK(out[2] == 6.0f);   // 7 clamped
+  const float in[] = {1, 2};  // 1x1x2
+  float padded[2 * 2 * 3] = {};
+  nn_pad_f32({1, 1, 2}, in, {0, 1, 0}, {2, 2, 3}, padded, -1.0f);
+  for (int i = 0; i < 12; ++i) {
+    CAPTURE(i);
+    const float want = i == 3 ? 1.0f : (i == 4 ? 2.0f : -1.0f);  // cell (0, 1), channels 0 and 1
+    CHECK(padded[i] == want);
+  }
+}
+
+TEST_CASE("nn_softmax_f32: rows sum to 1, equal inputs share equally, beta scales") {
+  const float equal[] = {3, 3, 3, 3};
+  float out[6] = {};
+  nn_softmax_f32(1, 4, equal, 1.0f, out);
+  for (int i = 0; i < 4; ++i) CHECK(out[i] == 0.25f);
+  const float rows[] = {0.0f, 1.0f, 2.0f, -1.0f, 10.0f, -30.0f};
+  nn_softmax_f32(2, 3, rows, 0.5f, out);
+  for (int r = 0; r < 2; ++r) {
+    double max = -1e30, sum = 0, got_sum = 0;
+    for (int c = 0; c < 3; ++c) max = std::max(max, 0.5 * rows[r * 3 + c]);
+    for (int c = 0; c < 3; ++c) sum += std::exp(0.5 * rows[r * 3 + c] - max);
+    for (int c = 0; c < 3; ++c) {
+      CAPTURE(r);
+      CAPTURE(c);
+      const double want = std::exp(0.5 * rows[r * 3 + c] - max) / sum;
+      CHECK(std::abs(out[r * 3 + c] - want) <= 1e-6 * want + 1e-30);
+      got_sum += out[r * 3 + c];
+    }
+    CHECK(std::abs(got_sum - 1.0) < 1e-6);
+  }
+}
+
+TEST_CASE("nn_expf: within 1 ulp of exp over a dense sweep of [-87, 88]") {
+  // Every 61st float of [-87, 88] (about 37 million values); an exhaustive run
+  // over all 2.2e9 floats of the range also gives at most 1 ulp.
+  const uint32_t neg_end = float_bits(-87.0f), pos_end = float_bits(88.0f);
+  uint32_t max_ulp = 0;
+  float worst = 0;
+  auto check = [&](float x) {
+    const float want = static_cast<float>(std::exp(static_cast<double>(x)));
+    const uint32_t a = float_bits(nn_expf(x)), b = float_bits(want);
+    const uint32_t d = a > b ? a - b : b - a;
+    if (d > max_ulp) {
+      max_ulp = d;
+      worst = x;
+    }
+  };
+  for (uint32_t u = 0x80000000u; u <= neg_end; u += 61) {
+    float x;
+    std::memcpy(&x, &u, sizeof x);
+    check(x);
+  }
+  for (uint32_t u = 0; u <= pos_end; u += 61) {
+    float x;
+    std::memcpy(&x, &u, sizeof x);
+    check(x);
+  }
+  for (float x : {-87.0f, 88.0f, -1.0f, 1.0f, 0.5f, -0.5f, 0.34657359f, 10.0f}) check(x);
+  CAPTURE(worst);
+  CHECK(max_ulp <= 1);
+}
+
+TEST_CASE("nn_expf: exact and special values") {
+  CHECK(nn_expf(0.0f) == 1.0f);
+  CHECK(nn_expf(-0.0f) == 1.0f);
+  CHECK(std::isinf(nn_expf(88.73f)));
+  CHECK(std::isinf(nn_expf(INFINITY)));
+  CHECK(nn_expf(-INFINITY) == 0.0f);
+  CHECK(nn_expf(-104.0f) == 0.0f);
+  CHECK(std::isnan(nn_expf(NAN)));
+  CHECK(std::isfinite(nn_expf(88.7228f)));
+  // Subnormal results: exp(-103.9) is 2^-149 rounded, exp(-87.5) below FLT_MIN.
+  CHECK(nn_expf(-103.9f) == static_cast<float>(std::exp(static_cast<double>(-103.9f))));
+  CHECK(nn_expf(-87.5f) == static_cast<float>(std::exp(static_cast<double>(-87.5f))));
 }

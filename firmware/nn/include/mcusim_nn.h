@@ -182,7 +182,13 @@ void nn_fully_connected_s8_dsp(const nn_fc_s8_params *p, const nn_requant *rq, i
                                const int8_t *in, int32_t out_n, const int8_t *weights,
                                const int32_t *bias, int8_t *out, void *scratch);
 
-/* ---- float32 kernels ------------------------------------------------------ */
+/* ---- float32 kernels ------------------------------------------------------
+ * Plain float operations in a fixed order, which defines the result's bits:
+ * CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED start each sum at the bias
+ * (0 when bias is NULL) and add input * weight over fy, then fx, then ic
+ * (FULLY_CONNECTED: i = 0, 1, ...), skipping padding; AVERAGE_POOL_2D sums the
+ * cells inside the input from 0 over fy, then fx, and divides once by their
+ * count; then the clamp min(max(x, act_min), act_max). */
 
 void nn_conv2d_f32(const nn_conv_f32_params *p, nn_shape in_shape, const float *in, int32_t filter_h,
                    int32_t filter_w, const float *filter, const float *bias, nn_shape out_shape,
