@@ -163,7 +163,9 @@ void nn_dequantize_s8_f32(int32_t n, const int8_t *in, float scale, int32_t zero
 
 /* ---- int8 kernels, optimized for the DSP extension --------------------------
  * Same arguments and results as _ref, plus a scratch buffer of at least the
- * bytes the matching macro gives (NULL when it gives 0). mcusim-nnc sizes one
+ * bytes the matching macro gives (NULL when it gives 0), aligned to at least
+ * 2 bytes (it holds int16 values; the generated code aligns it to 16). The
+ * other pointers need no alignment. mcusim-nnc sizes one
  * scratch buffer per model from these macros: keep them in step with
  * nnc/codegen (kernel_scratch_bytes). */
 #define NN_CONV2D_S8_DSP_SCRATCH_BYTES(filter_h, filter_w, in_c) \
