@@ -29,8 +29,6 @@ set(MCUSIM_NN_LEFT_OUT
   "ad_f32@stm32g0b1=weights 1,063,456 B > 512 KiB flash"
 )
 
-set(_MCUSIM_NN_IMAGES_DIR ${CMAKE_CURRENT_LIST_DIR})
-
 # mcusim_nn_model_file(<name> <var>): the model's file name.
 function(mcusim_nn_model_file name var)
   foreach(entry IN LISTS MCUSIM_NN_MODELS)
@@ -61,13 +59,6 @@ function(mcusim_nn_images var)
           set(left_out TRUE)
         endif()
       endforeach()
-      # TEMP until the DSP and float kernels land: only pairs whose kernels exist.
-      if(NOT EXISTS ${_MCUSIM_NN_IMAGES_DIR}/src/dsp AND name MATCHES "_int8$" AND NOT target STREQUAL "cortex-m0plus")
-        set(left_out TRUE)
-      endif()
-      if(NOT EXISTS ${_MCUSIM_NN_IMAGES_DIR}/src/f32 AND name MATCHES "_f32$")
-        set(left_out TRUE)
-      endif()
       if(NOT left_out)
         list(APPEND out "${name}@${device}@${target}")
       endif()
