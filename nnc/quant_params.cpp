@@ -92,15 +92,20 @@ int32_t calculate_input_radius(int input_integer_bits, int input_left_shift, int
   return static_cast<int32_t>(std::floor(max_input_rescaled));
 }
 
+// TFLite quantization_util.cc PreprocessSoftmaxScaling, as built without
+// TFLITE_SINGLE_ROUNDING (the cap is 2^31 - 1).
+std::optional<QuantizedMultiplier> preprocess_softmax_scaling(double beta, double input_scale, int input_integer_bits) {
+  const double max_real_multiplier = static_cast<double>((1LL << 31) - 1);
+  const double input_beta_real_multiplier =
+      std::min<double>(beta * input_scale * static_cast<double>(1 << (31 - input_integer_bits)), max_real_multiplier);
+  return quantize_multiplier_greater_than_one(input_beta_real_multiplier);
+}
+
 // TFLite kernels/activations.cc SoftmaxPrepare (int8): PreprocessSoftmaxScaling
-// (quantization_util.cc, without TFLITE_SINGLE_ROUNDING: the cap is 2^31 - 1)
-// and CalculateInputRadius.
+// with 5 integer bits, then diff_min = -1.0 * CalculateInputRadius(5, shift).
 std::optional<SoftmaxParams> softmax_params(float beta, float input_scale) {
   const int bits = kSoftmaxScaledDiffIntegerBits;
-  const double max_real_multiplier = static_cast<double>((1LL << 31) - 1);
-  const double input_beta_real_multiplier = std::min<double>(
-      static_cast<double>(beta) * static_cast<double>(input_scale) * (1 << (31 - bits)), max_real_multiplier);
-  auto m = quantize_multiplier_greater_than_one(input_beta_real_multiplier);
+  auto m = preprocess_softmax_scaling(static_cast<double>(beta), static_cast<double>(input_scale), bits);
   if (!m) return std::nullopt;
   SoftmaxParams p;
   p.input_multiplier = m->multiplier;

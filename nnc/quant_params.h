@@ -60,6 +60,10 @@ struct SoftmaxParams {
   int32_t diff_min = 0;
 };
 inline constexpr int kSoftmaxScaledDiffIntegerBits = 5;
+/// TFLite PreprocessSoftmaxScaling (without TFLITE_SINGLE_ROUNDING: the
+/// multiplier is capped at 2^31 - 1): beta * input_scale * 2^(31 - bits)
+/// through QuantizeMultiplierGreaterThanOne. Empty when that is not above 1.
+std::optional<QuantizedMultiplier> preprocess_softmax_scaling(double beta, double input_scale, int input_integer_bits);
 std::optional<SoftmaxParams> softmax_params(float beta, float input_scale);
 /// TFLite CalculateInputRadius(input_integer_bits, input_left_shift, 31).
 int32_t calculate_input_radius(int input_integer_bits, int input_left_shift, int total_signed_bits = 31);

@@ -7,7 +7,8 @@
  * The model is linked in: the build defines NN_MODEL as <prefix>_model. Built
  * with NN_LAYER_HOOK, --dump-layers writes every operator's output, little
  * endian, one record per NN_LAYER_DONE: uint32 operator index, uint32 byte
- * count, the bytes; the first record (index 0xFFFFFFFF) holds the input.
+ * count, the bytes (every invocation's); the first record (index 0xFFFFFFFF)
+ * holds the input.
  * Exit codes: 0 ok, 64 usage, 66 the input file cannot be read or has the
  * wrong size, 73 the dump file cannot be written.
  */
@@ -89,6 +90,8 @@ int main(int argc, char **argv) {
 #endif
 
   const nn_model_t *m = &NN_MODEL;
+  nn_runner_input input = {NULL, seed};
+  unsigned char *buf = NULL;
   if (input_path) {
     FILE *f = fopen(input_path, "rb");
     if (!f) {
@@ -96,7 +99,7 @@ int main(int argc, char **argv) {
       return 66;
     }
     const uint32_t want = nn_runner_input_bytes(m);
-    unsigned char *buf = (unsigned char *)malloc((size_t)want + 1);
+    buf = (unsigned char *)malloc((size_t)want + 1);
     const size_t got = buf ? fread(buf, 1, (size_t)want + 1, f) : 0;
     fclose(f);
     if (!buf || got != want || nn_runner_set_input(m, buf, want) != 0) {
@@ -109,10 +112,9 @@ int main(int argc, char **argv) {
       free(buf);
       return 66;
     }
-    free(buf);
-  } else {
-    nn_runner_fill_random(m, seed);
+    input.data = buf;
   }
+  nn_runner_load_input(m, &input);
   if (dump_path) {
     dump_file = fopen(dump_path, "wb");
     if (!dump_file) {
@@ -126,11 +128,13 @@ int main(int argc, char **argv) {
     nn_runner_print_input_file(input_path, put_stdout);
   else
     nn_runner_print_input_seed(seed, put_stdout);
-  nn_runner_invoke(m, invocations);
+  nn_runner_run(m, &input, invocations);
   nn_runner_print_output(m, put_stdout);
   if (dump_file && fclose(dump_file) != 0) {
     fprintf(stderr, "nnc-host: cannot write %s\n", dump_path);
+    free(buf);
     return 73;
   }
+  free(buf);
   return 0;
 }

@@ -32,6 +32,20 @@ int nn_runner_set_input(const nn_model_t *model, const void *data, uint32_t byte
   return 0;
 }
 
+void nn_runner_load_input(const nn_model_t *model, const nn_runner_input *input) {
+  if (input->data)
+    (void)nn_runner_set_input(model, input->data, nn_runner_input_bytes(model));
+  else
+    nn_runner_fill_random(model, input->seed);
+}
+
+void nn_runner_run(const nn_model_t *model, const nn_runner_input *input, uint32_t invocations) {
+  do {
+    nn_runner_load_input(model, input);
+    model->invoke();
+  } while (invocations-- > 1);
+}
+
 void nn_runner_invoke(const nn_model_t *model, uint32_t invocations) {
   do {
     model->invoke();

@@ -42,7 +42,25 @@ void nn_runner_fill_random(const nn_model_t *model, uint32_t seed);
  * -1 (input untouched) when `bytes` is not nn_runner_input_bytes(model). */
 int nn_runner_set_input(const nn_model_t *model, const void *data, uint32_t bytes);
 
-/* Calls model->invoke() `invocations` times (at least once). */
+/* Where the input comes from: `data` (nn_runner_input_bytes(model) bytes
+ * the caller keeps) or, when `data` is NULL, the xorshift sequence of `seed`. */
+typedef struct {
+  const void *data;
+  uint32_t seed;
+} nn_runner_input;
+
+/* Sets the input from `input`. */
+void nn_runner_load_input(const nn_model_t *model, const nn_runner_input *input);
+
+/* Runs the model `invocations` times (at least once), loading the input
+ * before each: once the first operator has read the input, the arena plan
+ * reuses its memory, so an invocation leaves the input overwritten. Every
+ * invocation therefore computes the same output. */
+void nn_runner_run(const nn_model_t *model, const nn_runner_input *input, uint32_t invocations);
+
+/* Calls model->invoke() `invocations` times (at least once) WITHOUT setting
+ * the input again: only the first invocation reads the input the caller set;
+ * the later ones read whatever the arena holds. Use nn_runner_run. */
 void nn_runner_invoke(const nn_model_t *model, uint32_t invocations);
 
 /* "model NAME\n" */

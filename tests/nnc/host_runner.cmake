@@ -1,0 +1,50 @@
+# cmake -DPROG=nnc-host-X -DDUMP_PROG=nnc-host-X-dump -DWORK=dir -DINPUT_BYTES=n -DDUMP_BYTES=n -P host_runner.cmake
+# The host runner's options on one model: --invocations repeats without
+# changing the result; --dump-layers writes the input record and one record per
+# operator (DUMP_BYTES in all) and prints the same text; --input with the
+# dumped input bytes gives the same output as the seed it came from; an input
+# file of the wrong size is refused (exit 66); a bad option is a usage error (64).
+function(run expect_rc out_var)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL expect_rc)
+    message(FATAL_ERROR "${ARGN}: exit ${rc}, expected ${expect_rc}\n${out}${err}")
+  endif()
+  set(${out_var} "${out}" PARENT_SCOPE)
+  set(last_err "${err}" PARENT_SCOPE)
+endfunction()
+
+file(MAKE_DIRECTORY ${WORK})
+run(0 once ${PROG} --seed 7)
+if(NOT once MATCHES "^model [a-z0-9_]+\ninput seed 7\noutput [a-z0-9]+ [0-9]+ [0-9a-f]+\noutput crc32 [0-9a-f]+\n$")
+  message(FATAL_ERROR "unexpected output:\n${once}")
+endif()
+run(0 thrice ${PROG} --seed 7 --invocations 3)
+if(NOT thrice STREQUAL once)
+  message(FATAL_ERROR "--invocations 3 changed the output:\n${once}\n${thrice}")
+endif()
+run(0 dumped ${DUMP_PROG} --seed 7 --dump-layers ${WORK}/layers.bin)
+if(NOT dumped STREQUAL once)
+  message(FATAL_ERROR "the -dump build printed something else:\n${once}\n${dumped}")
+endif()
+file(SIZE ${WORK}/layers.bin size)
+if(NOT size EQUAL DUMP_BYTES)
+  message(FATAL_ERROR "layers.bin has ${size} bytes, expected ${DUMP_BYTES}")
+endif()
+file(READ ${WORK}/layers.bin head LIMIT 8 HEX)
+if(NOT head MATCHES "^ffffffff")
+  message(FATAL_ERROR "the first record is not the input (index ${head})")
+endif()
+# The input bytes of the first record, as an input file.
+execute_process(COMMAND dd if=${WORK}/layers.bin of=${WORK}/input.bin bs=1 skip=8 count=${INPUT_BYTES}
+                RESULT_VARIABLE rc OUTPUT_QUIET ERROR_QUIET)
+run(0 from_file ${PROG} --input ${WORK}/input.bin)
+string(REPLACE "input seed 7\n" "input file input.bin\n" expect "${once}")
+if(NOT from_file STREQUAL expect)
+  message(FATAL_ERROR "--input of the seed's bytes differs:\n${expect}\n${from_file}")
+endif()
+run(66 ignored ${PROG} --input ${WORK}/layers.bin)
+if(NOT last_err MATCHES "layers.bin has more than ${INPUT_BYTES} bytes; the input is ${INPUT_BYTES} bytes")
+  message(FATAL_ERROR "wrong-size input: ${last_err}")
+endif()
+run(64 ignored ${PROG} --seed 1 --input ${WORK}/input.bin)
+run(64 ignored ${PROG} --dump-layers ${WORK}/x.bin)
