@@ -285,7 +285,7 @@ TEST_CASE("nn_softmax_s8_ref: equal inputs share 256 equally, output zero point 
   CHECK(out[1] == 0);
 }
 
-TEST_CASE("nn_softmax_s8_ref: differences below diff_min give -128; a lone winner saturates at 127") {
+TEST_CASE("nn_softmax_s8_ref: differences below diff_min give -128, a lone winner saturates at 127") {
   const int8_t in[] = {127, -128, -121, 0};  // -255, -248, -127 from the max
   int8_t out[4] = {};
   nn_softmax_s8_ref(&kSoftmaxSixteenth, 1, 4, in, out);
