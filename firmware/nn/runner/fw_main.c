@@ -8,7 +8,9 @@
  * order:
  *   seed N          random input from the runner's xorshift32 (default: seed 1)
  *   input FILE      raw input bytes read from FILE (mcusim run --semihost-dir)
- *   invocations N   invoke the model N times (default 1; the output is the last)
+ *   invocations N   invoke the model N times (default 1), the input loaded
+ *                   before each (nn_runner_run): every invocation computes
+ *                   the same output
  * A bad command line or an unreadable input prints one line and exits with 2.
  *
  * Built with NN_MODEL=<name>_model and NN_MODEL_HEADER="<name>.h".
@@ -147,13 +149,19 @@ int main(void)
     const nn_model_t *model = &NN_MODEL;
     nn_runner_print_model(model, put);
     if (input_file != 0) {
-        read_input(model, input_file);
+        /* The arena reuses the input's memory once the first operator has
+         * read it: the file is read again before every invocation (no copy
+         * of the input is kept, so that no RAM beyond the arena is needed). */
         nn_runner_print_input_file(input_file, put);
+        for (uint32_t i = 0; i < (invocations > 0 ? invocations : 1); i++) {
+            read_input(model, input_file);
+            nn_runner_invoke(model, 1);
+        }
     } else {
-        nn_runner_fill_random(model, seed);
         nn_runner_print_input_seed(seed, put);
+        const nn_runner_input input = {0, seed};
+        nn_runner_run(model, &input, invocations);
     }
-    nn_runner_invoke(model, invocations);
     nn_runner_print_output(model, put);
     return 0;
 }
