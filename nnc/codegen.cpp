@@ -122,6 +122,32 @@ std::string Context::input_ptr(int id, const char *ctype) {
   return array;
 }
 
+std::string Context::float_weights_ptr(int id) {
+  const Tensor &t = tensor(id);
+  if (t.type != DType::Int8) return input_ptr(id, "float");
+  if (auto it = constants.find(id); it != constants.end()) return it->second;
+  const auto q = c::as_int8(t.data);
+  const size_t axis = t.quant.per_channel() ? static_cast<size_t>(t.quant.axis) : 0;
+  size_t inner = 1;
+  for (size_t d = axis + 1; d < t.shape.size(); ++d) inner *= static_cast<size_t>(t.shape[d]);
+  const size_t channels = t.quant.per_channel() ? static_cast<size_t>(t.shape[axis]) : 1;
+  std::vector<float> values(q.size());
+  for (size_t i = 0; i < q.size(); ++i) {
+    const size_t ch = (i / inner) % channels;
+    const float scale = t.quant.scale[t.quant.per_channel() ? ch : 0];
+    const auto zp = static_cast<int32_t>(t.quant.zero_point.empty() ? 0 : t.quant.zero_point[t.quant.per_channel() ? ch : 0]);
+    values[i] = scale * static_cast<float>(q[i] - zp);
+  }
+  const std::string array = name(std::string("t").append(std::to_string(id)));
+  const bool flash = options.weights == WeightPlacement::Flash;
+  data += "/* tensor " + std::to_string(id) + ", int8 weights dequantized at compile time */\n";
+  data += std::string("static ") + (flash ? "const " : "") + "float " + array + "[" + std::to_string(values.size()) +
+          "] " + c::upper(options.prefix) + "_WEIGHT_ATTR = {\n" + c::float_elements(values) + "};\n";
+  weight_bytes += values.size() * sizeof(float);
+  constants.emplace(id, array);
+  return array;
+}
+
 } // namespace gen
 
 namespace {

@@ -30,6 +30,11 @@ struct Context {
   /// The array holding constant tensor `id` (written on first use; counted in
   /// weight_bytes), or, for an arena tensor, arena_ptr(id, ctype, true).
   std::string input_ptr(int id, const char *ctype);
+  /// The float weights of a float operator: input_ptr(id, "float") for float
+  /// constants; an int8 constant with a quantization scale (a hybrid model's
+  /// weights) is dequantized here, scale * (float)(q - zero_point) in float
+  /// per element (per channel along its axis), and written as a float array.
+  std::string float_weights_ptr(int id);
 };
 
 /// "operator N (NAME): what" as a BadModel error.

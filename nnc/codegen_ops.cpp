@@ -61,6 +61,13 @@ struct Checker {
   }
 };
 
+// The weights of a float operator: float, or int8 with a scale (a hybrid
+// model's, dequantized at compile time: Context::float_weights_ptr).
+bool float_weights(Checker &ck, const char *role, const Tensor &w) {
+  if (w.type == DType::Int8 && !w.quant.scale.empty()) return true;
+  return ck.type(role, w, DType::Float32);
+}
+
 float scale_of(const Tensor &t) { return t.quant.scale.empty() ? 0.0f : t.quant.scale[0]; }
 int32_t zp_of(const Tensor &t) { return t.quant.zero_point.empty() ? 0 : static_cast<int32_t>(t.quant.zero_point[0]); }
 
@@ -124,7 +131,7 @@ Expected<void> emit_conv(Context &ctx, const Operator &op) {
         !ck.per_tensor("output", out) || !ck.symmetric("filter", w) ||
         (has_bias && !ck.type("bias", ctx.tensor(op.inputs[2]), DType::Int32)))
       return ck.result();
-  } else if (!ck.type("input", in, DType::Float32) || !ck.type("filter", w, DType::Float32) ||
+  } else if (!ck.type("input", in, DType::Float32) || !float_weights(ck, "filter", w) ||
              !ck.type("output", out, DType::Float32) ||
              (has_bias && !ck.type("bias", ctx.tensor(op.inputs[2]), DType::Float32))) {
     return ck.result();
@@ -157,7 +164,7 @@ Expected<void> emit_conv(Context &ctx, const Operator &op) {
                          ", .dilation_h = " + num(o.dilation_h) + ", .dilation_w = " + num(o.dilation_w) +
                          ",\n  .pad_h = " + num(ph.pad_before) + ", .pad_w = " + num(pw.pad_before) +
                          ", .depth_multiplier = " + num(dm);
-  const std::string filter = ctx.input_ptr(w.id, ctype(w.type));
+  const std::string filter = int8 ? ctx.input_ptr(w.id, "int8_t") : ctx.float_weights_ptr(w.id);
   const std::string kernel_base = depthwise ? "nn_depthwise_conv2d" : "nn_conv2d";
   if (int8) {
     const size_t nscales = w.quant.scale.size();
@@ -237,12 +244,12 @@ Expected<void> emit_fully_connected(Context &ctx, const Operator &op) {
     ctx.code += "  " + call + ");\n";
     return {};
   }
-  if (!ck.type("input", in, DType::Float32) || !ck.type("weights", w, DType::Float32) ||
+  if (!ck.type("input", in, DType::Float32) || !float_weights(ck, "weights", w) ||
       !ck.type("output", out, DType::Float32) ||
       (has_bias && !ck.type("bias", ctx.tensor(op.inputs[2]), DType::Float32)))
     return ck.result();
   const FloatRange r = activation_range_float(act);
-  const std::string weights = ctx.input_ptr(w.id, "float");
+  const std::string weights = ctx.float_weights_ptr(w.id);
   const std::string bias = bias_ptr(ctx, op, "float", out_n, true);
   ctx.code += "  nn_fully_connected_f32(" + num(in_n) + ", " + ctx.arena_ptr(in.id, "float", true) + ", " +
               num(out_n) + ", " + weights + ", " + bias + ", " + c::float_literal(r.min) + ", " +

@@ -1,6 +1,7 @@
-# cmake -DA=prog -DB=prog -DSEEDS=1,2,3 -P same_output.cmake
+# cmake -DA=prog -DB=prog -DSEEDS=1,2,3 [-DA_DUMP=prog -DB_DUMP=prog -DWORK=dir] -P same_output.cmake
 # Runs two builds of one model (nnc-host-*) with each seed and fails unless
-# their "output" lines are identical (the "model" lines name the builds).
+# their "output" lines are identical (the "model" lines name the builds); with
+# the -dump builds, also every operator's output (--dump-layers), byte for byte.
 string(REPLACE "," ";" seeds "${SEEDS}")
 foreach(seed ${seeds})
   foreach(p A B)
@@ -17,6 +18,20 @@ foreach(seed ${seeds})
   endforeach()
   if(NOT A_lines STREQUAL B_lines)
     message(FATAL_ERROR "seed ${seed}: ${A} and ${B} differ:\n${A_lines}\n${B_lines}")
+  endif()
+  if(A_DUMP)
+    file(MAKE_DIRECTORY ${WORK})
+    foreach(p A B)
+      execute_process(COMMAND ${${p}_DUMP} --seed ${seed} --dump-layers ${WORK}/${p}.bin RESULT_VARIABLE rc
+                      OUTPUT_QUIET ERROR_VARIABLE err)
+      if(NOT rc EQUAL 0)
+        message(FATAL_ERROR "${${p}_DUMP} --seed ${seed} --dump-layers exited ${rc}: ${err}")
+      endif()
+    endforeach()
+    execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${WORK}/A.bin ${WORK}/B.bin RESULT_VARIABLE same)
+    if(NOT same EQUAL 0)
+      message(FATAL_ERROR "seed ${seed}: the layer outputs of ${A_DUMP} and ${B_DUMP} differ")
+    endif()
   endif()
   message(STATUS "seed ${seed}: identical: ${A_lines}")
 endforeach()

@@ -406,6 +406,24 @@ TEST_CASE("generated C, float32 operators: RESHAPE is a view with no kernel and 
   CHECK(contains(s, ".layers = 6,"));
 }
 
+TEST_CASE("a hybrid model's int8 weights are dequantized at compile time for the float kernels") {
+  TinyGraph g = float_graph();
+  g.tensors[1] = weights8({2, 3, 3, 1}, std::vector<int8_t>(18, 2), {0.5f, 0.25f}, 0);
+  g.tensors[10] = weights8({4, 18}, std::vector<int8_t>(72, -4), {0.125f});
+  const Model m = parse(g);
+  auto code = generate(m);
+  REQUIRE(code.has_value());
+  const std::string &s = code->source;
+  CAPTURE(s);
+  // channel 0: 0.5 * 2 = 1, channel 1: 0.25 * 2 = 0.5; FC: 0.125 * -4 = -0.5.
+  CHECK(contains(s, "static const float tiny_t1[18] TINY_WEIGHT_ATTR = {\n  0x1p+0f, 0x1p+0f, 0x1p+0f, 0x1p+0f, 0x1p+0f, "
+                    "0x1p+0f,\n  0x1p+0f, 0x1p+0f, 0x1p+0f, 0x1p-1f, 0x1p-1f,"));
+  CHECK(contains(s, "static const float tiny_t10[72] TINY_WEIGHT_ATTR = {\n  -0x1p-1f, -0x1p-1f,"));
+  CHECK(contains(s, "nn_conv2d_f32(&tiny_op0_params, "));
+  // 18 + 72 float weights, the conv bias 2 floats.
+  CHECK(code->weight_bytes == (18 + 72 + 2) * 4);
+}
+
 TEST_CASE("the generated C of every operator compiles warning-free as C11 (generic, cortex-m4, weights in SRAM)") {
   for (const auto &[graph, name] : {std::pair{int8_graph(), "tiny_int8"}, std::pair{float_graph(), "tiny_f32"}}) {
     const Model m = parse(graph);
