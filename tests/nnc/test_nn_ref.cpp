@@ -566,3 +566,116 @@ TEST_CASE("nn_expf: exact and special values") {
   CHECK(nn_expf(-103.9f) == static_cast<float>(std::exp(static_cast<double>(-103.9f))));
   CHECK(nn_expf(-87.5f) == static_cast<float>(std::exp(static_cast<double>(-87.5f))));
 }
+
+// ---- properties over random cases --------------------------------------------
+
+namespace {
+
+struct Xorshift32 {
+  uint32_t state;
+  uint32_t next() {
+    state ^= state << 13;
+    state ^= state >> 17;
+    state ^= state << 5;
+    return state;
+  }
+  int32_t range(int32_t lo, int32_t hi) { return lo + static_cast<int32_t>(next() % static_cast<uint32_t>(hi - lo + 1)); }
+  int8_t s8() { return static_cast<int8_t>(next() >> 24); }
+};
+
+}  // namespace
+
+TEST_CASE("nn_softmax_s8_ref: within one step of the exact softmax for random rows and scales") {
+  // Any beta * input_scale: multiplier in [2^30, 2^31), left shift 20..25 and
+  // diff_min = -floor(CalculateInputRadius(5, left_shift)).
+  Xorshift32 rng{12345};
+  int over_one_step = 0;
+  for (int t = 0; t < 3000; ++t) {
+    const int32_t mult = static_cast<int32_t>((1u << 30) + rng.next() % (1u << 30));
+    const int32_t shift = rng.range(20, 25);
+    const double radius = 31.0 * (1 << 26) / static_cast<double>(1u << shift);
+    const nn_softmax_s8_params p{mult, shift, -static_cast<int32_t>(std::floor(radius))};
+    const double beta_scale = mult * std::ldexp(1.0, shift - 31) / (1 << 26);
+    const int depth = rng.range(1, 40);
+    std::vector<int8_t> in(depth), out(depth);
+    for (auto &v : in) v = rng.s8();
+    nn_softmax_s8_ref(&p, 1, depth, in.data(), out.data());
+    const int max = *std::max_element(in.begin(), in.end());
+    double sum = 0;
+    for (int8_t v : in)
+      if (v - max >= p.diff_min) sum += std::exp((v - max) * beta_scale);
+    for (int c = 0; c < depth; ++c) {
+      const bool counted = in[c] - max >= p.diff_min;
+      const double want = counted ? std::min(127.0, std::exp((in[c] - max) * beta_scale) / sum * 256.0 - 128.0) : -128.0;
+      if (std::abs(out[c] - want) > 1.0) ++over_one_step;
+    }
+  }
+  CHECK(over_one_step == 0);
+}
+
+TEST_CASE("int8 kernels agree with each other on random shapes (conv with one input channel == depthwise, 1x1 conv == fully connected)") {
+  Xorshift32 rng{7};
+  for (int t = 0; t < 300; ++t) {
+    CAPTURE(t);
+    const nn_shape in_shape{rng.range(1, 9), rng.range(1, 9), 1};
+    const int32_t fh = rng.range(1, 4), fw = rng.range(1, 4), oc = rng.range(1, 6);
+    nn_conv_s8_params p{};
+    p.input_offset = rng.range(-127, 128);
+    p.output_offset = rng.range(-20, 20);
+    p.stride_h = rng.range(1, 3);
+    p.stride_w = rng.range(1, 3);
+    p.dilation_h = rng.range(1, 2);
+    p.dilation_w = rng.range(1, 2);
+    p.pad_h = rng.range(0, fh - 1);
+    p.pad_w = rng.range(0, fw - 1);
+    p.depth_multiplier = oc;
+    p.act_min = rng.range(-128, -60);
+    p.act_max = rng.range(60, 127);
+    const int32_t eff_h = (fh - 1) * p.dilation_h + 1, eff_w = (fw - 1) * p.dilation_w + 1;
+    const int32_t out_h = (in_shape.h + 2 * p.pad_h - eff_h) / p.stride_h + 1;
+    const int32_t out_w = (in_shape.w + 2 * p.pad_w - eff_w) / p.stride_w + 1;
+    if (out_h < 1 || out_w < 1) continue;
+    std::vector<int8_t> in(in_shape.h * in_shape.w), conv_filter(oc * fh * fw), dw_filter(fh * fw * oc);
+    for (auto &v : in) v = rng.s8();
+    for (int32_t o = 0; o < oc; ++o)
+      for (int32_t i = 0; i < fh * fw; ++i) dw_filter[i * oc + o] = conv_filter[o * fh * fw + i] = rng.s8();
+    std::vector<int32_t> bias(oc), mult(oc), shift(oc);
+    for (int32_t o = 0; o < oc; ++o) {
+      bias[o] = rng.range(-5000, 5000);
+      mult[o] = static_cast<int32_t>((1u << 30) + rng.next() % (1u << 30));
+      shift[o] = rng.range(-12, -6);
+    }
+    const nn_requant rq{mult.data(), shift.data(), 1};
+    const nn_shape out_shape{out_h, out_w, oc};
+    std::vector<int8_t> a(out_h * out_w * oc), b(a.size());
+    nn_conv2d_s8_ref(&p, &rq, in_shape, in.data(), fh, fw, conv_filter.data(), bias.data(), out_shape, a.data());
+    nn_depthwise_conv2d_s8_ref(&p, &rq, in_shape, in.data(), fh, fw, dw_filter.data(), bias.data(), out_shape,
+                               b.data());
+    CHECK(a == b);
+  }
+  for (int t = 0; t < 100; ++t) {
+    CAPTURE(t);
+    const int32_t in_n = rng.range(1, 64), out_n = rng.range(1, 16);
+    std::vector<int8_t> in(in_n), w(in_n * out_n), a(out_n), b(out_n);
+    for (auto &v : in) v = rng.s8();
+    for (auto &v : w) v = rng.s8();
+    std::vector<int32_t> bias(out_n), mult(out_n), shift(out_n);
+    for (int32_t o = 0; o < out_n; ++o) {
+      bias[o] = rng.range(-5000, 5000);
+      mult[o] = static_cast<int32_t>((1u << 30) + rng.next() % (1u << 30));
+      shift[o] = rng.range(-12, -6);
+    }
+    const int32_t per_channel = static_cast<int32_t>(rng.next() & 1);
+    const nn_requant rq{mult.data(), shift.data(), per_channel};
+    nn_fc_s8_params fc{rng.range(-127, 128), rng.range(-20, 20), -128, 127};
+    nn_conv_s8_params p{};
+    p.input_offset = fc.input_offset;
+    p.output_offset = fc.output_offset;
+    p.stride_h = p.stride_w = p.dilation_h = p.dilation_w = p.depth_multiplier = 1;
+    p.act_min = -128;
+    p.act_max = 127;
+    nn_fully_connected_s8_ref(&fc, &rq, in_n, in.data(), out_n, w.data(), bias.data(), a.data());
+    nn_conv2d_s8_ref(&p, &rq, {1, 1, in_n}, in.data(), 1, 1, w.data(), bias.data(), {1, 1, out_n}, b.data());
+    CHECK(a == b);
+  }
+}
