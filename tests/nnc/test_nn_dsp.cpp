@@ -179,7 +179,7 @@ TEST_CASE("nn dsp requantization equals nn_multiply_by_quantized_multiplier") {
   Rng r(7);
   const int32_t edges[] = {0, 1, -1, 2, -2, INT32_MAX, INT32_MIN, INT32_MIN + 1, 1 << 30, -(1 << 30), 12345, -12345};
   const int32_t mults[] = {0, 1 << 30, INT32_MAX, INT32_MIN, (1 << 30) + 1, 1518500250};
-  int mismatches = 0;
+  int mismatches = 0, fast = 0;
   for (int i = 0; i < 200000; ++i) {
     const int32_t x = i < 2000 ? edges[i % 12] : (r.chance(50) ? r.in(-100000, 100000) : r.in(INT32_MIN, INT32_MAX));
     const int32_t m = i < 2000 ? mults[(i / 12) % 6] : r.in(r.chance(50) ? (1 << 30) : INT32_MIN, INT32_MAX);
@@ -187,11 +187,14 @@ TEST_CASE("nn dsp requantization equals nn_multiply_by_quantized_multiplier") {
     const int32_t mult[] = {m}, shift[] = {s};
     const nn_requant rq{mult, shift, 0};
     const nn_dsp_channel ch = nn_dsp_channel_of(&rq, 0);
-    if (nn_dsp_mbqm(x, &ch) != nn_multiply_by_quantized_multiplier(x, m, s)) {
+    const int32_t expected = nn_multiply_by_quantized_multiplier(x, m, s);
+    if (nn_dsp_mbqm(x, &ch) != expected || (ch.fast && nn_dsp_mbqm_fast(x, &ch) != expected)) {
       if (++mismatches < 5) MESSAGE("x " << x << " m " << m << " shift " << s);
     }
+    fast += ch.fast;
   }
   CHECK(mismatches == 0);
+  CHECK(fast > 50000);  // the fast form was compared often
 }
 
 TEST_CASE("nn_conv2d_s8_dsp equals nn_conv2d_s8_ref on random shapes") {

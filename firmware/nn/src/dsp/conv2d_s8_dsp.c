@@ -24,155 +24,292 @@
 #include "mcusim_nn_dsp.h"
 #include "nn_dsp_internal.h"
 
+static const int8_t slot_in_group[4] = {0, 2, 1, 3};
+
+/* Where element k of column `col` lives in the buffer (int16 index). */
+static inline int32_t slot_of(int32_t k, int32_t groups_end, int32_t col) {
+  return k < groups_end ? (k >> 2) * 8 + col * 4 + slot_in_group[k & 3]
+                        : groups_end * 2 + (k - groups_end) * 2 + col;
+}
+
 /* Column `col` (0 or 1) elements [k, k + n) from n int8 values at src. */
 static void put_run(int16_t *buf, int32_t K, int32_t col, int32_t k, const int8_t *src, int32_t n,
                     uint32_t offset2) {
   const int32_t groups_end = K & ~3;
+  const int16_t offset = (int16_t)offset2;
   int32_t i = 0;
-  /* scalar up to a group boundary */
-  while (i < n && ((k + i) & 3) != 0 && k + i < groups_end) {
-    const int32_t kk = k + i;
-    static const int8_t slot[4] = {0, 2, 1, 3};
-    buf[(kk >> 2) * 8 + col * 4 + slot[kk & 3]] = (int16_t)(src[i] + (int16_t)offset2);
-    ++i;
-  }
-  /* whole groups */
-  while (n - i >= 4 && k + i + 4 <= groups_end) {
-    const uint32_t w = nn_read_u32(src + i);
-    int16_t *dst = buf + ((k + i) >> 2) * 8 + col * 4;
+  for (; i < n && ((k + i) & 3) != 0; ++i) buf[slot_of(k + i, groups_end, col)] = (int16_t)(src[i] + offset);
+  /* whole groups: 4 bytes -> (k0, k2), (k1, k3) with the offset added */
+  int32_t groups = (k + i < groups_end ? groups_end - (k + i) : 0);
+  if (groups > n - i) groups = n - i;
+  groups >>= 2;
+  int16_t *dst = buf + ((k + i) >> 2) * 8 + col * 4;
+  const int8_t *s = src + i;
+  for (int32_t g = 0; g < groups; ++g, s += 4, dst += 8) {
+    const uint32_t w = nn_read_u32(s);
     nn_write_u32(dst, nn_sxtab16(offset2, w));
     nn_write_u32(dst + 2, nn_sxtab16_ror8(offset2, w));
-    i += 4;
   }
-  /* the rest, element by element */
-  for (; i < n; ++i) {
-    const int32_t kk = k + i;
-    static const int8_t slot[4] = {0, 2, 1, 3};
-    if (kk < groups_end)
-      buf[(kk >> 2) * 8 + col * 4 + slot[kk & 3]] = (int16_t)(src[i] + (int16_t)offset2);
-    else
-      buf[groups_end * 2 + (kk - groups_end) * 2 + col] = (int16_t)(src[i] + (int16_t)offset2);
-  }
+  for (i += groups * 4; i < n; ++i) buf[slot_of(k + i, groups_end, col)] = (int16_t)(src[i] + offset);
 }
 
 /* Zeros for column `col`, elements [k, k + n) (padding). */
 static void put_zeros(int16_t *buf, int32_t K, int32_t col, int32_t k, int32_t n) {
   const int32_t groups_end = K & ~3;
-  static const int8_t slot[4] = {0, 2, 1, 3};
-  for (int32_t i = 0; i < n; ++i) {
-    const int32_t kk = k + i;
-    if (kk < groups_end)
-      buf[(kk >> 2) * 8 + col * 4 + slot[kk & 3]] = 0;
-    else
-      buf[groups_end * 2 + (kk - groups_end) * 2 + col] = 0;
-  }
+  for (int32_t i = 0; i < n; ++i) buf[slot_of(k + i, groups_end, col)] = 0;
 }
 
-/* Gathers the column of output pixel (oy, ox). */
+/* Gathers the column of output pixel (oy, ox), one filter row at a time:
+ * zeros for the taps left and right of the input, and the taps inside as one
+ * run of bytes when they are contiguous (dilation_w 1), else tap by tap. */
 static void fill_column(int16_t *buf, int32_t K, int32_t col, const nn_conv_s8_params *p, nn_shape in_shape,
                         const int8_t *in, int32_t filter_h, int32_t filter_w, int32_t oy, int32_t ox,
                         uint32_t offset2) {
   const int32_t in_c = in_shape.c;
   const int32_t in_y0 = oy * p->stride_h - p->pad_h;
   const int32_t in_x0 = ox * p->stride_w - p->pad_w;
-  int32_t k = 0;
-  for (int32_t fy = 0; fy < filter_h; ++fy) {
+  const int32_t dw = p->dilation_w;
+  /* taps [fx_lo, fx_hi) of a row are inside the input horizontally */
+  int32_t fx_lo = 0, fx_hi = filter_w;
+  while (fx_lo < fx_hi && in_x0 + dw * fx_lo < 0) ++fx_lo;
+  while (fx_hi > fx_lo && in_x0 + dw * (fx_hi - 1) >= in_shape.w) --fx_hi;
+  const int32_t row_k = filter_w * in_c;
+  for (int32_t fy = 0, k = 0; fy < filter_h; ++fy, k += row_k) {
     const int32_t iy = in_y0 + p->dilation_h * fy;
-    for (int32_t fx = 0; fx < filter_w; ++fx) {
-      const int32_t ix = in_x0 + p->dilation_w * fx;
-      if (iy < 0 || iy >= in_shape.h || ix < 0 || ix >= in_shape.w)
-        put_zeros(buf, K, col, k, in_c);
-      else
-        put_run(buf, K, col, k, in + (iy * in_shape.w + ix) * in_c, in_c, offset2);
-      k += in_c;
+    if (iy < 0 || iy >= in_shape.h || fx_lo == fx_hi) {
+      put_zeros(buf, K, col, k, row_k);
+      continue;
     }
+    if (fx_lo > 0) put_zeros(buf, K, col, k, fx_lo * in_c);
+    const int8_t *src = in + (iy * in_shape.w + in_x0 + dw * fx_lo) * in_c;
+    if (dw == 1) {
+      put_run(buf, K, col, k + fx_lo * in_c, src, (fx_hi - fx_lo) * in_c, offset2);
+    } else {
+      for (int32_t fx = fx_lo; fx < fx_hi; ++fx, src += dw * in_c)
+        put_run(buf, K, col, k + fx * in_c, src, in_c, offset2);
+    }
+    if (fx_hi < filter_w) put_zeros(buf, K, col, k + fx_hi * in_c, (filter_w - fx_hi) * in_c);
   }
 }
 
-typedef struct {
-  const nn_conv_s8_params *p;
-  const nn_requant *rq;
-  const int8_t *filter;
-  const int32_t *bias;
-  int32_t K;
-  int32_t out_c;
-} conv_job;
+/* One group of four: two filter words against the two columns' 16 bytes. */
+#define NN_DOT_2X2_GROUP()                          \
+  do {                                              \
+    const uint32_t wa_bytes = nn_read_u32(wa);      \
+    const uint32_t wb_bytes = nn_read_u32(wb);      \
+    wa += 4;                                        \
+    wb += 4;                                        \
+    const uint32_t x0_02 = nn_read_s16x2(x);        \
+    const uint32_t x0_13 = nn_read_s16x2(x + 2);    \
+    const uint32_t x1_02 = nn_read_s16x2(x + 4);    \
+    const uint32_t x1_13 = nn_read_s16x2(x + 6);    \
+    x += 8;                                         \
+    const uint32_t wa02 = nn_sxtb16(wa_bytes);      \
+    a0 = nn_smlad(wa02, x0_02, a0);                 \
+    a1 = nn_smlad(wa02, x1_02, a1);                 \
+    const uint32_t wa13 = nn_sxtb16_ror8(wa_bytes); \
+    a0 = nn_smlad(wa13, x0_13, a0);                 \
+    a1 = nn_smlad(wa13, x1_13, a1);                 \
+    const uint32_t wb02 = nn_sxtb16(wb_bytes);      \
+    b0 = nn_smlad(wb02, x0_02, b0);                 \
+    b1 = nn_smlad(wb02, x1_02, b1);                 \
+    const uint32_t wb13 = nn_sxtb16_ror8(wb_bytes); \
+    b0 = nn_smlad(wb13, x0_13, b0);                 \
+    b1 = nn_smlad(wb13, x1_13, b1);                 \
+  } while (0)
 
 /* The inner product of two filter rows (wa, wb) with the two columns of buf
- * over G groups of four: acc = {row a col 0, row a col 1, row b col 0,
- * row b col 1}. Kept out of line so that its loop has the registers to itself. */
-static void __attribute__((noinline)) dot_2x2(const int8_t *wa, const int8_t *wb, const int16_t *x,
-                                               int32_t G, int32_t acc[4]) {
+ * over G groups of four, added to acc = {row a col 0, row a col 1, row b
+ * col 0, row b col 1}. Out of line, so that its loop has the registers to
+ * itself. With the DSP extension the loop is written in assembly: the C
+ * version needs one register more than the core has and spills two
+ * accumulators (measured: 1.9 instead of 1.4 cycles per MAC on the M4). */
+static inline __attribute__((always_inline)) void dot_2x2_in(const int8_t *wa, const int8_t *wb,
+                                                             const int16_t *x, int32_t G, int32_t acc[4]) {
   int32_t a0 = acc[0], a1 = acc[1], b0 = acc[2], b1 = acc[3];
-  const int8_t *const wa_end = wa + 4 * G;
-  while (wa != wa_end) {
-    const uint32_t wa_bytes = nn_read_u32(wa);
-    const uint32_t wb_bytes = nn_read_u32(wb);
-    wa += 4;
-    wb += 4;
-    const uint32_t x0_02 = nn_read_s16x2(x);
-    const uint32_t x0_13 = nn_read_s16x2(x + 2);
-    const uint32_t x1_02 = nn_read_s16x2(x + 4);
-    const uint32_t x1_13 = nn_read_s16x2(x + 6);
-    x += 8;
-    const uint32_t wa02 = nn_sxtb16(wa_bytes);
-    a0 = nn_smlad(wa02, x0_02, a0);
-    a1 = nn_smlad(wa02, x1_02, a1);
-    const uint32_t wa13 = nn_sxtb16_ror8(wa_bytes);
-    a0 = nn_smlad(wa13, x0_13, a0);
-    a1 = nn_smlad(wa13, x1_13, a1);
-    const uint32_t wb02 = nn_sxtb16(wb_bytes);
-    b0 = nn_smlad(wb02, x0_02, b0);
-    b1 = nn_smlad(wb02, x1_02, b1);
-    const uint32_t wb13 = nn_sxtb16_ror8(wb_bytes);
-    b0 = nn_smlad(wb13, x0_13, b0);
-    b1 = nn_smlad(wb13, x1_13, b1);
-  }
+#if NN_DSP_NATIVE
+  uint32_t w, t, x0_02, x1_02, x0_13, x1_13;
+  /* an odd group first, then two groups per pass */
+  __asm__ volatile(
+      "lsrs %[n], %[n], #1\n\t"
+      "bcc 2f\n\t"
+      "ldr %[w], [%[wa]], #4\n\t"
+      "ldr %[x0_02], [%[x], #0]\n\t"
+      "ldr %[x1_02], [%[x], #8]\n\t"
+      "ldr %[x0_13], [%[x], #4]\n\t"
+      "ldr %[x1_13], [%[x], #12]\n\t"
+      "sxtb16 %[t], %[w]\n\t"
+      "sxtb16 %[w], %[w], ror #8\n\t"
+      "smlad %[a0], %[t], %[x0_02], %[a0]\n\t"
+      "smlad %[a1], %[t], %[x1_02], %[a1]\n\t"
+      "smlad %[a0], %[w], %[x0_13], %[a0]\n\t"
+      "smlad %[a1], %[w], %[x1_13], %[a1]\n\t"
+      "ldr %[w], [%[wb]], #4\n\t"
+      "sxtb16 %[t], %[w]\n\t"
+      "sxtb16 %[w], %[w], ror #8\n\t"
+      "smlad %[b0], %[t], %[x0_02], %[b0]\n\t"
+      "smlad %[b1], %[t], %[x1_02], %[b1]\n\t"
+      "smlad %[b0], %[w], %[x0_13], %[b0]\n\t"
+      "smlad %[b1], %[w], %[x1_13], %[b1]\n\t"
+      "adds %[x], %[x], #16\n\t"
+      "cmp %[n], #0\n\t"
+      "beq 3f\n\t"
+      "2:\n\t"
+      "ldr %[w], [%[wa]], #4\n\t"
+      "ldr %[x0_02], [%[x], #0]\n\t"
+      "ldr %[x1_02], [%[x], #8]\n\t"
+      "ldr %[x0_13], [%[x], #4]\n\t"
+      "ldr %[x1_13], [%[x], #12]\n\t"
+      "sxtb16 %[t], %[w]\n\t"
+      "sxtb16 %[w], %[w], ror #8\n\t"
+      "smlad %[a0], %[t], %[x0_02], %[a0]\n\t"
+      "smlad %[a1], %[t], %[x1_02], %[a1]\n\t"
+      "smlad %[a0], %[w], %[x0_13], %[a0]\n\t"
+      "smlad %[a1], %[w], %[x1_13], %[a1]\n\t"
+      "ldr %[w], [%[wb]], #4\n\t"
+      "sxtb16 %[t], %[w]\n\t"
+      "sxtb16 %[w], %[w], ror #8\n\t"
+      "smlad %[b0], %[t], %[x0_02], %[b0]\n\t"
+      "smlad %[b1], %[t], %[x1_02], %[b1]\n\t"
+      "smlad %[b0], %[w], %[x0_13], %[b0]\n\t"
+      "smlad %[b1], %[w], %[x1_13], %[b1]\n\t"
+      "ldr %[w], [%[wa]], #4\n\t"
+      "ldr %[x0_02], [%[x], #16]\n\t"
+      "ldr %[x1_02], [%[x], #24]\n\t"
+      "ldr %[x0_13], [%[x], #20]\n\t"
+      "ldr %[x1_13], [%[x], #28]\n\t"
+      "sxtb16 %[t], %[w]\n\t"
+      "sxtb16 %[w], %[w], ror #8\n\t"
+      "smlad %[a0], %[t], %[x0_02], %[a0]\n\t"
+      "smlad %[a1], %[t], %[x1_02], %[a1]\n\t"
+      "smlad %[a0], %[w], %[x0_13], %[a0]\n\t"
+      "smlad %[a1], %[w], %[x1_13], %[a1]\n\t"
+      "ldr %[w], [%[wb]], #4\n\t"
+      "sxtb16 %[t], %[w]\n\t"
+      "sxtb16 %[w], %[w], ror #8\n\t"
+      "smlad %[b0], %[t], %[x0_02], %[b0]\n\t"
+      "smlad %[b1], %[t], %[x1_02], %[b1]\n\t"
+      "smlad %[b0], %[w], %[x0_13], %[b0]\n\t"
+      "smlad %[b1], %[w], %[x1_13], %[b1]\n\t"
+      "adds %[x], %[x], #32\n\t"
+      "subs %[n], %[n], #1\n\t"
+      "bne 2b\n\t"
+      "3:\n\t"
+      : [wa] "+r"(wa), [wb] "+r"(wb), [x] "+r"(x), [n] "+r"(G), [a0] "+r"(a0), [a1] "+r"(a1), [b0] "+r"(b0),
+        [b1] "+r"(b1), [w] "=&r"(w), [t] "=&r"(t), [x0_02] "=&r"(x0_02), [x1_02] "=&r"(x1_02),
+        [x0_13] "=&r"(x0_13), [x1_13] "=&r"(x1_13)
+      :
+      : "cc", "memory");
+#else
+  for (; G > 0; --G) NN_DOT_2X2_GROUP();
+#endif
   acc[0] = a0;
   acc[1] = a1;
   acc[2] = b0;
   acc[3] = b1;
 }
 
-/* Both columns in buf against every output channel; writes out0[oc], out1[oc]
- * (out1 may be NULL: a single column). */
-static void mat_mult(const conv_job *job, const int16_t *buf, int8_t *out0, int8_t *out1) {
+static void __attribute__((noinline)) dot_2x2(const int8_t *wa, const int8_t *wb, const int16_t *x, int32_t G,
+                                               int32_t acc[4]) {
+  dot_2x2_in(wa, wb, x, G, acc);
+}
+
+/* Output channels handled with one set of prepared requantization constants. */
+#define CHUNK 32
+
+typedef struct {
+  const int8_t *filter;
+  const int32_t *bias;
+  int32_t K;
+  int32_t output_offset, act_min, act_max;
+} conv_job;
+
+/* One pair of output channels (a, b) against both columns, with the fast
+ * requantization done here, where the sums are still in registers:
+ * out0[0], out1[0] for a, out0[1], out1[1] for b (chb NULL: no channel b). */
+static void __attribute__((noinline)) pair_fast(const conv_job *job, const int16_t *buf, const int8_t *wa,
+                                                 const int8_t *wb, const nn_dsp_channel *cha,
+                                                 const nn_dsp_channel *chb, int32_t bias_a, int32_t bias_b,
+                                                 int8_t *out0, int8_t *out1) {
+  const int32_t K = job->K;
+  const int32_t G = K >> 2;
+  int32_t acc[4] = {bias_a, bias_a, bias_b, bias_b};
+  if (G > 0) dot_2x2_in(wa, wb, buf, G, acc);
+  const int16_t *tail = buf + G * 8;
+  for (int32_t r = 0; r < (K & 3); ++r) {
+    const int32_t x0 = tail[2 * r], x1 = tail[2 * r + 1];
+    const int32_t fa = wa[G * 4 + r], fb = wb[G * 4 + r];
+    acc[0] += fa * x0;
+    acc[1] += fa * x1;
+    acc[2] += fb * x0;
+    acc[3] += fb * x1;
+  }
+  const int32_t off = job->output_offset, lo = job->act_min, hi = job->act_max;
+  out0[0] = nn_dsp_requantize_fast(acc[0], cha, off, lo, hi);
+  out1[0] = nn_dsp_requantize_fast(acc[1], cha, off, lo, hi);
+  if (chb) {
+    out0[1] = nn_dsp_requantize_fast(acc[2], chb, off, lo, hi);
+    out1[1] = nn_dsp_requantize_fast(acc[3], chb, off, lo, hi);
+  }
+}
+
+static void mat_mult_fast(const conv_job *job, const nn_dsp_channel *ch, int32_t c0, int32_t n,
+                          const int16_t *buf, int8_t *out0, int8_t *out1) {
+  int8_t spare[2];
+  for (int32_t i = 0; i < n; i += 2) {
+    const int32_t oc = c0 + i;
+    const int has_b = i + 1 < n;
+    const int8_t *wa = job->filter + oc * job->K;
+    pair_fast(job, buf, wa, has_b ? wa + job->K : wa, &ch[i], has_b ? &ch[i + 1] : NULL,
+              job->bias ? job->bias[oc] : 0, job->bias && has_b ? job->bias[oc + 1] : 0, out0 + oc,
+              out1 ? out1 + oc : spare);
+  }
+}
+
+static inline int8_t requantize(int fast, int32_t acc, const nn_dsp_channel *ch, const conv_job *job) {
+  return fast ? nn_dsp_requantize_fast(acc, ch, job->output_offset, job->act_min, job->act_max)
+              : nn_dsp_requantize(acc, ch, job->output_offset, job->act_min, job->act_max);
+}
+
+/* Both columns in buf against output channels [c0, c0 + n); writes out0[oc]
+ * and out1[oc] (out1 NULL: a single column). ch[i] is channel c0 + i's;
+ * `fast` (a constant where it is inlined) when every one of them is. */
+static inline __attribute__((always_inline)) void mat_mult_as(int fast, const conv_job *job,
+                                                              const nn_dsp_channel *ch, int32_t c0, int32_t n,
+                                                              const int16_t *buf, int8_t *out0, int8_t *out1) {
   const int32_t K = job->K;
   const int32_t G = K >> 2;
   const int32_t rest = K & 3;
   const int16_t *tail = buf + G * 8;
-  const nn_conv_s8_params *p = job->p;
-  for (int32_t oc = 0; oc < job->out_c; oc += 2) {
-    const int32_t oc_b = oc + 1 < job->out_c ? oc + 1 : oc;
+  for (int32_t i = 0; i < n; i += 2) {
+    const int32_t oc = c0 + i;
+    const int32_t ib = i + 1 < n ? i + 1 : i;
     const int8_t *wa = job->filter + oc * K;
-    const int8_t *wb = job->filter + oc_b * K;
-    int32_t a0 = job->bias ? job->bias[oc] : 0;
-    int32_t b0 = job->bias ? job->bias[oc_b] : 0;
-    int32_t a1 = a0, b1 = b0;
-    int32_t acc[4] = {a0, a1, b0, b1};
-    dot_2x2(wa, wb, buf, G, acc);
-    a0 = acc[0];
-    a1 = acc[1];
-    b0 = acc[2];
-    b1 = acc[3];
-    wa += G * 4;
-    wb += G * 4;
+    const int8_t *wb = job->filter + (c0 + ib) * K;
+    int32_t acc[4];
+    acc[0] = acc[1] = job->bias ? job->bias[oc] : 0;
+    acc[2] = acc[3] = job->bias ? job->bias[c0 + ib] : 0;
+    if (G > 0) dot_2x2(wa, wb, buf, G, acc);
     for (int32_t r = 0; r < rest; ++r) {
       const int32_t x0 = tail[2 * r], x1 = tail[2 * r + 1];
-      a0 += wa[r] * x0;
-      a1 += wa[r] * x1;
-      b0 += wb[r] * x0;
-      b1 += wb[r] * x1;
+      const int32_t fa = wa[G * 4 + r], fb = wb[G * 4 + r];
+      acc[0] += fa * x0;
+      acc[1] += fa * x1;
+      acc[2] += fb * x0;
+      acc[3] += fb * x1;
     }
-    const nn_dsp_channel cha = nn_dsp_channel_of(job->rq, oc);
-    out0[oc] = nn_dsp_requantize(a0, &cha, p->output_offset, p->act_min, p->act_max);
-    if (out1) out1[oc] = nn_dsp_requantize(a1, &cha, p->output_offset, p->act_min, p->act_max);
-    if (oc_b != oc) {
-      const nn_dsp_channel chb = nn_dsp_channel_of(job->rq, oc_b);
-      out0[oc_b] = nn_dsp_requantize(b0, &chb, p->output_offset, p->act_min, p->act_max);
-      if (out1) out1[oc_b] = nn_dsp_requantize(b1, &chb, p->output_offset, p->act_min, p->act_max);
+    out0[oc] = requantize(fast, acc[0], &ch[i], job);
+    if (out1) out1[oc] = requantize(fast, acc[1], &ch[i], job);
+    if (ib != i) {
+      out0[oc + 1] = requantize(fast, acc[2], &ch[ib], job);
+      if (out1) out1[oc + 1] = requantize(fast, acc[3], &ch[ib], job);
     }
   }
+}
+
+static void mat_mult_exact(const conv_job *job, const nn_dsp_channel *ch, int32_t c0, int32_t n,
+                           const int16_t *buf, int8_t *out0, int8_t *out1) {
+  mat_mult_as(0, job, ch, c0, n, buf, out0, out1);
 }
 
 void nn_conv2d_s8_dsp(const nn_conv_s8_params *p, const nn_requant *rq, nn_shape in_shape,
@@ -181,21 +318,32 @@ void nn_conv2d_s8_dsp(const nn_conv_s8_params *p, const nn_requant *rq, nn_shape
   const int32_t K = filter_h * filter_w * in_shape.c;
   const uint32_t offset2 = nn_dsp_offset2(p->input_offset);
   int16_t *buf = (int16_t *)scratch;
-  const conv_job job = {p, rq, filter, bias, K, out_shape.c};
+  const conv_job job = {filter, bias, K, p->output_offset, p->act_min, p->act_max};
   const int32_t pixels = out_shape.h * out_shape.w;
+  const int32_t out_c = out_shape.c;
   const int pointwise = filter_h == 1 && filter_w == 1 && p->stride_h == 1 && p->stride_w == 1 &&
                         p->pad_h == 0 && p->pad_w == 0 && out_shape.h == in_shape.h &&
                         out_shape.w == in_shape.w;
-  for (int32_t i = 0; i < pixels; i += 2) {
-    const int32_t j = i + 1 < pixels ? i + 1 : i;
-    for (int32_t col = 0; col < 2; ++col) {
-      const int32_t px = col ? j : i;
-      if (pointwise)
-        put_run(buf, K, col, 0, in + px * in_shape.c, K, offset2);
-      else
-        fill_column(buf, K, col, p, in_shape, in, filter_h, filter_w, px / out_shape.w, px % out_shape.w,
-                    offset2);
+  nn_dsp_channel ch[CHUNK];
+  for (int32_t c0 = 0; c0 < out_c; c0 += CHUNK) {
+    const int32_t n = out_c - c0 < CHUNK ? out_c - c0 : CHUNK;
+    int all_fast = 1;
+    for (int32_t i = 0; i < n; ++i) {
+      ch[i] = nn_dsp_channel_of(rq, c0 + i);
+      all_fast &= ch[i].fast;
     }
-    mat_mult(&job, buf, out + i * out_shape.c, j != i ? out + j * out_shape.c : NULL);
+    for (int32_t i = 0; i < pixels; i += 2) {
+      const int32_t j = i + 1 < pixels ? i + 1 : i;
+      for (int32_t col = 0; col < 2; ++col) {
+        const int32_t px = col ? j : i;
+        if (pointwise)
+          put_run(buf, K, col, 0, in + px * in_shape.c, K, offset2);
+        else
+          fill_column(buf, K, col, p, in_shape, in, filter_h, filter_w, px / out_shape.w, px % out_shape.w,
+                      offset2);
+      }
+      (all_fast ? mat_mult_fast : mat_mult_exact)(&job, ch, c0, n, buf, out + i * out_c,
+                                                  j != i ? out + j * out_c : NULL);
+    }
   }
 }

@@ -7,7 +7,8 @@
  * SXTAB16 (with and without ROR #8) adds the input offset to channels 0, 2
  * and 1, 3 as halfword pairs, SXTB16 splits the filter alike, and SMLABB /
  * SMLATT multiply-accumulate each channel. The four channels' requantization
- * constants are prepared once per group. Leftover channels (in_c % 4) and
+ * constants are prepared once per group (and the fast form of the
+ * requantization used when all four allow it). Leftover channels (in_c % 4) and
  * other depth multipliers go through a plain per-channel loop.
  */
 #include "mcusim_nn.h"
@@ -43,22 +44,104 @@ static void one_channel(const nn_conv_s8_params *p, const nn_requant *rq, nn_sha
   }
 }
 
+/* What every pixel of a group of four channels shares. */
+typedef struct {
+  int32_t src_col, src_row; /* input steps to the next tap in a row, to the next row */
+  int32_t w_col, w_row;     /* filter steps alike */
+  uint32_t offset2;         /* the input offset in both halves */
+  int32_t bias[4];
+  const nn_dsp_channel *ch; /* the four channels' requantization */
+  int32_t output_offset, act_min, act_max;
+} dw_group;
+
+#define NN_DW_TAP()                                 \
+  do {                                              \
+    const uint32_t xv = nn_read_u32(s);             \
+    const uint32_t wv = nn_read_u32(k);             \
+    s += src_col;                                   \
+    k += w_col;                                     \
+    const uint32_t x02 = nn_sxtab16(offset2, xv);   \
+    const uint32_t w02 = nn_sxtb16(wv);             \
+    acc0 = nn_smlabb(x02, w02, acc0);               \
+    acc2 = nn_smlatt(x02, w02, acc2);               \
+    const uint32_t x13 = nn_sxtab16_ror8(offset2, xv); \
+    const uint32_t w13 = nn_sxtb16_ror8(wv);        \
+    acc1 = nn_smlabb(x13, w13, acc1);               \
+    acc3 = nn_smlatt(x13, w13, acc3);               \
+  } while (0)
+
+/* One output pixel of the group: the sums over a window of rows x cols taps
+ * (src and w at the first tap's four input and four filter bytes), then the
+ * fast requantization into dst[0..3]. Out of line, so that the tap loop has
+ * the registers to itself; three taps per row written out. */
+static void __attribute__((noinline)) pixel4_fast(const dw_group *g, const int8_t *src, const int8_t *w,
+                                                   int32_t rows, int32_t cols, int8_t *dst) {
+  int32_t acc0 = g->bias[0], acc1 = g->bias[1], acc2 = g->bias[2], acc3 = g->bias[3];
+  const int32_t src_col = g->src_col, w_col = g->w_col;
+  const uint32_t offset2 = g->offset2;
+  for (int32_t r = rows; r > 0; --r) {
+    const int8_t *s = src, *k = w;
+    if (cols == 3) {
+      NN_DW_TAP();
+      NN_DW_TAP();
+      NN_DW_TAP();
+    } else {
+      for (int32_t c = cols; c > 0; --c) NN_DW_TAP();
+    }
+    src += g->src_row;
+    w += g->w_row;
+  }
+  const nn_dsp_channel *ch = g->ch;
+  dst[0] = nn_dsp_requantize_fast(acc0, &ch[0], g->output_offset, g->act_min, g->act_max);
+  dst[1] = nn_dsp_requantize_fast(acc1, &ch[1], g->output_offset, g->act_min, g->act_max);
+  dst[2] = nn_dsp_requantize_fast(acc2, &ch[2], g->output_offset, g->act_min, g->act_max);
+  dst[3] = nn_dsp_requantize_fast(acc3, &ch[3], g->output_offset, g->act_min, g->act_max);
+}
+
+/* The same with the exact requantization (any multiplier and shift). */
+static void __attribute__((noinline)) pixel4_exact(const dw_group *g, const int8_t *src, const int8_t *w,
+                                                    int32_t rows, int32_t cols, int8_t *dst) {
+  int32_t acc0 = g->bias[0], acc1 = g->bias[1], acc2 = g->bias[2], acc3 = g->bias[3];
+  const int32_t src_col = g->src_col, w_col = g->w_col;
+  const uint32_t offset2 = g->offset2;
+  for (int32_t r = rows; r > 0; --r) {
+    const int8_t *s = src, *k = w;
+    for (int32_t c = cols; c > 0; --c) NN_DW_TAP();
+    src += g->src_row;
+    w += g->w_row;
+  }
+  const nn_dsp_channel *ch = g->ch;
+  dst[0] = nn_dsp_requantize(acc0, &ch[0], g->output_offset, g->act_min, g->act_max);
+  dst[1] = nn_dsp_requantize(acc1, &ch[1], g->output_offset, g->act_min, g->act_max);
+  dst[2] = nn_dsp_requantize(acc2, &ch[2], g->output_offset, g->act_min, g->act_max);
+  dst[3] = nn_dsp_requantize(acc3, &ch[3], g->output_offset, g->act_min, g->act_max);
+}
+
 /* Channels [c, c + 4), depth multiplier 1. */
-static void four_channels(const nn_conv_s8_params *p, const nn_requant *rq, nn_shape in_shape,
-                          const int8_t *in, int32_t filter_h, int32_t filter_w, const int8_t *filter,
-                          const int32_t *bias, nn_shape out_shape, int8_t *out, int32_t c) {
+static void four_channels(const nn_conv_s8_params *p, const nn_requant *rq, nn_shape in_shape, const int8_t *in,
+                          int32_t filter_h, int32_t filter_w, const int8_t *filter, const int32_t *bias,
+                          nn_shape out_shape, int8_t *out, int32_t c) {
   const int32_t in_c = in_shape.c;
   const int32_t out_c = out_shape.c;
   nn_dsp_channel ch[4];
-  int32_t b[4];
+  int fast = 1;
+  dw_group g;
   for (int32_t i = 0; i < 4; ++i) {
     ch[i] = nn_dsp_channel_of(rq, c + i);
-    b[i] = bias ? bias[c + i] : 0;
+    fast &= ch[i].fast;
+    g.bias[i] = bias ? bias[c + i] : 0;
   }
-  const uint32_t offset2 = nn_dsp_offset2(p->input_offset);
-  const int32_t out_offset = p->output_offset, act_min = p->act_min, act_max = p->act_max;
-  const int32_t row_bytes = in_shape.w * in_c;
-  const int32_t tap_x = p->dilation_w * in_c;
+  g.src_col = p->dilation_w * in_c;
+  g.src_row = p->dilation_h * in_shape.w * in_c;
+  g.w_col = out_c;
+  g.w_row = filter_w * out_c;
+  g.offset2 = nn_dsp_offset2(p->input_offset);
+  g.ch = ch;
+  g.output_offset = p->output_offset;
+  g.act_min = p->act_min;
+  g.act_max = p->act_max;
+  void (*const pixel)(const dw_group *, const int8_t *, const int8_t *, int32_t, int32_t, int8_t *) =
+      fast ? pixel4_fast : pixel4_exact;
   for (int32_t oy = 0; oy < out_shape.h; ++oy) {
     const int32_t in_y0 = oy * p->stride_h - p->pad_h;
     int32_t fy0 = 0, fy1 = filter_h;
@@ -70,29 +153,9 @@ static void four_channels(const nn_conv_s8_params *p, const nn_requant *rq, nn_s
       int32_t fx0 = 0, fx1 = filter_w;
       while (fx0 < fx1 && in_x0 + p->dilation_w * fx0 < 0) ++fx0;
       while (fx1 > fx0 && in_x0 + p->dilation_w * (fx1 - 1) >= in_shape.w) --fx1;
-      int32_t acc0 = b[0], acc1 = b[1], acc2 = b[2], acc3 = b[3];
-      for (int32_t fy = fy0; fy < fy1; ++fy) {
-        const int8_t *src = in + (in_y0 + p->dilation_h * fy) * row_bytes + (in_x0 + p->dilation_w * fx0) * in_c + c;
-        const int8_t *w = filter + (fy * filter_w + fx0) * out_c + c;
-        for (int32_t fx = fx0; fx < fx1; ++fx) {
-          const uint32_t xv = nn_read_u32(src);
-          const uint32_t wv = nn_read_u32(w);
-          src += tap_x;
-          w += out_c;
-          const uint32_t x02 = nn_sxtab16(offset2, xv);
-          const uint32_t x13 = nn_sxtab16_ror8(offset2, xv);
-          const uint32_t w02 = nn_sxtb16(wv);
-          const uint32_t w13 = nn_sxtb16_ror8(wv);
-          acc0 = nn_smlabb(x02, w02, acc0);
-          acc2 = nn_smlatt(x02, w02, acc2);
-          acc1 = nn_smlabb(x13, w13, acc1);
-          acc3 = nn_smlatt(x13, w13, acc3);
-        }
-      }
-      dst[0] = nn_dsp_requantize(acc0, &ch[0], out_offset, act_min, act_max);
-      dst[1] = nn_dsp_requantize(acc1, &ch[1], out_offset, act_min, act_max);
-      dst[2] = nn_dsp_requantize(acc2, &ch[2], out_offset, act_min, act_max);
-      dst[3] = nn_dsp_requantize(acc3, &ch[3], out_offset, act_min, act_max);
+      const int32_t rows = fx1 > fx0 ? fy1 - fy0 : 0;
+      pixel(&g, in + ((in_y0 + p->dilation_h * fy0) * in_shape.w + in_x0 + p->dilation_w * fx0) * in_c + c,
+            filter + (fy0 * filter_w + fx0) * out_c + c, rows, fx1 - fx0, dst);
     }
   }
 }

@@ -17,6 +17,10 @@ typedef struct {
   int32_t right_shift; /* -shift when shift < 0 */
   int32_t mask;        /* 2^right_shift - 1 */
   int32_t half;        /* mask >> 1 */
+  /* the fast form (nn_dsp_mbqm_fast), valid when `fast` is 1 */
+  int64_t round;       /* 2^30 + 2^(30 + right_shift) */
+  int32_t high_shift;  /* right_shift - 1 */
+  int32_t fast;        /* 1 <= right_shift <= 31 and multiplier > 2^30 */
 } nn_dsp_channel;
 
 static inline nn_dsp_channel nn_dsp_channel_of(const nn_requant *rq, int32_t channel) {
@@ -28,6 +32,9 @@ static inline nn_dsp_channel nn_dsp_channel_of(const nn_requant *rq, int32_t cha
   ch.right_shift = shift > 0 ? 0 : -shift;
   ch.mask = (int32_t)(((uint32_t)1 << ch.right_shift) - 1u);
   ch.half = ch.mask >> 1;
+  ch.fast = ch.right_shift >= 1 && ch.right_shift <= 31 && ch.multiplier > (1 << 30);
+  ch.round = ch.fast ? ((int64_t)1 << 30) + ((int64_t)1 << (30 + ch.right_shift)) : 0;
+  ch.high_shift = ch.fast ? ch.right_shift - 1 : 0;
   return ch;
 }
 
@@ -36,17 +43,54 @@ static inline nn_dsp_channel nn_dsp_channel_of(const nn_requant *rq, int32_t cha
  *    nudge 2^30 (ab >= 0) or 1 - 2^30 (ab < 0) and divides by 2^31 rounding
  *    towards zero; for ab < 0 that is ceil((ab + 1 - 2^30) / 2^31) =
  *    floor((ab + 2^30) / 2^31), the same expression as for ab >= 0, so
- *    h = (ab + 2^30) >> 31. Its only overflow (x = m = INT32_MIN) gives
- *    2^31, which no other operands reach (|x * m| <= 2^62 - 2^31 otherwise),
- *    so h == INT32_MIN after truncation means exactly that case: INT32_MAX.
+ *    h = (ab + 2^30) >> 31: the high word of the 64-bit sum shifted left by
+ *    one, or'ed with bit 31 of the low word (SMLAL, LSL, ORR). Its only
+ *    overflow (x = m = INT32_MIN) gives 2^31, which no other operands reach
+ *    (|x * m| <= 2^62 - 2^31 otherwise), so h == INT32_MIN after truncation
+ *    means exactly that case: INT32_MAX.
  *  - RoundingDivideByPOT as in gemmlowp, with the mask precomputed. */
 static inline int32_t nn_dsp_mbqm(int32_t acc, const nn_dsp_channel *ch) {
   const int32_t x = (int32_t)((uint32_t)acc << ch->left_shift);
-  int32_t h = (int32_t)(uint32_t)(((int64_t)x * ch->multiplier + ((int64_t)1 << 30)) >> 31);
+  const uint64_t p = (uint64_t)((int64_t)x * ch->multiplier) + ((uint64_t)1 << 30);
+  int32_t h = (int32_t)(((uint32_t)(p >> 32) << 1) | ((uint32_t)p >> 31));
   if (h == INT32_MIN) h = INT32_MAX;
   const int32_t remainder = h & ch->mask;
   const int32_t threshold = ch->half + (int32_t)((uint32_t)h >> 31);
   return (h >> ch->right_shift) + (remainder > threshold ? 1 : 0);
+}
+
+/* The same result in one 64-bit step, for a channel with ch->fast (shift
+ * -31..-1, so no left shift; multiplier in (2^30, 2^31)). With
+ * P = x * m + 2^30 and h = floor(P / 2^31) (above), RoundingDivideByPOT(h, r)
+ * is floor((h + 2^(r-1) - [h < 0]) / 2^r), and since floor((floor(P / a) + c)
+ * / b) = floor((P + c a) / (a b)) for integers, that is
+ * floor((P + 2^(30+r) - [P < 0] 2^31) / 2^(31+r)). With m > 2^30, P < 0
+ * exactly when x < 0 (x <= -1 gives P <= 2^30 - m < 0), and |P| < 2^62 rules
+ * out the saturation case. 31 + r >= 32: the high word shifted by r - 1. */
+static inline int32_t nn_dsp_mbqm_fast(int32_t x, const nn_dsp_channel *ch) {
+#if NN_DSP_NATIVE
+  /* SMLAL, then (x >> 31) * 2^31 added as the 64-bit (x >> 31, x << 31). */
+  uint32_t lo = (uint32_t)ch->round, hi = (uint32_t)((uint64_t)ch->round >> 32), sign;
+  __asm__("smlal %[lo], %[hi], %[x], %[m]\n\t"
+          "asr %[s], %[x], #31\n\t"
+          "adds %[lo], %[lo], %[s], lsl #31\n\t"
+          "adc %[hi], %[hi], %[s]"
+          : [lo] "+&r"(lo), [hi] "+&r"(hi), [s] "=&r"(sign)
+          : [x] "r"(x), [m] "r"(ch->multiplier)
+          : "cc");
+  return (int32_t)hi >> ch->high_shift;
+#else
+  const int64_t q = ch->round + (int64_t)x * ch->multiplier + (int64_t)(x >> 31) * ((int64_t)1 << 31);
+  return (int32_t)(q >> 32) >> ch->high_shift;
+#endif
+}
+
+static inline int8_t nn_dsp_requantize_fast(int32_t acc, const nn_dsp_channel *ch, int32_t output_offset,
+                                            int32_t act_min, int32_t act_max) {
+  int32_t v = nn_dsp_mbqm_fast(acc, ch) + output_offset;
+  v = v < act_min ? act_min : v;
+  v = v > act_max ? act_max : v;
+  return (int8_t)v;
 }
 
 static inline int8_t nn_dsp_requantize(int32_t acc, const nn_dsp_channel *ch, int32_t output_offset,
