@@ -4,8 +4,10 @@
   int8_vs_f32.py --flatc FLATC --schema FBS --int8-model M.tflite
                  --int8 CMD... --f32 CMD... [--count 50] --min-agreement P
 
-Builds COUNT deterministic inputs (NumPy, seed 2026): for each, uniform int8
-values q, and the float input x = scale * (q - zero_point) with the int8
+Builds COUNT deterministic inputs (NumPy, seed 2026): for each, int8 values q
+(uniform over [-128, 127], or with --input-sd SD normal around the input zero
+point with SD quantization steps, clipped), and the float input
+x = scale * (q - zero_point) with the int8
 model's input scale and zero point (read with flatc from the model), so that
 quantizing x (TFLite's rounding) gives q back and both models see the same
 signal. Runs the host builds (nnc-host-<name> --input FILE) on x (FP32) and q
@@ -51,15 +53,20 @@ def main():
     ap.add_argument("--int8", required=True, nargs="+")
     ap.add_argument("--f32", required=True, nargs="+")
     ap.add_argument("--count", type=int, default=50)
+    ap.add_argument("--input-sd", type=float, default=0.0)
     ap.add_argument("--min-agreement", type=float, required=True)
     a = ap.parse_args()
 
     rng = np.random.default_rng(2026)
     agree = 0
+    classes = {}
     with tempfile.TemporaryDirectory() as tmp:
         scale, zp, n = input_quantization(a.flatc, a.schema, a.int8_model, tmp)
         for i in range(a.count):
-            q = rng.integers(-128, 128, size=n).astype(np.int8)
+            if a.input_sd > 0:
+                q = np.clip(np.round(rng.normal(zp, a.input_sd, size=n)), -128, 127).astype(np.int8)
+            else:
+                q = rng.integers(-128, 128, size=n).astype(np.int8)
             x = (np.float32(scale) * (q.astype(np.float32) - np.float32(zp))).astype("<f4")
             back = np.clip(np.sign(x / np.float32(scale)) * np.floor(np.abs(x / np.float32(scale)) + 0.5) + zp,
                            -128, 127).astype(np.int8)
@@ -70,9 +77,10 @@ def main():
             c8 = int(np.argmax(run_output(a.int8, pq)))
             c32 = int(np.argmax(run_output(a.f32, px)))
             agree += c8 == c32
+            classes[c32] = classes.get(c32, 0) + 1
     rate = agree / a.count
     print(f"{os.path.basename(a.int8_model)}: int8 top-1 = FP32 top-1 on {agree}/{a.count} inputs "
-          f"({rate:.0%}, limit {a.min_agreement:.0%})")
+          f"({rate:.0%}, limit {a.min_agreement:.0%}); FP32 classes {dict(sorted(classes.items()))}")
     if rate < a.min_agreement:
         sys.exit("FAIL")
     print("ok")
