@@ -83,7 +83,17 @@ static void fill_column(int16_t *buf, int32_t K, int32_t col, const nn_conv_s8_p
     if (fx_lo > 0) put_zeros(buf, K, col, k, fx_lo * in_c);
     const int8_t *src = in + (iy * in_shape.w + in_x0 + dw * fx_lo) * in_c;
     if (dw == 1) {
-      put_run(buf, K, col, k + fx_lo * in_c, src, (fx_hi - fx_lo) * in_c, offset2);
+      const int32_t k0 = k + fx_lo * in_c, n = (fx_hi - fx_lo) * in_c;
+      if (((k0 | n) & 3) == 0 && k0 + n <= (K & ~3)) { /* whole groups: inline */
+        int16_t *dst = buf + (k0 >> 2) * 8 + col * 4;
+        for (int32_t i = 0; i < n; i += 4, dst += 8) {
+          const uint32_t w = nn_read_u32(src + i);
+          nn_write_u32(dst, nn_sxtab16(offset2, w));
+          nn_write_u32(dst + 2, nn_sxtab16_ror8(offset2, w));
+        }
+      } else {
+        put_run(buf, K, col, k0, src, n, offset2);
+      }
     } else {
       for (int32_t fx = fx_lo; fx < fx_hi; ++fx, src += dw * in_c)
         put_run(buf, K, col, k + fx * in_c, src, in_c, offset2);
@@ -224,45 +234,40 @@ typedef struct {
   int32_t output_offset, act_min, act_max;
 } conv_job;
 
-/* One pair of output channels (a, b) against both columns, with the fast
- * requantization done here, where the sums are still in registers:
- * out0[0], out1[0] for a, out0[1], out1[1] for b (chb NULL: no channel b). */
-static void __attribute__((noinline)) pair_fast(const conv_job *job, const int16_t *buf, const int8_t *wa,
-                                                 const int8_t *wb, const nn_dsp_channel *cha,
-                                                 const nn_dsp_channel *chb, int32_t bias_a, int32_t bias_b,
-                                                 int8_t *out0, int8_t *out1) {
-  const int32_t K = job->K;
-  const int32_t G = K >> 2;
-  int32_t acc[4] = {bias_a, bias_a, bias_b, bias_b};
-  if (G > 0) dot_2x2_in(wa, wb, buf, G, acc);
-  const int16_t *tail = buf + G * 8;
-  for (int32_t r = 0; r < (K & 3); ++r) {
-    const int32_t x0 = tail[2 * r], x1 = tail[2 * r + 1];
-    const int32_t fa = wa[G * 4 + r], fb = wb[G * 4 + r];
-    acc[0] += fa * x0;
-    acc[1] += fa * x1;
-    acc[2] += fb * x0;
-    acc[3] += fb * x1;
-  }
-  const int32_t off = job->output_offset, lo = job->act_min, hi = job->act_max;
-  out0[0] = nn_dsp_requantize_fast(acc[0], cha, off, lo, hi);
-  out1[0] = nn_dsp_requantize_fast(acc[1], cha, off, lo, hi);
-  if (chb) {
-    out0[1] = nn_dsp_requantize_fast(acc[2], chb, off, lo, hi);
-    out1[1] = nn_dsp_requantize_fast(acc[3], chb, off, lo, hi);
-  }
-}
-
+/* Both columns in buf against output channels [c0, c0 + n), two at a time,
+ * with the fast requantization done where the sums are still in registers;
+ * out1 NULL: a single column. ch[i] is channel c0 + i's. */
 static void mat_mult_fast(const conv_job *job, const nn_dsp_channel *ch, int32_t c0, int32_t n,
                           const int16_t *buf, int8_t *out0, int8_t *out1) {
   int8_t spare[2];
+  const int32_t K = job->K;
+  const int32_t G = K >> 2;
+  const int16_t *tail = buf + G * 8;
   for (int32_t i = 0; i < n; i += 2) {
     const int32_t oc = c0 + i;
     const int has_b = i + 1 < n;
-    const int8_t *wa = job->filter + oc * job->K;
-    pair_fast(job, buf, wa, has_b ? wa + job->K : wa, &ch[i], has_b ? &ch[i + 1] : NULL,
-              job->bias ? job->bias[oc] : 0, job->bias && has_b ? job->bias[oc + 1] : 0, out0 + oc,
-              out1 ? out1 + oc : spare);
+    const int8_t *wa = job->filter + oc * K;
+    const int8_t *wb = has_b ? wa + K : wa;
+    const int32_t bias_a = job->bias ? job->bias[oc] : 0;
+    const int32_t bias_b = job->bias && has_b ? job->bias[oc + 1] : 0;
+    int32_t acc[4] = {bias_a, bias_a, bias_b, bias_b};
+    if (G > 0) dot_2x2_in(wa, wb, buf, G, acc);
+    for (int32_t r = 0; r < (K & 3); ++r) {
+      const int32_t x0 = tail[2 * r], x1 = tail[2 * r + 1];
+      const int32_t fa = wa[G * 4 + r], fb = wb[G * 4 + r];
+      acc[0] += fa * x0;
+      acc[1] += fa * x1;
+      acc[2] += fb * x0;
+      acc[3] += fb * x1;
+    }
+    const int32_t off = job->output_offset, lo = job->act_min, hi = job->act_max;
+    int8_t *o1 = out1 ? out1 + oc : spare;
+    out0[oc] = nn_dsp_requantize_fast(acc[0], &ch[i], off, lo, hi);
+    o1[0] = nn_dsp_requantize_fast(acc[1], &ch[i], off, lo, hi);
+    if (has_b) {
+      out0[oc + 1] = nn_dsp_requantize_fast(acc[2], &ch[i + 1], off, lo, hi);
+      o1[1] = nn_dsp_requantize_fast(acc[3], &ch[i + 1], off, lo, hi);
+    }
   }
 }
 

@@ -6,7 +6,9 @@
  * loop. Each tap reads four input bytes and four filter bytes as words;
  * SXTAB16 (with and without ROR #8) adds the input offset to channels 0, 2
  * and 1, 3 as halfword pairs, SXTB16 splits the filter alike, and SMLABB /
- * SMLATT multiply-accumulate each channel. The four channels' requantization
+ * SMLATT multiply-accumulate each channel. For a 3x3 filter, the pixels whose
+ * window lies inside the input read the group's nine filter words from a
+ * packed copy, in one block of assembly. The four channels' requantization
  * constants are prepared once per group (and the fast form of the
  * requantization used when all four allow it). Leftover channels (in_c % 4) and
  * other depth multipliers go through a plain per-channel loop.
@@ -54,21 +56,59 @@ typedef struct {
   int32_t output_offset, act_min, act_max;
 } dw_group;
 
-#define NN_DW_TAP()                                 \
-  do {                                              \
-    const uint32_t xv = nn_read_u32(s);             \
-    const uint32_t wv = nn_read_u32(k);             \
-    s += src_col;                                   \
-    k += w_col;                                     \
-    const uint32_t x02 = nn_sxtab16(offset2, xv);   \
-    const uint32_t w02 = nn_sxtb16(wv);             \
-    acc0 = nn_smlabb(x02, w02, acc0);               \
-    acc2 = nn_smlatt(x02, w02, acc2);               \
-    const uint32_t x13 = nn_sxtab16_ror8(offset2, xv); \
-    const uint32_t w13 = nn_sxtb16_ror8(wv);        \
-    acc1 = nn_smlabb(x13, w13, acc1);               \
-    acc3 = nn_smlatt(x13, w13, acc3);               \
+#if NN_DSP_NATIVE
+/* One tap in assembly: the C version's 14 live values make GCC spill. */
+#define NN_DW_TAP_ASM                                  \
+  "ldr %[xv], [%[s]]\n\t"                             \
+  "ldr %[wv], [%[k]]\n\t"                             \
+  "add %[s], %[s], %[sc]\n\t"                         \
+  "add %[k], %[k], %[wc]\n\t"                         \
+  "sxtab16 %[t1], %[off], %[xv]\n\t"                  \
+  "sxtb16 %[t2], %[wv]\n\t"                           \
+  "smlabb %[a0], %[t1], %[t2], %[a0]\n\t"             \
+  "smlatt %[a2], %[t1], %[t2], %[a2]\n\t"             \
+  "sxtab16 %[xv], %[off], %[xv], ror #8\n\t"          \
+  "sxtb16 %[wv], %[wv], ror #8\n\t"                   \
+  "smlabb %[a1], %[xv], %[wv], %[a1]\n\t"             \
+  "smlatt %[a3], %[xv], %[wv], %[a3]\n\t"
+#define NN_DW_TAP_OPERANDS                                                                             \
+  : [s] "+r"(s), [k] "+r"(k), [a0] "+r"(acc0), [a1] "+r"(acc1), [a2] "+r"(acc2), [a3] "+r"(acc3),     \
+    [xv] "=&r"(xv), [wv] "=&r"(wv), [t1] "=&r"(t1), [t2] "=&r"(t2)                                    \
+  : [sc] "r"(src_col), [wc] "r"(w_col), [off] "r"(offset2)                                          \
+  : "memory"
+#define NN_DW_TAP()                                     \
+  do {                                                  \
+    uint32_t xv, wv, t1, t2;                            \
+    __asm__ volatile(NN_DW_TAP_ASM NN_DW_TAP_OPERANDS); \
   } while (0)
+#define NN_DW_TAP3()                                                                  \
+  do {                                                                                \
+    uint32_t xv, wv, t1, t2;                                                          \
+    __asm__ volatile(NN_DW_TAP_ASM NN_DW_TAP_ASM NN_DW_TAP_ASM NN_DW_TAP_OPERANDS); \
+  } while (0)
+#else
+#define NN_DW_TAP()                                    \
+  do {                                                 \
+    const uint32_t xv = nn_read_u32(s);                \
+    const uint32_t wv = nn_read_u32(k);                \
+    s += src_col;                                      \
+    k += w_col;                                        \
+    const uint32_t x02 = nn_sxtab16(offset2, xv);      \
+    const uint32_t w02 = nn_sxtb16(wv);                \
+    acc0 = nn_smlabb(x02, w02, acc0);                  \
+    acc2 = nn_smlatt(x02, w02, acc2);                  \
+    const uint32_t x13 = nn_sxtab16_ror8(offset2, xv); \
+    const uint32_t w13 = nn_sxtb16_ror8(wv);           \
+    acc1 = nn_smlabb(x13, w13, acc1);                  \
+    acc3 = nn_smlatt(x13, w13, acc3);                  \
+  } while (0)
+#define NN_DW_TAP3() \
+  do {               \
+    NN_DW_TAP();     \
+    NN_DW_TAP();     \
+    NN_DW_TAP();     \
+  } while (0)
+#endif
 
 /* One output pixel of the group: the sums over a window of rows x cols taps
  * (src and w at the first tap's four input and four filter bytes), then the
@@ -82,9 +122,7 @@ static void __attribute__((noinline)) pixel4_fast(const dw_group *g, const int8_
   for (int32_t r = rows; r > 0; --r) {
     const int8_t *s = src, *k = w;
     if (cols == 3) {
-      NN_DW_TAP();
-      NN_DW_TAP();
-      NN_DW_TAP();
+      NN_DW_TAP3();
     } else {
       for (int32_t c = cols; c > 0; --c) NN_DW_TAP();
     }
@@ -117,6 +155,57 @@ static void __attribute__((noinline)) pixel4_exact(const dw_group *g, const int8
   dst[3] = nn_dsp_requantize(acc3, &ch[3], g->output_offset, g->act_min, g->act_max);
 }
 
+#if NN_DSP_NATIVE
+/* One tap of the 3x3 path: the filter word from the group's packed copy
+ * (post-increment), the input pointer moved by `step`. */
+#define NN_DW3_TAP(step)                           \
+  "ldr %[xv], [%[s]]\n\t"                         \
+  "ldr %[wv], [%[k]], #4\n\t"                     \
+  "add %[s], %[s], %[" step "]\n\t"               \
+  "sxtab16 %[t1], %[off], %[xv]\n\t"              \
+  "sxtb16 %[t2], %[wv]\n\t"                       \
+  "smlabb %[a0], %[t1], %[t2], %[a0]\n\t"         \
+  "smlatt %[a2], %[t1], %[t2], %[a2]\n\t"         \
+  "sxtab16 %[xv], %[off], %[xv], ror #8\n\t"      \
+  "sxtb16 %[wv], %[wv], ror #8\n\t"               \
+  "smlabb %[a1], %[xv], %[wv], %[a1]\n\t"         \
+  "smlatt %[a3], %[xv], %[wv], %[a3]\n\t"
+#define NN_DW3_ROW NN_DW3_TAP("sc") NN_DW3_TAP("sc") NN_DW3_TAP("sr")
+#endif
+
+/* One output pixel of the group with the whole 3x3 window inside the input:
+ * the filter is the group's nine words packed in wpack (SRAM, read in
+ * order), the taps in one block of assembly, then the fast requantization. */
+static void __attribute__((noinline)) pixel4_3x3_fast(const dw_group *g, const int8_t *src,
+                                                       const uint32_t *wpack, int8_t *dst) {
+  int32_t acc0 = g->bias[0], acc1 = g->bias[1], acc2 = g->bias[2], acc3 = g->bias[3];
+  const int32_t src_col = g->src_col;
+  const uint32_t offset2 = g->offset2;
+#if NN_DSP_NATIVE
+  const int32_t src_next_row = g->src_row - 2 * src_col;
+  const int8_t *s = src;
+  const uint32_t *k = wpack;
+  uint32_t xv, wv, t1, t2;
+  __asm__ volatile(NN_DW3_ROW NN_DW3_ROW NN_DW3_ROW
+                   : [s] "+r"(s), [k] "+r"(k), [a0] "+r"(acc0), [a1] "+r"(acc1), [a2] "+r"(acc2),
+                     [a3] "+r"(acc3), [xv] "=&r"(xv), [wv] "=&r"(wv), [t1] "=&r"(t1), [t2] "=&r"(t2)
+                   : [sc] "r"(src_col), [sr] "r"(src_next_row), [off] "r"(offset2)
+                   : "memory");
+#else
+  const int32_t w_col = 4;
+  for (int32_t r = 0; r < 3; ++r) {
+    const int8_t *s = src + r * g->src_row;
+    const int8_t *k = (const int8_t *)(wpack + 3 * r);
+    NN_DW_TAP3();
+  }
+#endif
+  const nn_dsp_channel *ch = g->ch;
+  dst[0] = nn_dsp_requantize_fast(acc0, &ch[0], g->output_offset, g->act_min, g->act_max);
+  dst[1] = nn_dsp_requantize_fast(acc1, &ch[1], g->output_offset, g->act_min, g->act_max);
+  dst[2] = nn_dsp_requantize_fast(acc2, &ch[2], g->output_offset, g->act_min, g->act_max);
+  dst[3] = nn_dsp_requantize_fast(acc3, &ch[3], g->output_offset, g->act_min, g->act_max);
+}
+
 /* Channels [c, c + 4), depth multiplier 1. */
 static void four_channels(const nn_conv_s8_params *p, const nn_requant *rq, nn_shape in_shape, const int8_t *in,
                           int32_t filter_h, int32_t filter_w, const int8_t *filter, const int32_t *bias,
@@ -142,20 +231,44 @@ static void four_channels(const nn_conv_s8_params *p, const nn_requant *rq, nn_s
   g.act_max = p->act_max;
   void (*const pixel)(const dw_group *, const int8_t *, const int8_t *, int32_t, int32_t, int8_t *) =
       fast ? pixel4_fast : pixel4_exact;
+  /* 3x3 with the fast requantization: the group's filter words packed */
+  uint32_t wpack[9];
+  const int packed = fast && filter_h == 3 && filter_w == 3;
+  if (packed)
+    for (int32_t t = 0; t < 9; ++t) wpack[t] = nn_read_u32(filter + t * out_c + c);
+  /* output columns [ox_lo, ox_hi) see the whole filter width */
+  int32_t ox_lo = 0, ox_hi = out_shape.w;
+  while (ox_lo < ox_hi && ox_lo * p->stride_w - p->pad_w < 0) ++ox_lo;
+  while (ox_hi > ox_lo && (ox_hi - 1) * p->stride_w - p->pad_w + p->dilation_w * (filter_w - 1) >= in_shape.w)
+    --ox_hi;
+  const int32_t src_step = p->stride_w * in_c;
   for (int32_t oy = 0; oy < out_shape.h; ++oy) {
     const int32_t in_y0 = oy * p->stride_h - p->pad_h;
     int32_t fy0 = 0, fy1 = filter_h;
     while (fy0 < fy1 && in_y0 + p->dilation_h * fy0 < 0) ++fy0;
     while (fy1 > fy0 && in_y0 + p->dilation_h * (fy1 - 1) >= in_shape.h) --fy1;
+    const int32_t rows = fy1 - fy0;
+    const int8_t *src_row0 = in + (in_y0 + p->dilation_h * fy0) * in_shape.w * in_c + c;
+    const int8_t *w_row0 = filter + fy0 * filter_w * out_c + c;
     int8_t *dst = out + oy * out_shape.w * out_c + c;
     for (int32_t ox = 0; ox < out_shape.w; ++ox, dst += out_c) {
       const int32_t in_x0 = ox * p->stride_w - p->pad_w;
+      if (ox == ox_lo && ox_hi > ox_lo) { /* the interior: the whole width, steps only */
+        const int8_t *src = src_row0 + in_x0 * in_c;
+        if (packed && rows == 3)
+          for (; ox < ox_hi; ++ox, dst += out_c, src += src_step) pixel4_3x3_fast(&g, src, wpack, dst);
+        else
+          for (; ox < ox_hi; ++ox, dst += out_c, src += src_step) pixel(&g, src, w_row0, rows, filter_w, dst);
+        if (ox == out_shape.w) break;
+        --ox;
+        dst -= out_c;
+        continue;
+      }
       int32_t fx0 = 0, fx1 = filter_w;
       while (fx0 < fx1 && in_x0 + p->dilation_w * fx0 < 0) ++fx0;
       while (fx1 > fx0 && in_x0 + p->dilation_w * (fx1 - 1) >= in_shape.w) --fx1;
-      const int32_t rows = fx1 > fx0 ? fy1 - fy0 : 0;
-      pixel(&g, in + ((in_y0 + p->dilation_h * fy0) * in_shape.w + in_x0 + p->dilation_w * fx0) * in_c + c,
-            filter + (fy0 * filter_w + fx0) * out_c + c, rows, fx1 - fx0, dst);
+      pixel(&g, src_row0 + (in_x0 + p->dilation_w * fx0) * in_c, w_row0 + fx0 * out_c, fx1 > fx0 ? rows : 0,
+            fx1 - fx0, dst);
     }
   }
 }
