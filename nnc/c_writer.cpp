@@ -10,14 +10,16 @@ namespace mcusim::nnc::c {
 
 std::string identifier(std::string_view name) {
   std::string s;
-  for (char ch : name) s += (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_') ? ch : '_';
+  for (char ch : name)
+    s += (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_') ? ch : '_';
   if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) s = "m_" + s;
   return s;
 }
 
 std::string upper(std::string_view s) {
   std::string u(s);
-  for (char &ch : u) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  for (char &ch : u)
+    ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   return u;
 }
 
@@ -48,8 +50,7 @@ std::string float_literal(float v) {
 }
 
 namespace {
-template <typename T, typename F>
-std::string elements(std::span<const T> v, size_t per_line, F format) {
+template <typename T, typename F> std::string elements(std::span<const T> v, size_t per_line, F format) {
   std::string out;
   for (size_t i = 0; i < v.size(); ++i) {
     out += i % per_line == 0 ? "  " : " ";
@@ -67,9 +68,8 @@ std::string int8_elements(std::span<const int8_t> v) {
 
 std::string int32_elements(std::span<const int32_t> v) {
   // INT32_MIN has no literal of type int: write it as an expression.
-  return elements(v, 8, [](int32_t x) {
-    return x == INT32_MIN ? std::string("(-2147483647 - 1)") : std::to_string(x);
-  });
+  return elements(v, 8,
+                  [](int32_t x) { return x == INT32_MIN ? std::string("(-2147483647 - 1)") : std::to_string(x); });
 }
 
 std::string float_elements(std::span<const float> v) { return elements(v, 6, float_literal); }
@@ -89,13 +89,15 @@ uint32_t le32(const uint8_t *p) {
 
 std::vector<int32_t> as_int32(std::span<const uint8_t> bytes) {
   std::vector<int32_t> v(bytes.size() / 4);
-  for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<int32_t>(le32(bytes.data() + 4 * i));
+  for (size_t i = 0; i < v.size(); ++i)
+    v[i] = static_cast<int32_t>(le32(bytes.data() + 4 * i));
   return v;
 }
 
 std::vector<float> as_float(std::span<const uint8_t> bytes) {
   std::vector<float> v(bytes.size() / 4);
-  for (size_t i = 0; i < v.size(); ++i) v[i] = std::bit_cast<float>(le32(bytes.data() + 4 * i));
+  for (size_t i = 0; i < v.size(); ++i)
+    v[i] = std::bit_cast<float>(le32(bytes.data() + 4 * i));
   return v;
 }
 

@@ -35,6 +35,8 @@ struct CodegenOptions {
   Target target = Target::Generic;
   WeightPlacement weights = WeightPlacement::Flash;
   std::string model_file; ///< for the generated files' first comment
+  /// The header's file name, which the .c includes; empty: prefix + ".h".
+  std::string header_name;
 };
 
 /// The kernel scratch buffer operator `op` needs on `target`: the
@@ -46,10 +48,10 @@ struct GeneratedCode {
   std::string header; ///< OUT_PREFIX.h
   std::string source; ///< OUT_PREFIX.c
   uint64_t arena_bytes = 0;
-  uint64_t scratch_bytes = 0;  ///< the largest kernel_scratch_bytes over the operators
-  uint64_t weight_bytes = 0;   ///< bytes of the constant arrays the kernels read
+  uint64_t scratch_bytes = 0; ///< the largest kernel_scratch_bytes over the operators
+  uint64_t weight_bytes = 0;  ///< bytes of the constant arrays the kernels read
   uint64_t macs = 0;
-  int layers = 0;              ///< operators that run (RESHAPE excluded)
+  int layers = 0; ///< operators that run (RESHAPE excluded)
 };
 
 /// Generates the code, or refuses (ErrorKind::BadModel, one line naming the

@@ -16,9 +16,9 @@ struct Context {
   const Model &model;
   const ArenaPlan &plan;
   const CodegenOptions &options;
-  std::string data;          ///< static definitions: weights, parameters
-  std::string code;          ///< the statements of the operator being emitted
-  uint64_t weight_bytes = 0; ///< bytes of the constant arrays written
+  std::string data;                     ///< static definitions: weights, parameters
+  std::string code;                     ///< the statements of the operator being emitted
+  uint64_t weight_bytes = 0;            ///< bytes of the constant arrays written
   std::map<int, std::string> constants; ///< tensor id -> its array's name
 
   const Tensor &tensor(int id) const { return model.tensors[static_cast<size_t>(id)]; }

@@ -149,6 +149,7 @@ int main(int argc, char **argv) {
   options.target = target;
   options.weights = weights;
   options.model_file = name;
+  options.header_name = basename(out_prefix) + ".h";
   auto code = generate_code(*model, arena, options);
   if (!code) {
     std::fprintf(stderr, "mcusim-nnc: %s: %s\n", name.c_str(), code.error().message.c_str());

@@ -133,9 +133,7 @@ QuantizedRange activation_range_int8(Activation act, float scale, int32_t zp) {
   const int32_t qmax = std::numeric_limits<int8_t>::max();
   QuantizedRange r{qmin, qmax};
   switch (act) {
-  case Activation::Relu:
-    r.min = std::max(qmin, quantize_value(scale, zp, 0.0f));
-    break;
+  case Activation::Relu: r.min = std::max(qmin, quantize_value(scale, zp, 0.0f)); break;
   case Activation::Relu6:
     r.min = std::max(qmin, quantize_value(scale, zp, 0.0f));
     r.max = std::min(qmax, quantize_value(scale, zp, 6.0f));
@@ -144,8 +142,7 @@ QuantizedRange activation_range_int8(Activation act, float scale, int32_t zp) {
     r.min = std::max(qmin, quantize_value(scale, zp, -1.0f));
     r.max = std::min(qmax, quantize_value(scale, zp, 1.0f));
     break;
-  case Activation::None:
-    break;
+  case Activation::None: break;
   }
   return r;
 }
@@ -166,8 +163,8 @@ PaddedDim compute_padding(Padding padding, int32_t in_size, int32_t filter_size,
   PaddedDim d;
   const int32_t effective_filter_size = (filter_size - 1) * dilation + 1;
   if (stride == 0) return d;
-  d.out = padding == Padding::Same ? (in_size + stride - 1) / stride
-                                   : (in_size + stride - effective_filter_size) / stride;
+  d.out =
+      padding == Padding::Same ? (in_size + stride - 1) / stride : (in_size + stride - effective_filter_size) / stride;
   int32_t total = (d.out - 1) * stride + effective_filter_size - in_size;
   total = total > 0 ? total : 0;
   d.pad_before = total / 2;

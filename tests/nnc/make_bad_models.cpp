@@ -1,4 +1,4 @@
-// Writes the bad models the mcusim-nnc command-line tests refuse:
+// Writes the bad models the mcusim-nnc command-line tests refuse (--plan or -o):
 //   make_bad_models <good.tflite> <out-dir>
 #include <filesystem>
 #include <fstream>
@@ -28,5 +28,15 @@ int main(int argc, char **argv) {
   write(dir + "/lstm.tflite", nnc_test::tiny_model({.op = 16}));
   write(dir + "/two-subgraphs.tflite", nnc_test::tiny_model({.subgraphs = 2}));
   write(dir + "/dynamic.tflite", nnc_test::tiny_model({.signature = {1, -1}}));
+  // Readable and planned, but refused by code generation: FULLY_CONNECTED
+  // weights with zero point 3 (the kernels need symmetric weights).
+  nnc_test::TinyGraph fc;
+  fc.tensors = {{{1, 4}, 9, {}, {0.5f}, {0}, 0, "in"},
+                {{2, 4}, 9, std::vector<uint8_t>(8, 1), {0.25f}, {3}, 0, "weights"},
+                {{1, 2}, 9, {}, {1.0f}, {0}, 0, "out"}};
+  fc.ops = {{9, {0, 1}, {2}}};
+  fc.inputs = {0};
+  fc.outputs = {2};
+  write(dir + "/asymmetric-weights.tflite", nnc_test::tiny_graph(fc));
   return 0;
 }

@@ -88,7 +88,9 @@ nnc_test::TinyOptions softmax_options(float beta) {
   };
 }
 
-TinyTensor act8(std::vector<int32_t> shape, float scale, int64_t zp) { return {std::move(shape), 9, {}, {scale}, {zp}}; }
+TinyTensor act8(std::vector<int32_t> shape, float scale, int64_t zp) {
+  return {std::move(shape), 9, {}, {scale}, {zp}};
+}
 TinyTensor weights8(std::vector<int32_t> shape, std::vector<int8_t> values, std::vector<float> scales, int axis = 0) {
   TinyTensor t{std::move(shape), 9, nnc_test::tiny_bytes(values), std::move(scales), {}, axis};
   t.zero_point.assign(t.scale.size(), 0);
@@ -107,20 +109,20 @@ TinyTensor constf(std::vector<int32_t> shape, std::vector<float> values) {
 TinyGraph int8_graph() {
   TinyGraph g;
   g.tensors = {
-      act8({1, 4, 4, 2}, 0.5f, -1),                                                   // 0 input
+      act8({1, 4, 4, 2}, 0.5f, -1),                                                    // 0 input
       {{4, 2}, 2, nnc_test::tiny_bytes(std::vector<int32_t>{0, 0, 1, 1, 1, 1, 0, 0})}, // 1 paddings
-      act8({1, 6, 6, 2}, 0.5f, -1),                                                   // 2 padded
+      act8({1, 6, 6, 2}, 0.5f, -1),                                                    // 2 padded
       weights8({1, 3, 3, 2}, std::vector<int8_t>(18, 1), {0.25f, 0.125f}, 3),          // 3 dw filter
-      bias32({0, 4}),                                                                 // 4 dw bias
-      act8({1, 4, 4, 2}, 1.0f, 3),                                                    // 5 dw out
-      act8({1, 2, 2, 2}, 1.0f, 3),                                                    // 6 pool out
-      act8({1, 2, 2, 2}, 2.0f, 0),                                                    // 7 add out
-      weights8({3, 8}, std::vector<int8_t>(24, -2), {0.5f}),                          // 8 fc weights
-      bias32({1, 2, 3}),                                                              // 9 fc bias
-      act8({1, 3}, 4.0f, 5),                                                          // 10 fc out
-      act8({1, 3}, 1.0f / 256, -128),                                                 // 11 softmax out
-      act8({1, 3}, 1.0f / 128, 0),                                                    // 12 requantized
-      actf({1, 3}),                                                                   // 13 dequantized
+      bias32({0, 4}),                                                                  // 4 dw bias
+      act8({1, 4, 4, 2}, 1.0f, 3),                                                     // 5 dw out
+      act8({1, 2, 2, 2}, 1.0f, 3),                                                     // 6 pool out
+      act8({1, 2, 2, 2}, 2.0f, 0),                                                     // 7 add out
+      weights8({3, 8}, std::vector<int8_t>(24, -2), {0.5f}),                           // 8 fc weights
+      bias32({1, 2, 3}),                                                               // 9 fc bias
+      act8({1, 3}, 4.0f, 5),                                                           // 10 fc out
+      act8({1, 3}, 1.0f / 256, -128),                                                  // 11 softmax out
+      act8({1, 3}, 1.0f / 128, 0),                                                     // 12 requantized
+      actf({1, 3}),                                                                    // 13 dequantized
   };
   g.ops = {op(34, {0, 1}, {2}),
            op(4, {2, 3, 4}, {5}, depthwise_options(1, 1, 1)),
@@ -181,9 +183,9 @@ int compile_c(const GeneratedCode &code, const std::string &prefix) {
   const std::string base = (dir / prefix).string();
   std::ofstream(base + ".h") << code.header;
   std::ofstream(base + ".c") << code.source;
-  const std::string cmd = std::string(NNC_TEST_C_COMPILER) +
-                          " -std=c11 -Wall -Wextra -Werror -ffp-contract=off -I" + MCUSIM_TEST_SOURCE_DIR +
-                          "/firmware/nn/include -I" + dir.string() + " -c " + base + ".c -o " + base + ".o";
+  const std::string cmd = std::string(NNC_TEST_C_COMPILER) + " -std=c11 -Wall -Wextra -Werror -ffp-contract=off -I" +
+                          MCUSIM_TEST_SOURCE_DIR + "/firmware/nn/include -I" + dir.string() + " -c " + base + ".c -o " +
+                          base + ".o";
   const int rc = std::system(cmd.c_str());
   std::filesystem::remove_all(dir);
   return rc;
@@ -201,9 +203,9 @@ TEST_CASE("QuantizeMultiplier: TFLite's unit-test values (underflow, signs, powe
   CHECK(quantize_multiplier(std::ldexp(1.0f, -33)) == QM{0, 0});
   // QuantizeMultiplierArray
   const double w[] = {-4, -2, -1, -0.5, -0.25, -0.125, 0, 0.125, 0.25, 0.5, 1, 2, 4};
-  const QM expect[] = {{-1073741824, 3}, {-1073741824, 2},  {-1073741824, 1}, {-1073741824, 0}, {-1073741824, -1},
-                       {-1073741824, -2}, {0, 0},          {1073741824, -2}, {1073741824, -1}, {1073741824, 0},
-                       {1073741824, 1},   {1073741824, 2}, {1073741824, 3}};
+  const QM expect[] = {{-1073741824, 3},  {-1073741824, 2}, {-1073741824, 1}, {-1073741824, 0}, {-1073741824, -1},
+                       {-1073741824, -2}, {0, 0},           {1073741824, -2}, {1073741824, -1}, {1073741824, 0},
+                       {1073741824, 1},   {1073741824, 2},  {1073741824, 3}};
   for (size_t i = 0; i < std::size(w); ++i) {
     CAPTURE(w[i]);
     CHECK(quantize_multiplier(w[i]) == expect[i]);
@@ -269,7 +271,8 @@ TEST_CASE("ADD parameters: kernels/add.cc Prepare with left_shift 20 (by hand)")
   CHECK_FALSE(add_params(0.5f, 0, 0.5f, 0, 1e-7f, 0));
 }
 
-TEST_CASE("FULLY_CONNECTED multiplies the scales in float first, CONV_2D in double (GetQuantizedConvolutionMultipler)") {
+TEST_CASE(
+    "FULLY_CONNECTED multiplies the scales in float first, CONV_2D in double (GetQuantizedConvolutionMultipler)") {
   // Scales where the float product changes the multiplier's last bits.
   const float in = 0x1.d4a66p-7f, w = 0x1.5bbbd8p-4f, out = 0x1.884318p-1f;
   CHECK(fully_connected_multiplier(in, w, out) == QM{1742524745, -9});
@@ -416,8 +419,9 @@ TEST_CASE("a hybrid model's int8 weights are dequantized at compile time for the
   const std::string &s = code->source;
   CAPTURE(s);
   // channel 0: 0.5 * 2 = 1, channel 1: 0.25 * 2 = 0.5; FC: 0.125 * -4 = -0.5.
-  CHECK(contains(s, "static const float tiny_t1[18] TINY_WEIGHT_ATTR = {\n  0x1p+0f, 0x1p+0f, 0x1p+0f, 0x1p+0f, 0x1p+0f, "
-                    "0x1p+0f,\n  0x1p+0f, 0x1p+0f, 0x1p+0f, 0x1p-1f, 0x1p-1f,"));
+  CHECK(contains(s,
+                 "static const float tiny_t1[18] TINY_WEIGHT_ATTR = {\n  0x1p+0f, 0x1p+0f, 0x1p+0f, 0x1p+0f, 0x1p+0f, "
+                 "0x1p+0f,\n  0x1p+0f, 0x1p+0f, 0x1p+0f, 0x1p-1f, 0x1p-1f,"));
   CHECK(contains(s, "static const float tiny_t10[72] TINY_WEIGHT_ATTR = {\n  -0x1p-1f, -0x1p-1f,"));
   CHECK(contains(s, "nn_conv2d_f32(&tiny_op0_params, "));
   // 18 + 72 float weights, the conv bias 2 floats.
@@ -458,7 +462,8 @@ TEST_CASE("KWS for cortex-m4: DSP kernels, the scratch buffer sized from the mac
   CHECK(contains(code->header, "#define KWS_ARENA_BYTES 16000\n"));
   CHECK(contains(code->header, "#define KWS_MACS 2656768\n"));
   CHECK(contains(code->header, "extern uint8_t kws_scratch[KWS_SCRATCH_BYTES];"));
-  CHECK(contains(s, "uint8_t kws_scratch[KWS_SCRATCH_BYTES] __attribute__((aligned(16), section(\".bss.nn_scratch\")));"));
+  CHECK(contains(s,
+                 "uint8_t kws_scratch[KWS_SCRATCH_BYTES] __attribute__((aligned(16), section(\".bss.nn_scratch\")));"));
   CHECK(contains(s, "nn_conv2d_s8_dsp(&kws_op2_params, "));
   CHECK(contains(s, "(int8_t *)(kws_arena + 0), kws_scratch);"));
   CHECK(contains(s, "nn_depthwise_conv2d_s8_dsp(&kws_op1_params, "));
