@@ -28,6 +28,9 @@ function(nnc_host_model name model target)
     DEPENDS mcusim-nnc ${model}
     COMMENT "mcusim-nnc: ${name} (${target})"
     VERBATIM)
+  # One target runs the generator, so the two executables that compile its
+  # output never run it at the same time (parallel builds).
+  add_custom_target(nnc-generate-${name} DEPENDS ${prefix}.h ${prefix}.c)
   string(MAKE_C_IDENTIFIER "${name}" cname)
   if(cname MATCHES "^[0-9]")
     set(cname "m_${cname}")
@@ -35,6 +38,7 @@ function(nnc_host_model name model target)
   foreach(variant "" "-dump")
     set(exe nnc-host-${name}${variant})
     add_executable(${exe} ${NNC_RUNNER_DIR}/host_main.c ${prefix}.c)
+    add_dependencies(${exe} nnc-generate-${name})
     target_include_directories(${exe} PRIVATE ${dir})
     target_link_libraries(${exe} PRIVATE mcusim_nn_runner mcusim_nnrt)
     target_compile_definitions(${exe} PRIVATE NN_MODEL=${cname}_model)

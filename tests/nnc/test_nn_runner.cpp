@@ -91,7 +91,7 @@ TEST_CASE("runner: CRC-32/ISO-HDLC and the printed lines") {
   CHECK(printed.substr(0, printed.find("\noutput crc32")) == "output float32 100 " + hex);
 }
 
-TEST_CASE("runner: nn_runner_run loads the input before every invocation; set_input checks the size") {
+TEST_CASE("runner: nn_runner_run loads the input before every invocation, set_input checks the size") {
   nn_model_t m = int8_model();
   const int8_t bytes[8] = {1, 2, 3, 4, 5, 6, 7, 8};
   CHECK(nn_runner_set_input(&m, bytes, 7) == -1);
