@@ -56,6 +56,23 @@ typedef struct {
   int32_t output_offset, act_min, act_max;
 } dw_group;
 
+/* The four channels' fast requantization into dst[0..3]: the values first,
+ * then the stores (an int8 store may alias anything, so storing first would
+ * make the compiler reload g's fields). */
+static inline void store4_fast(const dw_group *g, int32_t acc0, int32_t acc1, int32_t acc2, int32_t acc3,
+                               int8_t *dst) {
+  const nn_dsp_channel *ch = g->ch;
+  const int32_t off = g->output_offset, lo = g->act_min, hi = g->act_max;
+  const int8_t v0 = nn_dsp_requantize_fast(acc0, &ch[0], off, lo, hi);
+  const int8_t v1 = nn_dsp_requantize_fast(acc1, &ch[1], off, lo, hi);
+  const int8_t v2 = nn_dsp_requantize_fast(acc2, &ch[2], off, lo, hi);
+  const int8_t v3 = nn_dsp_requantize_fast(acc3, &ch[3], off, lo, hi);
+  dst[0] = v0;
+  dst[1] = v1;
+  dst[2] = v2;
+  dst[3] = v3;
+}
+
 #if NN_DSP_NATIVE
 /* One tap in assembly: the C version's 14 live values make GCC spill. */
 #define NN_DW_TAP_ASM                                  \
@@ -129,11 +146,7 @@ static void __attribute__((noinline)) pixel4_fast(const dw_group *g, const int8_
     src += g->src_row;
     w += g->w_row;
   }
-  const nn_dsp_channel *ch = g->ch;
-  dst[0] = nn_dsp_requantize_fast(acc0, &ch[0], g->output_offset, g->act_min, g->act_max);
-  dst[1] = nn_dsp_requantize_fast(acc1, &ch[1], g->output_offset, g->act_min, g->act_max);
-  dst[2] = nn_dsp_requantize_fast(acc2, &ch[2], g->output_offset, g->act_min, g->act_max);
-  dst[3] = nn_dsp_requantize_fast(acc3, &ch[3], g->output_offset, g->act_min, g->act_max);
+  store4_fast(g, acc0, acc1, acc2, acc3, dst);
 }
 
 /* The same with the exact requantization (any multiplier and shift). */
@@ -171,6 +184,9 @@ static void __attribute__((noinline)) pixel4_exact(const dw_group *g, const int8
   "smlabb %[a1], %[xv], %[wv], %[a1]\n\t"         \
   "smlatt %[a3], %[xv], %[wv], %[a3]\n\t"
 #define NN_DW3_ROW NN_DW3_TAP("sc") NN_DW3_TAP("sc") NN_DW3_TAP("sr")
+/* two taps of a row of three (a pixel at the left or right border), then
+ * past the packed row's third word */
+#define NN_DW3_ROW2 NN_DW3_TAP("sc") NN_DW3_TAP("sr") "add %[k], %[k], #4\n\t"
 #endif
 
 /* One output pixel of the group with the whole 3x3 window inside the input:
@@ -199,11 +215,36 @@ static void __attribute__((noinline)) pixel4_3x3_fast(const dw_group *g, const i
     NN_DW_TAP3();
   }
 #endif
-  const nn_dsp_channel *ch = g->ch;
-  dst[0] = nn_dsp_requantize_fast(acc0, &ch[0], g->output_offset, g->act_min, g->act_max);
-  dst[1] = nn_dsp_requantize_fast(acc1, &ch[1], g->output_offset, g->act_min, g->act_max);
-  dst[2] = nn_dsp_requantize_fast(acc2, &ch[2], g->output_offset, g->act_min, g->act_max);
-  dst[3] = nn_dsp_requantize_fast(acc3, &ch[3], g->output_offset, g->act_min, g->act_max);
+  store4_fast(g, acc0, acc1, acc2, acc3, dst);
+}
+
+/* The same for a pixel at the left or right border: three rows of two taps,
+ * wpack at the first tap's word of the packed 3x3 filter. */
+static void __attribute__((noinline)) pixel4_3x2_fast(const dw_group *g, const int8_t *src,
+                                                       const uint32_t *wpack, int8_t *dst) {
+  int32_t acc0 = g->bias[0], acc1 = g->bias[1], acc2 = g->bias[2], acc3 = g->bias[3];
+  const int32_t src_col = g->src_col;
+  const uint32_t offset2 = g->offset2;
+#if NN_DSP_NATIVE
+  const int32_t src_next_row = g->src_row - src_col;
+  const int8_t *s = src;
+  const uint32_t *k = wpack;
+  uint32_t xv, wv, t1, t2;
+  __asm__ volatile(NN_DW3_ROW2 NN_DW3_ROW2 NN_DW3_ROW2
+                   : [s] "+r"(s), [k] "+r"(k), [a0] "+r"(acc0), [a1] "+r"(acc1), [a2] "+r"(acc2),
+                     [a3] "+r"(acc3), [xv] "=&r"(xv), [wv] "=&r"(wv), [t1] "=&r"(t1), [t2] "=&r"(t2)
+                   : [sc] "r"(src_col), [sr] "r"(src_next_row), [off] "r"(offset2)
+                   : "memory");
+#else
+  const int32_t w_col = 4;
+  for (int32_t r = 0; r < 3; ++r) {
+    const int8_t *s = src + r * g->src_row;
+    const int8_t *k = (const int8_t *)(wpack + 3 * r);
+    NN_DW_TAP();
+    NN_DW_TAP();
+  }
+#endif
+  store4_fast(g, acc0, acc1, acc2, acc3, dst);
 }
 
 /* Channels [c, c + 4), depth multiplier 1. */
@@ -267,8 +308,11 @@ static void four_channels(const nn_conv_s8_params *p, const nn_requant *rq, nn_s
       int32_t fx0 = 0, fx1 = filter_w;
       while (fx0 < fx1 && in_x0 + p->dilation_w * fx0 < 0) ++fx0;
       while (fx1 > fx0 && in_x0 + p->dilation_w * (fx1 - 1) >= in_shape.w) --fx1;
-      pixel(&g, src_row0 + (in_x0 + p->dilation_w * fx0) * in_c, w_row0 + fx0 * out_c, fx1 > fx0 ? rows : 0,
-            fx1 - fx0, dst);
+      if (packed && rows == 3 && fx1 - fx0 == 2)
+        pixel4_3x2_fast(&g, src_row0 + (in_x0 + p->dilation_w * fx0) * in_c, wpack + fx0, dst);
+      else
+        pixel(&g, src_row0 + (in_x0 + p->dilation_w * fx0) * in_c, w_row0 + fx0 * out_c, fx1 > fx0 ? rows : 0,
+              fx1 - fx0, dst);
     }
   }
 }

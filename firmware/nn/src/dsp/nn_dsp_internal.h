@@ -10,17 +10,15 @@
 #include "mcusim_nn.h"
 #include "mcusim_nn_dsp.h"
 
-/* One output channel's requantization constants. */
+/* One output channel's requantization constants (16 bytes: the kernels keep
+ * up to 32 of them on the stack). */
 typedef struct {
+  int64_t round;       /* the fast form (nn_dsp_mbqm_fast): 2^30 + 2^(30 + right_shift) */
   int32_t multiplier;
-  int32_t left_shift;  /* shift > 0 */
-  int32_t right_shift; /* -shift when shift < 0 */
-  int32_t mask;        /* 2^right_shift - 1 */
-  int32_t half;        /* mask >> 1 */
-  /* the fast form (nn_dsp_mbqm_fast), valid when `fast` is 1 */
-  int64_t round;       /* 2^30 + 2^(30 + right_shift) */
-  int32_t high_shift;  /* right_shift - 1 */
-  int32_t fast;        /* 1 <= right_shift <= 31 and multiplier > 2^30 */
+  int8_t left_shift;   /* shift when shift > 0 */
+  int8_t right_shift;  /* -shift when shift < 0 */
+  int8_t high_shift;   /* the fast form: right_shift - 1 */
+  int8_t fast;         /* the fast form applies: 1 <= right_shift <= 31 and multiplier > 2^30 */
 } nn_dsp_channel;
 
 static inline nn_dsp_channel nn_dsp_channel_of(const nn_requant *rq, int32_t channel) {
@@ -28,13 +26,11 @@ static inline nn_dsp_channel nn_dsp_channel_of(const nn_requant *rq, int32_t cha
   const int32_t shift = rq->shift[i];
   nn_dsp_channel ch;
   ch.multiplier = rq->multiplier[i];
-  ch.left_shift = shift > 0 ? shift : 0;
-  ch.right_shift = shift > 0 ? 0 : -shift;
-  ch.mask = (int32_t)(((uint32_t)1 << ch.right_shift) - 1u);
-  ch.half = ch.mask >> 1;
-  ch.fast = ch.right_shift >= 1 && ch.right_shift <= 31 && ch.multiplier > (1 << 30);
+  ch.left_shift = (int8_t)(shift > 0 ? shift : 0);
+  ch.right_shift = (int8_t)(shift > 0 ? 0 : -shift);
+  ch.fast = (int8_t)(ch.right_shift >= 1 && ch.right_shift <= 31 && ch.multiplier > (1 << 30));
   ch.round = ch.fast ? ((int64_t)1 << 30) + ((int64_t)1 << (30 + ch.right_shift)) : 0;
-  ch.high_shift = ch.fast ? ch.right_shift - 1 : 0;
+  ch.high_shift = (int8_t)(ch.fast ? ch.right_shift - 1 : 0);
   return ch;
 }
 
@@ -48,14 +44,15 @@ static inline nn_dsp_channel nn_dsp_channel_of(const nn_requant *rq, int32_t cha
  *    overflow (x = m = INT32_MIN) gives 2^31, which no other operands reach
  *    (|x * m| <= 2^62 - 2^31 otherwise), so h == INT32_MIN after truncation
  *    means exactly that case: INT32_MAX.
- *  - RoundingDivideByPOT as in gemmlowp, with the mask precomputed. */
+ *  - RoundingDivideByPOT as in gemmlowp. */
 static inline int32_t nn_dsp_mbqm(int32_t acc, const nn_dsp_channel *ch) {
   const int32_t x = (int32_t)((uint32_t)acc << ch->left_shift);
   const uint64_t p = (uint64_t)((int64_t)x * ch->multiplier) + ((uint64_t)1 << 30);
   int32_t h = (int32_t)(((uint32_t)(p >> 32) << 1) | ((uint32_t)p >> 31));
   if (h == INT32_MIN) h = INT32_MAX;
-  const int32_t remainder = h & ch->mask;
-  const int32_t threshold = ch->half + (int32_t)((uint32_t)h >> 31);
+  const int32_t mask = (int32_t)(((uint32_t)1 << ch->right_shift) - 1u);
+  const int32_t remainder = h & mask;
+  const int32_t threshold = (mask >> 1) + (int32_t)((uint32_t)h >> 31);
   return (h >> ch->right_shift) + (remainder > threshold ? 1 : 0);
 }
 
