@@ -90,6 +90,14 @@ if(MCUSIM_BUILD_FIRMWARE)
     set_tests_properties(nnc/model-${name}-${device} PROPERTIES TIMEOUT 300)
   endforeach()
 
+  # The input from a file (semihosting), invoked twice: the same output as the host's.
+  add_test(NAME nnc/model-kws_int8-stm32l4r5-input-file
+    COMMAND ${PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/run_model.py --mcusim $<TARGET_FILE:mcusim>
+            --elf ${MCUSIM_FIRMWARE_DIR}/model-kws_int8-stm32l4r5.elf --device stm32l4r5
+            --nnc $<TARGET_FILE:mcusim-nnc> --model ${NNC_MODELS}/kws_ref_model.tflite --input-bytes 490
+            --host $<TARGET_FILE:nnc-host-kws_int8_dsp>)
+  set_tests_properties(nnc/model-kws_int8-stm32l4r5-input-file PROPERTIES TIMEOUT 120)
+
   # The anomaly score in mcusim (all 196 windows: under 1.5 s) equals the host's.
   foreach(name ad_int8 ad_f32)
     add_test(NAME nnc/ad-score-mcusim-${name}

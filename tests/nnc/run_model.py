@@ -2,11 +2,14 @@
 """A model image in mcusim against the host build of the same generated C.
 
   run_model.py --mcusim MCUSIM --elf IMAGE --device DEV --nnc MCUSIM_NNC
-               --model M.tflite --seed N --host CMD...
+               --model M.tflite (--seed N | --input-bytes B) --host CMD...
 
 1. `CMD --seed N` (nnc-host-<name>) and `mcusim run IMAGE -- seed N` print the
    same `output ...` lines (type, count, raw bytes in hex, CRC-32): the
    generated C gives bit-identical results on the host and in the simulator.
+   With --input-bytes B: B deterministic bytes in a file instead, read by the
+   host (--input FILE) and by the firmware through semihosting
+   (--semihost-dir, `input FILE invocations 2`).
 2. The run's report (--report=json) shows one inference (the INVOKE marker)
    and every operator of `mcusim-nnc MODEL --plan` but RESHAPE as a layer
    named <op>_<index>, with its op, its MACs and, when it has MACs, its
@@ -47,15 +50,24 @@ def main():
     ap.add_argument("--nnc", required=True)
     ap.add_argument("--model", required=True)
     ap.add_argument("--seed", default="7")
+    ap.add_argument("--input-bytes", type=int, default=0)
     ap.add_argument("--host", required=True, nargs="+")
     a = ap.parse_args()
     failures = []
 
-    host = subprocess.run(a.host + ["--seed", a.seed], check=True, capture_output=True, text=True).stdout
     with tempfile.TemporaryDirectory() as tmp:
+        if a.input_bytes:
+            path = os.path.join(tmp, "input.bin")
+            with open(path, "wb") as f:
+                f.write(bytes((i * 151 + 7) % 256 for i in range(a.input_bytes)))
+            host_args, fw_args = ["--input", path], ["--semihost-dir", tmp, "--", "input", "input.bin",
+                                                     "invocations", "2"]
+        else:
+            host_args, fw_args = ["--seed", a.seed], ["--", "seed", a.seed]
+        host = subprocess.run(a.host + host_args, check=True, capture_output=True, text=True).stdout
         report_path = os.path.join(tmp, "report.json")
         run = subprocess.run([a.mcusim, "run", a.elf, "--device", a.device, "--no-db", "--quiet",
-                              "--report=json", "--report-out", report_path, "--", "seed", a.seed],
+                              "--report=json", "--report-out", report_path] + fw_args,
                              capture_output=True, text=True, timeout=600)
         if run.returncode != 0:
             sys.exit(f"FAIL: mcusim exited with {run.returncode}:\n{run.stdout}\n{run.stderr}")
@@ -70,8 +82,10 @@ def main():
 
     layers = report.get("layers") or {}
     rows = {r["name"]: r for r in layers.get("rows", [])}
-    if layers.get("invocations") != 1:
-        failures.append(f"expected one inference (INVOKE marker), the report has {layers.get('invocations')}")
+    want_invocations = 2 if a.input_bytes else 1
+    if layers.get("invocations") != want_invocations:
+        failures.append(f"expected {want_invocations} inference(s) (INVOKE marker), the report has "
+                        f"{layers.get('invocations')}")
     for index, op, macs in plan_operators(a.nnc, a.model):
         if op == "RESHAPE":
             continue
@@ -90,8 +104,8 @@ def main():
     if extra:
         failures.append(f"layers not in the plan: {sorted(extra)}")
     total = report["totals"]["cycles"]
-    print(f"{len(rows)} layers reported; {layers.get('invocation_cycles')} cycles per inference "
-          f"({total} in the run)")
+    print(f"{len(rows)} layers reported; {layers.get('invocation_cycles')} cycles in "
+          f"{layers.get('invocations')} inference(s) ({total} in the run)")
     if failures:
         print("\n".join("FAIL: " + f for f in failures))
         sys.exit(1)
