@@ -75,6 +75,9 @@ int main(int argc, char **argv) {
     auto dash = stem.find('-');
     if (dash == std::string::npos) continue;
     std::string app = stem.substr(0, dash), device = stem.substr(dash + 1);
+    // Model images are <program>-<model>-<device> (docs/tinyml.md); model names have no '-'.
+    if ((app == "model" || app == "adscore") && device.find('-') != std::string::npos)
+      device = device.substr(device.find('-') + 1);
     if (refused.count(app)) continue;
     fs::path out = work / (stem + ".json");
     fs::remove(out);
