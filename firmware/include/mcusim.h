@@ -74,6 +74,11 @@ uint32_t mcusim_cycles(void);
  * cortex-m4f, cortex-m7, cortex-m33). Override with -DMCUSIM_CORE_NAME="...". */
 const char *mcusim_core_name(void);
 
+/* The semihosting command line (SYS_GET_CMDLINE) into buf, NUL-terminated and
+ * cut to size - 1 bytes; returns its length, or -1 (buf empty) when the host
+ * gives none. */
+int mcusim_cmdline(char *buf, uint32_t size);
+
 /* The last all-digit word of the semihosting command line ("dotprod 2000"
  * gives 2000), or `fallback` when there is none. */
 uint32_t mcusim_cmdline_number(uint32_t fallback);

@@ -109,21 +109,33 @@ const char *mcusim_core_name(void)
 #endif
 }
 
-uint32_t mcusim_cmdline_number(uint32_t fallback)
+int mcusim_cmdline(char *buf, uint32_t size)
 {
-    char buf[128];
+    if (size == 0) {
+        return -1;
+    }
     struct {
         char *ptr;
         uint32_t len;
-    } block = {buf, sizeof buf - 1};
+    } block = {buf, size - 1};
 
+    buf[0] = '\0';
     if (mcusim_semihost(MCUSIM_SYS_GET_CMDLINE, &block) != 0) {
-        return fallback;
+        return -1;
     }
-    if (block.len > sizeof buf - 1) {
-        block.len = sizeof buf - 1;
+    if (block.len > size - 1) {
+        block.len = size - 1;
     }
     buf[block.len] = '\0';
+    return (int)block.len;
+}
+
+uint32_t mcusim_cmdline_number(uint32_t fallback)
+{
+    char buf[128];
+    if (mcusim_cmdline(buf, sizeof buf) < 0) {
+        return fallback;
+    }
 
     uint32_t result = fallback;
     const char *p = buf;

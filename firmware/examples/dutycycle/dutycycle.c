@@ -108,13 +108,7 @@ static void run_period(uint32_t p) {
 /* Whether the semihosting command line has the word `w`. */
 static int cmdline_has(const char *w) {
   char buf[128];
-  struct {
-    char *ptr;
-    uint32_t len;
-  } block = {buf, sizeof buf - 1};
-  if (mcusim_semihost(MCUSIM_SYS_GET_CMDLINE, &block) != 0) return 0;
-  if (block.len > sizeof buf - 1) block.len = sizeof buf - 1;
-  buf[block.len] = '\0';
+  if (mcusim_cmdline(buf, sizeof buf) < 0) return 0;
   for (const char *p = buf; *p; p++) {
     if (p != buf && p[-1] != ' ') continue;
     int i = 0;

@@ -119,17 +119,7 @@ int main(void)
 {
     static char cmdline[256];
     static char *argv[AD_MAX_ARGS];
-    struct {
-        char *ptr;
-        uint32_t len;
-    } block = {cmdline, sizeof cmdline - 1};
-    if (mcusim_semihost(MCUSIM_SYS_GET_CMDLINE, &block) != 0) {
-        block.len = 0;
-    }
-    if (block.len > sizeof cmdline - 1) {
-        block.len = sizeof cmdline - 1;
-    }
-    cmdline[block.len] = '\0';
+    mcusim_cmdline(cmdline, sizeof cmdline);
     int argc = 0;
     for (char *s = strtok(cmdline, " \t"); s != NULL && argc < AD_MAX_ARGS; s = strtok(NULL, " \t")) {
         argv[argc++] = s;

@@ -114,17 +114,7 @@ static void read_input(const nn_model_t *model, const char *name)
 int main(void)
 {
     static char cmdline[FW_CMDLINE_MAX];
-    struct {
-        char *ptr;
-        uint32_t len;
-    } block = {cmdline, sizeof cmdline - 1};
-    if (mcusim_semihost(MCUSIM_SYS_GET_CMDLINE, &block) != 0) {
-        block.len = 0;
-    }
-    if (block.len > sizeof cmdline - 1) {
-        block.len = sizeof cmdline - 1;
-    }
-    cmdline[block.len] = '\0';
+    mcusim_cmdline(cmdline, sizeof cmdline);
 
     uint32_t seed = 1;
     uint32_t invocations = 1;
