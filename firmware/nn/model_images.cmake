@@ -25,7 +25,6 @@ set(MCUSIM_NN_DEVICES
 # <name>@<device>=<why it does not fit> (mcusim-nnc --plan; firmware/ld/<device>.ld)
 set(MCUSIM_NN_LEFT_OUT
   "ic_f32@stm32g0b1=arena 196,608 B > 144 KiB RAM"
-  "ic_f32@stm32h7a3=arena 196,608 B > 128 KiB DTCM (the RAM the image links into)"
   "ad_f32@stm32g0b1=weights 1,063,456 B > 512 KiB flash"
 )
 

@@ -16,6 +16,8 @@ extern uint32_t _sdata;
 extern uint32_t _edata;
 extern uint32_t _sbss;
 extern uint32_t _ebss;
+extern uint32_t _snn_arena; /* a compiled model's arena (common.ld), maybe outside .bss */
+extern uint32_t _enn_arena;
 
 /* newlib */
 extern void initialise_monitor_handles(void);
@@ -145,6 +147,10 @@ void Reset_Handler(void)
     /* Zero .bss. */
     dst = &_sbss;
     while (dst < &_ebss) {
+        *dst++ = 0;
+    }
+    dst = &_snn_arena;
+    while (dst < &_enn_arena) {
         *dst++ = 0;
     }
 
