@@ -74,6 +74,11 @@ uint32_t mcusim_cycles(void);
  * cortex-m4f, cortex-m7, cortex-m33). Override with -DMCUSIM_CORE_NAME="...". */
 const char *mcusim_core_name(void);
 
+/* Called by the start-up code before main to set up newlib's stdio over
+ * semihosting (which mallocs its FILE structures). A program that needs no
+ * stdio defines an empty one: no stdio and no heap get linked in. */
+void mcusim_init_stdio(void);
+
 /* The semihosting command line (SYS_GET_CMDLINE) into buf, NUL-terminated and
  * cut to size - 1 bytes; returns its length, or -1 (buf empty) when the host
  * gives none. */

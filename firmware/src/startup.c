@@ -24,6 +24,16 @@ extern void initialise_monitor_handles(void);
 extern void __libc_init_array(void);
 extern int main(void);
 
+/* Sets up newlib's stdin/stdout/stderr over semihosting (librdimon), which
+ * allocates its FILE structures with malloc. A program that uses no stdio
+ * (only mcusim_puts and mcusim_semihost, such as the compiled models'
+ * runner) defines an empty mcusim_init_stdio of its own, and then neither
+ * stdio nor the heap is linked in. */
+__attribute__((weak)) void mcusim_init_stdio(void)
+{
+    initialise_monitor_handles();
+}
+
 void Reset_Handler(void) __attribute__((noreturn));
 void Default_Handler(void);
 
@@ -155,7 +165,7 @@ void Reset_Handler(void)
     }
 
     /* Semihosting stdin/stdout/stderr for newlib (librdimon). */
-    initialise_monitor_handles();
+    mcusim_init_stdio();
 
     /* Static constructors (none in plain C programs, but cheap). */
     __libc_init_array();
