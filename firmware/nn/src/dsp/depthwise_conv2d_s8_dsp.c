@@ -56,6 +56,7 @@ typedef struct {
   int32_t output_offset, act_min, act_max;
   int32_t src_step, dst_step; /* the next output pixel's input and output steps */
   int32_t run_len[3];         /* the 3x3 path: pixels per row lacking the left column, whole, lacking the right */
+  int32_t full_range;         /* act_min, act_max = -128, 127: the clamp is one SSAT */
 } dw_group;
 
 /* The four channels' fast requantization into dst[0..3]: the values first,
@@ -261,6 +262,74 @@ typedef struct {
   int32_t bias[3][4];
 } dw_row;
 
+#if NN_DSP_NATIVE
+/* store4_fast in assembly, for channel `a` (ch[i] at q + 16 i, dst[i]): the
+ * four constants loaded in a row (pipelined), SMLAL and the sign term of
+ * nn_dsp_mbqm_fast, the shift, the offset, the clamp. GCC's version reloads
+ * g's fields between the channels for want of registers. */
+#define NN_DW_RQ(a, o_lo, o_hi, o_m, o_sh, o_dst, clamp) \
+  "ldr %[lo], [%[q], #" o_lo "]\n\t"                   \
+  "ldr %[hi], [%[q], #" o_hi "]\n\t"                   \
+  "ldr %[m], [%[q], #" o_m "]\n\t"                     \
+  "ldrsb %[sh], [%[q], #" o_sh "]\n\t"                 \
+  "smlal %[lo], %[hi], %[" a "], %[m]\n\t"             \
+  "asr %[m], %[" a "], #31\n\t"                        \
+  "adds %[lo], %[lo], %[m], lsl #31\n\t"               \
+  "adc %[hi], %[hi], %[m]\n\t"                         \
+  "asr %[hi], %[hi], %[sh]\n\t"                        \
+  "add %[hi], %[hi], %[off]\n\t"                       \
+  clamp "strb %[hi], [%[d], #" o_dst "]\n\t"
+/* the same with an arbitrary clamp (the bounds and the shift loaded into m
+ * as they are needed: GCC has too few registers for them) */
+#define NN_DW_RQ_G(a, o_lo, o_hi, o_m, o_sh, o_dst) \
+  "ldr %[lo], [%[q], #" o_lo "]\n\t"              \
+  "ldr %[hi], [%[q], #" o_hi "]\n\t"              \
+  "ldr %[m], [%[q], #" o_m "]\n\t"                \
+  "smlal %[lo], %[hi], %[" a "], %[m]\n\t"        \
+  "asr %[m], %[" a "], #31\n\t"                   \
+  "adds %[lo], %[lo], %[m], lsl #31\n\t"          \
+  "adc %[hi], %[hi], %[m]\n\t"                    \
+  "ldrsb %[m], [%[q], #" o_sh "]\n\t"             \
+  "asr %[hi], %[hi], %[m]\n\t"                    \
+  "add %[hi], %[hi], %[off]\n\t"                  \
+  "ldr %[m], %[lo_c]\n\t"                          \
+  "cmp %[hi], %[m]\n\t"                            \
+  "it lt\n\t"                                      \
+  "movlt %[hi], %[m]\n\t"                          \
+  "ldr %[m], %[hi_c]\n\t"                          \
+  "cmp %[hi], %[m]\n\t"                            \
+  "it gt\n\t"                                      \
+  "movgt %[hi], %[m]\n\t"                          \
+  "strb %[hi], [%[d], #" o_dst "]\n\t"
+#define NN_DW_RQ4_G                                                                        \
+  NN_DW_RQ_G("a0", "0", "4", "8", "14", "0") NN_DW_RQ_G("a1", "16", "20", "24", "30", "1") \
+  NN_DW_RQ_G("a2", "32", "36", "40", "46", "2") NN_DW_RQ_G("a3", "48", "52", "56", "62", "3")
+#define NN_DW_RQ4(clamp)                                                                        \
+  NN_DW_RQ("a0", "0", "4", "8", "14", "0", clamp) NN_DW_RQ("a1", "16", "20", "24", "30", "1", clamp) \
+  NN_DW_RQ("a2", "32", "36", "40", "46", "2", clamp) NN_DW_RQ("a3", "48", "52", "56", "62", "3", clamp)
+#define NN_DW_SSAT "ssat %[hi], #8, %[hi]\n\t"
+#endif
+
+static inline __attribute__((always_inline)) void store4_rq(const dw_group *g, const int32_t acc[4], int8_t *dst) {
+#if NN_DSP_NATIVE
+  uint32_t lo, hi, m, sh;
+  if (g->full_range)
+    __asm__ volatile(NN_DW_RQ4(NN_DW_SSAT)
+                     : [lo] "=&r"(lo), [hi] "=&r"(hi), [m] "=&r"(m), [sh] "=&r"(sh)
+                     : [a0] "r"(acc[0]), [a1] "r"(acc[1]), [a2] "r"(acc[2]), [a3] "r"(acc[3]), [q] "r"(g->ch),
+                       [d] "r"(dst), [off] "r"(g->output_offset)
+                     : "cc", "memory");
+  else
+    __asm__ volatile(NN_DW_RQ4_G
+                     : [lo] "=&r"(lo), [hi] "=&r"(hi), [m] "=&r"(m)
+                     : [a0] "r"(acc[0]), [a1] "r"(acc[1]), [a2] "r"(acc[2]), [a3] "r"(acc[3]), [q] "r"(g->ch),
+                       [d] "r"(dst), [off] "r"(g->output_offset), [lo_c] "m"(g->act_min), [hi_c] "m"(g->act_max)
+                     : "cc", "memory");
+#else
+  store4_fast(g, acc[0], acc[1], acc[2], acc[3], dst);
+#endif
+}
+
 static inline __attribute__((always_inline)) void row4_as(int rows, const dw_group *g, const dw_row *r,
                                                           int8_t *dst) {
   for (int run = 0; run < 3; ++run) {
@@ -269,7 +338,7 @@ static inline __attribute__((always_inline)) void row4_as(int rows, const dw_gro
     for (int32_t n = g->run_len[run]; n > 0; --n, s += g->src_step, dst += g->dst_step) {
       int32_t acc[4] = {r->bias[run][0], r->bias[run][1], r->bias[run][2], r->bias[run][3]};
       window4(rows, run == 1 ? 3 : 2, g, s, k, acc);
-      store4_fast(g, acc[0], acc[1], acc[2], acc[3], dst);
+      store4_rq(g, acc, dst);
     }
   }
 }
@@ -280,6 +349,40 @@ static void __attribute__((noinline)) row4_3rows(const dw_group *g, const dw_row
 
 static void __attribute__((noinline)) row4_2rows(const dw_group *g, const dw_row *r, int8_t *dst) {
   row4_as(2, g, r, dst);
+}
+
+/* The group's nine filter words (at filter + t out_c, t = 3 fy + fx) split
+ * into wsplit, and row_sum[fy][run][i]: channel i's filter row fy summed over
+ * the run's columns (left border: 1..2, whole: 0..2, right border: 0..1). */
+static void __attribute__((noinline)) split_3x3(const int8_t *filter, int32_t out_c, uint32_t wsplit[18],
+                                                 int32_t row_sum[3][3][4]) {
+  for (int32_t fy = 0; fy < 3; ++fy) {
+    for (int32_t fx = 0; fx < 3; ++fx) {
+      const uint32_t w = nn_read_u32(filter + (fy * 3 + fx) * out_c);
+      const uint32_t w02 = nn_sxtb16(w), w13 = nn_sxtb16_ror8(w);
+      wsplit[2 * (fy * 3 + fx)] = w02;
+      wsplit[2 * (fy * 3 + fx) + 1] = w13;
+      const int32_t v[4] = {nn_dsp_half_b(w02), nn_dsp_half_b(w13), nn_dsp_half_t(w02), nn_dsp_half_t(w13)};
+      for (int32_t i = 0; i < 4; ++i) {
+        if (fx > 0) row_sum[fy][0][i] = (fx == 1 ? 0 : row_sum[fy][0][i]) + v[i];
+        row_sum[fy][1][i] = (fx == 0 ? 0 : row_sum[fy][1][i]) + v[i];
+        if (fx < 2) row_sum[fy][2][i] = (fx == 0 ? 0 : row_sum[fy][2][i]) + v[i];
+      }
+    }
+  }
+}
+
+/* r->bias for windows of filter rows [fy0, fy1): the group's bias plus the
+ * input offset times each run's filter sum. */
+static void __attribute__((noinline)) window_bias(const dw_group *g, int32_t input_offset,
+                                                   const int32_t row_sum[3][3][4], int32_t fy0, int32_t fy1,
+                                                   dw_row *r) {
+  for (int run = 0; run < 3; ++run)
+    for (int32_t i = 0; i < 4; ++i) {
+      int32_t sum = 0;
+      for (int32_t fy = fy0; fy < fy1; ++fy) sum += row_sum[fy][run][i];
+      r->bias[run][i] = g->bias[i] + input_offset * sum;
+    }
 }
 
 /* Channels [c, c + 4), depth multiplier 1. */
@@ -305,6 +408,7 @@ static void four_channels(const nn_conv_s8_params *p, const nn_requant *rq, nn_s
   g.output_offset = p->output_offset;
   g.act_min = p->act_min;
   g.act_max = p->act_max;
+  g.full_range = p->act_min == -128 && p->act_max == 127;
   void (*const pixel)(const dw_group *, const int8_t *, const int8_t *, int32_t, int32_t, int8_t *) =
       fast ? pixel4_fast : pixel4_exact;
   /* output columns [ox_lo, ox_hi) see the whole filter width */
@@ -331,23 +435,8 @@ static void four_channels(const nn_conv_s8_params *p, const nn_requant *rq, nn_s
     while (fx1 > fx0 && in_x0 + p->dilation_w * (fx1 - 1) >= in_shape.w) --fx1;
     rows_3x3 = ox < ox_lo ? fx0 == 1 && fx1 == 3 : fx0 == 0 && fx1 == 2;
   }
-  /* row_sum[fy][run][i]: channel c + i's filter row fy summed over the
-   * run's columns (left: 1..2, whole: 0..2, right: 0..1) */
   int32_t row_sum[3][3][4];
-  if (rows_3x3)
-    for (int32_t t = 0; t < 9; ++t) {
-      const uint32_t w = nn_read_u32(filter + t * out_c + c);
-      wsplit[2 * t] = nn_sxtb16(w);
-      wsplit[2 * t + 1] = nn_sxtb16_ror8(w);
-    }
-  for (int32_t fy = 0; rows_3x3 && fy < 3; ++fy)
-    for (int32_t i = 0; i < 4; ++i) {
-      const int32_t w0 = filter[(fy * 3) * out_c + c + i], w1 = filter[(fy * 3 + 1) * out_c + c + i],
-                    w2 = filter[(fy * 3 + 2) * out_c + c + i];
-      row_sum[fy][0][i] = w1 + w2;
-      row_sum[fy][1][i] = w0 + w1 + w2;
-      row_sum[fy][2][i] = w0 + w1;
-    }
+  if (rows_3x3) split_3x3(filter + c, out_c, wsplit, row_sum);
   dw_row r;
   int32_t r_fy0 = -1, r_fy1 = -1; /* the window rows r.bias was made for */
   const int32_t run_x[3] = {(p->dilation_w - p->pad_w) * in_c, (ox_lo * p->stride_w - p->pad_w) * in_c,
@@ -365,12 +454,7 @@ static void four_channels(const nn_conv_s8_params *p, const nn_requant *rq, nn_s
       if (fy0 != r_fy0 || fy1 != r_fy1) {
         r_fy0 = fy0;
         r_fy1 = fy1;
-        for (int run = 0; run < 3; ++run)
-          for (int32_t i = 0; i < 4; ++i) {
-            int32_t sum = 0;
-            for (int32_t fy = fy0; fy < fy1; ++fy) sum += row_sum[fy][run][i];
-            r.bias[run][i] = g.bias[i] + p->input_offset * sum;
-          }
+        window_bias(&g, p->input_offset, row_sum, fy0, fy1, &r);
       }
       for (int run = 0; run < 3; ++run) {
         r.src[run] = src_row0 + run_x[run];
