@@ -57,6 +57,7 @@ typedef struct {
   int32_t src_step, dst_step; /* the next output pixel's input and output steps */
   int32_t run_len[3];         /* the 3x3 path: pixels per row lacking the left column, whole, lacking the right */
   int32_t full_range;         /* act_min, act_max = -128, 127: the clamp is one SSAT */
+  int32_t src_row_step;       /* the next output row's input step */
 } dw_group;
 
 /* The four channels' fast requantization into dst[0..3]: the values first,
@@ -260,6 +261,7 @@ typedef struct {
   const int8_t *src[3];
   const uint32_t *k[3];
   int32_t bias[3][4];
+  int32_t n_rows; /* output rows alike (the same window rows), one after the other */
 } dw_row;
 
 #if NN_DSP_NATIVE
@@ -332,13 +334,18 @@ static inline __attribute__((always_inline)) void store4_rq(const dw_group *g, c
 
 static inline __attribute__((always_inline)) void row4_as(int rows, const dw_group *g, const dw_row *r,
                                                           int8_t *dst) {
-  for (int run = 0; run < 3; ++run) {
-    const int8_t *s = r->src[run];
-    const uint32_t *k = r->k[run];
-    for (int32_t n = g->run_len[run]; n > 0; --n, s += g->src_step, dst += g->dst_step) {
-      int32_t acc[4] = {r->bias[run][0], r->bias[run][1], r->bias[run][2], r->bias[run][3]};
-      window4(rows, run == 1 ? 3 : 2, g, s, k, acc);
-      store4_rq(g, acc, dst);
+  for (int32_t y = 0, src_y = 0; y < r->n_rows; ++y, src_y += g->src_row_step) {
+    for (int run = 0; run < 3; ++run) {
+      const int8_t *s = r->src[run] + src_y;
+      const uint32_t *k = r->k[run];
+      for (int32_t n = g->run_len[run]; n > 0; --n, s += g->src_step, dst += g->dst_step) {
+        int32_t acc[4] = {r->bias[run][0], r->bias[run][1], r->bias[run][2], r->bias[run][3]};
+        if (run == 1)
+          window4(rows, 3, g, s, k, acc);
+        else
+          window4(rows, 2, g, s, k, acc);
+        store4_rq(g, acc, dst);
+      }
     }
   }
 }
@@ -372,17 +379,28 @@ static void __attribute__((noinline)) split_3x3(const int8_t *filter, int32_t ou
   }
 }
 
-/* r->bias for windows of filter rows [fy0, fy1): the group's bias plus the
- * input offset times each run's filter sum. */
-static void __attribute__((noinline)) window_bias(const dw_group *g, int32_t input_offset,
-                                                   const int32_t row_sum[3][3][4], int32_t fy0, int32_t fy1,
-                                                   dw_row *r) {
-  for (int run = 0; run < 3; ++run)
-    for (int32_t i = 0; i < 4; ++i) {
-      int32_t sum = 0;
-      for (int32_t fy = fy0; fy < fy1; ++fy) sum += row_sum[fy][run][i];
-      r->bias[run][i] = g->bias[i] + input_offset * sum;
-    }
+/* r->bias for windows of filter rows [fy0, fy1) (two or three rows): the
+ * group's bias plus the input offset times each run's filter sum. */
+static void window_bias(const dw_group *g, int32_t input_offset, const int32_t row_sum[3][3][4], int32_t fy0,
+                        int32_t fy1, dw_row *r) {
+  const int32_t *r0 = row_sum[fy0][0], *r1 = row_sum[fy0 + 1][0];
+  const int32_t *r2 = fy1 - fy0 == 3 ? row_sum[fy0 + 2][0] : NULL;
+  int32_t *b = r->bias[0];
+  for (int32_t j = 0; j < 12; ++j) {
+    const int32_t sum = r0[j] + r1[j] + (r2 ? r2[j] : 0);
+    b[j] = g->bias[j & 3] + input_offset * sum;
+  }
+}
+
+/* The filter rows [*fy0, *fy1) of output row oy's window inside the input. */
+static inline void window_rows(const nn_conv_s8_params *p, int32_t in_h, int32_t filter_h, int32_t oy,
+                               int32_t *fy0, int32_t *fy1) {
+  const int32_t in_y0 = oy * p->stride_h - p->pad_h;
+  int32_t f0 = 0, f1 = filter_h;
+  while (f0 < f1 && in_y0 + p->dilation_h * f0 < 0) ++f0;
+  while (f1 > f0 && in_y0 + p->dilation_h * (f1 - 1) >= in_h) --f1;
+  *fy0 = f0;
+  *fy1 = f1;
 }
 
 /* Channels [c, c + 4), depth multiplier 1. */
@@ -409,6 +427,7 @@ static void four_channels(const nn_conv_s8_params *p, const nn_requant *rq, nn_s
   g.act_min = p->act_min;
   g.act_max = p->act_max;
   g.full_range = p->act_min == -128 && p->act_max == 127;
+  g.src_row_step = p->stride_h * in_shape.w * in_c;
   void (*const pixel)(const dw_group *, const int8_t *, const int8_t *, int32_t, int32_t, int8_t *) =
       fast ? pixel4_fast : pixel4_exact;
   /* output columns [ox_lo, ox_hi) see the whole filter width */
@@ -443,9 +462,8 @@ static void four_channels(const nn_conv_s8_params *p, const nn_requant *rq, nn_s
                             (ox_hi * p->stride_w - p->pad_w) * in_c};
   for (int32_t oy = 0; oy < out_shape.h; ++oy) {
     const int32_t in_y0 = oy * p->stride_h - p->pad_h;
-    int32_t fy0 = 0, fy1 = filter_h;
-    while (fy0 < fy1 && in_y0 + p->dilation_h * fy0 < 0) ++fy0;
-    while (fy1 > fy0 && in_y0 + p->dilation_h * (fy1 - 1) >= in_shape.h) --fy1;
+    int32_t fy0, fy1;
+    window_rows(p, in_shape.h, filter_h, oy, &fy0, &fy1);
     const int32_t rows = fy1 - fy0;
     const int8_t *src_row0 = in + (in_y0 + p->dilation_h * fy0) * in_shape.w * in_c + c;
     const int8_t *w_row0 = filter + fy0 * filter_w * out_c + c;
@@ -459,6 +477,12 @@ static void four_channels(const nn_conv_s8_params *p, const nn_requant *rq, nn_s
       for (int run = 0; run < 3; ++run) {
         r.src[run] = src_row0 + run_x[run];
         r.k[run] = wsplit + 2 * (3 * fy0 + (run == 0 ? 1 : 0));
+      }
+      /* the following rows with the same window rows, in the same call */
+      r.n_rows = 1;
+      for (int32_t f0, f1; oy + 1 < out_shape.h; ++oy, ++r.n_rows) {
+        window_rows(p, in_shape.h, filter_h, oy + 1, &f0, &f1);
+        if (f0 != fy0 || f1 != fy1) break;
       }
       (rows == 3 ? row4_3rows : row4_2rows)(&g, &r, dst);
       continue;
