@@ -361,22 +361,20 @@ static void __attribute__((noinline)) row4_2rows(const dw_group *g, const dw_row
 /* The group's nine filter words (at filter + t out_c, t = 3 fy + fx) split
  * into wsplit, and row_sum[fy][run][i]: channel i's filter row fy summed over
  * the run's columns (left border: 1..2, whole: 0..2, right border: 0..1). */
-static void __attribute__((noinline)) split_3x3(const int8_t *filter, int32_t out_c, uint32_t wsplit[18],
-                                                 int32_t row_sum[3][3][4]) {
-  for (int32_t fy = 0; fy < 3; ++fy) {
-    for (int32_t fx = 0; fx < 3; ++fx) {
-      const uint32_t w = nn_read_u32(filter + (fy * 3 + fx) * out_c);
-      const uint32_t w02 = nn_sxtb16(w), w13 = nn_sxtb16_ror8(w);
-      wsplit[2 * (fy * 3 + fx)] = w02;
-      wsplit[2 * (fy * 3 + fx) + 1] = w13;
-      const int32_t v[4] = {nn_dsp_half_b(w02), nn_dsp_half_b(w13), nn_dsp_half_t(w02), nn_dsp_half_t(w13)};
-      for (int32_t i = 0; i < 4; ++i) {
-        if (fx > 0) row_sum[fy][0][i] = (fx == 1 ? 0 : row_sum[fy][0][i]) + v[i];
-        row_sum[fy][1][i] = (fx == 0 ? 0 : row_sum[fy][1][i]) + v[i];
-        if (fx < 2) row_sum[fy][2][i] = (fx == 0 ? 0 : row_sum[fy][2][i]) + v[i];
-      }
-    }
+static void split_3x3(const int8_t *filter, int32_t out_c, uint32_t wsplit[18], int32_t row_sum[3][3][4]) {
+  for (int32_t t = 0; t < 9; ++t) {
+    const uint32_t w = nn_read_u32(filter + t * out_c);
+    wsplit[2 * t] = nn_sxtb16(w);
+    wsplit[2 * t + 1] = nn_sxtb16_ror8(w);
   }
+  for (int32_t fy = 0; fy < 3; ++fy)
+    for (int32_t i = 0; i < 4; ++i) {
+      const int32_t w0 = filter[(3 * fy) * out_c + i], w1 = filter[(3 * fy + 1) * out_c + i],
+                    w2 = filter[(3 * fy + 2) * out_c + i];
+      row_sum[fy][0][i] = w1 + w2;
+      row_sum[fy][1][i] = w0 + w1 + w2;
+      row_sum[fy][2][i] = w0 + w1;
+    }
 }
 
 /* r->bias for windows of filter rows [fy0, fy1) (two or three rows): the
@@ -460,6 +458,10 @@ static void four_channels(const nn_conv_s8_params *p, const nn_requant *rq, nn_s
   int32_t r_fy0 = -1, r_fy1 = -1; /* the window rows r.bias was made for */
   const int32_t run_x[3] = {(p->dilation_w - p->pad_w) * in_c, (ox_lo * p->stride_w - p->pad_w) * in_c,
                             (ox_hi * p->stride_w - p->pad_w) * in_c};
+  int32_t oy_lo = 0, oy_hi = out_shape.h;
+  while (oy_lo < oy_hi && oy_lo * p->stride_h - p->pad_h < 0) ++oy_lo;
+  while (oy_hi > oy_lo && (oy_hi - 1) * p->stride_h - p->pad_h + p->dilation_h * (filter_h - 1) >= in_shape.h)
+    --oy_hi;
   for (int32_t oy = 0; oy < out_shape.h; ++oy) {
     const int32_t in_y0 = oy * p->stride_h - p->pad_h;
     int32_t fy0, fy1;
@@ -478,12 +480,9 @@ static void four_channels(const nn_conv_s8_params *p, const nn_requant *rq, nn_s
         r.src[run] = src_row0 + run_x[run];
         r.k[run] = wsplit + 2 * (3 * fy0 + (run == 0 ? 1 : 0));
       }
-      /* the following rows with the same window rows, in the same call */
-      r.n_rows = 1;
-      for (int32_t f0, f1; oy + 1 < out_shape.h; ++oy, ++r.n_rows) {
-        window_rows(p, in_shape.h, filter_h, oy + 1, &f0, &f1);
-        if (f0 != fy0 || f1 != fy1) break;
-      }
+      /* rows [oy_lo, oy_hi) see the whole filter height: all in one call */
+      r.n_rows = oy == oy_lo && oy_hi > oy_lo ? oy_hi - oy_lo : 1;
+      oy += r.n_rows - 1;
       (rows == 3 ? row4_3rows : row4_2rows)(&g, &r, dst);
       continue;
     }
