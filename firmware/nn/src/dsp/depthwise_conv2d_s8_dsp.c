@@ -312,10 +312,12 @@ typedef struct {
 #define NN_DW_SSAT "ssat %[hi], #8, %[hi]\n\t"
 #endif
 
-static inline __attribute__((always_inline)) void store4_rq(const dw_group *g, const int32_t acc[4], int8_t *dst) {
+/* `full` (a constant where inlined): g->full_range */
+static inline __attribute__((always_inline)) void store4_rq(int full, const dw_group *g, const int32_t acc[4],
+                                                            int8_t *dst) {
 #if NN_DSP_NATIVE
   uint32_t lo, hi, m, sh;
-  if (g->full_range)
+  if (full)
     __asm__ volatile(NN_DW_RQ4(NN_DW_SSAT)
                      : [lo] "=&r"(lo), [hi] "=&r"(hi), [m] "=&r"(m), [sh] "=&r"(sh)
                      : [a0] "r"(acc[0]), [a1] "r"(acc[1]), [a2] "r"(acc[2]), [a3] "r"(acc[3]), [q] "r"(g->ch),
@@ -332,7 +334,7 @@ static inline __attribute__((always_inline)) void store4_rq(const dw_group *g, c
 #endif
 }
 
-static inline __attribute__((always_inline)) void row4_as(int rows, const dw_group *g, const dw_row *r,
+static inline __attribute__((always_inline)) void row4_as(int rows, int full, const dw_group *g, const dw_row *r,
                                                           int8_t *dst) {
   for (int32_t y = 0, src_y = 0; y < r->n_rows; ++y, src_y += g->src_row_step) {
     for (int run = 0; run < 3; ++run) {
@@ -344,18 +346,28 @@ static inline __attribute__((always_inline)) void row4_as(int rows, const dw_gro
           window4(rows, 3, g, s, k, acc);
         else
           window4(rows, 2, g, s, k, acc);
-        store4_rq(g, acc, dst);
+        store4_rq(full, g, acc, dst);
       }
     }
   }
 }
 
+/* The row functions by window height and clamp, each with only its own code
+ * (what the flash accelerator's cache has to hold). */
 static void __attribute__((noinline)) row4_3rows(const dw_group *g, const dw_row *r, int8_t *dst) {
-  row4_as(3, g, r, dst);
+  row4_as(3, 0, g, r, dst);
 }
 
 static void __attribute__((noinline)) row4_2rows(const dw_group *g, const dw_row *r, int8_t *dst) {
-  row4_as(2, g, r, dst);
+  row4_as(2, 0, g, r, dst);
+}
+
+static void __attribute__((noinline)) row4_3rows_s8(const dw_group *g, const dw_row *r, int8_t *dst) {
+  row4_as(3, 1, g, r, dst);
+}
+
+static void __attribute__((noinline)) row4_2rows_s8(const dw_group *g, const dw_row *r, int8_t *dst) {
+  row4_as(2, 1, g, r, dst);
 }
 
 /* The group's nine filter words (at filter + t out_c, t = 3 fy + fx) split
@@ -483,7 +495,10 @@ static void four_channels(const nn_conv_s8_params *p, const nn_requant *rq, nn_s
       /* rows [oy_lo, oy_hi) see the whole filter height: all in one call */
       r.n_rows = oy == oy_lo && oy_hi > oy_lo ? oy_hi - oy_lo : 1;
       oy += r.n_rows - 1;
-      (rows == 3 ? row4_3rows : row4_2rows)(&g, &r, dst);
+      if (g.full_range)
+        (rows == 3 ? row4_3rows_s8 : row4_2rows_s8)(&g, &r, dst);
+      else
+        (rows == 3 ? row4_3rows : row4_2rows)(&g, &r, dst);
       continue;
     }
     for (int32_t ox = 0; ox < out_shape.w; ++ox, dst += out_c) {
