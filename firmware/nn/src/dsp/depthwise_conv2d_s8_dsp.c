@@ -330,6 +330,7 @@ static inline __attribute__((always_inline)) void store4_rq(int full, const dw_g
                        [d] "r"(dst), [off] "r"(g->output_offset), [lo_c] "m"(g->act_min), [hi_c] "m"(g->act_max)
                      : "cc", "memory");
 #else
+  (void)full;
   store4_fast(g, acc[0], acc[1], acc[2], acc[3], dst);
 #endif
 }
