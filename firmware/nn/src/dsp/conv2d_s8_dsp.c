@@ -282,7 +282,7 @@ static void mat_mult_fast(const conv_job *job, const nn_dsp_channel *ch, int32_t
 
 #if NN_DSP_NATIVE
 /* The channel pairs of mat_mult_fast_s8 in one block of assembly, for K a
- * multiple of 16, an even channel count, a bias and two columns: what the
+ * multiple of 4, an even channel count, a bias and two columns: what the
  * loop reads, at fixed offsets from one register (which is also the group
  * counter, its value kept on the stack meanwhile). */
 typedef struct {
@@ -295,11 +295,13 @@ typedef struct {
   int8_t *out0, *out1;      /* the pair's outputs in either column */
   int32_t pairs;            /* channel pairs left, >= 1 */
   int32_t output_offset;
+  int32_t rest;             /* (K / 4) % 4: groups before the passes */
 } pair_loop;
 _Static_assert(offsetof(pair_loop, K) == 4 && offsetof(pair_loop, x) == 8 && offsetof(pair_loop, passes) == 12 &&
                    offsetof(pair_loop, bias) == 16 && offsetof(pair_loop, ch) == 20 &&
                    offsetof(pair_loop, out0) == 24 && offsetof(pair_loop, out1) == 28 &&
-                   offsetof(pair_loop, pairs) == 32 && offsetof(pair_loop, output_offset) == 36,
+                   offsetof(pair_loop, pairs) == 32 && offsetof(pair_loop, output_offset) == 36 &&
+                   offsetof(pair_loop, rest) == 40,
                "the offsets the assembly of pairs_s8 uses");
 
 /* nn_dsp_requantize_fast_s8 of `a` with the channel at [q, #o], into [d, #od] */
@@ -317,56 +319,94 @@ _Static_assert(offsetof(pair_loop, K) == 4 && offsetof(pair_loop, x) == 8 && off
   "ssat %[x1_02], #8, %[x1_02]\n\t"                \
   "strb %[x1_02], [%[" d "], #" o_d "]\n\t"
 
+/* The groups before the passes (rest: one, then two), then the passes'
+ * count from the structure again: for K not a multiple of 16. */
+#define NN_PAIRS_REST                      \
+  "ldr %[st], [%[st], #40]\n\t"            \
+  "lsrs %[st], %[st], #1\n\t"              \
+  "bcc 3f\n\t"                             \
+  NN_DOT_GROUP_ASM("0", "8", "4", "12")    \
+  "adds %[x], %[x], #16\n\t"               \
+  "3:\n\t"                                 \
+  "cmp %[st], #0\n\t"                      \
+  "beq 4f\n\t"                             \
+  NN_DOT_GROUP_ASM("0", "8", "4", "12")    \
+  NN_DOT_GROUP_ASM("16", "24", "20", "28") \
+  "adds %[x], %[x], #32\n\t"               \
+  "4:\n\t"                                 \
+  "ldr %[st], [sp]\n\t"                    \
+  "ldr %[st], [%[st], #12]\n\t"            \
+  "cmp %[st], #0\n\t"                      \
+  "beq 5f\n\t"
+/* K a multiple of 16: the passes only */
+#define NN_PAIRS_PASSES_ONLY "ldr %[st], [%[st], #12]\n\t"
+/* One pair per pass of label 1, four groups per pass of label 2. */
+#define NN_PAIRS_BODY(groups_first) \
+      "1:\n\t"                                            \
+      "ldr %[wa], [%[st], #0]\n\t"                        \
+      "ldr %[wb], [%[st], #4]\n\t"                        \
+      "ldr %[x], [%[st], #8]\n\t"                         \
+      "ldr %[t], [%[st], #16]\n\t"                        \
+      "add %[wb], %[wa], %[wb]\n\t"                       \
+      "ldr %[a0], [%[t]]\n\t"                             \
+      "ldr %[b0], [%[t], #4]\n\t"                         \
+      "mov %[a1], %[a0]\n\t"                              \
+      "mov %[b1], %[b0]\n\t"                              \
+      "str %[st], [sp, #-8]!\n\t"                         \
+      groups_first                                        \
+      "2:\n\t"                                            \
+      NN_DOT_GROUP_ASM("0", "8", "4", "12")               \
+      NN_DOT_GROUP_ASM("16", "24", "20", "28")            \
+      NN_DOT_GROUP_ASM("32", "40", "36", "44")            \
+      NN_DOT_GROUP_ASM("48", "56", "52", "60")            \
+      "adds %[x], %[x], #64\n\t"                          \
+      "subs %[st], %[st], #1\n\t"                         \
+      "bne 2b\n\t"                                        \
+      "5:\n\t"                                            \
+      "ldr %[st], [sp], #8\n\t"                           \
+      /* wb is past row b: the next pair's row a */       \
+      "str %[wb], [%[st], #0]\n\t"                        \
+      "ldr %[wa], [%[st], #20]\n\t"                       \
+      "ldr %[x], [%[st], #24]\n\t"                        \
+      "ldr %[wb], [%[st], #28]\n\t"                       \
+      "ldr %[t], [%[st], #36]\n\t"                        \
+      NN_PAIR_RQ("a0", "0", "4", "8", "14", "x", "0")     \
+      NN_PAIR_RQ("a1", "0", "4", "8", "14", "wb", "0")    \
+      NN_PAIR_RQ("b0", "16", "20", "24", "30", "x", "1")  \
+      NN_PAIR_RQ("b1", "16", "20", "24", "30", "wb", "1") \
+      "add %[wa], %[wa], #32\n\t"                         \
+      "add %[x], %[x], #2\n\t"                            \
+      "add %[wb], %[wb], #2\n\t"                          \
+      "ldr %[t], [%[st], #16]\n\t"                        \
+      "ldr %[w], [%[st], #32]\n\t"                        \
+      "str %[wa], [%[st], #20]\n\t"                       \
+      "str %[x], [%[st], #24]\n\t"                        \
+      "str %[wb], [%[st], #28]\n\t"                       \
+      "add %[t], %[t], #8\n\t"                            \
+      "str %[t], [%[st], #16]\n\t"                        \
+      "subs %[w], %[w], #1\n\t"                           \
+      "str %[w], [%[st], #32]\n\t"                        \
+      "bne 1b\n\t"                                       
+
 static void __attribute__((noinline)) pairs_s8(pair_loop *st) {
   const int8_t *wa, *wb;
   const int16_t *x;
   int32_t a0, a1, b0, b1;
   uint32_t w, t, x0_02, x1_02, x0_13, x1_13;
-  __asm__ volatile(
-      "1:\n\t"
-      "ldr %[wa], [%[st], #0]\n\t"
-      "ldr %[wb], [%[st], #4]\n\t"
-      "ldr %[x], [%[st], #8]\n\t"
-      "ldr %[t], [%[st], #16]\n\t"
-      "add %[wb], %[wa], %[wb]\n\t"
-      "ldr %[a0], [%[t]]\n\t"
-      "ldr %[b0], [%[t], #4]\n\t"
-      "mov %[a1], %[a0]\n\t"
-      "mov %[b1], %[b0]\n\t"
-      "str %[st], [sp, #-8]!\n\t"
-      "ldr %[st], [%[st], #12]\n\t"
-      "2:\n\t"
-      NN_DOT_GROUP_ASM("0", "8", "4", "12")
-      NN_DOT_GROUP_ASM("16", "24", "20", "28")
-      NN_DOT_GROUP_ASM("32", "40", "36", "44")
-      NN_DOT_GROUP_ASM("48", "56", "52", "60")
-      "adds %[x], %[x], #64\n\t"
-      "subs %[st], %[st], #1\n\t"
-      "bne 2b\n\t"
-      "ldr %[st], [sp], #8\n\t"
-      /* wb is past row b: the next pair's row a */
-      "str %[wb], [%[st], #0]\n\t"
-      "ldr %[wa], [%[st], #20]\n\t"
-      "ldr %[x], [%[st], #24]\n\t"
-      "ldr %[wb], [%[st], #28]\n\t"
-      "ldr %[t], [%[st], #36]\n\t"
-      NN_PAIR_RQ("a0", "0", "4", "8", "14", "x", "0")
-      NN_PAIR_RQ("a1", "0", "4", "8", "14", "wb", "0")
-      NN_PAIR_RQ("b0", "16", "20", "24", "30", "x", "1")
-      NN_PAIR_RQ("b1", "16", "20", "24", "30", "wb", "1")
-      "add %[wa], %[wa], #32\n\t"
-      "add %[x], %[x], #2\n\t"
-      "add %[wb], %[wb], #2\n\t"
-      "ldr %[t], [%[st], #16]\n\t"
-      "ldr %[w], [%[st], #32]\n\t"
-      "str %[wa], [%[st], #20]\n\t"
-      "str %[x], [%[st], #24]\n\t"
-      "str %[wb], [%[st], #28]\n\t"
-      "add %[t], %[t], #8\n\t"
-      "str %[t], [%[st], #16]\n\t"
-      "subs %[w], %[w], #1\n\t"
-      "str %[w], [%[st], #32]\n\t"
-      "bne 1b\n\t"
+  __asm__ volatile(NN_PAIRS_BODY(NN_PAIRS_PASSES_ONLY)
+      : [st] "+r"(st), [wa] "=&r"(wa), [wb] "=&r"(wb), [x] "=&r"(x), [a0] "=&r"(a0), [a1] "=&r"(a1),
+        [b0] "=&r"(b0), [b1] "=&r"(b1), [w] "=&r"(w), [t] "=&r"(t), [x0_02] "=&r"(x0_02), [x1_02] "=&r"(x1_02),
+        [x0_13] "=&r"(x0_13), [x1_13] "=&r"(x1_13)
+      :
+      : "cc", "memory");
+}
+
+static void __attribute__((noinline)) pairs_s8_rest(pair_loop *st) {
+  const int8_t *wa, *wb;
+  const int16_t *x;
+  int32_t a0, a1, b0, b1;
+  uint32_t w, t, x0_02, x1_02, x0_13, x1_13;
+  __asm__ volatile(NN_PAIRS_BODY(NN_PAIRS_REST)
       : [st] "+r"(st), [wa] "=&r"(wa), [wb] "=&r"(wb), [x] "=&r"(x), [a0] "=&r"(a0), [a1] "=&r"(a1),
         [b0] "=&r"(b0), [b1] "=&r"(b1), [w] "=&r"(w), [t] "=&r"(t), [x0_02] "=&r"(x0_02), [x1_02] "=&r"(x1_02),
         [x0_13] "=&r"(x0_13), [x1_13] "=&r"(x1_13)
@@ -378,10 +418,10 @@ static void __attribute__((noinline)) pairs_s8(pair_loop *st) {
 static void mat_mult_fast_s8(const conv_job *job, const nn_dsp_channel *ch, int32_t c0, int32_t n,
                              const int16_t *buf, int8_t *out0, int8_t *out1) {
 #if NN_DSP_NATIVE
-  if ((job->K & 15) == 0 && job->K > 0 && (n & 1) == 0 && n > 0 && job->bias && out1) {
+  if ((job->K & 3) == 0 && job->K > 0 && (n & 1) == 0 && n > 0 && job->bias && out1) {
     pair_loop st = {job->filter + c0 * job->K, job->K, buf, job->K >> 4, job->bias + c0, ch, out0 + c0, out1 + c0,
-                    n >> 1, job->output_offset};
-    pairs_s8(&st);
+                    n >> 1, job->output_offset, (job->K >> 2) & 3};
+    ((job->K & 15) == 0 ? pairs_s8 : pairs_s8_rest)(&st);
     return;
   }
 #endif
