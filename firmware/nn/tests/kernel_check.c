@@ -110,6 +110,17 @@ static nn_requant random_requant(int32_t channels) {
   return rq;
 }
 
+/* Every channel with the one-step requantization (multiplier above 2^30,
+ * right shift 1..14): the cases that reach the _dsp kernels' fastest paths. */
+static nn_requant random_fast_requant(int32_t channels) {
+  for (int32_t i = 0; i < channels; ++i) {
+    mult_buf[i] = rng_in((1 << 30) + 1, INT32_MAX);
+    shift_buf[i] = rng_in(-14, -1);
+  }
+  const nn_requant rq = {mult_buf, shift_buf, 1};
+  return rq;
+}
+
 static void random_bias(int32_t n) {
   for (int32_t i = 0; i < n; ++i) bias_buf[i] = rng_in(-40000, 40000);
 }
@@ -158,6 +169,15 @@ static int conv_case(int depthwise, int fast_shape) {
       if (chance(30)) in_c = 64;
     }
   }
+  /* half the pointwise cases: the full int8 range, every channel fast, K a
+   * multiple of 4 and an even channel count (the assembly channel-pair loop) */
+  const int fast_rq = fast_shape && !depthwise && chance(50);
+  if (fast_rq) {
+    p.act_min = -128;
+    p.act_max = 127;
+    in_c = 4 * rng_in(1, 16);
+    out_c = 2 * rng_in(1, 10);
+  }
   in_shape.c = in_c;
   const nn_shape out_shape = {out_size(in_shape.h, fh, p.stride_h, p.dilation_h, p.pad_h),
                               out_size(in_shape.w, fw, p.stride_w, p.dilation_w, p.pad_w), out_c};
@@ -170,8 +190,8 @@ static int conv_case(int depthwise, int fast_shape) {
   fill(in_buf, in_n);
   fill(filter_buf, filter_n);
   random_bias(out_c);
-  const int32_t *bias = chance(90) ? bias_buf : NULL;
-  const nn_requant rq = random_requant(out_c);
+  const int32_t *bias = fast_rq || chance(90) ? bias_buf : NULL;
+  const nn_requant rq = fast_rq ? random_fast_requant(out_c) : random_requant(out_c);
   memset(out_ref, 0x55, (size_t)out_n);
   memset(out_dsp, 0x2a, (size_t)out_n);
   if (depthwise) {

@@ -18,6 +18,7 @@
  * each column tap by tap. An odd last column or output channel is computed
  * as a pair with itself and one result dropped.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "mcusim_nn.h"
@@ -134,77 +135,61 @@ static void fill_column(int16_t *buf, int32_t K, int32_t col, const nn_conv_s8_p
  * itself. With the DSP extension the loop is written in assembly: the C
  * version needs one register more than the core has and spills two
  * accumulators (measured: 1.9 instead of 1.4 cycles per MAC on the M4). */
+#if NN_DSP_NATIVE
+/* One group of four in assembly, the columns' words at x + the offsets
+ * given: filter row a's word and the four column words loaded in a row
+ * (pipelined), then row b's. */
+#define NN_DOT_GROUP_ASM(o0_02, o1_02, o0_13, o1_13) \
+  "ldr %[w], [%[wa]], #4\n\t"                      \
+  "ldr %[x0_02], [%[x], #" o0_02 "]\n\t"           \
+  "ldr %[x1_02], [%[x], #" o1_02 "]\n\t"           \
+  "ldr %[x0_13], [%[x], #" o0_13 "]\n\t"           \
+  "ldr %[x1_13], [%[x], #" o1_13 "]\n\t"           \
+  "sxtb16 %[t], %[w]\n\t"                          \
+  "sxtb16 %[w], %[w], ror #8\n\t"                  \
+  "smlad %[a0], %[t], %[x0_02], %[a0]\n\t"         \
+  "smlad %[a1], %[t], %[x1_02], %[a1]\n\t"         \
+  "smlad %[a0], %[w], %[x0_13], %[a0]\n\t"         \
+  "smlad %[a1], %[w], %[x1_13], %[a1]\n\t"         \
+  "ldr %[w], [%[wb]], #4\n\t"                      \
+  "sxtb16 %[t], %[w]\n\t"                          \
+  "sxtb16 %[w], %[w], ror #8\n\t"                  \
+  "smlad %[b0], %[t], %[x0_02], %[b0]\n\t"         \
+  "smlad %[b1], %[t], %[x1_02], %[b1]\n\t"         \
+  "smlad %[b0], %[w], %[x0_13], %[b0]\n\t"         \
+  "smlad %[b1], %[w], %[x1_13], %[b1]\n\t"
+#endif
+
 static inline __attribute__((always_inline)) void dot_2x2_in(const int8_t *wa, const int8_t *wb,
                                                              const int16_t *x, int32_t G, int32_t acc[4]) {
   int32_t a0 = acc[0], a1 = acc[1], b0 = acc[2], b1 = acc[3];
 #if NN_DSP_NATIVE
   uint32_t w, t, x0_02, x1_02, x0_13, x1_13;
-  /* an odd group first, then two groups per pass */
+  /* G % 4 groups first (one, then two), then four groups per pass: one
+   * pointer step and one loop branch per 64 MACs */
   __asm__ volatile(
       "lsrs %[n], %[n], #1\n\t"
       "bcc 2f\n\t"
-      "ldr %[w], [%[wa]], #4\n\t"
-      "ldr %[x0_02], [%[x], #0]\n\t"
-      "ldr %[x1_02], [%[x], #8]\n\t"
-      "ldr %[x0_13], [%[x], #4]\n\t"
-      "ldr %[x1_13], [%[x], #12]\n\t"
-      "sxtb16 %[t], %[w]\n\t"
-      "sxtb16 %[w], %[w], ror #8\n\t"
-      "smlad %[a0], %[t], %[x0_02], %[a0]\n\t"
-      "smlad %[a1], %[t], %[x1_02], %[a1]\n\t"
-      "smlad %[a0], %[w], %[x0_13], %[a0]\n\t"
-      "smlad %[a1], %[w], %[x1_13], %[a1]\n\t"
-      "ldr %[w], [%[wb]], #4\n\t"
-      "sxtb16 %[t], %[w]\n\t"
-      "sxtb16 %[w], %[w], ror #8\n\t"
-      "smlad %[b0], %[t], %[x0_02], %[b0]\n\t"
-      "smlad %[b1], %[t], %[x1_02], %[b1]\n\t"
-      "smlad %[b0], %[w], %[x0_13], %[b0]\n\t"
-      "smlad %[b1], %[w], %[x1_13], %[b1]\n\t"
+      NN_DOT_GROUP_ASM("0", "8", "4", "12")
       "adds %[x], %[x], #16\n\t"
-      "cmp %[n], #0\n\t"
-      "beq 3f\n\t"
       "2:\n\t"
-      "ldr %[w], [%[wa]], #4\n\t"
-      "ldr %[x0_02], [%[x], #0]\n\t"
-      "ldr %[x1_02], [%[x], #8]\n\t"
-      "ldr %[x0_13], [%[x], #4]\n\t"
-      "ldr %[x1_13], [%[x], #12]\n\t"
-      "sxtb16 %[t], %[w]\n\t"
-      "sxtb16 %[w], %[w], ror #8\n\t"
-      "smlad %[a0], %[t], %[x0_02], %[a0]\n\t"
-      "smlad %[a1], %[t], %[x1_02], %[a1]\n\t"
-      "smlad %[a0], %[w], %[x0_13], %[a0]\n\t"
-      "smlad %[a1], %[w], %[x1_13], %[a1]\n\t"
-      "ldr %[w], [%[wb]], #4\n\t"
-      "sxtb16 %[t], %[w]\n\t"
-      "sxtb16 %[w], %[w], ror #8\n\t"
-      "smlad %[b0], %[t], %[x0_02], %[b0]\n\t"
-      "smlad %[b1], %[t], %[x1_02], %[b1]\n\t"
-      "smlad %[b0], %[w], %[x0_13], %[b0]\n\t"
-      "smlad %[b1], %[w], %[x1_13], %[b1]\n\t"
-      "ldr %[w], [%[wa]], #4\n\t"
-      "ldr %[x0_02], [%[x], #16]\n\t"
-      "ldr %[x1_02], [%[x], #24]\n\t"
-      "ldr %[x0_13], [%[x], #20]\n\t"
-      "ldr %[x1_13], [%[x], #28]\n\t"
-      "sxtb16 %[t], %[w]\n\t"
-      "sxtb16 %[w], %[w], ror #8\n\t"
-      "smlad %[a0], %[t], %[x0_02], %[a0]\n\t"
-      "smlad %[a1], %[t], %[x1_02], %[a1]\n\t"
-      "smlad %[a0], %[w], %[x0_13], %[a0]\n\t"
-      "smlad %[a1], %[w], %[x1_13], %[a1]\n\t"
-      "ldr %[w], [%[wb]], #4\n\t"
-      "sxtb16 %[t], %[w]\n\t"
-      "sxtb16 %[w], %[w], ror #8\n\t"
-      "smlad %[b0], %[t], %[x0_02], %[b0]\n\t"
-      "smlad %[b1], %[t], %[x1_02], %[b1]\n\t"
-      "smlad %[b0], %[w], %[x0_13], %[b0]\n\t"
-      "smlad %[b1], %[w], %[x1_13], %[b1]\n\t"
+      "lsrs %[n], %[n], #1\n\t"
+      "bcc 3f\n\t"
+      NN_DOT_GROUP_ASM("0", "8", "4", "12")
+      NN_DOT_GROUP_ASM("16", "24", "20", "28")
       "adds %[x], %[x], #32\n\t"
-      "subs %[n], %[n], #1\n\t"
-      "bne 2b\n\t"
       "3:\n\t"
+      "cmp %[n], #0\n\t"
+      "beq 5f\n\t"
+      "4:\n\t"
+      NN_DOT_GROUP_ASM("0", "8", "4", "12")
+      NN_DOT_GROUP_ASM("16", "24", "20", "28")
+      NN_DOT_GROUP_ASM("32", "40", "36", "44")
+      NN_DOT_GROUP_ASM("48", "56", "52", "60")
+      "adds %[x], %[x], #64\n\t"
+      "subs %[n], %[n], #1\n\t"
+      "bne 4b\n\t"
+      "5:\n\t"
       : [wa] "+r"(wa), [wb] "+r"(wb), [x] "+r"(x), [n] "+r"(G), [a0] "+r"(a0), [a1] "+r"(a1), [b0] "+r"(b0),
         [b1] "+r"(b1), [w] "=&r"(w), [t] "=&r"(t), [x0_02] "=&r"(x0_02), [x1_02] "=&r"(x1_02),
         [x0_13] "=&r"(x0_13), [x1_13] "=&r"(x1_13)
@@ -224,8 +209,10 @@ static void __attribute__((noinline)) dot_2x2(const int8_t *wa, const int8_t *wb
   dot_2x2_in(wa, wb, x, G, acc);
 }
 
-/* Output channels handled with one set of prepared requantization constants. */
-#define CHUNK 32
+/* Output channels handled with one set of prepared requantization constants
+ * (16 bytes each on the stack). Each chunk rebuilds the columns, so up to 64
+ * output channels (the keyword-spotting layers') take one pass. */
+#define CHUNK 64
 
 typedef struct {
   const int8_t *filter;
@@ -235,21 +222,27 @@ typedef struct {
 } conv_job;
 
 /* Both columns in buf against output channels [c0, c0 + n), two at a time,
- * with the fast requantization done where the sums are still in registers;
- * out1 NULL: a single column. ch[i] is channel c0 + i's. */
-static void mat_mult_fast(const conv_job *job, const nn_dsp_channel *ch, int32_t c0, int32_t n,
-                          const int16_t *buf, int8_t *out0, int8_t *out1) {
+ * with the fast requantization done where the sums are still in registers
+ * (`full`, a constant where inlined: act_min, act_max = -128, 127); out1
+ * NULL: a single column. ch[i] is channel c0 + i's. */
+static inline __attribute__((always_inline)) void mat_mult_fast_as(int full, const conv_job *job,
+                                                                   const nn_dsp_channel *ch, int32_t c0, int32_t n,
+                                                                   const int16_t *buf, int8_t *out0, int8_t *out1) {
   int8_t spare[2];
   const int32_t K = job->K;
   const int32_t G = K >> 2;
   const int16_t *tail = buf + G * 8;
-  for (int32_t i = 0; i < n; i += 2) {
-    const int32_t oc = c0 + i;
+  const int32_t off = job->output_offset, lo = job->act_min, hi = job->act_max;
+  int8_t *o1 = out1 ? out1 + c0 : spare;
+  const int32_t o1_step = out1 ? 2 : 0;
+  out0 += c0;
+  const int8_t *wa = job->filter + c0 * K;
+  const int32_t *bias = job->bias ? job->bias + c0 : NULL;
+  for (int32_t i = 0; i < n; i += 2, wa += 2 * K, ch += 2, out0 += 2, o1 += o1_step) {
     const int has_b = i + 1 < n;
-    const int8_t *wa = job->filter + oc * K;
     const int8_t *wb = has_b ? wa + K : wa;
-    const int32_t bias_a = job->bias ? job->bias[oc] : 0;
-    const int32_t bias_b = job->bias && has_b ? job->bias[oc + 1] : 0;
+    const int32_t bias_a = bias ? bias[i] : 0;
+    const int32_t bias_b = bias && has_b ? bias[i + 1] : 0;
     int32_t acc[4] = {bias_a, bias_a, bias_b, bias_b};
     if (G > 0) dot_2x2_in(wa, wb, buf, G, acc);
     for (int32_t r = 0; r < (K & 3); ++r) {
@@ -260,15 +253,179 @@ static void mat_mult_fast(const conv_job *job, const nn_dsp_channel *ch, int32_t
       acc[2] += fb * x0;
       acc[3] += fb * x1;
     }
-    const int32_t off = job->output_offset, lo = job->act_min, hi = job->act_max;
-    int8_t *o1 = out1 ? out1 + oc : spare;
-    out0[oc] = nn_dsp_requantize_fast(acc[0], &ch[i], off, lo, hi);
-    o1[0] = nn_dsp_requantize_fast(acc[1], &ch[i], off, lo, hi);
-    if (has_b) {
-      out0[oc + 1] = nn_dsp_requantize_fast(acc[2], &ch[i + 1], off, lo, hi);
-      o1[1] = nn_dsp_requantize_fast(acc[3], &ch[i + 1], off, lo, hi);
+    if (full) {
+      const int8_t v0 = nn_dsp_requantize_fast_s8(acc[0], &ch[0], off);
+      const int8_t v1 = nn_dsp_requantize_fast_s8(acc[1], &ch[0], off);
+      out0[0] = v0;
+      o1[0] = v1;
+      if (has_b) {
+        const int8_t v2 = nn_dsp_requantize_fast_s8(acc[2], &ch[1], off);
+        const int8_t v3 = nn_dsp_requantize_fast_s8(acc[3], &ch[1], off);
+        out0[1] = v2;
+        o1[1] = v3;
+      }
+    } else {
+      out0[0] = nn_dsp_requantize_fast(acc[0], &ch[0], off, lo, hi);
+      o1[0] = nn_dsp_requantize_fast(acc[1], &ch[0], off, lo, hi);
+      if (has_b) {
+        out0[1] = nn_dsp_requantize_fast(acc[2], &ch[1], off, lo, hi);
+        o1[1] = nn_dsp_requantize_fast(acc[3], &ch[1], off, lo, hi);
+      }
     }
   }
+}
+
+static void mat_mult_fast(const conv_job *job, const nn_dsp_channel *ch, int32_t c0, int32_t n,
+                          const int16_t *buf, int8_t *out0, int8_t *out1) {
+  mat_mult_fast_as(0, job, ch, c0, n, buf, out0, out1);
+}
+
+#if NN_DSP_NATIVE
+/* The channel pairs of mat_mult_fast_s8 in one block of assembly, for K a
+ * multiple of 4, an even channel count, a bias and two columns: what the
+ * loop reads, at fixed offsets from one register (which is also the group
+ * counter, its value kept on the stack meanwhile). */
+typedef struct {
+  const int8_t *wa;         /* the pair's first filter row */
+  int32_t K;                /* bytes per filter row */
+  const int16_t *x;         /* the two columns */
+  int32_t passes;           /* K / 16: four groups per pass */
+  const int32_t *bias;      /* the pair's biases */
+  const nn_dsp_channel *ch; /* the pair's requantization */
+  int8_t *out0, *out1;      /* the pair's outputs in either column */
+  int32_t pairs;            /* channel pairs left, >= 1 */
+  int32_t output_offset;
+  int32_t rest;             /* (K / 4) % 4: groups before the passes */
+} pair_loop;
+_Static_assert(offsetof(pair_loop, K) == 4 && offsetof(pair_loop, x) == 8 && offsetof(pair_loop, passes) == 12 &&
+                   offsetof(pair_loop, bias) == 16 && offsetof(pair_loop, ch) == 20 &&
+                   offsetof(pair_loop, out0) == 24 && offsetof(pair_loop, out1) == 28 &&
+                   offsetof(pair_loop, pairs) == 32 && offsetof(pair_loop, output_offset) == 36 &&
+                   offsetof(pair_loop, rest) == 40,
+               "the offsets the assembly of pairs_s8 uses");
+
+/* nn_dsp_requantize_fast_s8 of `a` with the channel at [q, #o], into [d, #od] */
+#define NN_PAIR_RQ(a, o_lo, o_hi, o_m, o_sh, d, o_d) \
+  "ldr %[x0_02], [%[wa], #" o_lo "]\n\t"           \
+  "ldr %[x1_02], [%[wa], #" o_hi "]\n\t"           \
+  "ldr %[x0_13], [%[wa], #" o_m "]\n\t"            \
+  "ldrsb %[x1_13], [%[wa], #" o_sh "]\n\t"         \
+  "smlal %[x0_02], %[x1_02], %[" a "], %[x0_13]\n\t" \
+  "asr %[x0_13], %[" a "], #31\n\t"                \
+  "adds %[x0_02], %[x0_02], %[x0_13], lsl #31\n\t" \
+  "adc %[x1_02], %[x1_02], %[x0_13]\n\t"           \
+  "asr %[x1_02], %[x1_02], %[x1_13]\n\t"           \
+  "add %[x1_02], %[x1_02], %[t]\n\t"               \
+  "ssat %[x1_02], #8, %[x1_02]\n\t"                \
+  "strb %[x1_02], [%[" d "], #" o_d "]\n\t"
+
+/* The groups before the passes (rest: one, then two), then the passes'
+ * count from the structure again: for K not a multiple of 16. */
+#define NN_PAIRS_REST                      \
+  "ldr %[st], [%[st], #40]\n\t"            \
+  "lsrs %[st], %[st], #1\n\t"              \
+  "bcc 3f\n\t"                             \
+  NN_DOT_GROUP_ASM("0", "8", "4", "12")    \
+  "adds %[x], %[x], #16\n\t"               \
+  "3:\n\t"                                 \
+  "cmp %[st], #0\n\t"                      \
+  "beq 4f\n\t"                             \
+  NN_DOT_GROUP_ASM("0", "8", "4", "12")    \
+  NN_DOT_GROUP_ASM("16", "24", "20", "28") \
+  "adds %[x], %[x], #32\n\t"               \
+  "4:\n\t"                                 \
+  "ldr %[st], [sp]\n\t"                    \
+  "ldr %[st], [%[st], #12]\n\t"            \
+  "cmp %[st], #0\n\t"                      \
+  "beq 5f\n\t"
+/* K a multiple of 16: the passes only */
+#define NN_PAIRS_PASSES_ONLY "ldr %[st], [%[st], #12]\n\t"
+/* One pair per pass of label 1, four groups per pass of label 2. */
+#define NN_PAIRS_BODY(groups_first) \
+      "1:\n\t"                                            \
+      "ldr %[wa], [%[st], #0]\n\t"                        \
+      "ldr %[wb], [%[st], #4]\n\t"                        \
+      "ldr %[x], [%[st], #8]\n\t"                         \
+      "ldr %[t], [%[st], #16]\n\t"                        \
+      "add %[wb], %[wa], %[wb]\n\t"                       \
+      "ldr %[a0], [%[t]]\n\t"                             \
+      "ldr %[b0], [%[t], #4]\n\t"                         \
+      "mov %[a1], %[a0]\n\t"                              \
+      "mov %[b1], %[b0]\n\t"                              \
+      "str %[st], [sp, #-8]!\n\t"                         \
+      groups_first                                        \
+      "2:\n\t"                                            \
+      NN_DOT_GROUP_ASM("0", "8", "4", "12")               \
+      NN_DOT_GROUP_ASM("16", "24", "20", "28")            \
+      NN_DOT_GROUP_ASM("32", "40", "36", "44")            \
+      NN_DOT_GROUP_ASM("48", "56", "52", "60")            \
+      "adds %[x], %[x], #64\n\t"                          \
+      "subs %[st], %[st], #1\n\t"                         \
+      "bne 2b\n\t"                                        \
+      "5:\n\t"                                            \
+      "ldr %[st], [sp], #8\n\t"                           \
+      /* wb is past row b: the next pair's row a */       \
+      "str %[wb], [%[st], #0]\n\t"                        \
+      "ldr %[wa], [%[st], #20]\n\t"                       \
+      "ldr %[x], [%[st], #24]\n\t"                        \
+      "ldr %[wb], [%[st], #28]\n\t"                       \
+      "ldr %[t], [%[st], #36]\n\t"                        \
+      NN_PAIR_RQ("a0", "0", "4", "8", "14", "x", "0")     \
+      NN_PAIR_RQ("a1", "0", "4", "8", "14", "wb", "0")    \
+      NN_PAIR_RQ("b0", "16", "20", "24", "30", "x", "1")  \
+      NN_PAIR_RQ("b1", "16", "20", "24", "30", "wb", "1") \
+      "add %[wa], %[wa], #32\n\t"                         \
+      "add %[x], %[x], #2\n\t"                            \
+      "add %[wb], %[wb], #2\n\t"                          \
+      "ldr %[t], [%[st], #16]\n\t"                        \
+      "ldr %[w], [%[st], #32]\n\t"                        \
+      "str %[wa], [%[st], #20]\n\t"                       \
+      "str %[x], [%[st], #24]\n\t"                        \
+      "str %[wb], [%[st], #28]\n\t"                       \
+      "add %[t], %[t], #8\n\t"                            \
+      "str %[t], [%[st], #16]\n\t"                        \
+      "subs %[w], %[w], #1\n\t"                           \
+      "str %[w], [%[st], #32]\n\t"                        \
+      "bne 1b\n\t"                                       
+
+static void __attribute__((noinline)) pairs_s8(pair_loop *st) {
+  const int8_t *wa, *wb;
+  const int16_t *x;
+  int32_t a0, a1, b0, b1;
+  uint32_t w, t, x0_02, x1_02, x0_13, x1_13;
+  __asm__ volatile(NN_PAIRS_BODY(NN_PAIRS_PASSES_ONLY)
+      : [st] "+r"(st), [wa] "=&r"(wa), [wb] "=&r"(wb), [x] "=&r"(x), [a0] "=&r"(a0), [a1] "=&r"(a1),
+        [b0] "=&r"(b0), [b1] "=&r"(b1), [w] "=&r"(w), [t] "=&r"(t), [x0_02] "=&r"(x0_02), [x1_02] "=&r"(x1_02),
+        [x0_13] "=&r"(x0_13), [x1_13] "=&r"(x1_13)
+      :
+      : "cc", "memory");
+}
+
+static void __attribute__((noinline)) pairs_s8_rest(pair_loop *st) {
+  const int8_t *wa, *wb;
+  const int16_t *x;
+  int32_t a0, a1, b0, b1;
+  uint32_t w, t, x0_02, x1_02, x0_13, x1_13;
+  __asm__ volatile(NN_PAIRS_BODY(NN_PAIRS_REST)
+      : [st] "+r"(st), [wa] "=&r"(wa), [wb] "=&r"(wb), [x] "=&r"(x), [a0] "=&r"(a0), [a1] "=&r"(a1),
+        [b0] "=&r"(b0), [b1] "=&r"(b1), [w] "=&r"(w), [t] "=&r"(t), [x0_02] "=&r"(x0_02), [x1_02] "=&r"(x1_02),
+        [x0_13] "=&r"(x0_13), [x1_13] "=&r"(x1_13)
+      :
+      : "cc", "memory");
+}
+#endif
+
+static void mat_mult_fast_s8(const conv_job *job, const nn_dsp_channel *ch, int32_t c0, int32_t n,
+                             const int16_t *buf, int8_t *out0, int8_t *out1) {
+#if NN_DSP_NATIVE
+  if ((job->K & 3) == 0 && job->K > 0 && (n & 1) == 0 && n > 0 && job->bias && out1) {
+    pair_loop st = {job->filter + c0 * job->K, job->K, buf, job->K >> 4, job->bias + c0, ch, out0 + c0, out1 + c0,
+                    n >> 1, job->output_offset, (job->K >> 2) & 3};
+    ((job->K & 15) == 0 ? pairs_s8 : pairs_s8_rest)(&st);
+    return;
+  }
+#endif
+  mat_mult_fast_as(1, job, ch, c0, n, buf, out0, out1);
 }
 
 static inline int8_t requantize(int fast, int32_t acc, const nn_dsp_channel *ch, const conv_job *job) {
@@ -337,6 +494,10 @@ void nn_conv2d_s8_dsp(const nn_conv_s8_params *p, const nn_requant *rq, nn_shape
       ch[i] = nn_dsp_channel_of(rq, c0 + i);
       all_fast &= ch[i].fast;
     }
+    void (*const mat_mult)(const conv_job *, const nn_dsp_channel *, int32_t, int32_t, const int16_t *, int8_t *,
+                           int8_t *) = !all_fast                                 ? mat_mult_exact
+                                       : p->act_min == -128 && p->act_max == 127 ? mat_mult_fast_s8
+                                                                                 : mat_mult_fast;
     for (int32_t i = 0; i < pixels; i += 2) {
       const int32_t j = i + 1 < pixels ? i + 1 : i;
       for (int32_t col = 0; col < 2; ++col) {
@@ -347,8 +508,7 @@ void nn_conv2d_s8_dsp(const nn_conv_s8_params *p, const nn_requant *rq, nn_shape
           fill_column(buf, K, col, p, in_shape, in, filter_h, filter_w, px / out_shape.w, px % out_shape.w,
                       offset2);
       }
-      (all_fast ? mat_mult_fast : mat_mult_exact)(&job, ch, c0, n, buf, out + i * out_c,
-                                                  j != i ? out + j * out_c : NULL);
+      mat_mult(&job, ch, c0, n, buf, out + i * out_c, j != i ? out + j * out_c : NULL);
     }
   }
 }

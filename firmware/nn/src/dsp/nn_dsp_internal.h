@@ -90,6 +90,32 @@ static inline int8_t nn_dsp_requantize_fast(int32_t acc, const nn_dsp_channel *c
   return (int8_t)v;
 }
 
+/* nn_dsp_requantize_fast for act_min, act_max = -128, 127 (the clamp is SSAT),
+ * the channel's constants loaded inside the block, one after the other (the
+ * loads pipeline). */
+static inline int8_t nn_dsp_requantize_fast_s8(int32_t acc, const nn_dsp_channel *ch, int32_t output_offset) {
+#if NN_DSP_NATIVE
+  uint32_t lo, hi, m, sh;
+  __asm__("ldr %[lo], [%[q]]\n\t"
+          "ldr %[hi], [%[q], #4]\n\t"
+          "ldr %[m], [%[q], #8]\n\t"
+          "ldrsb %[sh], [%[q], #14]\n\t"
+          "smlal %[lo], %[hi], %[x], %[m]\n\t"
+          "asr %[m], %[x], #31\n\t"
+          "adds %[lo], %[lo], %[m], lsl #31\n\t"
+          "adc %[hi], %[hi], %[m]\n\t"
+          "asr %[hi], %[hi], %[sh]\n\t"
+          "add %[hi], %[hi], %[off]\n\t"
+          "ssat %[hi], #8, %[hi]"
+          : [lo] "=&r"(lo), [hi] "=&r"(hi), [m] "=&r"(m), [sh] "=&r"(sh)
+          : [x] "r"(acc), [q] "r"(ch), [off] "r"(output_offset), "m"(*ch)
+          : "cc");
+  return (int8_t)hi;
+#else
+  return nn_dsp_requantize_fast(acc, ch, output_offset, -128, 127);
+#endif
+}
+
 static inline int8_t nn_dsp_requantize(int32_t acc, const nn_dsp_channel *ch, int32_t output_offset,
                                        int32_t act_min, int32_t act_max) {
   return (int8_t)nn_clamp_s32(nn_dsp_mbqm(acc, ch) + output_offset, act_min, act_max);
