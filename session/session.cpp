@@ -173,7 +173,7 @@ RunOutcome run(const RunRequest &req, SessionHooks &hooks) {
     scenario = std::move(*s);
   }
   if (req.elf.empty()) return fail(kExitUsage, "no firmware ELF given");
-  auto elf = load_elf(req.elf);
+  auto elf = load_firmware(req.elf, req.image, req.device);
   if (!elf) return fail(exit_code_for(elf.error().kind), elf.error().message);
   for (const auto &w : elf->warnings) emit({Message::Kind::Warning, w});
   std::string explanation;
