@@ -3,6 +3,7 @@
 #include "session/firmware.h"
 
 #include "image/image_loader.h"
+#include "image/image_segments.h"
 #include "session/session.h"
 
 #include <cerrno>
@@ -19,8 +20,14 @@ Expected<ElfImage> load_firmware(const std::string &path, const ImageInput &inpu
   std::optional<Device> device;
   if (*format == ImageFormat::Binary) {
     // The device decides where the bytes go: named, or chosen as for an ELF
-    // that loads nothing (its build attributes from the symbols file).
+    // (build attributes from the symbols file) that loads the file's bytes at
+    // --load-address, or nothing (the generic device's flash as it is).
     ElfImage probe;
+    if (input.load_address) {
+      std::error_code ec;
+      auto size = std::filesystem::file_size(path, ec);
+      if (!ec && size && size <= (uint64_t(1) << 28)) probe.segments.push_back(loadable_segment(*input.load_address, std::vector<uint8_t>(size_t(size))));
+    }
     if (!input.symbols.empty()) {
       auto symbols = load_elf(input.symbols);
       if (!symbols) return tl::unexpected(symbols.error());

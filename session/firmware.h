@@ -20,8 +20,9 @@ struct ImageInput {
 };
 
 /// Load `path`. A raw binary goes into the device `device_name` names (a name
-/// or .toml file), or with no name into the generic device chosen from the
-/// build attributes of the symbols ELF (or a Cortex-M4F's).
+/// or .toml file), or with no name into the generic device chosen as for an
+/// ELF: its core from the build attributes of the symbols ELF (else a
+/// Cortex-M4F), its flash moved to --load-address when one is given.
 Expected<ElfImage> load_firmware(const std::string &path, const ImageInput &input, const std::string &device_name);
 
 /// Parse a --load-address value: hexadecimal with 0x, else decimal, below 4 GiB.
