@@ -123,7 +123,7 @@ TEST_CASE("hex reader: every malformed line is refused with the file, the line a
   CHECK(error_of(":03\x01" + kEof).find("non-hex digit 0x01 at column 4") != std::string::npos);
 }
 
-TEST_CASE("raw binary: loaded at an address in flash; refused outside flash or past its end") {
+TEST_CASE("raw binary: loaded at an address in flash, refused outside flash or past its end") {
   Device d;
   d.name = "dev";
   MemoryRegionDesc flash;
@@ -172,7 +172,7 @@ TEST_CASE("image format: by content first, then by extension") {
   CHECK(std::string(image_format_name(ImageFormat::IntelHex)) == "Intel HEX");
 }
 
-TEST_CASE("symbols: sections and symbols come from the ELF; differing contents give one warning") {
+TEST_CASE("symbols: sections and symbols come from the ELF, differing contents give one warning") {
   ElfImage image;
   image.path = "fw.hex";
   ElfSegment s;
