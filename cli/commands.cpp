@@ -296,7 +296,7 @@ int cmd_info(const std::string &path, const std::string &device_name, const Imag
   std::printf("device:      %s (%s)%s\n", device->name.c_str(), device->title.c_str(),
               explanation.empty() ? "" : ", chosen from the ELF");
   std::printf("entry point: %s\n", elf->describe(elf->entry).c_str());
-  if (elf->symbols.empty()) std::printf("symbols:     none (--symbols FW.ELF names the functions of a .hex or .bin)\n");
+  if (elf->named_by_address) std::printf("symbols:     none (--symbols FW.ELF names the functions of a .hex or .bin)\n");
 
   std::printf("\nsections:\n  %-24s %-10s %-10s %10s  %-5s %s\n", "NAME", "ADDRESS", "LOAD", "SIZE", "FLAGS", "MEMORY");
   for (const auto &s : elf->sections) {

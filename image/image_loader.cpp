@@ -2,6 +2,7 @@
 /// Loading an image by its format (see image_loader.h).
 #include "image/image_loader.h"
 
+#include "image/address_functions.h"
 #include "image/bin_reader.h"
 #include "image/hex_reader.h"
 
@@ -136,6 +137,8 @@ Expected<ElfImage> load_image(const fs::path &path, const ImageLoadOptions &opti
     auto symbols = load_elf(options.symbols);
     if (!symbols) return tl::unexpected(symbols.error());
     attach_symbols(*image, std::move(*symbols));
+  } else if (format != ImageFormat::Elf) {
+    name_functions_by_address(*image);
   }
   return image;
 }

@@ -1,6 +1,7 @@
 /// \file
 /// Intel HEX and raw binary images: every record type, every refusal, format
 /// detection, and --symbols on hand-written images.
+#include "image/address_functions.h"
 #include "image/bin_reader.h"
 #include "image/hex_reader.h"
 #include "image/image_format.h"
@@ -218,6 +219,50 @@ TEST_CASE("symbols: sections and symbols come from the ELF, differing contents g
   attach_symbols(extra, symbols);
   REQUIRE(extra.warnings.size() == 1);
   CHECK(extra.warnings[0].find("first at 0x00000105") != std::string::npos);
+}
+
+namespace {
+/// A Thumb BL at `at` to `target`, as two little-endian halfwords.
+void put_bl(std::vector<uint8_t> &b, uint32_t base, uint32_t at, uint32_t target) {
+  int32_t off = int32_t(target - (at + 4));
+  uint32_t imm = uint32_t(off) >> 1;
+  uint32_t S = (uint32_t(off) >> 24) & 1, I1 = (uint32_t(off) >> 23) & 1, I2 = (uint32_t(off) >> 22) & 1;
+  uint32_t J1 = !(I1 ^ S), J2 = !(I2 ^ S);
+  uint16_t hw1 = uint16_t(0xF000 | S << 10 | ((imm >> 11) & 0x3FF));
+  uint16_t hw2 = uint16_t(0xD000 | J1 << 13 | J2 << 11 | (imm & 0x7FF));
+  size_t i = at - base;
+  b[i] = uint8_t(hw1), b[i + 1] = uint8_t(hw1 >> 8), b[i + 2] = uint8_t(hw2), b[i + 3] = uint8_t(hw2 >> 8);
+}
+} // namespace
+
+TEST_CASE("image without symbols: entry points from the vector table and BL targets, named by address") {
+  const uint32_t base = 0x08000000;
+  std::vector<uint8_t> b(0x400, 0); // zeros decode as 16-bit MOVS
+  auto put32 = [&](uint32_t at, uint32_t v) {
+    for (int k = 0; k < 4; ++k) b[at - base + k] = uint8_t(v >> (8 * k));
+  };
+  put32(base + 0, 0x20001000);     // initial SP
+  put32(base + 4, 0x08000101);     // reset
+  put32(base + 8, 0x08000181);     // NMI
+  put32(base + 0x40, 0x080001c1);  // IRQ0
+  put32(base + 0x44, 0x12345679);  // not in the image: the table ends
+  put_bl(b, base, 0x08000104, 0x08000200); // forward
+  put_bl(b, base, 0x08000204, 0x08000120); // backward
+  ElfImage img;
+  img.segments.push_back(ElfSegment{base, base, uint32_t(b.size()), b, true, false, true});
+  name_functions_by_address(img);
+  CHECK(img.named_by_address);
+  std::vector<std::string> names;
+  for (const auto &sym : img.symbols) names.push_back(sym.name);
+  CHECK(names == std::vector<std::string>{"0x08000100", "0x08000120", "0x08000180", "0x080001c0", "0x08000200"});
+  CHECK(img.describe(0x08000124) == "0x08000124 (0x08000120+0x4)");
+  // An image with symbols is left as it is.
+  ElfImage named = img;
+  named.named_by_address = false;
+  named.symbols.resize(1);
+  name_functions_by_address(named);
+  CHECK(named.symbols.size() == 1);
+  CHECK_FALSE(named.named_by_address);
 }
 
 } // namespace mcusim
