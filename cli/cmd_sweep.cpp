@@ -160,6 +160,7 @@ int cmd_sweep(const SweepArgs &a) {
 
   auto image = image_input(a.image);
   if (!image) return fail(session::exit_code_for(image.error().kind), image.error().message);
+  req.image = *image;
   auto elf = session::load_firmware(a.elf, *image, req.devices.empty() ? std::string() : req.devices.front());
   if (!elf) return fail(session::exit_code_for(elf.error().kind), elf.error().message);
   for (const auto &w : elf->warnings) std::fprintf(stderr, "mcusim: warning: %s\n", w.c_str());
