@@ -156,7 +156,7 @@ Expected<void> check_image_fits(const ElfImage &elf, const Device &d) {
                                                " at " + hex(r->base) + ", which has " + text::size(r->size));
     }
     return make_error(ErrorKind::BadElf, file + ": loads " + text::size(s.data.size()) + " at " + hex(s.paddr) +
-                                             ", where " + d.name + " has no memory (is the ELF linked for this device?)");
+                                             ", where " + d.name + " has no memory (is the image linked for this device?)");
   }
   for (const auto &s : elf.sections) {
     if (d.region_at(s.addr, s.size)) continue;
