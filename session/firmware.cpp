@@ -6,6 +6,7 @@
 #include "image/image_segments.h"
 #include "session/session.h"
 
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 
@@ -44,6 +45,7 @@ Expected<ElfImage> load_firmware(const std::string &path, const ImageInput &inpu
 std::optional<uint32_t> parse_load_address(const std::string &text) {
   if (text.empty() || text[0] == '-' || text[0] == '+' || text[0] == ' ') return std::nullopt;
   bool hex = text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+  if (!std::isxdigit(static_cast<unsigned char>(text[hex ? 2 : 0]))) return std::nullopt; // no sign or space after 0x
   errno = 0;
   char *end = nullptr;
   unsigned long long v = std::strtoull(text.c_str() + (hex ? 2 : 0), &end, hex ? 16 : 10);

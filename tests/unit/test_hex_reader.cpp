@@ -8,6 +8,7 @@
 #include "image/image_loader.h"
 
 #include "base/device.h"
+#include "session/firmware.h"
 
 #include <doctest/doctest.h>
 
@@ -263,6 +264,27 @@ TEST_CASE("image without symbols: entry points from the vector table and BL targ
   name_functions_by_address(named);
   CHECK(named.symbols.size() == 1);
   CHECK_FALSE(named.named_by_address);
+}
+
+TEST_CASE("--load-address: hexadecimal with 0x or decimal, below 4 GiB") {
+  using session::parse_load_address;
+  CHECK(parse_load_address("0x08000000") == 0x08000000u);
+  CHECK(parse_load_address("0X10000000") == 0x10000000u);
+  CHECK(parse_load_address("134217728") == 0x08000000u);
+  CHECK(parse_load_address("0") == 0u);
+  CHECK(parse_load_address("0xffffffff") == 0xFFFFFFFFu);
+  CHECK_FALSE(parse_load_address("0x100000000"));
+  CHECK_FALSE(parse_load_address("4294967296"));
+  CHECK_FALSE(parse_load_address(""));
+  CHECK_FALSE(parse_load_address("0x"));
+  CHECK_FALSE(parse_load_address("-1"));
+  CHECK_FALSE(parse_load_address("+8"));
+  CHECK_FALSE(parse_load_address(" 8"));
+  CHECK_FALSE(parse_load_address("12abc"));
+  CHECK_FALSE(parse_load_address("0x8zz"));
+  CHECK_FALSE(parse_load_address("0x-8"));
+  CHECK_FALSE(parse_load_address("0x-0"));
+  CHECK_FALSE(parse_load_address("0x 1"));
 }
 
 } // namespace mcusim
