@@ -12,7 +12,7 @@ namespace mcusim {
 enum class ErrorKind {
   Usage,          ///< bad command-line or API usage
   FileUnreadable, ///< an input file cannot be opened or read
-  BadElf,         ///< not a usable Cortex-M ELF (format, machine, layout, fit)
+  BadElf,         ///< not a usable Cortex-M image: ELF, Intel HEX or raw binary (format, machine, layout, fit)
   BadDevice,      ///< unknown device name or malformed device description
   Internal,       ///< a simulator or engine failure that is not the input's fault
 };

@@ -12,7 +12,8 @@ namespace mcusim::cli {
 CLI::App *add_calibrate_command(CLI::App &app, CalibrateArgs &a) {
   auto *cmd = app.add_subcommand("calibrate", "Fit a device's run and sleep currents to current captures of the real board "
                                               "and write a device file with them (docs/power.md)");
-  cmd->add_option("elf", a.elf, "Firmware ELF: the firmware the board ran while it was captured")->required();
+  cmd->add_option("elf", a.elf, "Firmware image (ELF, .hex or .bin): the firmware the board ran while it was captured")->required();
+  add_image_options(*cmd, a.image);
   cmd->add_option("--device,-d", a.device, "Device name or .toml file (default: chosen from the ELF)");
   cmd->add_option("--capture,-c", a.captures,
                   "A current capture and the core clock it was taken at, FILE@MHZ (repeat for more clocks)")
@@ -30,6 +31,12 @@ CLI::App *add_calibrate_command(CLI::App &app, CalibrateArgs &a) {
 int cmd_calibrate(const CalibrateArgs &a) {
   session::CalibrateRequest req;
   req.elf = a.elf;
+  auto image = image_input(a.image);
+  if (!image) {
+    std::fprintf(stderr, "mcusim: error: %s\n", image.error().message.c_str());
+    return kExitUsage;
+  }
+  req.image = *image;
   req.device = a.device;
   req.output = a.output;
   req.date = a.date;

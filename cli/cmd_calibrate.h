@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "cli/image_options.h"
+
 namespace CLI {
 class App;
 }
@@ -16,6 +18,7 @@ namespace mcusim::cli {
 struct CalibrateArgs {
   std::string elf, device, output, format = "auto", date, mode;
   std::vector<std::string> captures; ///< FILE@MHZ
+  ImageArgs image; ///< --load-address, --symbols
   uint64_t max_cycles = 0;
   double timeout = 0;
 };

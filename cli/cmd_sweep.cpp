@@ -101,7 +101,8 @@ private:
 CLI::App *add_sweep_command(CLI::App &app, SweepArgs &a) {
   auto *cmd = app.add_subcommand("sweep", "Run a firmware across clocks, devices, wait states and cache settings, in parallel, "
                                           "and mark the energy- and latency-optimal points");
-  cmd->add_option("elf", a.elf, "Firmware ELF")->required();
+  cmd->add_option("elf", a.elf, "Firmware image: ELF, Intel HEX (.hex) or raw binary (.bin)")->required();
+  add_image_options(*cmd, a.image);
   cmd->add_option("--mhz", a.mhz, "Clocks in MHz, comma-separated (16,48,80,120)")->required();
   cmd->add_option("--device,-d", a.devices, "Devices, comma-separated (default: the one chosen from the ELF)");
   cmd->add_option("--flash-ws", a.flash_ws, "Flash wait states to force, comma-separated (default: each device's table at each clock)");
@@ -157,7 +158,10 @@ int cmd_sweep(const SweepArgs &a) {
   req.db = a.db;
   req.no_db = a.no_db;
 
-  auto elf = load_elf(a.elf);
+  auto image = image_input(a.image);
+  if (!image) return fail(session::exit_code_for(image.error().kind), image.error().message);
+  req.image = *image;
+  auto elf = session::load_firmware(a.elf, *image, req.devices.empty() ? std::string() : req.devices.front());
   if (!elf) return fail(session::exit_code_for(elf.error().kind), elf.error().message);
   for (const auto &w : elf->warnings) std::fprintf(stderr, "mcusim: warning: %s\n", w.c_str());
   auto points = session::plan_sweep(req, *elf);

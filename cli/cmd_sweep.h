@@ -4,6 +4,8 @@
 /// latency-optimal points marked (docs/cli.md, docs/power.md "Clock sweeps").
 #pragma once
 
+#include "cli/image_options.h"
+
 #include <string>
 
 namespace CLI {
@@ -14,6 +16,7 @@ namespace mcusim::cli {
 
 struct SweepArgs {
   std::string elf;
+  ImageArgs image; ///< --load-address, --symbols
   std::string mhz, devices, flash_ws, cache; ///< comma-separated lists, parsed by session/sweep.h
   unsigned jobs = 0;                         ///< 0 = the hardware's threads
   std::string every, battery, scenario;      ///< battery life

@@ -34,9 +34,12 @@ int report(const Error &e) {
   return session::exit_code_for(e.kind);
 }
 
-/// Load an ELF and print what the loader warns about (damaged debug information).
-Expected<ElfImage> load_elf_warn(const std::string &path) {
-  auto image = load_elf(path);
+/// Load an image and print what the loader warns about (damaged debug
+/// information, a symbols file that does not match).
+Expected<ElfImage> load_elf_warn(const std::string &path, const ImageArgs &args, const std::string &device) {
+  auto input = image_input(args);
+  if (!input) return tl::unexpected(input.error());
+  auto image = session::load_firmware(path, *input, device);
   if (image)
     for (const auto &w : image->warnings) std::fprintf(stderr, "mcusim: warning: %s\n", w.c_str());
   return image;
@@ -152,6 +155,9 @@ private:
 int cmd_run(const RunArgs &a) {
   session::RunRequest req;
   req.elf = a.elf;
+  auto image = image_input(a.image);
+  if (!image) return report(image.error());
+  req.image = *image;
   req.device = a.device;
   req.core = a.core;
   req.quiet = a.quiet;
@@ -275,8 +281,8 @@ void print_vector_table(const ElfImage &elf, const Device &device) {
 
 } // namespace
 
-int cmd_info(const std::string &path, const std::string &device_name) {
-  auto elf = load_elf_warn(path);
+int cmd_info(const std::string &path, const std::string &device_name, const ImageArgs &image) {
+  auto elf = load_elf_warn(path, image, device_name);
   if (!elf) return report(elf.error());
   std::string explanation;
   auto device = session::resolve_device(device_name, *elf, &explanation);
@@ -290,6 +296,7 @@ int cmd_info(const std::string &path, const std::string &device_name) {
   std::printf("device:      %s (%s)%s\n", device->name.c_str(), device->title.c_str(),
               explanation.empty() ? "" : ", chosen from the ELF");
   std::printf("entry point: %s\n", elf->describe(elf->entry).c_str());
+  if (elf->named_by_address) std::printf("symbols:     none (--symbols FW.ELF names the functions of a .hex or .bin)\n");
 
   std::printf("\nsections:\n  %-24s %-10s %-10s %10s  %-5s %s\n", "NAME", "ADDRESS", "LOAD", "SIZE", "FLAGS", "MEMORY");
   for (const auto &s : elf->sections) {

@@ -2,6 +2,8 @@
 /// The mcusim subcommands. Each returns the process exit code.
 #pragma once
 
+#include "cli/image_options.h"
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,6 +12,7 @@ namespace mcusim::cli {
 
 struct RunArgs {
   std::string elf;
+  ImageArgs image; ///< --load-address, --symbols
   std::string device;
   double mhz = 0;
   unsigned long long max_instructions = 0, max_cycles = 0;
@@ -35,6 +38,6 @@ struct RunArgs {
 };
 int cmd_run(const RunArgs &args);
 int cmd_devices(bool quiet);
-int cmd_info(const std::string &elf, const std::string &device);
+int cmd_info(const std::string &elf, const std::string &device, const ImageArgs &image = {});
 
 } // namespace mcusim::cli

@@ -21,7 +21,8 @@ int main(int argc, char **argv) {
 
   RunArgs run;
   auto *run_cmd = app.add_subcommand("run", "Run a firmware ELF and print its output and a summary");
-  run_cmd->add_option("elf", run.elf, "Firmware ELF (Cortex-M, 32-bit little-endian)")->required();
+  run_cmd->add_option("elf", run.elf, "Firmware image: ELF (Cortex-M, 32-bit little-endian), Intel HEX (.hex) or raw binary (.bin)")->required();
+  add_image_options(*run_cmd, run.image);
   run_cmd->add_option("--device,-d", run.device, "Device name (see 'mcusim devices') or a device .toml file");
   run_cmd->add_option("--mhz", run.mhz, "Core clock in MHz (default: the device's)")->check(CLI::PositiveNumber);
   run_cmd->add_option("--max-instructions", run.max_instructions, "Stop after this many instructions");
@@ -64,8 +65,10 @@ int main(int argc, char **argv) {
   dev_cmd->add_flag("--names", devices_quiet, "Print names only");
 
   std::string info_elf, info_device;
+  ImageArgs info_image;
   auto *info_cmd = app.add_subcommand("info", "Show an ELF's sections, memory use, entry point and vector table");
-  info_cmd->add_option("elf", info_elf, "Firmware ELF")->required();
+  info_cmd->add_option("elf", info_elf, "Firmware image: ELF, Intel HEX (.hex) or raw binary (.bin)")->required();
+  add_image_options(*info_cmd, info_image);
   info_cmd->add_option("--device,-d", info_device, "Device name or .toml file (default: chosen from the ELF)");
 
   GateArgs gate;
@@ -91,7 +94,7 @@ int main(int argc, char **argv) {
   }
   if (*run_cmd) return cmd_run(run);
   if (*dev_cmd) return cmd_devices(devices_quiet);
-  if (*info_cmd) return cmd_info(info_elf, info_device);
+  if (*info_cmd) return cmd_info(info_elf, info_device, info_image);
   if (*gate_cmd) return cmd_gate(gate);
   if (*calibrate_cmd) return cmd_calibrate(calibrate);
   if (*sweep_cmd) return cmd_sweep(sweep);

@@ -156,7 +156,7 @@ Expected<void> check_image_fits(const ElfImage &elf, const Device &d) {
                                                " at " + hex(r->base) + ", which has " + text::size(r->size));
     }
     return make_error(ErrorKind::BadElf, file + ": loads " + text::size(s.data.size()) + " at " + hex(s.paddr) +
-                                             ", where " + d.name + " has no memory (is the ELF linked for this device?)");
+                                             ", where " + d.name + " has no memory (is the image linked for this device?)");
   }
   for (const auto &s : elf.sections) {
     if (d.region_at(s.addr, s.size)) continue;
@@ -201,6 +201,10 @@ ImageUsage image_usage(const ElfImage &elf, const Device &d) {
       if (!s.nobits && r.contains(s.load_addr, 1)) use.used += s.size;                      // bytes stored here
       if (r.contains(s.addr, 1) && (s.nobits || s.load_addr != s.addr)) use.used += s.size; // run-time copy or zeroed
     }
+    // An image without sections (Intel HEX, raw binary without --symbols): its loaded bytes.
+    if (elf.sections.empty())
+      for (const auto &s : elf.segments)
+        if (r.contains(s.paddr, 1)) use.used += s.data.size();
     if (use.used) u.regions.push_back(use);
   }
   return u;

@@ -37,7 +37,8 @@ struct VectorTable {
 /// A plausible vector table at the device's boot address.
 Expected<VectorTable> check_vector_table(const ElfImage &elf, const Device &device);
 
-/// Flash (rx, at the device's non-writable regions) and RAM bytes the image uses.
+/// Flash (rx, at the device's non-writable regions) and RAM bytes the image uses
+/// (by section; for an image without sections, its loaded bytes).
 struct ImageUsage {
   struct Use {
     std::string region;

@@ -68,6 +68,9 @@ public:
   /// Problems that did not stop the load, one line each, naming the file
   /// (damaged debug information: the image loads without source lines).
   std::vector<std::string> warnings;
+  /// No symbol table (a .hex or .bin without --symbols): `symbols` holds
+  /// entry points named by their address (image/address_functions.h).
+  bool named_by_address = false;
 
   /// Function symbol containing addr (or the closest preceding one).
   SymbolRef symbolize(uint32_t addr) const;

@@ -98,7 +98,7 @@ CalibrateOutcome calibrate(const CalibrateRequest &req) {
     captures.push_back(std::move(*cap));
   }
   if (req.elf.empty()) return fail(kExitUsage, "no firmware ELF given");
-  auto elf = load_elf(req.elf);
+  auto elf = load_firmware(req.elf, req.image, req.device);
   if (!elf) return fail(exit_code_for(elf.error().kind), elf.error().message);
   for (const auto &w : elf->warnings) out.warnings.push_back(w);
   std::string explanation;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "power/capture.h"
+#include "session/firmware.h"
 
 #include <cstdint>
 #include <string>
@@ -20,6 +21,7 @@ struct CalibrateCapture {
 
 struct CalibrateRequest {
   std::string elf;
+  ImageInput image;                          ///< --load-address, --symbols
   std::string device;                        ///< name or .toml file ("" = chosen from the ELF)
   std::vector<CalibrateCapture> captures;
   power::CaptureFormat format = power::CaptureFormat::Auto;

@@ -7,7 +7,7 @@ namespace mcusim::cli {
 enum ExitCode : int {
   kExitOk = 0,
   kExitUsage = 64,       ///< bad command line
-  kExitBadElf = 65,      ///< not a usable Cortex-M ELF, no vector table, does not fit the device
+  kExitBadElf = 65,      ///< bad image: not a usable Cortex-M ELF, a malformed Intel HEX, an empty .hex/.bin, no vector table, does not fit the device
   kExitNoInput = 66,     ///< an input file cannot be read
   kExitBadDevice = 67,   ///< unknown device or malformed device file
   kExitInternal = 70,    ///< simulator or engine failure

@@ -173,7 +173,7 @@ RunOutcome run(const RunRequest &req, SessionHooks &hooks) {
     scenario = std::move(*s);
   }
   if (req.elf.empty()) return fail(kExitUsage, "no firmware ELF given");
-  auto elf = load_elf(req.elf);
+  auto elf = load_firmware(req.elf, req.image, req.device);
   if (!elf) return fail(exit_code_for(elf.error().kind), elf.error().message);
   for (const auto &w : elf->warnings) emit({Message::Kind::Warning, w});
   std::string explanation;
@@ -243,6 +243,9 @@ RunOutcome run(const RunRequest &req, SessionHooks &hooks) {
   if (!req.quiet && !explanation.empty()) emit({Message::Kind::Note, explanation});
   auto sim = Simulator::create(*device, *elf, opts, console);
   if (!sim) return fail(exit_code_for(sim.error().kind), sim.error().message);
+  if (elf->named_by_address && opts.profile && !req.quiet)
+    emit({Message::Kind::Note, std::filesystem::path(req.elf).filename().string() +
+                                   " has no symbols: functions are named by their address (--symbols FW.ELF names them)"});
   if (std::fabs((*sim)->hz() / 1e6 - (energy_model ? energy_model->mhz : 0)) > 1e-9 && !price_at((*sim)->hz() / 1e6))
     return fail(kExitNoPower, energy_note);
   RunStarted started{device->name, device->title, core_display_name(device->core), (*sim)->hz(), (*sim)->timing_description(),

@@ -14,6 +14,7 @@
 #include "profiler/budget.h"
 #include "profiler/run_report.h"
 #include "session/battery.h"
+#include "session/firmware.h"
 
 #include <cstdint>
 #include <optional>
@@ -28,7 +29,8 @@ inline constexpr const char *kDefaultRunDatabase = "mcusim-runs.db";
 
 /// Everything one run needs, as plain values.
 struct RunRequest {
-  std::string elf;            ///< firmware ELF path
+  std::string elf;            ///< firmware image path (ELF, Intel HEX or raw binary)
+  ImageInput image;           ///< --load-address, --symbols
   std::string device;         ///< device name or .toml file; "" = chosen from the ELF
   std::string core;           ///< core override ("cortex-m7"); "" = the device's
   RunOptions options;         ///< clock, limits, timing, profile...; on_progress is set by the session

@@ -119,6 +119,7 @@ PointResult run_point(const SweepRequest &req, const SweepPoint &p, bool no_db, 
   pr.point = p;
   RunRequest run;
   run.elf = req.elf;
+  run.image = req.image;
   run.device = p.device;
   run.quiet = true;
   run.db = req.db;

@@ -10,6 +10,7 @@
 
 #include "core/simulator.h"
 #include "image/elf_image.h"
+#include "session/firmware.h"
 #include "power/scenario.h"
 #include "profiler/run_report.h"
 
@@ -50,6 +51,7 @@ SweepExpected<double> parse_every(std::string_view text);
 /// `caches`: each device's own setting.
 struct SweepRequest {
   std::string elf;
+  ImageInput image;        ///< --load-address, --symbols (each point loads the image for its device)
   std::vector<std::string> devices;
   std::vector<double> mhz;
   std::vector<unsigned> flash_ws;

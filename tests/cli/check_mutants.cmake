@@ -2,7 +2,8 @@
 # run ends by a signal (a crash) or a timeout, takes too long, prints more
 # than one error line when it fails, or more than one warning.
 #   cmake -DMCUSIM=<mcusim> -DDIR=<mutants dir> -DMODE=info|run [-DEVERY=<n>] [-DFIRST=<i>]
-#         [-DMAX_SECONDS=<s>] -P check_mutants.cmake
+#         [-DMAX_SECONDS=<s>] [-DPATTERN=<glob>] -P check_mutants.cmake
+# PATTERN: the mutants' file names (default mutant-*.elf; mutant-*.hex for Intel HEX).
 # MODE info runs `mcusim info`, MODE run `mcusim run --max-instructions 200000
 # --timeout 5`, on every EVERY-th file from the FIRST-th (default: all).
 if(NOT DEFINED EVERY)
@@ -14,7 +15,10 @@ endif()
 if(NOT DEFINED MAX_SECONDS)
   set(MAX_SECONDS 5)
 endif()
-file(GLOB files "${DIR}/mutant-*.elf")
+if(NOT DEFINED PATTERN)
+  set(PATTERN "mutant-*.elf")
+endif()
+file(GLOB files "${DIR}/${PATTERN}")
 list(SORT files)
 list(LENGTH files n)
 if(n EQUAL 0)
