@@ -50,6 +50,8 @@ public:
   /// An access of `size` (1, 2 or 4) bytes at absolute address `addr`.
   virtual PeripheralAccess read(uint32_t addr, unsigned size, uint32_t &value) = 0;
   virtual PeripheralAccess write(uint32_t addr, unsigned size, uint32_t value) = 0;
+  /// System reset (AIRCR.SYSRESETREQ): every block back to its reset values, its pending events cancelled.
+  virtual void reset() = 0;
   /// Why the last BusError was raised ("read of unmodelled register RCC->PLLSAI1CFGR (0x40021010)").
   virtual std::string last_error() const = 0;
   /// Unmodelled registers accessed so far ("RCC->PLLSAI1CFGR"), in first-access order.

@@ -38,7 +38,7 @@ public:
   Peripheral *find(const std::string &name) const;
   /// The block holding `addr`, or nullptr.
   Peripheral *block_at(uint32_t addr) const;
-  void reset();
+  void reset() override;
 
   std::vector<Window> windows() const override;
   PeripheralAccess read(uint32_t addr, unsigned size, uint32_t &value) override;

@@ -398,3 +398,34 @@ TEST_CASE("STM32L4 PWR: a VOS change sets VOSF until the regulator settles, and 
   CHECK(v == 0x605);
   CHECK(flash->latency() == 5);
 }
+
+namespace {
+/// A test model: a write to offset 0 pends its second IRQ line after 10 cycles.
+class DelayedIrq final : public Peripheral {
+public:
+  using Peripheral::Peripheral;
+  bool models(uint32_t offset) const override { return offset == 0; }
+  void write_register(uint32_t offset, uint32_t value, uint32_t mask) override {
+    regs_.write(offset, value, mask);
+    after(10, [this] { raise_irq(1); });
+  }
+};
+} // namespace
+
+TEST_CASE("a model's timed event runs through the scheduler and pends its IRQ line; reset cancels it") {
+  Host h;
+  auto d = parse(kTimer);
+  REQUIRE(d);
+  PeripheralBus bus({false, [](const std::string &) {}});
+  bus.add(std::make_unique<DelayedIrq>(d->peripherals[0], h.host));
+  h.now = 100;
+  REQUIRE(bus.write(0x40010400, 4, 1) == PeripheralAccess::Done);
+  CHECK(h.sched.next_time() == 110);
+  h.advance(109);
+  CHECK(h.irqs.empty());
+  h.advance(110);
+  CHECK(h.irqs == std::vector<unsigned>{4}); // irqs = [3, 4]: the second line
+  bus.write(0x40010400, 4, 1);
+  bus.reset();
+  CHECK(h.sched.empty());
+}

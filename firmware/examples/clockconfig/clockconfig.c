@@ -8,7 +8,7 @@
  *
  *   clockconfig          the bring-up (exit 0)
  *   clockconfig probe    then reads and writes registers no model handles
- *   clockconfig gap      then reads peripheral space with no block (GPIOA)
+ *   clockconfig gap      then uses peripheral space with no block (beside RCC, GPIOA)
  */
 #include <stdio.h>
 #include <string.h>
@@ -104,6 +104,10 @@ int main(void)
                (unsigned long)RCC->CCIPR, (unsigned long)c);
     }
     if (strcmp(arg, "gap") == 0) {
+        /* In the RCC's 4 KiB page but outside the block: plain memory, as before. */
+        volatile uint32_t *beside = (volatile uint32_t *)0x40021800UL;
+        *beside = 0x5A5A1234UL;
+        printf("beside RCC %08lx\n", (unsigned long)*beside);
         uint32_t g = *(volatile uint32_t *)0x48000000UL; /* GPIOA: no block describes it */
         printf("GPIOA MODER %08lx\n", (unsigned long)g);
     }
