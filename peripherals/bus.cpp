@@ -60,9 +60,11 @@ std::vector<PeripheralSpace::Window> PeripheralBus::windows() const {
 
 bool PeripheralBus::unmodelled_access(Peripheral &p, uint32_t offset, bool write) {
   const uint32_t addr = p.base() + offset;
+  const bool first = reported_.insert(addr).second;
+  if (!first && !options_.strict) return true; // the common case of a polled register: no text built
   const std::string reg = p.name() + (p.registers().describe(offset) ? "->" : "") + p.registers().name_of(offset);
   const std::string what = std::string(write ? "write to" : "read of") + " unmodelled register " + reg + " (" + hex8(addr) + ")";
-  if (reported_.insert(addr).second) {
+  if (first) {
     unmodelled_.push_back(reg);
     const std::string line = "mcusim: unmodelled " + std::string(write ? "write to " : "read of ") + reg + " (" + hex8(addr) + ")";
     if (options_.report) options_.report(line);
