@@ -416,7 +416,7 @@ public:
 };
 } // namespace
 
-TEST_CASE("a model's timed event runs through the scheduler and pends its IRQ line; reset cancels it") {
+TEST_CASE("a model's timed event runs through the scheduler and pends its IRQ line, and reset cancels it") {
   Host h;
   auto d = parse(kTimer);
   REQUIRE(d);
