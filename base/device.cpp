@@ -81,6 +81,12 @@ const MemoryRegionDesc *Device::region_at(uint64_t addr, uint64_t len) const {
   return nullptr;
 }
 
+const PeripheralDesc *Device::peripheral_at(uint64_t addr) const {
+  for (const auto &p : peripherals)
+    if (p.contains(addr)) return &p;
+  return nullptr;
+}
+
 uint64_t Device::capacity(std::initializer_list<RegionKind> kinds) const {
   uint64_t total = 0;
   for (const auto &r : memory)
@@ -319,6 +325,7 @@ Expected<Device> parse_device(std::string_view text, const fs::path &file) {
   read_timing(root, d, rd);
   device_detail::read_power(root, d, rd);
   check_address_map(d, rd);
+  device_detail::read_peripherals(root, d, rd);
   if (rd.error.empty() && !d.region_at(d.vector_table, 8))
     rd.fail("vector_table.address is not inside any memory region", root["vector_table"]["address"].node());
   if (!rd.error.empty()) {

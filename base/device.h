@@ -71,6 +71,34 @@ struct L1Caches {
   unsigned icache_bytes = 0, icache_ways = 2, dcache_bytes = 0, dcache_ways = 4, line_bytes = 32;
 };
 
+/// One register of a peripheral block (`registers` of a `[[peripheral]]`).
+struct PeripheralRegisterDesc {
+  std::string name;     ///< "CR", as in the reference manual
+  uint32_t offset = 0;  ///< from the block's base, a multiple of 4
+  uint32_t reset = 0;   ///< value after reset
+  uint32_t read_only = 0; ///< bits writes leave alone (status, ready flags)
+  uint32_t w1c = 0;     ///< bits a written 1 clears (write-1-to-clear flags)
+  std::string source;
+};
+
+/// One memory-mapped peripheral block (`[[peripheral]]`): where it is, which
+/// model serves it (peripherals/), its interrupt lines and its registers.
+struct PeripheralDesc {
+  std::string name;   ///< "RCC"
+  std::string model;  ///< "registers" (a plain register file) or a behavioural model ("stm32-rcc-l4")
+  uint32_t base = 0;
+  uint32_t size = 0;  ///< bytes, a multiple of 4
+  std::vector<unsigned> irqs; ///< NVIC lines (0-based), in the order the model names them
+  std::vector<PeripheralRegisterDesc> registers; ///< sorted by offset
+  std::string source;
+  const PeripheralRegisterDesc *register_at(uint32_t offset) const {
+    for (const auto &r : registers)
+      if (r.offset == offset) return &r;
+    return nullptr;
+  }
+  bool contains(uint64_t addr) const { return addr >= base && addr < uint64_t(base) + size; }
+};
+
 struct Device {
   std::string name;  ///< lower-case identifier, e.g. "stm32f407"
   std::string title; ///< human-readable description
@@ -89,10 +117,13 @@ struct Device {
   bool small_multiplier = false; ///< Cortex-M0+ 32-cycle MULS option
   double wakeup_us = 0;          ///< Sleep-mode wake-up time
   std::optional<PowerDesc> power; ///< the [power] section, when the file has one
+  std::vector<PeripheralDesc> peripherals; ///< the [[peripheral]] blocks, sorted by base (docs/peripherals.md)
 
   bool has_fpu() const { return fpu != "none"; }
   bool fpu_double() const { return fpu == "fpv5-d16"; }
   const MemoryRegionDesc *region_at(uint64_t addr, uint64_t len = 1) const;
+  /// The [[peripheral]] block holding `addr`, or nullptr.
+  const PeripheralDesc *peripheral_at(uint64_t addr) const;
   /// Sum of region sizes of the given kinds (capacity reporting).
   uint64_t capacity(std::initializer_list<RegionKind> kinds) const;
 };

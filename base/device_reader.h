@@ -110,4 +110,8 @@ struct Reader {
 /// state. Called after the other tables are read (base/device_power.cpp).
 void read_power(const toml::table &root, Device &d, Reader &rd);
 
+/// Reads the `[[peripheral]]` blocks into `d.peripherals` and checks them
+/// against the memory map and the NVIC (base/device_peripherals.cpp).
+void read_peripherals(const toml::table &root, Device &d, Reader &rd);
+
 } // namespace mcusim::device_detail

@@ -169,6 +169,7 @@ int cmd_run(const RunArgs &a) {
   opts.semihost_dir = a.semihost_dir;
   opts.timing = a.timing == "none" ? RunOptions::Timing::None : RunOptions::Timing::Core;
   if (a.flash_ws >= 0) opts.flash_ws = unsigned(a.flash_ws);
+  opts.strict_peripherals = a.strict_peripherals;
   if (!a.cache.empty()) opts.caches = a.cache == "on";
   opts.layer_pattern = a.layer_pattern;
   opts.arena_symbol = a.arena_symbol;

@@ -23,6 +23,7 @@ struct RunArgs {
   std::string timing = "core";
   std::string core;
   int flash_ws = -1;
+  bool strict_peripherals = false;
   std::string cache;
   std::string report;      ///< "" none, else text|json|markdown
   std::string report_out;  ///< file for the report (default: stdout after the run)

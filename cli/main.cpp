@@ -36,6 +36,8 @@ int main(int argc, char **argv) {
       ->check(CLI::IsMember({"core", "none"}));
   run_cmd->add_option("--core", run.core, "Override the device's core (cortex-m0plus, cortex-m3, cortex-m4, cortex-m4f, cortex-m7, cortex-m33)");
   run_cmd->add_option("--flash-ws", run.flash_ws, "Override the flash wait states")->check(CLI::Range(0, 31));
+  run_cmd->add_flag("--strict-peripherals", run.strict_peripherals,
+                    "An access to an unmodelled peripheral register, or to peripheral space with no block, is a BusFault");
   run_cmd->add_option("--cache", run.cache, "Flash accelerator / L1 caches on or off (default: the device's)")
       ->check(CLI::IsMember({"on", "off"}));
   run_cmd->add_option("--report", run.report, "Print a report after the run: text (default), json, markdown or html")

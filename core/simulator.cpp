@@ -106,7 +106,10 @@ Expected<void> Simulator::Impl::map_memory(const Device &device, const ElfImage 
   auto map = MemoryMap::create(device);
   if (!map) return tl::unexpected(map.error());
   mem = std::move(*map);
-  if (auto m = mem.map_into(uc); !m) return tl::unexpected(m.error());
+  auto holes = make_peripherals(device);
+  if (!holes) return tl::unexpected(holes.error());
+  if (auto m = mem.map_into(uc, *holes); !m) return tl::unexpected(m.error());
+  if (auto p = map_peripherals(); !p) return tl::unexpected(p.error());
   if (uc_err err = uc_mmio_map(uc, kPpbBase, kPpbSize, &Impl::on_ppb_read, this, &Impl::on_ppb_write, this); err != UC_ERR_OK)
     return engine_error("cannot map the system control space", err);
 

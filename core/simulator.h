@@ -9,6 +9,7 @@
 #include "base/device.h"
 #include "base/error.h"
 #include "core/console.h"
+#include "core/peripheral_space.h"
 #include "core/power_counters.h"
 #include "core/profile.h"
 #include "image/auto_device.h"
@@ -66,6 +67,13 @@ struct RunOptions {
   /// (RunResult::power.classes): a separate block hook that adds a block's
   /// class counts per execution, so leave it off when the weights are neutral.
   bool count_instruction_classes = false;
+  /// Builds the device's peripheral models (peripherals/: peripherals::make_bus_factory);
+  /// empty: the device's peripheral regions are plain memory, as without models.
+  PeripheralFactory peripherals;
+  /// --strict-peripherals: every page of the device's peripheral regions is
+  /// MMIO, and an access to an unmodelled register or to peripheral space no
+  /// block claims is a precise BusFault (docs/peripherals.md).
+  bool strict_peripherals = false;
 };
 
 enum class StopReason {
@@ -114,6 +122,8 @@ struct RunResult {
   std::string stop_cause;
   std::optional<ProfileData> profile; ///< with RunOptions::profile
   PowerCounters power; ///< cycles by power state and code location, for power/
+  /// Registers accessed that no model gives behaviour ("RCC->PLLSAI1CFGR"), in first-access order.
+  std::vector<std::string> unmodelled_registers;
   double simulated_seconds() const { return hz > 0 ? double(cycles) / hz : 0; }
   /// Shortest run whose MIPS figure is shown: under it, start-up and timer noise dominate.
   static constexpr double kMinMipsSeconds = 0.1;

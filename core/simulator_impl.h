@@ -262,6 +262,26 @@ struct Simulator::Impl {
   void connect_system_control();
   void start_semihosting(const ElfImage &elf, const VectorTable &vt);
   Expected<void> install_hooks();
+  // --- peripheral space (simulator_peripherals.cpp) ------------------------------------------------
+  std::unique_ptr<PeripheralHost> periph_host;
+  std::unique_ptr<PeripheralSpace> periph;
+  struct PeriphWindow {
+    Impl *s;
+    uint32_t base;
+  };
+  std::vector<std::unique_ptr<PeriphWindow>> periph_windows; ///< the uc_mmio_map user data, one per window
+  bool periph_fault_pending = false; ///< a refused access in the slice that just ran
+  uint32_t periph_fault_addr = 0;
+  bool periph_fault_write = false;
+  std::string periph_fault_cause;
+  /// Builds the peripheral space (RunOptions::peripherals) and the MMIO windows
+  /// it needs; returns the address ranges to leave out of the plain mapping.
+  Expected<std::vector<std::pair<uint32_t, uint64_t>>> make_peripherals(const Device &device);
+  Expected<void> map_peripherals();
+  void peripheral_bus_error(uint32_t addr, bool write, const std::string &cause);
+  void handle_peripheral_fault();
+  static uint64_t on_periph_read(uc_engine *, uint64_t offset, unsigned size, void *user);
+  static void on_periph_write(uc_engine *, uint64_t offset, unsigned size, uint64_t value, void *user);
   static uint64_t on_ppb_read(uc_engine *, uint64_t offset, unsigned size, void *user);
   static void on_ppb_write(uc_engine *, uint64_t offset, unsigned size, uint64_t value, void *user);
   static void on_intr(uc_engine *uc, uint32_t intno, void *user);

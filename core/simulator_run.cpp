@@ -218,6 +218,7 @@ void Simulator::Impl::run_slice(RunLoop &loop) {
   if (attention.load()) return;
   stop_kind = StopKind::None;
   mem_fault = false;
+  periph_fault_pending = false;
   uint32_t start = pc();
   in_emulation = true;
   just_returned = false; // code runs now: no tail-chain from here
@@ -246,6 +247,11 @@ void Simulator::Impl::settle_boundary_branch() {
 }
 
 void Simulator::Impl::handle_stop() {
+  if (periph_fault_pending) {
+    periph_fault_pending = false;
+    handle_peripheral_fault();
+    return;
+  }
   switch (stop_kind) {
   case StopKind::Boundary: break;
   case StopKind::Intr: handle_intr(); break;
@@ -271,6 +277,7 @@ RunResult Simulator::Impl::result(const RunLoop &loop) {
   r.icache_hits = memsys->hits();
   r.icache_misses = memsys->misses();
   r.hz = sim.hz_;
+  if (periph) r.unmodelled_registers = periph->unmodelled();
   const auto wall_end = RunClock::now();
   r.wall_seconds = std::chrono::duration<double>(wall_end - loop.wall_start).count();
   if (loop.emulation_start) r.emulation_seconds = std::chrono::duration<double>(wall_end - *loop.emulation_start).count();

@@ -3,6 +3,7 @@
 /// nothing until touched) mapped into Unicorn with uc_mem_map_ptr.
 #include "memory/memory_map.h"
 
+#include <algorithm>
 #include <sstream>
 #include <sys/mman.h>
 #include <unicorn/unicorn.h>
@@ -52,13 +53,26 @@ Expected<MemoryMap> MemoryMap::create(const Device &device) {
   return map;
 }
 
-Expected<void> MemoryMap::map_into(uc_struct *uc) const {
+Expected<void> MemoryMap::map_into(uc_struct *uc, const std::vector<std::pair<uint32_t, uint64_t>> &holes) const {
   for (const auto &r : regions_) {
     uint32_t perms = (r.desc.read ? UC_PROT_READ : 0) | (r.desc.write ? UC_PROT_WRITE : 0) | (r.desc.exec ? UC_PROT_EXEC : 0);
     std::vector<uint32_t> addrs{r.desc.base};
     addrs.insert(addrs.end(), r.desc.aliases.begin(), r.desc.aliases.end());
     for (uint32_t a : addrs) {
-      uc_err err = uc_mem_map_ptr(uc, a, r.size, perms, r.host);
+      // The pieces of [a, a + size) between the holes.
+      uint64_t from = a;
+      const uint64_t end = uint64_t(a) + r.size;
+      auto map_piece = [&](uint64_t lo, uint64_t hi) -> uc_err {
+        if (hi <= lo) return UC_ERR_OK;
+        return uc_mem_map_ptr(uc, lo, hi - lo, perms, r.host + (lo - a));
+      };
+      uc_err err = UC_ERR_OK;
+      for (const auto &[hb, he] : holes) {
+        if (he <= from || hb >= end) continue;
+        if ((err = map_piece(from, hb)) != UC_ERR_OK) break;
+        from = std::max<uint64_t>(from, he);
+      }
+      if (err == UC_ERR_OK) err = map_piece(from, end);
       if (err != UC_ERR_OK) {
         std::ostringstream os;
         os << "cannot map memory " << r.desc.name << " at 0x" << std::hex << a << ": " << uc_strerror(err);

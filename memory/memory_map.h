@@ -13,6 +13,7 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <vector>
 
 struct uc_struct;
@@ -36,8 +37,11 @@ public:
 
   /// Allocate zeroed host memory for every region of the device.
   static Expected<MemoryMap> create(const Device &device);
-  /// Map every region (and alias) into the engine with its access rights.
-  Expected<void> map_into(uc_struct *uc) const;
+  /// Map every region (and alias) into the engine with its access rights,
+  /// leaving out `holes` ([begin, end) ranges, 4 KiB aligned, sorted, apart:
+  /// the pages peripheral models serve through MMIO). The host buffers still
+  /// cover the holes.
+  Expected<void> map_into(uc_struct *uc, const std::vector<std::pair<uint32_t, uint64_t>> &holes = {}) const;
 
   /// Host pointer for [addr, addr+len) if it lies inside one region.
   uint8_t *host_ptr(uint32_t addr, uint32_t len = 1) const {

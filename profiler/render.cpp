@@ -223,6 +223,8 @@ std::string render_json(const RunReport &r) {
   j["timing"] = r.timing;
   j["mhz"] = r.mhz;
   j["result"] = {{"stop_reason", r.stop_reason}, {"exit_code", r.exit_code}, {"message", r.message}, {"fault", r.fault}};
+  // Only when there are some: reports of runs touching no unmodelled register read as before.
+  if (!r.unmodelled_registers.empty()) j["result"]["unmodelled_registers"] = r.unmodelled_registers;
   j["totals"] = {{"cycles", r.cycles},
                  {"instructions", r.instructions},
                  {"sleep_cycles", r.sleep_cycles},

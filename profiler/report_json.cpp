@@ -201,6 +201,7 @@ RunReport from_json(const json &j, int64_t version) {
   read(result, "exit_code", r.exit_code, "result.");
   read(result, "message", r.message, "result.");
   read(result, "fault", r.fault, "result.");
+  read(result, "unmodelled_registers", r.unmodelled_registers, "result.");
 
   const json &totals = object(j, "totals", "");
   read(totals, "cycles", r.cycles, "totals.");

@@ -24,6 +24,7 @@ RunReport build_report(const RunResult &r, const ElfImage &elf, const Device &de
   rep.exit_code = r.exit_code;
   rep.message = r.message;
   if (r.fault) rep.fault = format_fault(*r.fault, elf);
+  rep.unmodelled_registers = r.unmodelled_registers;
   rep.cycles = r.cycles;
   rep.instructions = r.instructions;
   rep.sleep_cycles = r.sleep_cycles;

@@ -27,6 +27,8 @@ struct RunReport {
   int exit_code = 0;
   std::string message;
   std::string fault; ///< the fault report text, if the run faulted
+  /// Peripheral registers the run accessed that no model handles ("RCC->PLLSAI1CFGR"), first access first.
+  std::vector<std::string> unmodelled_registers;
   // Totals
   uint64_t cycles = 0, instructions = 0, sleep_cycles = 0;
   double cpi = 0, simulated_seconds = 0;

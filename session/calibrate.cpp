@@ -8,6 +8,7 @@
 #include "core/console.h"
 #include "core/simulator.h"
 #include "image/elf_image.h"
+#include "peripherals/models.h"
 #include "power/calibrate.h"
 #include "power/calibrate_device.h"
 #include "power/toml_reader.h"
@@ -128,6 +129,7 @@ CalibrateOutcome calibrate(const CalibrateRequest &req) {
     bool own_limit = req.max_cycles == 0;
     opts.max_cycles = own_limit ? uint64_t(std::ceil(seconds * mhz * 1e6)) + 1 : req.max_cycles;
     opts.on_progress = nullptr;
+    opts.peripherals = peripherals::make_bus_factory(*device, {false, [](const std::string &) {}});
     auto sim = Simulator::create(*device, *elf, opts, console);
     if (!sim) return fail(exit_code_for(sim.error().kind), "at " + clock_text(mhz) + ": " + sim.error().message);
     RunResult r = (*sim)->run();

@@ -11,6 +11,7 @@
 #include "base/format.h"
 #include "profiler/timeline.h"
 #include "profiler/call_tracker.h"
+#include "peripherals/models.h"
 
 #include <cerrno>
 #include <cmath>
@@ -241,6 +242,8 @@ RunOutcome run(const RunRequest &req, SessionHooks &hooks) {
   else opts.on_progress = nullptr;
 
   if (!req.quiet && !explanation.empty()) emit({Message::Kind::Note, explanation});
+  // The device's peripheral models (docs/peripherals.md); unmodelled accesses are reported on stderr.
+  if (!opts.peripherals) opts.peripherals = peripherals::make_bus_factory(*device, {opts.strict_peripherals, {}});
   auto sim = Simulator::create(*device, *elf, opts, console);
   if (!sim) return fail(exit_code_for(sim.error().kind), sim.error().message);
   if (elf->named_by_address && opts.profile && !req.quiet)

@@ -1,0 +1,34 @@
+/// \file
+/// The peripheral models by name (the `model` of a `[[peripheral]]`), and
+/// the factory that builds a device's bus for the core (RunOptions::peripherals).
+#pragma once
+
+#include "base/device.h"
+#include "base/error.h"
+#include "core/peripheral_space.h"
+#include "peripherals/bus.h"
+#include "peripherals/peripheral.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mcusim::peripherals {
+
+/// The model names a device file may use: "registers", "stm32-rcc-l4", ...
+std::vector<std::string> model_names();
+
+/// Build the model `desc.model` for one block; a BadDevice error for an
+/// unknown model or for data the model cannot work with (a register it needs
+/// missing or at another offset).
+Expected<std::unique_ptr<Peripheral>> make_peripheral(const PeripheralDesc &desc, PeripheralHost &host,
+                                                      const std::filesystem::path &device_file = {});
+
+/// Every block of `device`, on one bus.
+Expected<std::unique_ptr<PeripheralBus>> make_bus(const Device &device, PeripheralHost &host, BusOptions options = {});
+
+/// A RunOptions::peripherals factory for `device` (which it copies); empty
+/// when the device describes no peripheral blocks.
+PeripheralFactory make_bus_factory(const Device &device, BusOptions options = {});
+
+} // namespace mcusim::peripherals

@@ -1,0 +1,66 @@
+/// \file
+/// A peripheral model: one memory-mapped block of a device, built from its
+/// `[[peripheral]]` description (base, size, irqs, registers). Every block
+/// has a RegisterFile holding its registers; a model gives some of them
+/// behaviour (models() says which) and leaves the others to the register
+/// file, where the bus reports them as unmodelled. Timed behaviour goes
+/// through the core's event scheduler, interrupts through the NVIC
+/// (PeripheralHost), never through a per-instruction hook.
+#pragma once
+
+#include "base/device.h"
+#include "core/peripheral_space.h"
+#include "peripherals/register_file.h"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace mcusim::peripherals {
+
+class Peripheral {
+public:
+  Peripheral(const PeripheralDesc &desc, PeripheralHost &host);
+  virtual ~Peripheral();
+  Peripheral(const Peripheral &) = delete;
+  Peripheral &operator=(const Peripheral &) = delete;
+
+  const std::string &name() const { return desc_.name; }
+  const PeripheralDesc &desc() const { return desc_; }
+  uint32_t base() const { return desc_.base; }
+  uint32_t size() const { return desc_.size; }
+
+  /// Reset: every register to its reset value; the model's timed events cancelled.
+  virtual void reset();
+  /// Whether the model gives the word at `offset` behaviour of its own. The
+  /// others are served by the register file (stored, read back) and
+  /// reported as unmodelled.
+  virtual bool models(uint32_t /*offset*/) const { return false; }
+  /// A 32-bit read of the word at `offset` (a multiple of 4).
+  virtual uint32_t read_register(uint32_t offset) { return regs_.read(offset); }
+  /// A write of `value` to the bytes of the word at `offset` in `mask`
+  /// (0x000000FF for a byte store to the lowest byte, ...).
+  virtual void write_register(uint32_t offset, uint32_t value, uint32_t mask) { regs_.write(offset, value, mask); }
+
+  RegisterFile &registers() { return regs_; }
+  const RegisterFile &registers() const { return regs_; }
+
+protected:
+  /// Run `fn` `cycles` core cycles after the access in progress; the event is
+  /// cancelled by reset(). Returns its id (for cancel()).
+  Scheduler::EventId after(uint64_t cycles, std::function<void()> fn);
+  void cancel(Scheduler::EventId &id);
+  /// Core cycles in `us` microseconds at the run's clock (at least 1).
+  uint64_t cycles_in_us(double us) const;
+  /// Pend the block's `index`-th interrupt line (desc().irqs).
+  void raise_irq(size_t index);
+
+  const PeripheralDesc desc_; ///< a copy: the model outlives the Device it came from
+  PeripheralHost &host_;
+  RegisterFile regs_;
+
+private:
+  std::vector<Scheduler::EventId> events_;
+};
+
+} // namespace mcusim::peripherals

@@ -1,0 +1,44 @@
+/// \file
+/// STM32L4/L4+ PWR: VOS changes and the VOSF flag.
+#include "peripherals/stm32_pwr_l4.h"
+
+namespace mcusim::peripherals {
+
+namespace {
+constexpr uint32_t kVosMask = 3u << 9;  // PWR_CR1.VOS
+constexpr uint32_t kVosf = 1u << 10;    // PWR_SR2.VOSF
+} // namespace
+
+const std::vector<std::pair<const char *, uint32_t>> &Stm32PwrL4::required() {
+  static const std::vector<std::pair<const char *, uint32_t>> regs = {{"CR1", CR1}, {"SR2", SR2}, {"CR5", CR5}};
+  return regs;
+}
+
+void Stm32PwrL4::reset() {
+  Peripheral::reset();
+  settle_ = 0;
+}
+
+void Stm32PwrL4::write_register(uint32_t offset, uint32_t value, uint32_t mask) {
+  if (offset == SR2) return; // read-only
+  const uint32_t before = regs_.read(CR1) & kVosMask;
+  regs_.write(offset, value, mask);
+  if (offset == CR1 && (regs_.read(CR1) & kVosMask) != before) {
+    regs_.set_bits(SR2, kVosf, true);
+    cancel(settle_);
+    settle_ = after(cycles_in_us(kVosSettleUs), [this] {
+      settle_ = 0;
+      regs_.set_bits(SR2, kVosf, false);
+    });
+  }
+}
+
+unsigned Stm32PwrL4::vos_range() const {
+  switch ((regs_.read(CR1) & kVosMask) >> 9) {
+  case 1: return 1;
+  case 2: return 2;
+  default: return 0;
+  }
+}
+
+} // namespace mcusim::peripherals

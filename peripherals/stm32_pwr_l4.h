@@ -1,0 +1,32 @@
+/// \file
+/// STM32L4/L4+ power control (model "stm32-pwr-l4", RM0432 §5.4): dynamic
+/// voltage scaling. A write that changes PWR_CR1.VOS sets PWR_SR2.VOSF,
+/// which clears after the regulator's settling time (kVosSettleUs) through
+/// the event scheduler; PWR_CR5.R1MODE (Range 1 normal or boost) is stored.
+/// Low-power mode entry (LPMS, LPR) is left to the register file.
+/// vos_range() and boost() are the seam for the energy model (not applied yet).
+#pragma once
+
+#include "peripherals/peripheral.h"
+
+namespace mcusim::peripherals {
+
+class Stm32PwrL4 final : public Peripheral {
+public:
+  static constexpr uint32_t CR1 = 0x00, SR2 = 0x14, CR5 = 0x80;
+  static constexpr double kVosSettleUs = 20; ///< see docs/peripherals.md ([UNVERIFIED])
+  using Peripheral::Peripheral;
+  static const std::vector<std::pair<const char *, uint32_t>> &required();
+  void reset() override;
+  bool models(uint32_t offset) const override { return offset == CR1 || offset == SR2 || offset == CR5; }
+  void write_register(uint32_t offset, uint32_t value, uint32_t mask) override;
+  /// 1 or 2 (PWR_CR1.VOS), 0 for a reserved value.
+  unsigned vos_range() const;
+  /// Range 1 boost (PWR_CR5.R1MODE = 0 in Range 1): up to 120 MHz.
+  bool boost() const { return vos_range() == 1 && !(regs_.read(CR5) & (1u << 8)); }
+
+private:
+  Scheduler::EventId settle_ = 0;
+};
+
+} // namespace mcusim::peripherals

@@ -1,0 +1,137 @@
+/// \file
+/// STM32L4/L4+ RCC: oscillator ready flags, the clock switch, SYSCLK.
+#include "peripherals/stm32_rcc_l4.h"
+
+namespace mcusim::peripherals {
+
+namespace {
+// RCC_CR bits (RM0432 §6.4.1).
+constexpr uint32_t MSION = 1u << 0, MSIRDY = 1u << 1, MSIRGSEL = 1u << 3;
+constexpr uint32_t HSION = 1u << 8, HSIRDY = 1u << 10, HSEON = 1u << 16, HSERDY = 1u << 17;
+constexpr uint32_t PLLON = 1u << 24, PLLRDY = 1u << 25, PLLSAI1ON = 1u << 26, PLLSAI1RDY = 1u << 27, PLLSAI2ON = 1u << 28,
+                   PLLSAI2RDY = 1u << 29;
+// MSI ranges 0..11 (RM0432 §6.4.1 MSIRANGE, §6.4.29 MSISRANGE uses 4..7 of them).
+constexpr double kMsiRangeHz[12] = {100e3, 200e3, 400e3, 800e3, 1e6, 2e6, 4e6, 8e6, 16e6, 24e6, 32e6, 48e6};
+constexpr double kHsi16Hz = 16e6;
+} // namespace
+
+const std::vector<std::pair<const char *, uint32_t>> &Stm32RccL4::required() {
+  static const std::vector<std::pair<const char *, uint32_t>> regs = {
+      {"CR", CR}, {"CFGR", CFGR}, {"PLLCFGR", PLLCFGR}, {"CSR", CSR}};
+  return regs;
+}
+
+Stm32RccL4::Stm32RccL4(const PeripheralDesc &desc, PeripheralHost &host)
+    : Peripheral(desc, host), osc_{{MSION, MSIRDY, kMsiStartUs},       {HSION, HSIRDY, kHsiStartUs},
+                                   {HSEON, HSERDY, kHseStartUs},       {PLLON, PLLRDY, kPllLockUs},
+                                   {PLLSAI1ON, PLLSAI1RDY, kPllLockUs}, {PLLSAI2ON, PLLSAI2RDY, kPllLockUs}} {}
+
+void Stm32RccL4::reset() {
+  Peripheral::reset();
+  for (auto &o : osc_) o.event = 0;
+}
+
+bool Stm32RccL4::models(uint32_t offset) const {
+  switch (offset) {
+  case CR:
+  case CFGR:
+  case PLLCFGR:
+  case AHB1ENR:
+  case AHB2ENR:
+  case AHB3ENR:
+  case APB1ENR1:
+  case APB1ENR2:
+  case APB2ENR: return true;
+  default: return false;
+  }
+}
+
+void Stm32RccL4::write_register(uint32_t offset, uint32_t value, uint32_t mask) {
+  if (offset == CR) {
+    // Ready flags are read-only whatever the data says.
+    uint32_t ro = MSIRDY | HSIRDY | HSERDY | PLLRDY | PLLSAI1RDY | PLLSAI2RDY;
+    uint32_t keep = regs_.read(CR) & ro;
+    regs_.write(CR, value, mask);
+    regs_.set(CR, (regs_.read(CR) & ~ro) | keep);
+    for (auto &o : osc_) {
+      const uint32_t cr = regs_.read(CR);
+      if (cr & o.on) {
+        if (!(cr & o.ready) && !o.event) {
+          Oscillator *osc = &o;
+          o.event = after(cycles_in_us(o.start_us), [this, osc] {
+            osc->event = 0;
+            if (regs_.read(CR) & osc->on) regs_.set_bits(CR, osc->ready, true);
+            update_switch();
+          });
+        }
+      } else {
+        cancel(o.event);
+        regs_.set_bits(CR, o.ready, false);
+      }
+    }
+    update_switch();
+    return;
+  }
+  if (offset == CFGR) {
+    const uint32_t sws = regs_.read(CFGR) & 0xCu; // SWS is read-only
+    regs_.write(CFGR, value, mask);
+    regs_.set(CFGR, (regs_.read(CFGR) & ~0xCu) | sws);
+    update_switch();
+    return;
+  }
+  regs_.write(offset, value, mask);
+}
+
+bool Stm32RccL4::ready(unsigned source) const {
+  const uint32_t cr = regs_.read(CR);
+  switch (source) {
+  case 0: return cr & MSIRDY;
+  case 1: return cr & HSIRDY;
+  case 2: return cr & HSERDY;
+  default: return cr & PLLRDY;
+  }
+}
+
+/// CFGR.SWS follows CFGR.SW once the selected source is ready (RM0432 §6.4.3).
+void Stm32RccL4::update_switch() {
+  const uint32_t cfgr = regs_.read(CFGR);
+  const unsigned sw = cfgr & 3u;
+  if (((cfgr >> 2) & 3u) != sw && ready(sw)) regs_.set(CFGR, (cfgr & ~0xCu) | (sw << 2));
+}
+
+double Stm32RccL4::msi_hz() const {
+  const uint32_t cr = regs_.read(CR);
+  unsigned range = (cr & MSIRGSEL) ? (cr >> 4) & 0xFu : (regs_.read(CSR) >> 8) & 0xFu;
+  return range < 12 ? kMsiRangeHz[range] : 0;
+}
+
+double Stm32RccL4::pll_r_hz() const {
+  const uint32_t p = regs_.read(PLLCFGR);
+  double in = 0;
+  switch (p & 3u) { // PLLSRC
+  case 1: in = msi_hz(); break;
+  case 2: in = kHsi16Hz; break;
+  case 3: in = kHseHz; break;
+  default: return 0; // no clock
+  }
+  const unsigned m = ((p >> 4) & 0xFu) + 1, n = (p >> 8) & 0x7Fu, r = 2 * (((p >> 25) & 3u) + 1);
+  if (n < 8) return 0; // PLLN 8..127
+  return in / m * n / r;
+}
+
+double Stm32RccL4::sysclk_hz() const {
+  switch ((regs_.read(CFGR) >> 2) & 3u) {
+  case 0: return msi_hz();
+  case 1: return kHsi16Hz;
+  case 2: return kHseHz;
+  default: return pll_r_hz();
+  }
+}
+
+double Stm32RccL4::hclk_hz() const {
+  const unsigned hpre = (regs_.read(CFGR) >> 4) & 0xFu;
+  static constexpr unsigned kDiv[8] = {2, 4, 8, 16, 64, 128, 256, 512};
+  return hpre < 8 ? sysclk_hz() : sysclk_hz() / kDiv[hpre - 8];
+}
+
+} // namespace mcusim::peripherals

@@ -1,0 +1,58 @@
+/// \file
+/// STM32L4/L4+ reset and clock control (model "stm32-rcc-l4", RM0432 §6 for
+/// the STM32L4R5): the oscillator enables and their ready flags in RCC_CR
+/// (MSI, HSI16, HSE, PLL, PLLSAI1, PLLSAI2: a ready flag follows its enable
+/// after the start-up time below, through the event scheduler, and drops at
+/// once when the enable is cleared), the system clock switch (CFGR.SW ->
+/// CFGR.SWS once the selected source is ready), PLLCFGR stored, and the
+/// clock enable registers stored (clock gating is not modelled).
+///
+/// sysclk_hz() and hclk_hz() derive the clocks from the registers. They are
+/// the seam for the clock tree: the simulated core clock does NOT follow
+/// them yet (it stays --mhz or the device's default_mhz).
+#pragma once
+
+#include "peripherals/peripheral.h"
+
+namespace mcusim::peripherals {
+
+class Stm32RccL4 final : public Peripheral {
+public:
+  // Register offsets (RM0432 §6.4).
+  static constexpr uint32_t CR = 0x00, ICSCR = 0x04, CFGR = 0x08, PLLCFGR = 0x0C, PLLSAI1CFGR = 0x10, PLLSAI2CFGR = 0x14;
+  static constexpr uint32_t AHB1ENR = 0x48, AHB2ENR = 0x4C, AHB3ENR = 0x50, APB1ENR1 = 0x58, APB1ENR2 = 0x5C, APB2ENR = 0x60;
+  static constexpr uint32_t CSR = 0x94;
+  /// Start-up times, microseconds (DS12023 figures, see docs/peripherals.md).
+  static constexpr double kMsiStartUs = 6, kHsiStartUs = 1.2, kHseStartUs = 2000, kPllLockUs = 40;
+  /// The HSE crystal assumed on the board (NUCLEO-L4R5ZI: 8 MHz from the ST-LINK MCO).
+  static constexpr double kHseHz = 8e6;
+
+  Stm32RccL4(const PeripheralDesc &desc, PeripheralHost &host);
+  /// The registers the model needs in the data: {name, offset}.
+  static const std::vector<std::pair<const char *, uint32_t>> &required();
+
+  void reset() override;
+  bool models(uint32_t offset) const override;
+  void write_register(uint32_t offset, uint32_t value, uint32_t mask) override;
+
+  /// MSI frequency from CR.MSIRANGE (CR.MSIRGSEL = 1) or CSR.MSISRANGE.
+  double msi_hz() const;
+  /// The PLL's R output (the one SYSCLK can use), 0 when PLLCFGR is out of range.
+  double pll_r_hz() const;
+  /// SYSCLK from CFGR.SWS: MSI, HSI16, HSE or PLLCLK.
+  double sysclk_hz() const;
+  /// HCLK: SYSCLK through the AHB prescaler (CFGR.HPRE).
+  double hclk_hz() const;
+
+private:
+  struct Oscillator {
+    uint32_t on, ready;
+    double start_us;
+    Scheduler::EventId event = 0;
+  };
+  bool ready(unsigned sws) const;
+  void update_switch();
+  Oscillator osc_[6];
+};
+
+} // namespace mcusim::peripherals
