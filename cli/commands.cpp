@@ -253,8 +253,10 @@ void print_vector_table(const ElfImage &elf, const Device &device) {
     std::string index = std::to_string(e.index);
     std::string name = exception_name(int(e.index));
     if (j - i > 1) {
-      index += "-" + std::to_string(vl.entries[j - 1].index);
-      name = "IRQ" + std::to_string(e.index - 16) + "-" + std::to_string(vl.entries[j - 1].index - 16);
+      // Appended piece by piece: GCC 12 warns (-Wrestrict, a false positive) on "-" + to_string(...).
+      index.append("-").append(std::to_string(vl.entries[j - 1].index));
+      name = "IRQ";
+      name.append(std::to_string(e.index - 16)).append("-").append(std::to_string(vl.entries[j - 1].index - 16));
     }
     std::string what;
     if (e.index == 0) {
