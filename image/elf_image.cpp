@@ -1,6 +1,7 @@
 /// \file
 /// ELF loading through llvm::object.
 #include "image/elf_image.h"
+#include "image/file_bytes.h"
 
 #include "image/elf_checks.h"
 #include "image/elf_dwarf.h"
@@ -197,15 +198,9 @@ void close_data_ranges(ElfImage &img) {
 } // namespace
 
 Expected<ElfImage> load_elf(const fs::path &path) {
-  const std::string name = path.string();
-  std::error_code ec;
-  if (!fs::exists(path, ec)) return make_error(ErrorKind::FileUnreadable, name + ": no such file");
-  if (fs::is_directory(path, ec)) return make_error(ErrorKind::FileUnreadable, name + ": is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(ErrorKind::FileUnreadable, name + ": cannot open (" + std::strerror(errno) + ")");
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return make_error(ErrorKind::FileUnreadable, name + ": read error");
-  auto img = load_elf_from_memory(bytes, name);
+  auto bytes = read_file_bytes(path);
+  if (!bytes) return tl::unexpected(bytes.error());
+  auto img = load_elf_from_memory(*bytes, path.string());
   if (img) img->path = path;
   return img;
 }

@@ -4,6 +4,7 @@
 
 #include "image/address_functions.h"
 #include "image/bin_reader.h"
+#include "image/file_bytes.h"
 #include "image/hex_reader.h"
 
 #include "base/format.h"
@@ -16,18 +17,6 @@ namespace mcusim {
 namespace fs = std::filesystem;
 
 namespace {
-
-Expected<std::vector<uint8_t>> read_file(const fs::path &path) {
-  const std::string name = path.string();
-  std::error_code ec;
-  if (!fs::exists(path, ec)) return make_error(ErrorKind::FileUnreadable, name + ": no such file");
-  if (fs::is_directory(path, ec)) return make_error(ErrorKind::FileUnreadable, name + ": is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(ErrorKind::FileUnreadable, name + ": cannot open (" + std::strerror(errno) + ")");
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return make_error(ErrorKind::FileUnreadable, name + ": read error");
-  return bytes;
-}
 
 /// The byte at addr in the image's segments, if loaded.
 std::optional<uint8_t> byte_at(const ElfImage &img, uint32_t addr) {
@@ -89,7 +78,7 @@ std::optional<uint32_t> first_difference(const ElfImage &image, const ElfImage &
 } // namespace
 
 Expected<ImageFormat> image_format_of(const fs::path &path) {
-  auto bytes = read_file(path);
+  auto bytes = read_file_bytes(path);
   if (!bytes) return tl::unexpected(bytes.error());
   return detect_image_format(path, *bytes);
 }
@@ -107,7 +96,7 @@ void attach_symbols(ElfImage &image, ElfImage symbols) {
 }
 
 Expected<ElfImage> load_image(const fs::path &path, const ImageLoadOptions &options) {
-  auto bytes = read_file(path);
+  auto bytes = read_file_bytes(path);
   if (!bytes) return tl::unexpected(bytes.error());
   const std::string name = path.string();
   ImageFormat format = detect_image_format(path, *bytes);
