@@ -25,6 +25,7 @@ except ImportError as e:  # a failure, not a skip: the check needs NumPy (python
     sys.exit(2)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import float_ref as F  # noqa: E402
 import int8_ref as R  # noqa: E402
 
 # ---- the C interface (mcusim_nn.h) -------------------------------------------------------------
@@ -486,31 +487,6 @@ def f32_act(rng):
         ((0.0, FLT_MAX) if rng.random() < 0.5 else (0.0, 6.0) if rng.random() < 0.5 else (-1.0, 1.0))
 
 
-def conv_f32_exact(x, filt, bias, stride, dilation, pad, out_hw, depthwise, dm):
-    """Exact (float64) sums and sums of magnitudes, through the int8 reference's tap loop."""
-    x64 = x.astype(np.float64)
-    if depthwise:
-        x64 = np.repeat(x64, dm, axis=2)
-        fh, fw, oc = filt.shape
-    else:
-        oc, fh, fw, _ = filt.shape
-    acc = np.zeros((out_hw[0], out_hw[1], oc))
-    mag = np.zeros_like(acc)
-    for ky, kx, view in R._padded_taps(x64, fh, fw, stride, dilation, pad, out_hw):
-        if depthwise:
-            f = filt[ky, kx, :].astype(np.float64)
-            acc += view * f
-            mag += np.abs(view) * np.abs(f)
-        else:
-            f = filt[:, ky, kx, :].astype(np.float64)
-            acc += view @ f.T
-            mag += np.abs(view) @ np.abs(f).T
-    if bias is not None:
-        acc += bias.astype(np.float64)
-        mag += np.abs(bias.astype(np.float64))
-    return acc, mag
-
-
 def conv_f32_in_order(x, filt, bias, stride, dilation, pad, out_hw, depthwise, dm, act):
     """The float32 result in the order mcusim_nn.h defines: the sum starts at the bias (0
     without one) and adds input * weight over fy, then fx, then ic, skipping padding; each
@@ -544,8 +520,8 @@ def check_conv_f32(lib, name, cases, rng, depthwise):
         filt = rand_f32(rng, k["filt"].shape, 0.5)
         bias = None if k["bias"] is None else rand_f32(rng, k["oc"])
         act = f32_act(rng)
-        acc, mag = conv_f32_exact(x, filt, bias, k["stride"], k["dilation"], k["pad"], k["out_hw"],
-                                  depthwise, k["dm"])
+        acc, mag = F.conv_exact(x, filt, bias, k["stride"], k["dilation"], k["pad"], k["out_hw"],
+                                depthwise, k["dm"])
         n = k["fh"] * k["fw"] * (1 if depthwise else x.shape[2]) + 1
         expected = np.clip(acc, act[0], act[1])
         p = ConvF32(k["stride"][0], k["stride"][1], k["dilation"][0], k["dilation"][1], k["pad"][0],
