@@ -130,7 +130,7 @@ int main(int argc, char **argv) {
                                              "[[power.run]]\nlocation = \"flash\"\nfixed_ua = -5\nua_per_mhz = 100\n"
                                              "[[power.state]]\nname = \"sleep\"\nkind = \"sleep\"\nfixed_ua = 1\nwakeup_us = 0\n"
                                              "[[power.state]]\nname = \"stop\"\nkind = \"stop\"\nfixed_ua = 1\nwakeup_us = 5\n");
-  if (argc > 2) {
+  if (argc > 2 && argv[2][0] != '\0') { // CMake passes "" when the firmware is not built
     std::ifstream in(argv[2], std::ios::binary);
     std::vector<uint8_t> elf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (elf.size() < 1024) {
