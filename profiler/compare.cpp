@@ -82,7 +82,7 @@ const char *unit_name(Unit u) {
 std::string describe(const RunComparison::Side &s) {
   std::string out = s.label + ": " + s.firmware + " on " + s.device + " (" + s.core + ") at " + fmt("%g", s.mhz) + " MHz, " +
                     s.stop_reason;
-  if (s.stop_reason == "exited") out += " " + std::to_string(s.exit_code);
+  if (s.stop_reason == "exited") out.append(" ").append(std::to_string(s.exit_code)); // (not " " + ...: GCC 12's false -Wrestrict)
   return out;
 }
 

@@ -429,8 +429,9 @@ TEST_CASE("a hybrid model's int8 weights are dequantized at compile time for the
 }
 
 TEST_CASE("the generated C of every operator compiles warning-free as C11 (generic, cortex-m4, weights in SRAM)") {
-  for (const auto &[graph, name] : {std::pair{int8_graph(), "tiny_int8"}, std::pair{float_graph(), "tiny_f32"}}) {
-    const Model m = parse(graph);
+  for (const auto &entry : {std::pair{int8_graph(), "tiny_int8"}, std::pair{float_graph(), "tiny_f32"}}) {
+    const char *name = entry.second; // not a structured binding: clang 14 cannot CAPTURE one
+    const Model m = parse(entry.first);
     for (Target t : {Target::Generic, Target::CortexM4})
       for (WeightPlacement w : {WeightPlacement::Flash, WeightPlacement::Sram}) {
         CAPTURE(name);
