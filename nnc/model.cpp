@@ -1,6 +1,7 @@
 #include "nnc/model.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -234,6 +235,9 @@ uint64_t Model::weight_bytes() const {
 }
 
 Expected<Model> load_model(const std::string &path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    return tl::unexpected<Error>(Error{ErrorKind::Unreadable, path + ": is a directory, not a model file"});
   std::ifstream in(path, std::ios::binary);
   if (!in) return tl::unexpected<Error>(Error{ErrorKind::Unreadable, path + ": cannot open the file"});
   std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
