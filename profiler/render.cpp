@@ -90,6 +90,7 @@ std::string render_text(const RunReport &r, size_t top) {
       const auto &c = r.clock_changes[i];
       os << (i ? ", " : " ") << fmt("%g", c.mhz) << " MHz " << c.flash_ws << " WS from cycle " << thousands(c.cycle);
     }
+    if (r.energy) os << "; energy priced at the final clock";
     os << "\n";
   }
   os << "  instructions  " << thousands(r.instructions) << "  (CPI " << fmt("%.2f", r.cpi) << ")\n";
