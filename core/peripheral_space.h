@@ -68,6 +68,9 @@ public:
   virtual std::string last_error() const = 0;
   /// Unmodelled registers accessed so far ("RCC->PLLSAI1CFGR"), in first-access order.
   virtual std::vector<std::string> unmodelled() const = 0;
+  /// The core clock changed at cycle `now` by `ratio` (new / old): events the
+  /// blocks scheduled keep their real-time length (their remaining cycles scale).
+  virtual void retime(uint64_t /*now*/, double /*ratio*/) {}
   /// The clock the registers select, when a block models the clock tree (none by default).
   virtual std::optional<CoreClock> core_clock() const { return std::nullopt; }
 };

@@ -46,6 +46,11 @@ void Simulator::Impl::check_wait_states(const CoreClock &c) {
   clock_warning = text;
 }
 
+void Simulator::Impl::retime_sleep(double hz) {
+  sleep_wakeup_cycles = uint64_t(sleep_wakeup_us * hz / 1e6);
+  deep_wakeup_cycles = uint64_t(deep_wakeup_us * hz / 1e6);
+}
+
 void Simulator::Impl::apply_clock() {
   clock_dirty = false;
   if (!periph) return;
@@ -62,6 +67,10 @@ void Simulator::Impl::apply_clock() {
     cur = &no_block;
     stop_entry = nullptr;
     div_extra_entry = nullptr;
+  }
+  if (c->hz != sim.hz_) {
+    periph->retime(cycles, c->hz / sim.hz_); // pending peripheral events keep their length in seconds
+    retime_sleep(c->hz);
   }
   sim.hz_ = c->hz;
   if (periph_host) periph_host->hz = c->hz;

@@ -83,6 +83,9 @@ struct Simulator::Impl {
   void init_clock();
   void apply_clock();
   void check_wait_states(const CoreClock &c);
+  /// The wake-up latencies in cycles at `hz` (0 without a cycle model).
+  void retime_sleep(double hz);
+  double sleep_wakeup_us = 0, deep_wakeup_us = 0;
   std::unique_ptr<isa::TimingModel> timing;
   const isa::CoreTiming *ct = nullptr; // the core's table when the cycle model is on
   VectorTable vectors;

@@ -109,6 +109,10 @@ PeripheralAccess PeripheralBus::write(uint32_t addr, unsigned size, uint32_t val
   return PeripheralAccess::Done;
 }
 
+void PeripheralBus::retime(uint64_t now, double ratio) {
+  for (auto &b : blocks_) b->retime(now, ratio);
+}
+
 std::optional<CoreClock> PeripheralBus::core_clock() const {
   std::optional<CoreClock> c;
   for (const auto &b : blocks_)

@@ -43,6 +43,9 @@ public:
   /// (0x000000FF for a byte store to the lowest byte, ...).
   virtual void write_register(uint32_t offset, uint32_t value, uint32_t mask) { regs_.write(offset, value, mask); }
 
+  /// The core clock changed at cycle `now` by `ratio` (new / old): the
+  /// block's pending events move so their remaining time in seconds stays.
+  void retime(uint64_t now, double ratio);
   /// The core clock (HCLK) the block's registers select, for a clock-tree model (RCC); none by default.
   virtual std::optional<double> core_clock_hz() const { return std::nullopt; }
   /// The flash latency (wait states) the block's registers select (FLASH_ACR); none by default.

@@ -4,6 +4,7 @@
 #include "base/device.h"
 #include "core/simulator.h"
 #include "image/elf_image.h"
+#include "core/scheduler.h"
 #include "peripherals/models.h"
 
 #include <doctest/doctest.h>
@@ -108,4 +109,24 @@ TEST_CASE("--mhz pins the clock: RCC writes do not retime the core") {
   CHECK(c.r.hz == 80e6);
   CHECK(c.r.clock_changes.front().flash_ws == 3); // the table's at 80 MHz
   CHECK(c.r.simulated_seconds() == doctest::Approx(double(c.r.cycles) / 80e6));
+}
+
+TEST_CASE("a clock change keeps a pending oscillator start-up at its length in seconds") {
+  auto dev = find_device("stm32l4r5");
+  REQUIRE(dev);
+  Scheduler sched;
+  uint64_t now = 0;
+  PeripheralHost host{sched, [&] { return now; }, [](unsigned) {}, 4e6};
+  auto space = peripherals::make_bus_factory(*dev, {false, [](const std::string &) {}})(host);
+  REQUIRE(space);
+  const uint32_t rcc_cr = 0x40021000;
+  uint32_t cr = 0;
+  REQUIRE((*space)->read(rcc_cr, 4, cr) == PeripheralAccess::Done);
+  REQUIRE((*space)->write(rcc_cr, 4, cr | (1u << 16)) == PeripheralAccess::Done); // HSEON
+  // HSE start-up: 2000 us = 8000 cycles at 4 MHz.
+  CHECK(sched.next_time() == 8000);
+  // Half-way (1000 us left), the core goes to 120 MHz: 1000 us are 120000 cycles there.
+  now = 4000;
+  (*space)->retime(now, 120e6 / 4e6);
+  CHECK(sched.next_time() == 4000 + 120000);
 }
