@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace mcusim {
@@ -28,7 +29,18 @@ struct PeripheralHost {
   Scheduler &scheduler;                  ///< timed behaviour: events at absolute cycles
   std::function<uint64_t()> now;         ///< the cycle of the access in progress (exact within a block)
   std::function<void(unsigned)> set_irq_pending; ///< pend NVIC line n (0-based), as the hardware's request would
-  double hz = 0;                         ///< the core clock the run uses (cycles per second)
+  double hz = 0;                         ///< the core clock the run uses (cycles per second); follows the firmware's clock
+  /// A model whose registers set the core clock or the flash wait states was
+  /// written (or its clock switch took effect): the core reads
+  /// PeripheralSpace::core_clock() at the next block boundary.
+  std::function<void()> clock_changed;
+};
+
+/// The core clock and flash wait states the firmware's registers select
+/// (RCC SYSCLK/HCLK, FLASH_ACR.LATENCY; docs/peripherals.md, "The clock").
+struct CoreClock {
+  double hz = 0;                    ///< HCLK: the core's clock
+  std::optional<unsigned> flash_ws; ///< the programmed flash latency, if the device models it
 };
 
 /// The outcome of one access to the peripheral space.
@@ -56,6 +68,11 @@ public:
   virtual std::string last_error() const = 0;
   /// Unmodelled registers accessed so far ("RCC->PLLSAI1CFGR"), in first-access order.
   virtual std::vector<std::string> unmodelled() const = 0;
+  /// The core clock changed at cycle `now` by `ratio` (new / old): events the
+  /// blocks scheduled keep their real-time length (their remaining cycles scale).
+  virtual void retime(uint64_t /*now*/, double /*ratio*/) {}
+  /// The clock the registers select, when a block models the clock tree (none by default).
+  virtual std::optional<CoreClock> core_clock() const { return std::nullopt; }
 };
 
 /// Builds the space for a run (RunOptions::peripherals).

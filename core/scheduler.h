@@ -22,6 +22,11 @@ public:
   EventId schedule(uint64_t when, Callback cb);
   /// Remove a scheduled event; unknown or already-run ids are ignored.
   void cancel(EventId id);
+  /// Move a scheduled event to `when` (keeping its id and callback); false if
+  /// the id is unknown or already run.
+  bool retime(EventId id, uint64_t when);
+  /// When a scheduled event is due, or kNever if the id is unknown or already run.
+  uint64_t when(EventId id) const;
   /// Cycle count of the earliest event, or kNever.
   uint64_t next_time() const { return events_.empty() ? kNever : events_.front().when; }
   /// Run every event with when <= now, earliest first (ties in scheduling order);

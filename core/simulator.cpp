@@ -49,6 +49,7 @@ Expected<std::unique_ptr<Simulator>> Simulator::create(const Device &device, con
   s.start_semihosting(elf, *vt);
 
   s.table_init(12);
+  s.init_clock();
   if (auto powered = s.init_power(device); !powered) return tl::unexpected(powered.error());
   if (options.profile) {
     if (auto prof = s.init_profiling(); !prof) return tl::unexpected(prof.error());

@@ -106,6 +106,16 @@ struct FaultInfo {
   std::string note;   ///< what the firmware did with it ("no handler", "handler spins at ...")
 };
 
+/// One stretch of a run at one clock: from `cycle` on, the core ran at `hz`
+/// with `flash_ws` flash wait states (until the next segment).
+struct ClockSegment {
+  uint64_t cycle = 0;
+  double hz = 0;
+  unsigned flash_ws = 0;
+};
+/// Simulated seconds of `cycles` cycles run over `segments` (sum of cycles / frequency).
+double seconds_over(const std::vector<ClockSegment> &segments, uint64_t cycles);
+
 struct RunResult {
   StopReason reason = StopReason::Internal;
   uint64_t icache_hits = 0, icache_misses = 0;
@@ -124,7 +134,14 @@ struct RunResult {
   PowerCounters power; ///< cycles by power state and code location, for power/
   /// Registers accessed that no model gives behaviour ("RCC->PLLSAI1CFGR"), in first-access order.
   std::vector<std::string> unmodelled_registers;
-  double simulated_seconds() const { return hz > 0 ? double(cycles) / hz : 0; }
+  /// The clock over the run: the first segment at cycle 0, then one per change
+  /// the firmware made (docs/peripherals.md, "The clock"). `hz` is the last one's.
+  std::vector<ClockSegment> clock_changes;
+  /// The firmware ran the core faster than its flash latency allows (once per run), else empty.
+  std::string clock_warning;
+  double simulated_seconds() const {
+    return clock_changes.size() > 1 ? seconds_over(clock_changes, cycles) : hz > 0 ? double(cycles) / hz : 0;
+  }
   /// Shortest run whose MIPS figure is shown: under it, start-up and timer noise dominate.
   static constexpr double kMinMipsSeconds = 0.1;
   /// A MIPS figure is meaningful (the run lasted at least kMinMipsSeconds of wall time).
@@ -158,6 +175,9 @@ public:
   double hz() const { return hz_; }
   /// One line describing the timing in use ("cortex-m4 tables, 5 flash wait states, ...").
   std::string timing_description() const;
+  /// How the clock is chosen, for the banner: "" when the device models no
+  /// clock tree, else whether the firmware's registers set it or --mhz pins it.
+  std::string clock_description() const;
   const Device &device() const { return device_; }
   const ElfImage &image() const { return elf_; }
 

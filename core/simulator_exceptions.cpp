@@ -234,7 +234,10 @@ void Simulator::Impl::handle_intr() {
 // --- reset ------------------------------------------------------------------------------------
 void Simulator::Impl::reset_cpu() {
   scs->reset();
-  if (periph) periph->reset(); // a system reset resets the peripherals too
+  if (periph) {
+    periph->reset(); // a system reset resets the peripherals too
+    if (clock_from_firmware) clock_dirty = true; // the firmware's clock was in force: back to the reset clock
+  }
   fpu_on = !sim.device_.has_fpu() || scs->fpu_enabled();
   set_reg(UC_ARM_REG_IPSR, 0);
   set_reg(UC_ARM_REG_CONTROL, 0);

@@ -74,6 +74,18 @@ struct Simulator::Impl {
   std::unique_ptr<SystemControl> scs;
   std::unique_ptr<Semihosting> semi;
   std::unique_ptr<MemorySystem> memsys;
+  // The firmware's clock (core/simulator_clock.cpp): segments so far, a change
+  // waiting for the next block boundary, the too-few-wait-states warning.
+  std::vector<ClockSegment> clock_segments;
+  bool clock_dirty = false;
+  std::string clock_warning;
+  bool clock_from_firmware = false; ///< the registers set the clock (no --mhz, the firmware wrote RCC/FLASH)
+  void init_clock();
+  void apply_clock();
+  void check_wait_states(const CoreClock &c);
+  /// The wake-up latencies in cycles at `hz` (0 without a cycle model).
+  void retime_sleep(double hz);
+  double sleep_wakeup_us = 0, deep_wakeup_us = 0;
   std::unique_ptr<isa::TimingModel> timing;
   const isa::CoreTiming *ct = nullptr; // the core's table when the cycle model is on
   VectorTable vectors;

@@ -27,7 +27,11 @@ Expected<std::vector<std::pair<uint32_t, uint64_t>>> Simulator::Impl::make_perip
           scs->set_pending(kExcIrq0 + int(irq));
           stop_soon();
         },
-        sim.hz_});
+        sim.hz_, [this] {
+          // At the next block boundary (the run loop), never inside a block.
+          clock_dirty = true;
+          stop_soon();
+        }});
     auto made = opts.peripherals(*periph_host);
     if (!made) return tl::unexpected(made.error());
     periph = std::move(*made);

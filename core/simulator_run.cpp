@@ -183,6 +183,7 @@ void Simulator::Impl::check_between_slices(RunLoop &loop) {
   if (scs->reset_requested) reset_cpu();
   if (traps_dirty) update_traps();
   sched.run_due(cycles);
+  if (clock_dirty) apply_clock();
   if (insns >= loop.max_insns) {
     finish(StopReason::InstructionLimit, "instruction limit of " + std::to_string(loop.max_insns) + " reached");
     return;
@@ -204,7 +205,7 @@ void Simulator::Impl::report_progress(RunLoop &loop, unsigned bits, RunClock::ti
   // With the timer, progress comes at its ticks; without it (no thread), between slices.
   if (opts.on_progress && (loop.timer_running ? (bits & kAttendProgress) != 0 : now - loop.last_progress >= loop.progress_period)) {
     double dt = std::chrono::duration<double>(now - loop.last_progress).count();
-    opts.on_progress({cycles, insns, double(cycles) / sim.hz_, wall, double(insns - loop.last_progress_insns) / dt / 1e6});
+    opts.on_progress({cycles, insns, seconds_over(clock_segments, cycles), wall, double(insns - loop.last_progress_insns) / dt / 1e6});
     loop.last_progress = now;
     loop.last_progress_insns = insns;
   }
@@ -277,6 +278,8 @@ RunResult Simulator::Impl::result(const RunLoop &loop) {
   r.icache_hits = memsys->hits();
   r.icache_misses = memsys->misses();
   r.hz = sim.hz_;
+  r.clock_changes = clock_segments;
+  r.clock_warning = clock_warning;
   if (periph) r.unmodelled_registers = periph->unmodelled();
   const auto wall_end = RunClock::now();
   r.wall_seconds = std::chrono::duration<double>(wall_end - loop.wall_start).count();

@@ -50,8 +50,9 @@ Expected<void> Simulator::Impl::init_power(const Device &device) {
     block_classes.assign(table.size(), BlockClasses{});
   }
   if (ct) {
-    sleep_wakeup_cycles = uint64_t(device.wakeup_us * sim.hz_ / 1e6);
-    deep_wakeup_cycles = uint64_t(deep_us * sim.hz_ / 1e6);
+    sleep_wakeup_us = device.wakeup_us;
+    deep_wakeup_us = deep_us;
+    retime_sleep(sim.hz_);
   }
   return {};
 }

@@ -31,6 +31,9 @@ public:
   MemorySystem(const Device &device, double mhz, const MemoryTimingOptions &opts = {});
 
   unsigned flash_ws() const override { return ws_; }
+  /// The wait states from now on (the firmware changed FLASH_ACR.LATENCY):
+  /// block costs priced before must be priced again.
+  void set_flash_ws(unsigned ws) { ws_ = ws; }
   unsigned fetch_line_bytes() const override { return fetch_line_; }
   bool prefetch() const override { return prefetch_; }
   bool icache() const override { return icache_sets_ != 0; }

@@ -109,4 +109,18 @@ PeripheralAccess PeripheralBus::write(uint32_t addr, unsigned size, uint32_t val
   return PeripheralAccess::Done;
 }
 
+void PeripheralBus::retime(uint64_t now, double ratio) {
+  for (auto &b : blocks_) b->retime(now, ratio);
+}
+
+std::optional<CoreClock> PeripheralBus::core_clock() const {
+  std::optional<CoreClock> c;
+  for (const auto &b : blocks_)
+    if (auto hz = b->core_clock_hz(); hz && !c) c = CoreClock{*hz, std::nullopt};
+  if (!c) return c;
+  for (const auto &b : blocks_)
+    if (auto ws = b->flash_latency(); ws && !c->flash_ws) c->flash_ws = *ws;
+  return c;
+}
+
 } // namespace mcusim::peripherals

@@ -45,6 +45,9 @@ public:
   PeripheralAccess write(uint32_t addr, unsigned size, uint32_t value) override;
   std::string last_error() const override { return last_error_; }
   std::vector<std::string> unmodelled() const override { return unmodelled_; }
+  /// HCLK from the first block that models it, the latency from the first that models one.
+  std::optional<CoreClock> core_clock() const override;
+  void retime(uint64_t now, double ratio) override;
 
 private:
   /// An access to a register the model does not handle: report it once; false when strict refuses it.

@@ -32,6 +32,14 @@ void Peripheral::cancel(Scheduler::EventId &id) {
   id = 0;
 }
 
+void Peripheral::retime(uint64_t now, double ratio) {
+  for (auto id : events_) {
+    const uint64_t when = host_.scheduler.when(id);
+    if (when == Scheduler::kNever || when <= now) continue;
+    host_.scheduler.retime(id, now + std::max<uint64_t>(1, uint64_t(std::llround(double(when - now) * ratio))));
+  }
+}
+
 uint64_t Peripheral::cycles_in_us(double us) const { return std::max<uint64_t>(1, uint64_t(std::llround(us * host_.hz / 1e6))); }
 
 void Peripheral::raise_irq(size_t index) {

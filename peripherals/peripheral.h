@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace mcusim::peripherals {
@@ -42,6 +43,14 @@ public:
   /// (0x000000FF for a byte store to the lowest byte, ...).
   virtual void write_register(uint32_t offset, uint32_t value, uint32_t mask) { regs_.write(offset, value, mask); }
 
+  /// The core clock changed at cycle `now` by `ratio` (new / old): the
+  /// block's pending events move so their remaining time in seconds stays.
+  void retime(uint64_t now, double ratio);
+  /// The core clock (HCLK) the block's registers select, for a clock-tree model (RCC); none by default.
+  virtual std::optional<double> core_clock_hz() const { return std::nullopt; }
+  /// The flash latency (wait states) the block's registers select (FLASH_ACR); none by default.
+  virtual std::optional<unsigned> flash_latency() const { return std::nullopt; }
+
   RegisterFile &registers() { return regs_; }
   const RegisterFile &registers() const { return regs_; }
 
@@ -52,6 +61,11 @@ protected:
   void cancel(Scheduler::EventId &id);
   /// Core cycles in `us` microseconds at the run's clock (at least 1).
   uint64_t cycles_in_us(double us) const;
+  /// Tell the core that core_clock_hz() or flash_latency() may have changed
+  /// (it reads them at the next block boundary).
+  void clock_changed() {
+    if (host_.clock_changed) host_.clock_changed();
+  }
   /// Pend the block's `index`-th interrupt line (desc().irqs).
   void raise_irq(size_t index);
 

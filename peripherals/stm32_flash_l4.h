@@ -20,6 +20,11 @@ public:
   bool models(uint32_t offset) const override { return offset == ACR; }
   /// FLASH_ACR.LATENCY: wait states the firmware programmed (0..15 on the L4+).
   unsigned latency() const { return regs_.read(ACR) & 0xFu; }
+  std::optional<unsigned> flash_latency() const override { return latency(); }
+  void write_register(uint32_t offset, uint32_t value, uint32_t mask) override {
+    Peripheral::write_register(offset, value, mask);
+    clock_changed();
+  }
   bool prefetch() const { return regs_.read(ACR) & (1u << 8); }
   bool icache() const { return regs_.read(ACR) & (1u << 9); }
   bool dcache() const { return regs_.read(ACR) & (1u << 10); }

@@ -62,6 +62,7 @@ void Stm32RccL4::write_register(uint32_t offset, uint32_t value, uint32_t mask) 
             osc->event = 0;
             if (regs_.read(CR) & osc->on) regs_.set_bits(CR, osc->ready, true);
             update_switch();
+            clock_changed();
           });
         }
       } else {
@@ -70,6 +71,7 @@ void Stm32RccL4::write_register(uint32_t offset, uint32_t value, uint32_t mask) 
       }
     }
     update_switch();
+    clock_changed();
     return;
   }
   if (offset == CFGR) {
@@ -77,9 +79,11 @@ void Stm32RccL4::write_register(uint32_t offset, uint32_t value, uint32_t mask) 
     regs_.write(CFGR, value, mask);
     regs_.set(CFGR, (regs_.read(CFGR) & ~0xCu) | sws);
     update_switch();
+    clock_changed();
     return;
   }
   regs_.write(offset, value, mask);
+  clock_changed(); // PLLCFGR (a PLL reconfigured while selected), and the first write of all
 }
 
 bool Stm32RccL4::ready(unsigned source) const {

@@ -7,9 +7,9 @@
 /// CFGR.SWS once the selected source is ready), PLLCFGR stored, and the
 /// clock enable registers stored (clock gating is not modelled).
 ///
-/// sysclk_hz() and hclk_hz() derive the clocks from the registers. They are
-/// the seam for the clock tree: the simulated core clock does NOT follow
-/// them yet (it stays --mhz or the device's default_mhz).
+/// sysclk_hz() and hclk_hz() derive the clocks from the registers; the core
+/// runs at hclk_hz() (core_clock_hz()) once the firmware writes the RCC or
+/// FLASH, unless --mhz pins it (docs/peripherals.md, "The clock").
 #pragma once
 
 #include "peripherals/peripheral.h"
@@ -43,6 +43,8 @@ public:
   double sysclk_hz() const;
   /// HCLK: SYSCLK through the AHB prescaler (CFGR.HPRE).
   double hclk_hz() const;
+  /// The core clock: HCLK (the core and SysTick run on it).
+  std::optional<double> core_clock_hz() const override { return hclk_hz(); }
 
 private:
   struct Oscillator {

@@ -83,6 +83,16 @@ std::string render_text(const RunReport &r, size_t top) {
   os << "  cycles        " << thousands(r.cycles) << "  (" << fmt("%.6f", r.simulated_seconds) << " s at " << fmt("%g", r.mhz) << " MHz";
   if (r.sleep_cycles) os << ", " << thousands(r.sleep_cycles) << " asleep";
   os << ")\n";
+  if (!r.clock_changes.empty()) {
+    // The firmware set the clock: where each stretch began, at what clock and wait states.
+    os << "  clock        ";
+    for (size_t i = 0; i < r.clock_changes.size(); ++i) {
+      const auto &c = r.clock_changes[i];
+      os << (i ? ", " : " ") << fmt("%g", c.mhz) << " MHz " << c.flash_ws << " WS from cycle " << thousands(c.cycle);
+    }
+    if (r.energy) os << "; energy priced at the final clock";
+    os << "\n";
+  }
   os << "  instructions  " << thousands(r.instructions) << "  (CPI " << fmt("%.2f", r.cpi) << ")\n";
   if (!r.profiled) os << "  profile       " << not_profiled_line() << "\n";
   if (!r.energy && !r.energy_note.empty()) os << "  energy        none: " << r.energy_note << "\n";
@@ -225,6 +235,11 @@ std::string render_json(const RunReport &r) {
   j["result"] = {{"stop_reason", r.stop_reason}, {"exit_code", r.exit_code}, {"message", r.message}, {"fault", r.fault}};
   // Only when there are some: reports of runs touching no unmodelled register read as before.
   if (!r.unmodelled_registers.empty()) j["result"]["unmodelled_registers"] = r.unmodelled_registers;
+  if (!r.clock_changes.empty()) {
+    ordered_json cs = ordered_json::array();
+    for (const auto &c : r.clock_changes) cs.push_back({{"cycle", c.cycle}, {"mhz", c.mhz}, {"flash_ws", c.flash_ws}});
+    j["result"]["clock_changes"] = cs;
+  }
   j["totals"] = {{"cycles", r.cycles},
                  {"instructions", r.instructions},
                  {"sleep_cycles", r.sleep_cycles},

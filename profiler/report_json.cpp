@@ -202,6 +202,14 @@ RunReport from_json(const json &j, int64_t version) {
   read(result, "message", r.message, "result.");
   read(result, "fault", r.fault, "result.");
   read(result, "unmodelled_registers", r.unmodelled_registers, "result.");
+  if (result.contains("clock_changes") && result["clock_changes"].is_array())
+    for (const auto &c : result["clock_changes"]) {
+      RunReport::ClockChange cc;
+      read(c, "cycle", cc.cycle, "result.clock_changes.");
+      read(c, "mhz", cc.mhz, "result.clock_changes.");
+      read(c, "flash_ws", cc.flash_ws, "result.clock_changes.");
+      r.clock_changes.push_back(cc);
+    }
 
   const json &totals = object(j, "totals", "");
   read(totals, "cycles", r.cycles, "totals.");

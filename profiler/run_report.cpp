@@ -25,6 +25,8 @@ RunReport build_report(const RunResult &r, const ElfImage &elf, const Device &de
   rep.message = r.message;
   if (r.fault) rep.fault = format_fault(*r.fault, elf);
   rep.unmodelled_registers = r.unmodelled_registers;
+  if (r.clock_changes.size() > 1)
+    for (const auto &c : r.clock_changes) rep.clock_changes.push_back({c.cycle, c.hz / 1e6, c.flash_ws});
   rep.cycles = r.cycles;
   rep.instructions = r.instructions;
   rep.sleep_cycles = r.sleep_cycles;

@@ -29,6 +29,14 @@ struct RunReport {
   std::string fault; ///< the fault report text, if the run faulted
   /// Peripheral registers the run accessed that no model handles ("RCC->PLLSAI1CFGR"), first access first.
   std::vector<std::string> unmodelled_registers;
+  /// The clock over the run when the firmware changed it (empty otherwise):
+  /// from `cycle` on, the core ran at `mhz` with `flash_ws` wait states.
+  struct ClockChange {
+    uint64_t cycle = 0;
+    double mhz = 0;
+    unsigned flash_ws = 0;
+  };
+  std::vector<ClockChange> clock_changes;
   // Totals
   uint64_t cycles = 0, instructions = 0, sleep_cycles = 0;
   double cpi = 0, simulated_seconds = 0;

@@ -256,7 +256,9 @@ RunOutcome run(const RunRequest &req, SessionHooks &hooks) {
   if (!req.quiet) {
     char clock[64];
     std::snprintf(clock, sizeof clock, "%g MHz", started.hz / 1e6);
-    emit({Message::Kind::Note, started.device + " (" + started.core + ") at " + clock + ", timing: " + started.timing});
+    const std::string how = (*sim)->clock_description();
+    emit({Message::Kind::Note, started.device + " (" + started.core + ") at " + clock + ", timing: " + started.timing +
+                                   (how.empty() ? "" : ", " + how)});
   }
   hooks.started(started);
 
@@ -290,6 +292,9 @@ RunOutcome run(const RunRequest &req, SessionHooks &hooks) {
       also(kExitOutput);
     }
   };
+  if (!r.clock_warning.empty()) emit({Message::Kind::Warning, r.clock_warning});
+  // The firmware changed the clock: energy is priced at the clock in force at the end (docs/power.md).
+  if (energy_model && std::fabs(r.hz / 1e6 - energy_model->mhz) > 1e-9) price_at(r.hz / 1e6);
   RunReport rep = build_report(r, *elf, *device, (*sim)->timing_description());
   if (energy_model) attach_energy(rep, r, *device, *energy_model);
   else rep.energy_note = energy_note;

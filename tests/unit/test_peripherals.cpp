@@ -456,6 +456,6 @@ TEST_CASE("the STM32L4R5 bring-up completes in a run, at the same cycle count ev
     cycles[i] = r.cycles;
   }
   CHECK(cycles[0] == cycles[1]);
-  // The PLL lock alone is 40 us at 120 MHz: the run waited for it.
-  CHECK(cycles[0] > uint64_t(Stm32RccL4::kPllLockUs * 120));
+  // The PLL lock alone is 40 us at HSI16, the clock in force while it locks: the run waited for it.
+  CHECK(cycles[0] > uint64_t(Stm32RccL4::kPllLockUs * 16));
 }

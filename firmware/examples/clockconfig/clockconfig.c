@@ -9,6 +9,9 @@
  *   clockconfig          the bring-up (exit 0)
  *   clockconfig probe    then reads and writes registers no model handles
  *   clockconfig gap      then uses peripheral space with no block (beside RCC, GPIOA)
+ *   clockconfig loops    DWT cycles of one loop in flash at the reset clock
+ *                        (MSI 4 MHz, latency 0) and again at 120 MHz (latency 5)
+ *   clockconfig badws    the same bring-up with FLASH latency 2 (too few for 120 MHz)
  */
 #include <stdio.h>
 #include <string.h>
@@ -25,7 +28,7 @@ static unsigned long spins; /* polls of ready flags, over the whole bring-up */
         }                      \
     } while (0)
 
-static void system_clock_config(void)
+static void system_clock_config(unsigned long latency)
 {
     /* Power: the PWR clock, Range 1, then boost (R1MODE = 0) for 120 MHz. */
     RCC->APB1ENR1 |= RCC_APB1ENR1_PWREN;
@@ -49,8 +52,8 @@ static void system_clock_config(void)
     WAIT_UNTIL(RCC->CR & RCC_CR_PLLRDY);
 
     /* Flash latency first (raising the clock), read back until it holds. */
-    FLASH->ACR = (FLASH->ACR & ~FLASH_ACR_LATENCY_Msk) | 5UL;
-    WAIT_UNTIL((FLASH->ACR & FLASH_ACR_LATENCY_Msk) == 5UL);
+    FLASH->ACR = (FLASH->ACR & ~FLASH_ACR_LATENCY_Msk) | latency;
+    WAIT_UNTIL((FLASH->ACR & FLASH_ACR_LATENCY_Msk) == latency);
 
     /* Above 80 MHz: AHB /2 across the switch, then /1 (RM0432 §6.2.7). */
     RCC->CFGR = (RCC->CFGR & ~RCC_CFGR_HPRE_Msk) | RCC_CFGR_HPRE_DIV2;
@@ -62,6 +65,39 @@ static void system_clock_config(void)
 
     /* MSI no longer needed. */
     RCC->CR &= ~RCC_CR_MSION;
+}
+
+/* The CMSIS SystemInit of the STM32L4: MSI on, the reset clock configuration
+ * restored (RM0432 §6.4.1, §6.4.3). */
+static void system_init(void)
+{
+    RCC->CR |= RCC_CR_MSION;
+    RCC->CFGR = 0;
+}
+
+/* DWT cycles of `n` iterations of a SUBS/BNE loop that sits in one 8-byte
+ * flash line (the iterations after the first are one block each). */
+__attribute__((noinline)) static uint32_t timed_loop(uint32_t n)
+{
+    uint32_t t0, t1;
+    volatile uint32_t *cyccnt = &DWT_CYCCNT;
+    __asm volatile("ldr %0, [%3]\n"
+                   "  .balign 8\n"
+                   "1: subs %2, %2, #1\n"
+                   "  bne 1b\n"
+                   "  ldr %1, [%3]\n"
+                   : "=&l"(t0), "=&l"(t1), "+l"(n)
+                   : "l"(cyccnt)
+                   : "cc", "memory");
+    return t1 - t0;
+}
+
+/* Cycles of 100 and of 1100 iterations; their difference / 1000 is the cost of one. */
+static void print_loop(const char *when)
+{
+    uint32_t a = timed_loop(100), b = timed_loop(1100);
+    printf("loop %s: 100 iterations %lu cycles, 1100 iterations %lu cycles, %lu per iteration\n", when, (unsigned long)a,
+           (unsigned long)b, (unsigned long)(b - a) / 1000UL);
 }
 
 /* SYSCLK from the registers (PLL from HSI16 only, as configured above). */
@@ -88,7 +124,13 @@ int main(void)
     const char *arg = strchr(cmdline, ' ');
     arg = arg ? arg + 1 : "";
 
-    system_clock_config();
+    if (strcmp(arg, "loops") == 0) {
+        system_init();
+        mcusim_cycles_init();
+        print_loop("at MSI 4 MHz, latency 0");
+    }
+    system_clock_config(strcmp(arg, "badws") == 0 ? 2UL : 5UL);
+    if (strcmp(arg, "loops") == 0) print_loop("at PLL 120 MHz, latency 5");
     printf("SYSCLK %lu Hz (FLASH latency %lu, VOS range %lu%s)\n", sysclk_hz(), FLASH->ACR & FLASH_ACR_LATENCY_Msk,
            (PWR->CR1 & PWR_CR1_VOS_Msk) >> 9, (PWR->CR5 & PWR_CR5_R1MODE) ? "" : " boost");
     printf("ready flags polled %lu times\n", spins);
