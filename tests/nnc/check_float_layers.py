@@ -19,7 +19,6 @@ per operator, the worst element); 2: usage, a tool or a file failed.
 import argparse
 import collections
 import os
-import subprocess
 import sys
 import tempfile
 
@@ -69,22 +68,10 @@ def outside(got, value, bound):
 
 
 def check(args, name, work, seed, worst_layer, worst_model):
-    model = M.read_model(args.flatc, args.schema, args.model, work)
-    with open(args.schema) as f:
-        names = M.builtin_operators(f.read())
+    model, names, records = M.run_and_read(args, name, work, seed)
     sg = model["subgraphs"][0]
     codes = model["operator_codes"]
     tensors = tensors_with_axes(model)
-    dump = os.path.join(work, name + ".layers")
-    r = subprocess.run([args.host, "--seed", str(seed), "--dump-layers", dump],
-                       capture_output=True, text=True)
-    if r.returncode != 0:
-        raise M.Failure(f"{args.host} exited {r.returncode}: {r.stderr.strip()}")
-    records = M.read_dump(dump)
-    if M.INPUT_RECORD not in records:
-        raise M.Failure("the dump has no input record (index 0xFFFFFFFF)")
-    if len(sg["inputs"]) != 1 or len(sg["outputs"]) != 1:
-        raise M.Failure("the model has more than one input or output")
     in_t, final_t = sg["inputs"][0], sg["outputs"][0]
     if tensors[in_t].type != R.TFLITE_FLOAT32 or tensors[final_t].type != R.TFLITE_FLOAT32:
         raise M.Failure("not a float model (the input or the output is not FLOAT32)")

@@ -239,13 +239,12 @@ def main():
         return 2
 
 
-def check(args, name, work, seed):
+def run_and_read(args, name, work, seed):
+    """The model (flatc JSON), TFLite's builtin operator names, and the
+    per-layer dump of the C's run with `seed`; one input and one output."""
     model = read_model(args.flatc, args.schema, args.model, work)
     with open(args.schema) as f:
         names = builtin_operators(f.read())
-    sg = model["subgraphs"][0]
-    codes = model["operator_codes"]
-    tensors = tensors_of(model)
     dump = os.path.join(work, name + ".layers")
     r = subprocess.run([args.host, "--seed", str(seed), "--dump-layers", dump],
                        capture_output=True, text=True)
@@ -254,8 +253,17 @@ def check(args, name, work, seed):
     records = read_dump(dump)
     if INPUT_RECORD not in records:
         raise Failure("the dump has no input record (index 0xFFFFFFFF)")
+    sg = model["subgraphs"][0]
     if len(sg["inputs"]) != 1 or len(sg["outputs"]) != 1:
         raise Failure("the model has more than one input or output")
+    return model, names, records
+
+
+def check(args, name, work, seed):
+    model, names, records = run_and_read(args, name, work, seed)
+    sg = model["subgraphs"][0]
+    codes = model["operator_codes"]
+    tensors = tensors_of(model)
 
     # Layer by layer: each operator on the C's own recorded inputs.
     recorded = {sg["inputs"][0]: as_tensor_data(tensors[sg["inputs"][0]], records[INPUT_RECORD])}
