@@ -19,21 +19,13 @@
 #include <string>
 #include <vector>
 
+#include "splitmix64.h"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-// splitmix64: the same on every platform and library.
-struct Random {
-  uint64_t state;
-  uint64_t next() {
-    uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  uint64_t below(uint64_t n) { return n ? next() % n : 0; }
-};
+using mcusim::test::Random;
 
 bool write(const fs::path &p, const std::string &bytes) {
   std::ofstream out(p, std::ios::binary);

@@ -13,21 +13,13 @@
 #include <string>
 #include <vector>
 
+#include "splitmix64.h"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-// splitmix64: a fixed generator, the same on every platform and library.
-struct Random {
-  uint64_t state;
-  uint64_t next() {
-    uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  uint64_t below(uint64_t n) { return n ? next() % n : 0; }
-};
+using mcusim::test::Random;
 
 uint32_t get32(const std::vector<uint8_t> &b, size_t o) {
   return uint32_t(b[o] | b[o + 1] << 8 | b[o + 2] << 16 | uint32_t(b[o + 3]) << 24);
