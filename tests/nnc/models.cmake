@@ -10,7 +10,6 @@
 #  - nnc/ad-score-mcusim-<name>: the same score in mcusim as on the host;
 #  - nnc/int8-vs-f32-<kws|ic>: int8 and FP32 top-1 agree (host builds).
 # Included from tests/nnc/CMakeLists.txt after the host builds of the models.
-find_program(PYTHON3 python3 REQUIRED)
 find_program(FLATC flatc REQUIRED)
 include(${PROJECT_SOURCE_DIR}/firmware/nn/model_images.cmake)
 set(NNC_SCHEMA ${PROJECT_SOURCE_DIR}/nnc/tflite_subset.fbs)
