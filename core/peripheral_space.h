@@ -20,9 +20,45 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace mcusim {
+
+/// The host end of a serial line (a UART's TX and RX pins): what `--uart`
+/// and `--uart-in` connect a UART model to, and what `mcusim eembc` drives.
+/// A model calls transmit() when a character's stop bit ends and receive()
+/// when its receiver can take a character; when receive() had nothing, the
+/// line calls the model's wake-up (set_data_ready) once a byte is waiting.
+class SerialLine {
+public:
+  virtual ~SerialLine() = default;
+  /// The firmware sent `byte`.
+  virtual void transmit(uint8_t byte) = 0;
+  /// The next byte for the firmware, if one is waiting (it is consumed).
+  virtual std::optional<uint8_t> receive() = 0;
+  /// The model's wake-up for input that arrives later (replaces the previous one).
+  void set_data_ready(std::function<void()> fn) { data_ready_ = std::move(fn); }
+
+protected:
+  /// For lines whose input arrives during the run (a script, a pty): tell the model.
+  void notify_data_ready() {
+    if (data_ready_) data_ready_();
+  }
+
+private:
+  std::function<void()> data_ready_;
+};
+
+/// What a run connects its peripheral models to on the host side
+/// (RunOptions::peripheral_io, PeripheralHost::io). Every member may be empty.
+struct PeripheralIo {
+  /// The line of the UART named `name` ("USART2", "LPUART1", "UARTE0"), or
+  /// nullptr when the run does not connect it (its output is then dropped, its input idle).
+  std::function<SerialLine *(const std::string &name)> serial;
+  /// An output pin changed level at core cycle `cycle`: port ("GPIOA", "P0"), pin number, new level.
+  std::function<void(const std::string &port, unsigned pin, bool level, uint64_t cycle)> gpio_changed;
+};
 
 /// What the core offers to peripheral models.
 struct PeripheralHost {
@@ -34,6 +70,7 @@ struct PeripheralHost {
   /// written (or its clock switch took effect): the core reads
   /// PeripheralSpace::core_clock() at the next block boundary.
   std::function<void()> clock_changed;
+  PeripheralIo io; ///< serial lines and pin observers (RunOptions::peripheral_io)
 };
 
 /// The core clock and flash wait states the firmware's registers select
@@ -73,6 +110,10 @@ public:
   virtual void retime(uint64_t /*now*/, double /*ratio*/) {}
   /// The clock the registers select, when a block models the clock tree (none by default).
   virtual std::optional<CoreClock> core_clock() const { return std::nullopt; }
+  /// The low-power state SLEEPDEEP enters, as the registers select it (a
+  /// `[[power.state]]` name of the device: "stop2", "standby"; PWR_CR1.LPMS on
+  /// the STM32L4), asked when the core goes to deep sleep; none: RunOptions::deep_sleep_state.
+  virtual std::optional<std::string> low_power_state() const { return std::nullopt; }
 };
 
 /// Builds the space for a run (RunOptions::peripherals).

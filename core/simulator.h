@@ -74,6 +74,8 @@ struct RunOptions {
   /// MMIO, and an access to an unmodelled register or to peripheral space no
   /// block claims is a precise BusFault (docs/peripherals.md).
   bool strict_peripherals = false;
+  /// The host ends of the peripherals' serial lines and pins (--uart, --uart-in, --gpio-trace).
+  PeripheralIo peripheral_io;
 };
 
 enum class StopReason {

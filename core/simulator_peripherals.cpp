@@ -31,7 +31,8 @@ Expected<std::vector<std::pair<uint32_t, uint64_t>>> Simulator::Impl::make_perip
           // At the next block boundary (the run loop), never inside a block.
           clock_dirty = true;
           stop_soon();
-        }});
+        },
+        opts.peripheral_io});
     auto made = opts.peripherals(*periph_host);
     if (!made) return tl::unexpected(made.error());
     periph = std::move(*made);

@@ -123,4 +123,20 @@ std::optional<CoreClock> PeripheralBus::core_clock() const {
   return c;
 }
 
+void PeripheralBus::connect() {
+  for (auto &b : blocks_) b->connect(*this);
+}
+
+std::optional<double> PeripheralBus::clock_hz(std::string_view name) const {
+  for (const auto &b : blocks_)
+    if (auto hz = b->clock_hz(name)) return hz;
+  return std::nullopt;
+}
+
+std::optional<std::string> PeripheralBus::low_power_state() const {
+  for (const auto &b : blocks_)
+    if (auto st = b->low_power_state()) return st;
+  return std::nullopt;
+}
+
 } // namespace mcusim::peripherals

@@ -38,6 +38,12 @@ public:
   Peripheral *find(const std::string &name) const;
   /// The block holding `addr`, or nullptr.
   Peripheral *block_at(uint32_t addr) const;
+  /// Once every block is added: each block's Peripheral::connect.
+  void connect();
+  /// The first block whose clock_hz(name) answers, or none (a device without an RCC model).
+  std::optional<double> clock_hz(std::string_view name) const;
+  /// The first block's low_power_state(), or none.
+  std::optional<std::string> low_power_state() const override;
   void reset() override;
 
   std::vector<Window> windows() const override;

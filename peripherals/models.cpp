@@ -74,6 +74,7 @@ Expected<std::unique_ptr<PeripheralBus>> make_bus(const Device &device, Peripher
     if (!p) return tl::unexpected(p.error());
     bus->add(std::move(*p));
   }
+  bus->connect();
   return bus;
 }
 

@@ -16,8 +16,11 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace mcusim::peripherals {
+
+class PeripheralBus;
 
 class Peripheral {
 public:
@@ -50,6 +53,16 @@ public:
   virtual std::optional<double> core_clock_hz() const { return std::nullopt; }
   /// The flash latency (wait states) the block's registers select (FLASH_ACR); none by default.
   virtual std::optional<unsigned> flash_latency() const { return std::nullopt; }
+  /// The frequency of the clock `name` the block's registers select, for a
+  /// clock-tree model (RCC): "SYSCLK", "HCLK", "PCLK1", "PCLK2", "LSE", "LSI",
+  /// or a kernel clock such as "USART2" (the clock its baud rate divides); none by default.
+  virtual std::optional<double> clock_hz(std::string_view /*name*/) const { return std::nullopt; }
+  /// The low-power state SLEEPDEEP enters as the block's registers select it
+  /// (PWR): a [[power.state]] name; none by default (PeripheralSpace::low_power_state).
+  virtual std::optional<std::string> low_power_state() const { return std::nullopt; }
+  /// Called once, after every block of the device is on `bus`: a block looks
+  /// up the blocks it depends on here (a UART's RCC for its clock, EXTI's GPIO ports).
+  virtual void connect(PeripheralBus & /*bus*/) {}
 
   RegisterFile &registers() { return regs_; }
   const RegisterFile &registers() const { return regs_; }

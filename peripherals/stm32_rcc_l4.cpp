@@ -138,4 +138,19 @@ double Stm32RccL4::hclk_hz() const {
   return hpre < 8 ? sysclk_hz() : sysclk_hz() / kDiv[hpre - 8];
 }
 
+double Stm32RccL4::pclk_hz(unsigned apb) const {
+  const unsigned ppre = (regs_.read(CFGR) >> (apb == 1 ? 8 : 11)) & 7u; // RM0432 §6.4.3 PPRE1, PPRE2
+  return ppre < 4 ? hclk_hz() : hclk_hz() / double(2u << (ppre - 4));
+}
+
+std::optional<double> Stm32RccL4::clock_hz(std::string_view name) const {
+  if (name == "SYSCLK") return sysclk_hz();
+  if (name == "HCLK") return hclk_hz();
+  if (name == "PCLK1") return pclk_hz(1);
+  if (name == "PCLK2") return pclk_hz(2);
+  if (name == "LSI") return kLsiHz;
+  if (name == "LSE") return kLseHz;
+  return std::nullopt;
+}
+
 } // namespace mcusim::peripherals

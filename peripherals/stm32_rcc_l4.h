@@ -26,6 +26,8 @@ public:
   static constexpr double kMsiStartUs = 6, kHsiStartUs = 1.2, kHseStartUs = 2000, kPllLockUs = 40;
   /// The HSE crystal assumed on the board (NUCLEO-L4R5ZI: 8 MHz from the ST-LINK MCO).
   static constexpr double kHseHz = 8e6;
+  /// LSI RC (DS12023: 32 kHz typical) and the LSE crystal (32.768 kHz on the NUCLEO-L4R5ZI).
+  static constexpr double kLsiHz = 32e3, kLseHz = 32768;
 
   Stm32RccL4(const PeripheralDesc &desc, PeripheralHost &host);
   /// The registers the model needs in the data: {name, offset}.
@@ -45,6 +47,10 @@ public:
   double hclk_hz() const;
   /// The core clock: HCLK (the core and SysTick run on it).
   std::optional<double> core_clock_hz() const override { return hclk_hz(); }
+  /// PCLK1 (`apb` 1) or PCLK2 (2): HCLK through CFGR.PPRE1 / PPRE2.
+  double pclk_hz(unsigned apb) const;
+  /// "SYSCLK", "HCLK", "PCLK1", "PCLK2", "LSI" (32 kHz), "LSE" (32.768 kHz crystal).
+  std::optional<double> clock_hz(std::string_view name) const override;
 
 private:
   struct Oscillator {
