@@ -5,6 +5,7 @@
 #include "peripherals/stm32_flash_l4.h"
 #include "peripherals/stm32_pwr_l4.h"
 #include "peripherals/stm32_rcc_l4.h"
+#include "peripherals/stm32_tim.h"
 
 #include <cstdio>
 #include <functional>
@@ -29,11 +30,17 @@ template <typename T> std::unique_ptr<Peripheral> make(const PeripheralDesc &d, 
   return std::make_unique<T>(d, h);
 }
 
+template <Stm32Tim::Kind K> std::unique_ptr<Peripheral> make_tim(const PeripheralDesc &d, PeripheralHost &h) {
+  return std::make_unique<Stm32Tim>(d, h, K);
+}
+
 const Model kModels[] = {
     {"registers", &none, &make<Peripheral>},
     {"stm32-rcc-l4", &Stm32RccL4::required, &make<Stm32RccL4>},
     {"stm32-flash-l4", &Stm32FlashL4::required, &make<Stm32FlashL4>},
     {"stm32-pwr-l4", &Stm32PwrL4::required, &make<Stm32PwrL4>},
+    {"stm32-tim-basic", &Stm32Tim::required_basic, &make_tim<Stm32Tim::Kind::Basic>},
+    {"stm32-tim-general", &Stm32Tim::required_general, &make_tim<Stm32Tim::Kind::General>},
 };
 
 std::string where(const std::filesystem::path &file) { return file.empty() ? std::string() : file.string() + ": "; }

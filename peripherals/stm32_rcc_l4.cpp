@@ -62,7 +62,7 @@ void Stm32RccL4::write_register(uint32_t offset, uint32_t value, uint32_t mask) 
             osc->event = 0;
             if (regs_.read(CR) & osc->on) regs_.set_bits(CR, osc->ready, true);
             update_switch();
-            clock_changed();
+            clocks_changed();
           });
         }
       } else {
@@ -71,7 +71,7 @@ void Stm32RccL4::write_register(uint32_t offset, uint32_t value, uint32_t mask) 
       }
     }
     update_switch();
-    clock_changed();
+    clocks_changed();
     return;
   }
   if (offset == CFGR) {
@@ -79,11 +79,16 @@ void Stm32RccL4::write_register(uint32_t offset, uint32_t value, uint32_t mask) 
     regs_.write(CFGR, value, mask);
     regs_.set(CFGR, (regs_.read(CFGR) & ~0xCu) | sws);
     update_switch();
-    clock_changed();
+    clocks_changed();
     return;
   }
   regs_.write(offset, value, mask);
-  clock_changed(); // PLLCFGR (a PLL reconfigured while selected), and the first write of all
+  clocks_changed(); // PLLCFGR (a PLL reconfigured while selected), and the first write of all
+}
+
+void Stm32RccL4::clocks_changed() {
+  clock_changed();
+  for (auto &fn : listeners_) fn();
 }
 
 bool Stm32RccL4::ready(unsigned source) const {
@@ -143,11 +148,18 @@ double Stm32RccL4::pclk_hz(unsigned apb) const {
   return ppre < 4 ? hclk_hz() : hclk_hz() / double(2u << (ppre - 4));
 }
 
+double Stm32RccL4::timer_clock_hz(unsigned apb) const {
+  const unsigned ppre = (regs_.read(CFGR) >> (apb == 1 ? 8 : 11)) & 7u;
+  return ppre < 4 ? pclk_hz(apb) : 2 * pclk_hz(apb);
+}
+
 std::optional<double> Stm32RccL4::clock_hz(std::string_view name) const {
   if (name == "SYSCLK") return sysclk_hz();
   if (name == "HCLK") return hclk_hz();
   if (name == "PCLK1") return pclk_hz(1);
   if (name == "PCLK2") return pclk_hz(2);
+  if (name == "TIMPCLK1") return timer_clock_hz(1);
+  if (name == "TIMPCLK2") return timer_clock_hz(2);
   if (name == "LSI") return kLsiHz;
   if (name == "LSE") return kLseHz;
   return std::nullopt;

@@ -49,8 +49,15 @@ public:
   std::optional<double> core_clock_hz() const override { return hclk_hz(); }
   /// PCLK1 (`apb` 1) or PCLK2 (2): HCLK through CFGR.PPRE1 / PPRE2.
   double pclk_hz(unsigned apb) const;
-  /// "SYSCLK", "HCLK", "PCLK1", "PCLK2", "LSI" (32 kHz), "LSE" (32.768 kHz crystal).
+  /// The timer clock of APB `apb` (TIMxCLK, RM0432 §6.2 clock tree): PCLKx
+  /// when the APB prescaler is 1, else twice PCLKx.
+  double timer_clock_hz(unsigned apb) const;
+  /// "SYSCLK", "HCLK", "PCLK1", "PCLK2", "TIMPCLK1", "TIMPCLK2" (the APB timer
+  /// clocks), "LSI" (32 kHz), "LSE" (32.768 kHz crystal).
   std::optional<double> clock_hz(std::string_view name) const override;
+  /// Call `fn` after every write that may change a clock (CR, CFGR, PLLCFGR)
+  /// and when a clock switch takes effect: the timers rebase their count on it.
+  void add_clock_listener(std::function<void()> fn) { listeners_.push_back(std::move(fn)); }
 
 private:
   struct Oscillator {
@@ -60,7 +67,10 @@ private:
   };
   bool ready(unsigned sws) const;
   void update_switch();
+  /// clock_changed() for the core, then the listeners.
+  void clocks_changed();
   Oscillator osc_[6];
+  std::vector<std::function<void()>> listeners_;
 };
 
 } // namespace mcusim::peripherals
