@@ -52,6 +52,7 @@ void Stm32Tim::reset() {
   c0_ = 0;
   psc_ = 0;
   arr_ = regs_.read(ARR) & max_;
+  ratio_ = 1; // the RCC's reset prescalers; asked again when the counter starts
 }
 
 bool Stm32Tim::models(uint32_t offset) const {
@@ -233,6 +234,7 @@ void Stm32Tim::write_register(uint32_t offset, uint32_t value, uint32_t mask) {
     regs_.write(CR1, value, mask);
     const uint32_t after = cr1();
     if (!(before & CEN) && (after & CEN)) {
+      clock_update(); // the APB prescaler as it is now (also after a reset of the RCC)
       counting_ = true;
       restart(now, c0_);
     } else if ((before & CEN) && !(after & CEN)) {
@@ -273,7 +275,9 @@ void Stm32Tim::write_register(uint32_t offset, uint32_t value, uint32_t mask) {
       arr_ = regs_.read(ARR) & max_;
     }
     break;
-  default: regs_.write(offset, value, mask); break; // CCMRx, CCRx: read at every match
+  default: // CCMRx, CCRx: read at every match
+    regs_.write(offset, offset >= CCR1 ? value & max_ : value, mask);
+    break;
   }
   reschedule();
 }

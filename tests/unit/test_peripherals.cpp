@@ -172,7 +172,9 @@ source = "x"
   auto bus = make_bus(*d, h.host);
   REQUIRE_FALSE(bus);
   CHECK(bus.error().kind == ErrorKind::BadDevice);
-  CHECK(bus.error().message == "perichip.toml: peripheral RCC: unknown model 'stm32-rcc-l9' (known: registers, stm32-rcc-l4, stm32-flash-l4, stm32-pwr-l4)");
+  const std::string &msg = bus.error().message; // the list of known models grows: its start and end
+  CHECK(msg.rfind("perichip.toml: peripheral RCC: unknown model 'stm32-rcc-l9' (known: registers, stm32-rcc-l4, stm32-flash-l4, stm32-pwr-l4", 0) == 0);
+  CHECK(msg.back() == ')');
   d->peripherals[0].model = "stm32-rcc-l4";
   auto bus2 = make_bus(*d, h.host);
   REQUIRE_FALSE(bus2);

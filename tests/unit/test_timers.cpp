@@ -107,6 +107,19 @@ TEST_CASE("timers: the update period in core cycles is (PSC+1)(ARR+1) HCLK/TIMCL
   }
 }
 
+TEST_CASE("timers: a new APB1 prescaler while counting keeps the count reached and goes on at the new timer clock") {
+  Board b;
+  b.start_it(TIM2, 0, 999); // one count per cycle at APB1 /1
+  const uint64_t t0 = b.h.now;
+  b.h.advance(t0 + 400);
+  b.wr(RCC_CFGR, 5u << 8); // PPRE1 /4: TIMCLK = 2 x HCLK / 4, two core cycles per count
+  CHECK(b.rd(TIM2 + CNT) == 400);
+  b.h.advance(t0 + 400 + 2 * 600 + 2 * 1000);
+  const uint64_t p4 = rm_period_cycles(0, 999, kMsiHz, 4);
+  CHECK(p4 == 2000);
+  CHECK(b.h.irq_cycles(kTim2Irq) == std::vector<uint64_t>{t0 + 400 + 600 * p4 / 1000, t0 + 400 + 600 * p4 / 1000 + p4});
+}
+
 TEST_CASE("timers: update interrupts over an interval, UIF rc_w0, UIE enabling a pending flag, UG and URS, UDIS") {
   Board b;
   b.start_it(TIM6, 3, 999); // 4000 cycles at 4 MHz
@@ -226,6 +239,7 @@ TEST_CASE("timers: one-pulse mode clears CEN at the update event; down-counting 
   c.wr(TIM2 + ARR, 9);
   c.wr(TIM2 + EGR, 1); // down-counting: UG loads ARR into the counter
   CHECK(c.rd(TIM2 + CNT) == 9);
+  c.wr(TIM2 + SR, 0);
   c.wr(TIM2 + DIER, 1);
   c.wr(TIM2 + CR1, DIR | CEN);
   const uint64_t s = c.h.now;
@@ -250,7 +264,7 @@ TEST_CASE("timers: output compare sets CCxIF when the counter reaches CCRx, with
   CHECK(b.rd(TIM2 + SR) == 0);
   b.h.advance(t0 + 2000);
   CHECK(b.h.irq_cycles(kTim2Irq) == std::vector<uint64_t>{t0 + 300, t0 + 1300});
-  CHECK(b.rd(TIM2 + SR) == (2u | 4u | 1u)); // CC1IF, CC2IF, UIF
+  CHECK(b.rd(TIM2 + SR) == 0x1F); // UIF, CC1IF, CC2IF, and CC3IF, CC4IF: CCR3 = CCR4 = 0 match at the wrap
   // Input capture channels (CCxS != 00) do not match.
   b.wr(TIM2 + SR, 0);
   b.wr(TIM2 + CCMR1, 1); // CC1S = 01: input
@@ -303,11 +317,11 @@ TEST_CASE("timers firmware: HAL-style base timer, one-pulse, CNT polling and the
   CHECK(number_after(out, "base: PSC 3 ARR 999 period ") == rm_period_cycles(3, 999, kMsiHz, 1));
   CHECK(number_after(out, "interval 100000 cycles: ") == 100000 / rm_period_cycles(3, 999, kMsiHz, 1));
   CHECK(number_after(out, "apb1 /4: period ") == rm_period_cycles(3, 999, kMsiHz, 4));
-  CHECK(number_after(out, "psc preload: ") == rm_period_cycles(3, 999, kMsiHz, 1));
   const size_t pre = out.find("psc preload: ");
   unsigned long p1 = 0, p2 = 0, p3 = 0;
   REQUIRE(std::sscanf(out.c_str() + pre, "psc preload: %lu %lu %lu", &p1, &p2, &p3) == 3);
-  CHECK(p2 == rm_period_cycles(3, 999, kMsiHz, 1)); // written during this period: not yet
+  CHECK(p1 == rm_period_cycles(3, 999, kMsiHz, 1)); // PSC 7 written during this period: not yet in force
+  CHECK(p2 == rm_period_cycles(7, 999, kMsiHz, 1)); // from the next update event on
   CHECK(p3 == rm_period_cycles(7, 999, kMsiHz, 1));
 
   CHECK(number_after(out, "one-pulse: CEN ") == 0);

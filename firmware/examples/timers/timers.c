@@ -10,7 +10,7 @@
  *   base: PSC 3 ARR 999 period P cycles           TIM2 update-interrupt period
  *   interval 100000 cycles: N updates             update interrupts counted over a measured interval
  *   apb1 /4: period P cycles                      the same timer with PPRE1 = /4 (TIMCLK = 2 x PCLK1)
- *   psc preload: A B C                            periods around a PSC write (it applies at the next update)
+ *   psc preload: A B C                            the period during which PSC is written (old PSC), the two after (new)
  *   one-pulse: CEN c after T cycles, UIF u, CNT n TIM3 in one-pulse mode, CR1.CEN polled
  *   cnt: max M, wraps W, other decreases D        TIM3's CNT polled over two periods
  *   HAL_Delay(10): T cycles                       the HAL tick from TIM6 at 1 kHz
