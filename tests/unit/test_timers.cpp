@@ -153,7 +153,7 @@ TEST_CASE("timers: update interrupts over an interval, UIF rc_w0, UIE enabling a
   CHECK(b.rd(TIM6 + EGR) == 0); // write-only
 }
 
-TEST_CASE("timers: CNT read increases by one every PSC+1 timer clocks and wraps after ARR; a CNT write restarts the count") {
+TEST_CASE("timers: CNT read increases by one every PSC+1 timer clocks and wraps after ARR, and a CNT write restarts the count") {
   Board b;
   b.start_it(TIM3, 6, 99); // steps of 7 cycles, 100 counts
   const uint64_t t0 = b.h.now;
@@ -217,7 +217,7 @@ TEST_CASE("timers: PSC is preloaded (next update), ARR too with ARPE, at once wi
   CHECK(d.h.irq_cycles(kTim2Irq) == std::vector<uint64_t>{r + 200});
 }
 
-TEST_CASE("timers: one-pulse mode clears CEN at the update event; down-counting underflows to ARR") {
+TEST_CASE("timers: one-pulse mode clears CEN at the update event, and down-counting underflows to ARR") {
   Board b;
   b.wr(TIM3 + CR1, OPM);
   b.wr(TIM3 + ARR, 499);
