@@ -151,6 +151,12 @@ TEST_CASE("timers: update interrupts over an interval, UIF rc_w0, UIE enabling a
   CHECK(b.h.irq_cycles(kTim6Irq).empty());
   CHECK(b.rd(TIM6 + SR) == 0);
   CHECK(b.rd(TIM6 + EGR) == 0); // write-only
+  // UIFREMAP: CNT bit 31 is a copy of UIF.
+  b.wr(TIM6 + CR1, 1u << 11);
+  b.wr(TIM6 + EGR, 1);
+  CHECK(b.rd(TIM6 + CNT) == 0x80000000u);
+  b.wr(TIM6 + SR, 0);
+  CHECK(b.rd(TIM6 + CNT) == 0);
 }
 
 TEST_CASE("timers: CNT read increases by one every PSC+1 timer clocks and wraps after ARR, and a CNT write restarts the count") {
