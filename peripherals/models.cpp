@@ -5,6 +5,9 @@
 #include "peripherals/stm32_flash_l4.h"
 #include "peripherals/stm32_pwr_l4.h"
 #include "peripherals/stm32_rcc_l4.h"
+#include "peripherals/stm32_gpio.h"
+#include "peripherals/stm32_exti_l4.h"
+#include "peripherals/stm32_syscfg_l4.h"
 
 #include <cstdio>
 #include <functional>
@@ -34,6 +37,9 @@ const Model kModels[] = {
     {"stm32-rcc-l4", &Stm32RccL4::required, &make<Stm32RccL4>},
     {"stm32-flash-l4", &Stm32FlashL4::required, &make<Stm32FlashL4>},
     {"stm32-pwr-l4", &Stm32PwrL4::required, &make<Stm32PwrL4>},
+    {"stm32-gpio", &Stm32Gpio::required, &make<Stm32Gpio>},
+    {"stm32-exti-l4", &Stm32ExtiL4::required, &make<Stm32ExtiL4>},
+    {"stm32-syscfg-l4", &Stm32SyscfgL4::required, &make<Stm32SyscfgL4>},
 };
 
 std::string where(const std::filesystem::path &file) { return file.empty() ? std::string() : file.string() + ": "; }
