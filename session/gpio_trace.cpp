@@ -9,7 +9,13 @@
 
 namespace mcusim::session {
 
-std::string GpioPin::label() const { return "P" + port.substr(port.size() - 1) + std::to_string(pin); }
+std::string GpioPin::label() const {
+  // Appended piece by piece: GCC 12 warns (-Wrestrict, a false positive) on "P" + substr(...).
+  std::string s = "P";
+  s.push_back(port.empty() ? '?' : port.back());
+  s.append(std::to_string(pin));
+  return s;
+}
 
 Expected<GpioPin> parse_gpio_pin(const std::string &text) {
   auto bad = [&](const std::string &why) {
