@@ -155,8 +155,11 @@ TEST_CASE("an input pin reads the level another model drives, else its pull; ope
   CHECK(c.rd(kGpioC + IDR) & (1u << 3));
   c.wr(kGpioC + ODR, 0);
   CHECK((c.rd(kGpioC + IDR) & (1u << 3)) == 0);
-  REQUIRE(c.changes.size() == 1);
+  // Each level change of the output pin is reported: driven low, released (pulled up), driven low.
+  REQUIRE(c.changes.size() == 3);
   CHECK(c.changes[0].level == false);
+  CHECK(c.changes[1].level == true);
+  CHECK(c.changes[2].level == false);
 }
 
 TEST_CASE("an edge on an input pin routed by SYSCFG_EXTICR sets PR and raises the line's NVIC interrupt") {
@@ -214,10 +217,13 @@ TEST_CASE("an output pin's own edges reach its EXTI line") {
 
 TEST_CASE("SWIER raises an unmasked line's interrupt; clearing PR clears SWIER; a masked line stays quiet") {
   L4r5 c;
-  c.wr(kExti + SWIER1, 1u << 2); // masked at reset
+  c.wr(kExti + SWIER1, 1u << 2); // masked at reset: the bit is set, nothing is pending
   CHECK(c.rd(kExti + PR1) == 0);
   CHECK(c.irqs.empty());
-  c.wr(kExti + SWIER1, 0);
+  c.wr(kExti + SWIER1, 0); // writing 0 does not clear it...
+  CHECK(c.rd(kExti + SWIER1) == (1u << 2));
+  c.wr(kExti + PR1, 1u << 2); // ...writing 1 to PR does
+  CHECK(c.rd(kExti + SWIER1) == 0);
   c.wr(kExti + IMR1, c.rd(kExti + IMR1) | (1u << 2) | (1u << 7));
   c.wr(kExti + SWIER1, 1u << 2);
   CHECK(c.rd(kExti + PR1) == (1u << 2));
