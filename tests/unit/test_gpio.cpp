@@ -99,7 +99,7 @@ TEST_CASE("BSRR sets and resets ODR bits, set wins when both are written; BRR re
   c.now = 100;
   c.wr(kGpioA + BSRR, 1u << 5);
   CHECK(c.rd(kGpioA + ODR) == (1u << 5));
-  CHECK(c.rd(kGpioA + IDR) & (1u << 5)); // IDR follows ODR on an output pin
+  CHECK((c.rd(kGpioA + IDR) & (1u << 5)) != 0); // IDR follows ODR on an output pin
   c.now = 150;
   c.wr(kGpioA + BSRR, 1u << (5 + 16));
   CHECK(c.rd(kGpioA + ODR) == 0);
@@ -138,11 +138,11 @@ TEST_CASE("an input pin reads the level another model drives, else its pull; ope
   c.input(kGpioC, 3);
   CHECK((c.rd(kGpioC + IDR) & (1u << 3)) == 0); // floating reads 0
   c.wr(kGpioC + PUPDR, 1u << 6);                 // pull-up
-  CHECK(c.rd(kGpioC + IDR) & (1u << 3));
+  CHECK((c.rd(kGpioC + IDR) & (1u << 3)) != 0);
   pc.set_input(3, false); // a sensor pulls it low
   CHECK((c.rd(kGpioC + IDR) & (1u << 3)) == 0);
   pc.set_input(3, true);
-  CHECK(c.rd(kGpioC + IDR) & (1u << 3));
+  CHECK((c.rd(kGpioC + IDR) & (1u << 3)) != 0);
   pc.release_input(3);
   c.wr(kGpioC + PUPDR, 2u << 6); // pull-down
   CHECK((c.rd(kGpioC + IDR) & (1u << 3)) == 0);
@@ -152,7 +152,7 @@ TEST_CASE("an input pin reads the level another model drives, else its pull; ope
   c.wr(kGpioC + OTYPER, 1u << 3);
   c.output(kGpioC, 3);
   c.wr(kGpioC + ODR, 1u << 3);
-  CHECK(c.rd(kGpioC + IDR) & (1u << 3));
+  CHECK((c.rd(kGpioC + IDR) & (1u << 3)) != 0);
   c.wr(kGpioC + ODR, 0);
   CHECK((c.rd(kGpioC + IDR) & (1u << 3)) == 0);
   // Each level change of the output pin is reported: driven low, released (pulled up), driven low.
@@ -227,7 +227,7 @@ TEST_CASE("SWIER raises an unmasked line's interrupt; clearing PR clears SWIER; 
   c.wr(kExti + IMR1, c.rd(kExti + IMR1) | (1u << 2) | (1u << 7));
   c.wr(kExti + SWIER1, 1u << 2);
   CHECK(c.rd(kExti + PR1) == (1u << 2));
-  CHECK(c.rd(kExti + SWIER1) & (1u << 2));
+  CHECK((c.rd(kExti + SWIER1) & (1u << 2)) != 0);
   REQUIRE(c.irqs.size() == 1);
   CHECK(c.irqs[0] == 8); // EXTI2
   c.wr(kExti + SWIER1, 1u << 2); // already 1: no new request
@@ -347,7 +347,8 @@ TEST_CASE("the gpio firmware: the trace lists PA5's toggles in order and the pha
     std::string port;
     unsigned pin;
     int level;
-    REQUIRE(ls >> us >> cycle >> port >> pin >> level);
+    ls >> us >> cycle >> port >> pin >> level;
+    REQUIRE(bool(ls));
     CHECK(port == "GPIOA");
     CHECK(pin == 5);
     CHECK(us > last_us);
