@@ -92,7 +92,7 @@ TEST_CASE("GPIO ports have RM0432's reset values, GPIOA and GPIOB their debug pi
   CHECK(c.changes.empty());
 }
 
-TEST_CASE("BSRR sets and resets ODR bits, set wins when both are written; BRR resets; both read 0") {
+TEST_CASE("BSRR sets and resets ODR bits, set wins when both are written, BRR resets, both read 0") {
   L4r5 c;
   c.output(kGpioA, 5);
   CHECK(c.changes.empty()); // PA5 was analog (reads 0) and now drives ODR = 0: no change
@@ -132,7 +132,7 @@ TEST_CASE("BSRR sets and resets ODR bits, set wins when both are written; BRR re
   }
 }
 
-TEST_CASE("an input pin reads the level another model drives, else its pull; open-drain releases the pin") {
+TEST_CASE("an input pin reads the level another model drives, else its pull, and open-drain releases the pin") {
   L4r5 c;
   auto &pc = c.port("GPIOC");
   c.input(kGpioC, 3);
@@ -215,7 +215,7 @@ TEST_CASE("an output pin's own edges reach its EXTI line") {
   CHECK(c.irqs[0] == 6); // EXTI0
 }
 
-TEST_CASE("SWIER raises an unmasked line's interrupt; clearing PR clears SWIER; a masked line stays quiet") {
+TEST_CASE("SWIER raises an unmasked line's interrupt, clearing PR clears SWIER, a masked line stays quiet") {
   L4r5 c;
   c.wr(kExti + SWIER1, 1u << 2); // masked at reset: the bit is set, nothing is pending
   CHECK(c.rd(kExti + PR1) == 0);
@@ -262,7 +262,7 @@ TEST_CASE("--gpio-phase and pin names are parsed, bad ones refused with one line
   }
 }
 
-TEST_CASE("phases are the pin's high intervals; the trace and the VCD list every change in order") {
+TEST_CASE("phases are the pin's high intervals, and the trace and the VCD list every change in order") {
   RunResult run;
   run.hz = 4e6; // 0.25 µs per cycle
   std::vector<session::GpioEvent> ev = {{100, "GPIOA", 5, true},  {120, "GPIOB", 1, true}, {500, "GPIOA", 5, false},
