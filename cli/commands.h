@@ -30,6 +30,8 @@ struct RunArgs {
   std::string layer_pattern;
   std::string flamegraph, trace; ///< output files
   std::string console_file; ///< the firmware's stdout goes here (--console)
+  std::string gpio_trace;   ///< --gpio-trace FILE
+  std::vector<std::string> gpio_phases; ///< --gpio-phase NAME=PA5 (repeatable)
   std::string arena_symbol;
   std::vector<std::string> firmware_args;
   std::string scenario; ///< battery scenario projected with the run's energy (--scenario)

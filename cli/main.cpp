@@ -51,6 +51,11 @@ int main(int argc, char **argv) {
   add_run_db_options(*run_cmd, run_db_options());
   run_cmd->add_option("--flamegraph", run.flamegraph, "Write folded stacks (self cycles per call path) for flamegraph.pl/speedscope");
   run_cmd->add_option("--trace", run.trace, "Write a Chrome/Perfetto trace of layers and functions on the simulated timeline");
+  run_cmd->add_option("--gpio-trace", run.gpio_trace,
+                      "Write every GPIO output change (time, cycle, port, pin, level); a FILE ending in .vcd is a VCD for GTKWave");
+  run_cmd->add_option("--gpio-phase", run.gpio_phases,
+                      "NAME=PIN (PA5): report the pin's high intervals as the phase NAME (repeatable)")
+      ->allow_extra_args(false);
   run_cmd->add_option("--arena-symbol", run.arena_symbol, "The tensor arena's symbol (default: tensor_arena, g_tensor_arena, kTensorArena, mcusim_arena)");
   run_cmd->add_option("--layer-pattern", run.layer_pattern,
                       "Functions whose demangled name matches this regex are layers (default: the TFLM preset)");

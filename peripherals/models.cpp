@@ -6,6 +6,9 @@
 #include "peripherals/stm32_pwr_l4.h"
 #include "peripherals/stm32_rcc_l4.h"
 #include "peripherals/stm32_tim.h"
+#include "peripherals/stm32_gpio.h"
+#include "peripherals/stm32_exti_l4.h"
+#include "peripherals/stm32_syscfg_l4.h"
 
 #include <cstdio>
 #include <functional>
@@ -41,6 +44,9 @@ const Model kModels[] = {
     {"stm32-pwr-l4", &Stm32PwrL4::required, &make<Stm32PwrL4>},
     {"stm32-tim-basic", &Stm32Tim::required_basic, &make_tim<Stm32Tim::Kind::Basic>},
     {"stm32-tim-general", &Stm32Tim::required_general, &make_tim<Stm32Tim::Kind::General>},
+    {"stm32-gpio", &Stm32Gpio::required, &make<Stm32Gpio>},
+    {"stm32-exti-l4", &Stm32ExtiL4::required, &make<Stm32ExtiL4>},
+    {"stm32-syscfg-l4", &Stm32SyscfgL4::required, &make<Stm32SyscfgL4>},
 };
 
 std::string where(const std::filesystem::path &file) { return file.empty() ? std::string() : file.string() + ": "; }

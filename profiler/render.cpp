@@ -59,6 +59,21 @@ void energy_text(std::ostream &os, const RunReport &r) {
     for (const auto &src : m.sources) os << "    " << src << "\n";
   }
 }
+
+/// The text report's GPIO phase markers (docs/peripherals.md, "GPIO pins as phase markers").
+void gpio_phases_text(std::ostream &os, const RunReport &r) {
+  os << "\ngpio phases (high intervals of the pins):\n";
+  char line[256];
+  std::snprintf(line, sizeof line, "  %-20s %-5s %7s %14s %14s %14s %12s\n", "phase", "pin", "count", "total cyc", "mean cyc", "total us",
+                "mean us");
+  os << line;
+  for (const auto &p : r.gpio_phases) {
+    std::snprintf(line, sizeof line, "  %-20s %-5s %7s %14s %14s %14s %12s%s\n", cell(p.name, 20).c_str(), p.pin.c_str(),
+                  thousands(p.count).c_str(), thousands(p.cycles).c_str(), fmt("%.1f", p.mean_cycles).c_str(), fmt("%.3f", p.us).c_str(),
+                  fmt("%.3f", p.mean_us).c_str(), p.open ? "  (still high at the end, not counted)" : "");
+    os << line;
+  }
+}
 } // namespace
 
 std::string layer_heading(const RunReport &r) {
@@ -150,6 +165,7 @@ std::string render_text(const RunReport &r, size_t top) {
     }
   }
   if (energy) energy_text(os, r);
+  if (!r.gpio_phases.empty()) gpio_phases_text(os, r);
   os << "\nmemory:\n";
   for (const auto &m : r.memory)
     os << "  " << m.name << std::string(m.name.size() < 10 ? 10 - m.name.size() : 1, ' ') << text::size(m.used)
@@ -309,6 +325,14 @@ std::string render_json(const RunReport &r) {
                  {"arena", {{"symbol", r.arena.symbol}, {"size", r.arena.size}, {"used", r.arena.used},
                             {"head", r.arena.head}, {"tail", r.arena.tail}}}};
   if (energy) j["energy"] = energy_json(*r.energy, r.uj_per_inference);
+  // Only with --gpio-phase: other reports read as before.
+  if (!r.gpio_phases.empty()) {
+    ordered_json ph = ordered_json::array();
+    for (const auto &p : r.gpio_phases)
+      ph.push_back({{"name", p.name}, {"pin", p.pin}, {"count", p.count}, {"cycles", p.cycles}, {"us", p.us},
+                    {"mean_cycles", p.mean_cycles}, {"mean_us", p.mean_us}, {"open", p.open}});
+    j["gpio_phases"] = ph;
+  }
   j["host"] = {{"wall_seconds", r.wall_seconds}, {"mips", r.mips}};
   return j.dump(2) + "\n";
 }

@@ -341,6 +341,20 @@ RunReport from_json(const json &j, int64_t version) {
     read_energy(*e, r);
   }
 
+  if (const json *g = member(j, "gpio_phases"); g && g->is_array())
+    each(*g, "gpio_phases", [&](const json &p, const std::string &at) {
+      RunReport::GpioPhase ph;
+      read(p, "name", ph.name, at);
+      read(p, "pin", ph.pin, at);
+      read(p, "count", ph.count, at);
+      read(p, "cycles", ph.cycles, at);
+      read(p, "us", ph.us, at);
+      read(p, "mean_cycles", ph.mean_cycles, at);
+      read(p, "mean_us", ph.mean_us, at);
+      read(p, "open", ph.open, at);
+      r.gpio_phases.push_back(std::move(ph));
+    });
+
   const json &host = object(j, "host", "");
   read(host, "wall_seconds", r.wall_seconds, "host.");
   read(host, "mips", r.mips, "host.");

@@ -37,6 +37,17 @@ struct RunReport {
     unsigned flash_ws = 0;
   };
   std::vector<ClockChange> clock_changes;
+  /// A GPIO pin used as a phase marker (`--gpio-phase NAME=PA5`, docs/peripherals.md):
+  /// its high intervals, each from a rising to the next falling output change.
+  struct GpioPhase {
+    std::string name, pin;  ///< "inference", "PA5"
+    uint64_t count = 0;     ///< complete high intervals
+    uint64_t cycles = 0;    ///< their total length
+    double us = 0;          ///< the same in simulated µs
+    double mean_cycles = 0, mean_us = 0;
+    bool open = false;      ///< the pin was still high at the end (that interval is not counted)
+  };
+  std::vector<GpioPhase> gpio_phases; ///< in --gpio-phase order (empty without the option)
   // Totals
   uint64_t cycles = 0, instructions = 0, sleep_cycles = 0;
   double cpi = 0, simulated_seconds = 0;

@@ -2,6 +2,7 @@
 /// The run pipeline shared by the front ends.
 #include "session/session.h"
 #include "session/gate.h"
+#include "session/gpio_trace.h"
 #include "session/output_file.h"
 #include "session/recorder.h"
 
@@ -205,16 +206,23 @@ RunOutcome run(const RunRequest &req, SessionHooks &hooks) {
   };
   if (!price_at(req.options.mhz > 0 ? req.options.mhz : device->default_mhz)) return fail(kExitNoPower, energy_note);
 
+  std::vector<GpioPhaseSpec> gpio_phase_specs;
+  for (const auto &text : req.gpio_phases) {
+    auto spec = parse_gpio_phase(text);
+    if (!spec) return fail(kExitUsage, spec.error().message);
+    gpio_phase_specs.push_back(std::move(*spec));
+  }
+
   std::string report_format = req.report_format;
   if (report_format.empty() && !req.report_out.empty()) report_format = "text";
-  OutputFile report_file, flamegraph_file, trace_file, junit_file, console_file;
+  OutputFile report_file, flamegraph_file, trace_file, junit_file, console_file, gpio_trace_file;
   struct Wanted {
     const std::string &path;
     OutputFile &file;
   };
   const std::string junit = gate.active() ? req.junit : std::string();
   for (Wanted w : {Wanted{req.report_out, report_file}, Wanted{req.flamegraph, flamegraph_file}, Wanted{req.trace, trace_file},
-                   Wanted{junit, junit_file}, Wanted{req.console_file, console_file}}) {
+                   Wanted{junit, junit_file}, Wanted{req.console_file, console_file}, Wanted{req.gpio_trace, gpio_trace_file}}) {
     if (!w.path.empty() && !w.file.open(w.path, &error)) return fail(kExitOutput, error);
   }
 
@@ -240,6 +248,10 @@ RunOutcome run(const RunRequest &req, SessionHooks &hooks) {
   if (opts.cmdline.empty()) opts.cmdline = std::filesystem::path(req.elf).filename().string();
   if (hooks.wants_progress()) opts.on_progress = [&hooks](const RunOptions::Progress &p) { hooks.progress(p); };
   else opts.on_progress = nullptr;
+
+  // GPIO output changes: recorded for --gpio-trace and --gpio-phase (docs/peripherals.md).
+  GpioRecorder gpio;
+  if (gpio_trace_file.is_open() || !gpio_phase_specs.empty()) gpio.connect(opts.peripheral_io);
 
   if (!req.quiet && !explanation.empty()) emit({Message::Kind::Note, explanation});
   // The device's peripheral models (docs/peripherals.md); unmodelled accesses are reported on stderr.
@@ -298,6 +310,11 @@ RunOutcome run(const RunRequest &req, SessionHooks &hooks) {
   RunReport rep = build_report(r, *elf, *device, (*sim)->timing_description());
   if (energy_model) attach_energy(rep, r, *device, *energy_model);
   else rep.energy_note = energy_note;
+  rep.gpio_phases = gpio_phases(gpio.events(), gpio_phase_specs, r);
+  if (gpio_trace_file.is_open()) {
+    const bool vcd = std::filesystem::path(req.gpio_trace).extension() == ".vcd";
+    write(gpio_trace_file, vcd ? render_gpio_vcd(gpio.events(), r) : render_gpio_trace(gpio.events(), r));
+  }
   if (r.profile) {
     if (flamegraph_file.is_open()) write(flamegraph_file, render_folded(*r.profile));
     if (trace_file.is_open())

@@ -42,6 +42,8 @@ struct RunRequest {
   std::string flamegraph;     ///< folded stacks file
   std::string trace;          ///< Chrome/Perfetto trace file
   std::string console_file;   ///< the firmware's stdout goes to this file instead of the front end's console
+  std::string gpio_trace;     ///< every GPIO output change (text; VCD when it ends in .vcd), docs/peripherals.md
+  std::vector<std::string> gpio_phases; ///< "NAME=PA5": the pin's high intervals in the report
 
   // CI gate
   std::string budget, baseline, junit;

@@ -289,6 +289,7 @@ Device l4r5() {
 
 TEST_CASE("the STM32L4R5 file describes RCC, FLASH and PWR with their models") {
   Device d = l4r5();
+  // Looked up by name: the file describes other blocks too (GPIO, EXTI, ...).
   auto block = [&](const std::string &name) -> const PeripheralDesc & {
     for (const auto &p : d.peripherals)
       if (p.name == name) return p;

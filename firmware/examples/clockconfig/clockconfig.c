@@ -8,7 +8,7 @@
  *
  *   clockconfig          the bring-up (exit 0)
  *   clockconfig probe    then reads and writes registers no model handles
- *   clockconfig gap      then uses peripheral space with no block (beside RCC, GPIOA)
+ *   clockconfig gap      then uses peripheral space with no block (beside RCC), and GPIOA's MODER
  *   clockconfig loops    DWT cycles of one loop in flash at the reset clock
  *                        (MSI 4 MHz, latency 0) and again at 120 MHz (latency 5)
  *   clockconfig badws    the same bring-up with FLASH latency 2 (too few for 120 MHz)
@@ -150,7 +150,7 @@ int main(void)
         volatile uint32_t *beside = (volatile uint32_t *)0x40021800UL;
         *beside = 0x5A5A1234UL;
         printf("beside RCC %08lx\n", (unsigned long)*beside);
-        uint32_t g = *(volatile uint32_t *)0x48000000UL; /* GPIOA: no block describes it */
+        uint32_t g = *(volatile uint32_t *)0x48000000UL; /* GPIOA MODER: its reset value (stm32-gpio model) */
         printf("GPIOA MODER %08lx\n", (unsigned long)g);
     }
     return sysclk_hz() == 120000000UL ? 0 : 1;
