@@ -64,7 +64,7 @@ struct Chip {
 
 } // namespace
 
-TEST_CASE("STM32F4 RCC: HSI 16 MHz at reset; PLLCLK = HSE / PLLM x PLLN / PLLP; HPRE, PPRE1, PPRE2") {
+TEST_CASE("STM32F4 RCC: HSI 16 MHz at reset, PLLCLK = HSE / PLLM x PLLN / PLLP, HPRE, PPRE1, PPRE2") {
   Chip c("stm32f407");
   const uint32_t CR = 0x40023800, PLLCFGR = CR + 0x04, CFGR = CR + 0x08, ACR = 0x40023C00;
   CHECK(c.mhz("SYSCLK") == 16);
@@ -111,7 +111,7 @@ TEST_CASE("STM32F4 PWR: VOSRDY is set after reset, drops on a VOS change and ris
   CHECK((c.rd(CSR) & VOSRDY) != 0);
 }
 
-TEST_CASE("STM32G0 RCC: HSISYS = HSI16 / HSIDIV at reset; PLLRCLK = HSI16 / PLLM x PLLN / PLLR; one APB") {
+TEST_CASE("STM32G0 RCC: HSISYS = HSI16 / HSIDIV at reset, PLLRCLK = HSI16 / PLLM x PLLN / PLLR, one APB") {
   Chip c("stm32g0b1");
   const uint32_t CR = 0x40021000, CFGR = CR + 0x08, PLLCFGR = CR + 0x0C;
   CHECK(c.mhz("SYSCLK") == 16);
@@ -145,7 +145,7 @@ TEST_CASE("STM32G0 PWR: a VOS change raises VOSF until the regulator settles") {
   CHECK((c.rd(SR2) & VOSF) == 0);
 }
 
-TEST_CASE("STM32U5 RCC: MSIS 4 MHz at reset; PLL1R = MSIS / PLL1M x PLL1N / PLL1R; CFGR2 prescalers") {
+TEST_CASE("STM32U5 RCC: MSIS 4 MHz at reset, PLL1R = MSIS / PLL1M x PLL1N / PLL1R, CFGR2 prescalers") {
   Chip c("stm32u575", 4e6);
   const uint32_t CR = 0x46020C00, ICSCR1 = CR + 0x08, CFGR1 = CR + 0x1C, CFGR2 = CR + 0x20, PLL1CFGR = CR + 0x28,
                  PLL1DIVR = CR + 0x34;
@@ -170,7 +170,7 @@ TEST_CASE("STM32U5 RCC: MSIS 4 MHz at reset; PLL1R = MSIS / PLL1M x PLL1N / PLL1
   CHECK(c.mhz("PCLK2") == 20);
 }
 
-TEST_CASE("STM32U5 PWR: VOSRDY and SVMSR.ACTVOS/ACTVOSRDY follow a VOS change; BOOSTRDY follows BOOSTEN") {
+TEST_CASE("STM32U5 PWR: VOSRDY and SVMSR.ACTVOS/ACTVOSRDY follow a VOS change, BOOSTRDY follows BOOSTEN") {
   Chip c("stm32u575", 4e6);
   const uint32_t VOSR = 0x46020800 + 0x0C, SVMSR = 0x46020800 + 0x3C;
   CHECK((c.rd(VOSR) & (1u << 15)) != 0);
@@ -188,7 +188,7 @@ TEST_CASE("STM32U5 PWR: VOSRDY and SVMSR.ACTVOS/ACTVOSRDY follow a VOS change; B
   CHECK((c.rd(VOSR) & (1u << 14)) == 0);
 }
 
-TEST_CASE("STM32H7 RCC: HSI 64 MHz at reset; PLL1P = HSI / DIVM1 x DIVN1 / DIVP1; the core runs on the CPU clock") {
+TEST_CASE("STM32H7 RCC: HSI 64 MHz at reset, PLL1P = HSI / DIVM1 x DIVN1 / DIVP1, the core runs on the CPU clock") {
   Chip c("stm32h7a3", 64e6);
   const uint32_t CR = 0x58024400, CFGR = CR + 0x10, CDCFGR1 = CR + 0x18, CDCFGR2 = CR + 0x1C, PLLCKSELR = CR + 0x28,
                  PLL1DIVR = CR + 0x30;
