@@ -6,8 +6,8 @@ namespace mcusim::peripherals {
 
 namespace {
 // RCC_CR bits (RM0444 §5.4.1).
-constexpr uint32_t HSION = 1u << 8, HSIRDY = 1u << 10, HSEON = 1u << 16, HSERDY = 1u << 17, PLLON = 1u << 24,
-                   PLLRDY = 1u << 25;
+constexpr uint32_t HSION = 1u << 8, HSIRDY = 1u << 10, HSEON = 1u << 16, HSERDY = 1u << 17, HSI48ON = 1u << 22,
+                   HSI48RDY = 1u << 23, PLLON = 1u << 24, PLLRDY = 1u << 25;
 // RCC_BDCR.LSERDY (bit 1) and RCC_CSR.LSIRDY (bit 1) are not modelled: LSI/LSE as SYSCLK count as ready.
 } // namespace
 
@@ -18,7 +18,10 @@ const std::vector<std::pair<const char *, uint32_t>> &Stm32RccG0::required() {
 
 Stm32RccG0::Stm32RccG0(const PeripheralDesc &desc, PeripheralHost &host)
     : Stm32Rcc(desc, host, Layout{CR, CFGR, 0, 3, 7},
-               {{HSION, HSIRDY, kHsiStartUs}, {HSEON, HSERDY, kHseStartUs}, {PLLON, PLLRDY, kPllLockUs}},
+               {{HSION, HSIRDY, kHsiStartUs},
+                {HSEON, HSERDY, kHseStartUs},
+                {HSI48ON, HSI48RDY, kHsiStartUs},
+                {PLLON, PLLRDY, kPllLockUs}},
                {PLLCFGR, IOPENR, AHBENR, APBENR1, APBENR2}) {}
 
 /// CFGR.SW (RM0444 §5.4.3): 000 HSISYS, 001 HSE, 010 PLLRCLK, 011 LSI, 100 LSE.

@@ -1,7 +1,7 @@
 /// \file
 /// STM32G0 reset and clock control (model "stm32-rcc-g0", RM0444 §5.4 for the
-/// STM32G0B1): HSI16 (the reset clock, through HSIDIV as HSISYS), HSE and the
-/// PLL in RCC_CR with their ready flags (Stm32Rcc), the switch CFGR.SW ->
+/// STM32G0B1): HSI16 (the reset clock, through HSIDIV as HSISYS), HSE, HSI48
+/// (G0B1/C1) and the PLL in RCC_CR with their ready flags (Stm32Rcc), the switch CFGR.SW ->
 /// SWS (HSISYS, HSE, PLLRCLK; LSI and LSE selectable too), the PLL's R output
 /// from PLLCFGR (PLLRCLK = input / PLLM x PLLN / PLLR), HPRE and the single
 /// APB prescaler PPRE (PCLK1 and PCLK2 both answer PCLK).

@@ -34,7 +34,7 @@ Stm32RccU5::Stm32RccU5(const PeripheralDesc &desc, PeripheralHost &host)
                 {PLL1ON, PLL1RDY, kPllLockUs},
                 {PLL2ON, PLL2RDY, kPllLockUs},
                 {PLL3ON, PLL3RDY, kPllLockUs}},
-               {ICSCR1, CFGR2, CFGR3, PLL1CFGR, PLL1DIVR, AHB1ENR, AHB2ENR1, AHB3ENR, APB1ENR1, APB2ENR, APB3ENR}) {}
+               {ICSCR1, CFGR2, CFGR3, PLL1CFGR, PLL1DIVR, PLL1FRACR, AHB1ENR, AHB2ENR1, AHB3ENR, APB1ENR1, APB2ENR, APB3ENR}) {}
 
 /// CFGR1.SW (RM0456 §11.8.7): 00 MSIS, 01 HSI16, 10 HSE, 11 PLL1R.
 bool Stm32RccU5::source_ready(unsigned sw) const {

@@ -56,6 +56,7 @@ static void system_clock_config(unsigned long latency)
     RCC->PLL1DIVR = ((80UL - 1) << RCC_PLL1DIVR_PLL1N_Pos) | ((2UL - 1) << RCC_PLL1DIVR_PLL1P_Pos) |
                     ((2UL - 1) << RCC_PLL1DIVR_PLL1Q_Pos) | ((2UL - 1) << RCC_PLL1DIVR_PLL1R_Pos);
     RCC->PLL1CFGR &= ~RCC_PLL1CFGR_PLL1FRACEN;
+    RCC->PLL1FRACR = 0; /* __HAL_RCC_PLL_FRACN_CONFIG(0) */
     RCC->PLL1CFGR |= RCC_PLL1CFGR_PLL1REN;
     if (boost) {
         PWR->VOSR |= PWR_VOSR_BOOSTEN;
