@@ -9,6 +9,11 @@
 #include "peripherals/stm32_gpio.h"
 #include "peripherals/stm32_exti_l4.h"
 #include "peripherals/stm32_syscfg_l4.h"
+#include "peripherals/stm32_pwr_vos.h"
+#include "peripherals/stm32_rcc_f4.h"
+#include "peripherals/stm32_rcc_g0.h"
+#include "peripherals/stm32_rcc_h7.h"
+#include "peripherals/stm32_rcc_u5.h"
 
 #include <cstdio>
 #include <functional>
@@ -37,6 +42,15 @@ template <Stm32Tim::Kind K> std::unique_ptr<Peripheral> make_tim(const Periphera
   return std::make_unique<Stm32Tim>(d, h, K);
 }
 
+// The voltage-scaling models: one class, a register layout per family.
+template <const VosLayout *L> const Required &pwr_required() {
+  static const Required r = Stm32PwrVos::required_for(*L);
+  return r;
+}
+template <const VosLayout *L> std::unique_ptr<Peripheral> make_pwr(const PeripheralDesc &d, PeripheralHost &h) {
+  return std::make_unique<Stm32PwrVos>(d, h, *L);
+}
+
 const Model kModels[] = {
     {"registers", &none, &make<Peripheral>},
     {"stm32-rcc-l4", &Stm32RccL4::required, &make<Stm32RccL4>},
@@ -47,6 +61,15 @@ const Model kModels[] = {
     {"stm32-gpio", &Stm32Gpio::required, &make<Stm32Gpio>},
     {"stm32-exti-l4", &Stm32ExtiL4::required, &make<Stm32ExtiL4>},
     {"stm32-syscfg-l4", &Stm32SyscfgL4::required, &make<Stm32SyscfgL4>},
+    {"stm32-flash-acr", &Stm32FlashL4::required, &make<Stm32FlashL4>},
+    {"stm32-rcc-f4", &Stm32RccF4::required, &make<Stm32RccF4>},
+    {"stm32-pwr-f4", &pwr_required<&Stm32PwrVos::kF4>, &make_pwr<&Stm32PwrVos::kF4>},
+    {"stm32-rcc-g0", &Stm32RccG0::required, &make<Stm32RccG0>},
+    {"stm32-pwr-g0", &pwr_required<&Stm32PwrVos::kG0>, &make_pwr<&Stm32PwrVos::kG0>},
+    {"stm32-rcc-u5", &Stm32RccU5::required, &make<Stm32RccU5>},
+    {"stm32-pwr-u5", &pwr_required<&Stm32PwrVos::kU5>, &make_pwr<&Stm32PwrVos::kU5>},
+    {"stm32-rcc-h7", &Stm32RccH7::required, &make<Stm32RccH7>},
+    {"stm32-pwr-h7", &pwr_required<&Stm32PwrVos::kH7>, &make_pwr<&Stm32PwrVos::kH7>},
 };
 
 std::string where(const std::filesystem::path &file) { return file.empty() ? std::string() : file.string() + ": "; }

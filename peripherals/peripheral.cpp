@@ -7,7 +7,7 @@
 
 namespace mcusim::peripherals {
 
-Peripheral::Peripheral(const PeripheralDesc &desc, PeripheralHost &host) : desc_(desc), host_(host), regs_(desc) {}
+Peripheral::Peripheral(const PeripheralDesc &desc, PeripheralHost &host) : desc_(desc), host_(host), regs_(desc_) {}
 
 Peripheral::~Peripheral() {
   for (auto id : events_) host_.scheduler.cancel(id);

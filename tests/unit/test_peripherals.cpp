@@ -172,9 +172,11 @@ source = "x"
   auto bus = make_bus(*d, h.host);
   REQUIRE_FALSE(bus);
   CHECK(bus.error().kind == ErrorKind::BadDevice);
-  const std::string &msg = bus.error().message; // the list of known models grows: its start and end
-  CHECK(msg.rfind("perichip.toml: peripheral RCC: unknown model 'stm32-rcc-l9' (known: registers, stm32-rcc-l4, stm32-flash-l4, stm32-pwr-l4", 0) == 0);
-  CHECK(msg.back() == ')');
+  // The list goes on with the other models (docs/devices.md); its start is fixed.
+  CHECK(bus.error().message.rfind("perichip.toml: peripheral RCC: unknown model 'stm32-rcc-l9' (known: registers, stm32-rcc-l4, "
+                                  "stm32-flash-l4, stm32-pwr-l4",
+                                  0) == 0);
+  CHECK(bus.error().message.back() == ')');
   d->peripherals[0].model = "stm32-rcc-l4";
   auto bus2 = make_bus(*d, h.host);
   REQUIRE_FALSE(bus2);
