@@ -182,6 +182,8 @@ int cmd_run(const RunArgs &a) {
   req.console_file = a.console_file;
   req.gpio_trace = a.gpio_trace;
   req.gpio_phases = a.gpio_phases;
+  req.uart = a.uart;
+  req.uart_in = a.uart_in;
   const GateOptions &gate = run_gate_options();
   req.budget = gate.budget;
   req.baseline = gate.baseline;

@@ -14,6 +14,7 @@
 #include "peripherals/stm32_rcc_g0.h"
 #include "peripherals/stm32_rcc_h7.h"
 #include "peripherals/stm32_rcc_u5.h"
+#include "peripherals/stm32_usart.h"
 
 #include <cstdio>
 #include <functional>
@@ -51,6 +52,10 @@ template <const VosLayout *L> std::unique_ptr<Peripheral> make_pwr(const Periphe
   return std::make_unique<Stm32PwrVos>(d, h, *L);
 }
 
+template <bool Lpuart> std::unique_ptr<Peripheral> make_uart(const PeripheralDesc &d, PeripheralHost &h) {
+  return std::make_unique<Stm32Usart>(d, h, Lpuart);
+}
+
 const Model kModels[] = {
     {"registers", &none, &make<Peripheral>},
     {"stm32-rcc-l4", &Stm32RccL4::required, &make<Stm32RccL4>},
@@ -70,11 +75,29 @@ const Model kModels[] = {
     {"stm32-pwr-u5", &pwr_required<&Stm32PwrVos::kU5>, &make_pwr<&Stm32PwrVos::kU5>},
     {"stm32-rcc-h7", &Stm32RccH7::required, &make<Stm32RccH7>},
     {"stm32-pwr-h7", &pwr_required<&Stm32PwrVos::kH7>, &make_pwr<&Stm32PwrVos::kH7>},
+    {"stm32-usart", &Stm32Usart::required, &make_uart<false>},
+    {"stm32-lpuart", &Stm32Usart::required, &make_uart<true>},
 };
+
+/// The models whose blocks are UARTs (append a UART model here too).
+const char *const kSerialModels[] = {"stm32-usart", "stm32-lpuart"};
 
 std::string where(const std::filesystem::path &file) { return file.empty() ? std::string() : file.string() + ": "; }
 
 } // namespace
+
+bool is_serial_model(const std::string &model) {
+  for (const char *m : kSerialModels)
+    if (model == m) return true;
+  return false;
+}
+
+std::vector<std::string> serial_names(const Device &device) {
+  std::vector<std::string> out;
+  for (const auto &p : device.peripherals)
+    if (is_serial_model(p.model)) out.push_back(p.name);
+  return out;
+}
 
 std::vector<std::string> model_names() {
   std::vector<std::string> out;

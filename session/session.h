@@ -44,6 +44,9 @@ struct RunRequest {
   std::string console_file;   ///< the firmware's stdout goes to this file instead of the front end's console
   std::string gpio_trace;     ///< every GPIO output change (text; VCD when it ends in .vcd), docs/peripherals.md
   std::vector<std::string> gpio_phases; ///< "NAME=PA5": the pin's high intervals in the report
+  /// Serial lines (session/serial_lines.h): --uart NAME=FILE|stdio|pty and --uart-in NAME=FILE, as given.
+  /// Every UART not named writes to the firmware's console. Unused when options.peripheral_io.serial is set.
+  std::vector<std::string> uart, uart_in;
 
   // CI gate
   std::string budget, baseline, junit;
