@@ -5,6 +5,8 @@
 #include "peripherals/stm32_flash_l4.h"
 #include "peripherals/stm32_pwr_l4.h"
 #include "peripherals/stm32_rcc_l4.h"
+#include "peripherals/stm32_rtc_l4.h"
+#include "peripherals/stm32_lptim_l4.h"
 
 #include <cstdio>
 #include <functional>
@@ -34,6 +36,8 @@ const Model kModels[] = {
     {"stm32-rcc-l4", &Stm32RccL4::required, &make<Stm32RccL4>},
     {"stm32-flash-l4", &Stm32FlashL4::required, &make<Stm32FlashL4>},
     {"stm32-pwr-l4", &Stm32PwrL4::required, &make<Stm32PwrL4>},
+    {"stm32-rtc-l4", &Stm32RtcL4::required, &make<Stm32RtcL4>},
+    {"stm32-lptim-l4", &Stm32LptimL4::required, &make<Stm32LptimL4>},
 };
 
 std::string where(const std::filesystem::path &file) { return file.empty() ? std::string() : file.string() + ": "; }
