@@ -94,8 +94,7 @@ void Stm32RtcL4::write_register(uint32_t offset, uint32_t value, uint32_t mask) 
   if (offset == ISR) {
     const uint32_t isr = regs_.read(ISR);
     // Flags: a 0 written clears, a 1 keeps (rc_w0). INIT only while unlocked.
-    uint32_t next = isr & ~(kIsrFlags & mask & ~value);
-    if ((isr & RSF) && (mask & RSF) && !(value & RSF)) next &= ~RSF; // RSF is rc_w0 too
+    uint32_t next = isr & ~((kIsrFlags | RSF) & mask & ~value); // RSF is rc_w0 too
     if (unlocked() && (mask & INIT)) next = (next & ~INIT) | (value & INIT);
     regs_.set(ISR, next);
     if ((next & INIT) && !(isr & INIT)) after_two_ticks(initf_, [this] {
@@ -107,7 +106,8 @@ void Stm32RtcL4::write_register(uint32_t offset, uint32_t value, uint32_t mask) 
       regs_.set_bits(ISR, INITF, false);
       ssr_origin_ = now(); // the counters restart from the values written in init mode
     }
-    if ((isr & RSF) && !(next & RSF)) after_two_ticks(rsf_, [this] {
+    // The shadow registers are synchronised again two RTCCLK periods later (outside init mode).
+    if (!(next & RSF) && !(next & INIT) && !rsf_) after_two_ticks(rsf_, [this] {
         rsf_ = 0;
         if (!(regs_.read(ISR) & INIT)) regs_.set_bits(ISR, RSF, true);
       });
