@@ -213,7 +213,7 @@ struct Bench {
 constexpr uint32_t kPwr = 0x40007000, kRcc = 0x40021000, kRtc = 0x40002800;
 } // namespace
 
-TEST_CASE("PWR_CR1.LPMS names the low-power state once the firmware writes CR1; SCR.CSBF clears SBF") {
+TEST_CASE("PWR_CR1.LPMS names the low-power state once the firmware writes CR1, and SCR.CSBF clears SBF") {
   Bench b;
   CHECK_FALSE(b.bus->low_power_state()); // never written: the device's deep_sleep
   const char *names[8] = {"stop0", "stop1", "stop2", "standby", "shutdown", "shutdown", "shutdown", "shutdown"};
