@@ -114,6 +114,10 @@ public:
   /// `[[power.state]]` name of the device: "stop2", "standby"; PWR_CR1.LPMS on
   /// the STM32L4), asked when the core goes to deep sleep; none: RunOptions::deep_sleep_state.
   virtual std::optional<std::string> low_power_state() const { return std::nullopt; }
+  /// The reset that ends Standby or Shutdown: like reset(), except what the
+  /// backup domain keeps (the RTC, RCC_BDCR) and the flags that tell firmware
+  /// it woke from Standby (PWR_SR1.SBF). Default: reset().
+  virtual void standby_reset() { reset(); }
 };
 
 /// Builds the space for a run (RunOptions::peripherals).

@@ -11,6 +11,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace mcusim {
@@ -33,6 +34,22 @@ inline const char *core_state_name(CoreState s) {
   return "run";
 }
 
+/// At most this many distinct deep-sleep states are counted apart in a run
+/// (PowerCounters::deep_states); a device names fewer low-power states.
+constexpr size_t kMaxDeepStates = 8;
+
+/// Deep sleep in one low-power state (a `[[power.state]]` of the device):
+/// the state SLEEPDEEP entered, as the firmware's registers chose it
+/// (PeripheralSpace::low_power_state), RunOptions::deep_sleep_state, or the
+/// device's deep_sleep.
+struct DeepSleepCounts {
+  std::string name;            ///< the device's state name ("stop2")
+  double wakeup_us = 0;        ///< its wake-up time (the figures')
+  uint64_t cycles = 0;         ///< asleep in it
+  uint64_t wakeup_cycles = 0;  ///< waking up from it
+  uint64_t entries = 0;        ///< transitions into it
+};
+
 /// One stretch of the timeline. Before any merge a segment is in one state
 /// and only that state's cycles below are non-zero; a merged segment (see
 /// PowerCounters::merged) keeps the cycles of every state it covers, and its
@@ -44,6 +61,8 @@ struct PowerSegment {
   std::array<uint64_t, kCodeLocations> run_cycles{}; ///< Run cycles by CodeLocation
   uint64_t sleep_cycles = 0, deep_sleep_cycles = 0;          ///< as in PowerCounters
   uint64_t sleep_wakeup_cycles = 0, deep_wakeup_cycles = 0;  ///< as in PowerCounters
+  /// deep_sleep_cycles by state, indexed as PowerCounters::deep_states (they sum to deep_sleep_cycles when the run counts states).
+  std::array<uint64_t, kMaxDeepStates> deep_state_cycles{};
   uint64_t total() const {
     return run_cycles[0] + run_cycles[1] + sleep_cycles + deep_sleep_cycles + sleep_wakeup_cycles + deep_wakeup_cycles;
   }
@@ -64,6 +83,10 @@ struct PowerCounters {
   uint64_t deep_sleep_cycles = 0; ///< asleep with SLEEPDEEP = 1
   uint64_t sleep_wakeup_cycles = 0, deep_wakeup_cycles = 0; ///< wake-up time after each kind
   uint64_t sleep_entries = 0, deep_sleep_entries = 0;       ///< transitions into each kind
+  /// Deep sleep by the state entered, in first-entry order (empty when the
+  /// device has no power figures). Their cycles, wake-up cycles and entries
+  /// sum to deep_sleep_cycles, deep_wakeup_cycles and deep_sleep_entries.
+  std::vector<DeepSleepCounts> deep_states;
   /// The timeline, merged pairwise (oldest first) whenever it would exceed
   /// kMaxSegments, so every cycle stays covered; `merged` says it was.
   std::vector<PowerSegment> timeline;

@@ -12,6 +12,8 @@ PowerSegment power_segment(CoreState state, uint64_t start, uint64_t end, const 
   s.deep_sleep_cycles = now.deep_sleep_cycles - from.deep_sleep_cycles;
   s.sleep_wakeup_cycles = now.sleep_wakeup_cycles - from.sleep_wakeup_cycles;
   s.deep_wakeup_cycles = now.deep_wakeup_cycles - from.deep_wakeup_cycles;
+  for (size_t i = 0; i < now.deep_states.size() && i < kMaxDeepStates; ++i)
+    s.deep_state_cycles[i] = now.deep_states[i].cycles - (i < from.deep_states.size() ? from.deep_states[i].cycles : 0);
   return s;
 }
 
@@ -48,6 +50,7 @@ void add_into(PowerSegment &a, const PowerSegment &b) {
   a.deep_sleep_cycles += b.deep_sleep_cycles;
   a.sleep_wakeup_cycles += b.sleep_wakeup_cycles;
   a.deep_wakeup_cycles += b.deep_wakeup_cycles;
+  for (size_t i = 0; i < kMaxDeepStates; ++i) a.deep_state_cycles[i] += b.deep_state_cycles[i];
 }
 } // namespace
 
@@ -90,6 +93,7 @@ void PowerTimeline::change(CoreState next, uint64_t now, PowerCounters &c) {
   from_.deep_sleep_cycles = c.deep_sleep_cycles;
   from_.sleep_wakeup_cycles = c.sleep_wakeup_cycles;
   from_.deep_wakeup_cycles = c.deep_wakeup_cycles;
+  from_.deep_states = c.deep_states;
 }
 
 void PowerTimeline::recharge_closed(int64_t delta, CodeLocation loc, uint64_t at, PowerCounters &c) {

@@ -232,10 +232,19 @@ void Simulator::Impl::handle_intr() {
 }
 
 // --- reset ------------------------------------------------------------------------------------
-void Simulator::Impl::reset_cpu() {
+/// Standby/Shutdown ends in a reset: the core restarts from the reset
+/// vector; the peripherals keep their backup domain and flag the wake-up
+/// (PeripheralSpace::standby_reset). SRAM is kept (see docs/peripherals.md, "Low power").
+void Simulator::Impl::wake_from_standby() {
+  reset_cpu(true);
+  cur = &no_block;
+}
+
+void Simulator::Impl::reset_cpu(bool standby) {
   scs->reset();
   if (periph) {
-    periph->reset(); // a system reset resets the peripherals too
+    if (standby) periph->standby_reset(); // the wake-up from Standby keeps the backup domain
+    else periph->reset(); // a system reset resets the peripherals too
     if (clock_from_firmware) clock_dirty = true; // the firmware's clock was in force: back to the reset clock
   }
   fpu_on = !sim.device_.has_fpu() || scs->fpu_enabled();

@@ -193,6 +193,11 @@ struct Simulator::Impl {
   uint64_t deep_wakeup_cycles = 0;   ///< the deep-sleep state's wake-up time (with the cycle model)
   uint64_t sleep_wakeup_cycles = 0;  ///< Device::wakeup_us (with the cycle model)
   bool slept_deep = false;           ///< the sleep now in progress has SLEEPDEEP set
+  int deep_state = -1;               ///< its index in power.deep_states (-1: not counted by state)
+  bool standby_reset_pending = false;///< it is a Standby/Shutdown state: the wake-up resets the core
+  bool warned_unknown_state = false;
+  int enter_deep_state();            // simulator_sleep.cpp
+  void wake_from_standby();          // simulator_exceptions.cpp
   // The last exception exit's charge: a tail-chain replaces it, possibly after a sleep.
   uint8_t exit_loc = 0;
   uint64_t exit_at = 0, exit_closed = 0;
@@ -376,7 +381,7 @@ struct Simulator::Impl {
   void tail_chain_charge(int64_t delta);
   void take_pending();
   void handle_intr();
-  void reset_cpu();
+  void reset_cpu(bool standby = false);
 
   // --- faults (simulator_faults.cpp) ------------------------------------------------------------
   FaultInfo make_fault(const std::string &kind, const std::string &cause, uint32_t fault_pc, std::optional<uint32_t> addr,

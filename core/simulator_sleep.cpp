@@ -63,11 +63,21 @@ void Simulator::Impl::sleep_step(uint64_t cycle_limit) {
     if (slept) {
       // Wake-up time of the state slept in: asleep (RunResult::sleep_cycles) but not yet running.
       timeline.change(CoreState::Wakeup, cycles, synced_power());
-      const uint64_t wake = slept_deep ? deep_wakeup_cycles : sleep_wakeup_cycles;
+      uint64_t wake = slept_deep ? deep_wakeup_cycles : sleep_wakeup_cycles;
+      if (slept_deep && deep_state >= 0) {
+        DeepSleepCounts &st = power.deep_states[size_t(deep_state)];
+        wake = ct ? uint64_t(st.wakeup_us * sim.hz_ / 1e6) : 0;
+        st.wakeup_cycles += wake;
+      }
       cycles += wake;
       sleep_cycles += wake;
       (slept_deep ? power.deep_wakeup_cycles : power.sleep_wakeup_cycles) += wake;
       timeline.change(CoreState::Run, cycles, synced_power());
+      if (slept_deep && standby_reset_pending) {
+        // Standby/Shutdown ends in a reset (docs/peripherals.md, "Low power").
+        standby_reset_pending = false;
+        wake_from_standby();
+      }
     }
     slept = false;
     return;
@@ -76,6 +86,7 @@ void Simulator::Impl::sleep_step(uint64_t cycle_limit) {
     // Sleep begins (a WFI/WFE or SLEEPONEXIT that nothing ends at once).
     slept_deep = scs->sleep_deep();
     ++(slept_deep ? power.deep_sleep_entries : power.sleep_entries);
+    deep_state = slept_deep ? enter_deep_state() : -1;
     timeline.change(slept_deep ? CoreState::DeepSleep : CoreState::Sleep, cycles, synced_power());
   }
   slept = true;
@@ -89,9 +100,49 @@ void Simulator::Impl::sleep_step(uint64_t cycle_limit) {
   if (target > cycles) {
     sleep_cycles += target - cycles;
     (slept_deep ? power.deep_sleep_cycles : power.sleep_cycles) += target - cycles;
+    if (slept_deep && deep_state >= 0) power.deep_states[size_t(deep_state)].cycles += target - cycles;
     cycles = target;
   }
   sched.run_due(cycles);
+}
+
+/// The low-power state a deep sleep beginning now enters: RunOptions::
+/// deep_sleep_state when given (it overrides the firmware), else the one the
+/// firmware's registers select (PeripheralSpace::low_power_state, e.g.
+/// PWR_CR1.LPMS), else the device's deep_sleep. Counted in
+/// power.deep_states; -1 without power figures (one deep-sleep kind only).
+int Simulator::Impl::enter_deep_state() {
+  const Device &device = sim.device_;
+  if (!device.power) return -1;
+  const PowerDesc &p = *device.power;
+  const LowPowerState *st = nullptr;
+  bool from_registers = false;
+  if (!opts.deep_sleep_state.empty()) st = p.state(opts.deep_sleep_state);
+  else if (periph) {
+    if (auto name = periph->low_power_state()) {
+      st = p.state(*name);
+      from_registers = st != nullptr;
+      if (!st && !warned_unknown_state) {
+        warned_unknown_state = true;
+        console.err("mcusim: warning: the firmware selects low-power state '" + *name + "', which devices/" + device.name +
+                    ".toml does not describe: priced as its deep_sleep state\n");
+      }
+    }
+  }
+  if (!st) st = p.deep_sleep_state();
+  if (!st) return -1; // no deep-sleep state named: the wake-up and pricing of old (the sleep state's)
+  size_t i = 0;
+  while (i < power.deep_states.size() && power.deep_states[i].name != st->name) ++i;
+  if (i == power.deep_states.size()) {
+    if (i == kMaxDeepStates) return -1; // cannot happen with a device's handful of states
+    power.deep_states.push_back({st->name, st->wakeup_us, 0, 0, 0});
+  }
+  ++power.deep_states[i].entries;
+  // Standby and Shutdown lose the core's state: the wake-up is a reset. Only
+  // when the firmware chose it: the override and the device's default only
+  // price the sleep (and set its wake-up time), as they always did.
+  standby_reset_pending = from_registers && st->kind == PowerStateKind::Standby;
+  return int(i);
 }
 
 /// The engine stopped by itself (the "until" address was never reached): the

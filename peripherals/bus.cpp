@@ -43,6 +43,10 @@ void PeripheralBus::reset() {
   for (auto &b : blocks_) b->reset();
 }
 
+void PeripheralBus::standby_reset() {
+  for (auto &b : blocks_) b->standby_reset();
+}
+
 std::vector<PeripheralSpace::Window> PeripheralBus::windows() const {
   std::vector<Window> out;
   for (const auto &b : blocks_) {

@@ -45,6 +45,8 @@ public:
   /// The first block's low_power_state(), or none.
   std::optional<std::string> low_power_state() const override;
   void reset() override;
+  /// Each block's standby_reset().
+  void standby_reset() override;
 
   std::vector<Window> windows() const override;
   PeripheralAccess read(uint32_t addr, unsigned size, uint32_t &value) override;

@@ -15,6 +15,8 @@
 #include "peripherals/stm32_rcc_h7.h"
 #include "peripherals/stm32_rcc_u5.h"
 #include "peripherals/stm32_usart.h"
+#include "peripherals/stm32_rtc_l4.h"
+#include "peripherals/stm32_lptim_l4.h"
 
 #include <cstdio>
 #include <functional>
@@ -77,6 +79,8 @@ const Model kModels[] = {
     {"stm32-pwr-h7", &pwr_required<&Stm32PwrVos::kH7>, &make_pwr<&Stm32PwrVos::kH7>},
     {"stm32-usart", &Stm32Usart::required, &make_uart<false>},
     {"stm32-lpuart", &Stm32Usart::required, &make_uart<true>},
+    {"stm32-rtc-l4", &Stm32RtcL4::required, &make<Stm32RtcL4>},
+    {"stm32-lptim-l4", &Stm32LptimL4::required, &make<Stm32LptimL4>},
 };
 
 /// The models whose blocks are UARTs (append a UART model here too).

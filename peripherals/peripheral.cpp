@@ -25,6 +25,12 @@ Scheduler::EventId Peripheral::after(uint64_t cycles, std::function<void()> fn) 
   return id;
 }
 
+Scheduler::EventId Peripheral::at(uint64_t when, std::function<void(uint64_t due)> fn) {
+  auto id = host_.scheduler.schedule(when, std::move(fn));
+  events_.push_back(id);
+  return id;
+}
+
 void Peripheral::cancel(Scheduler::EventId &id) {
   if (!id) return;
   host_.scheduler.cancel(id);

@@ -60,6 +60,9 @@ public:
   /// The low-power state SLEEPDEEP enters as the block's registers select it
   /// (PWR): a [[power.state]] name; none by default (PeripheralSpace::low_power_state).
   virtual std::optional<std::string> low_power_state() const { return std::nullopt; }
+  /// The reset that ends Standby/Shutdown (PeripheralSpace::standby_reset):
+  /// reset() unless the block keeps state across it (backup domain) or sets flags.
+  virtual void standby_reset() { reset(); }
   /// Called once, after every block of the device is on `bus`: a block looks
   /// up the blocks it depends on here (a UART's RCC for its clock, EXTI's GPIO ports).
   virtual void connect(PeripheralBus & /*bus*/) {}
@@ -72,6 +75,10 @@ protected:
   /// cancelled by reset(). Returns its id (for cancel()).
   Scheduler::EventId after(uint64_t cycles, std::function<void()> fn);
   void cancel(Scheduler::EventId &id);
+  /// Run `fn(due)` at the absolute core cycle `when` (a periodic timer keeps
+  /// its period exact by scheduling from `due`, not from the access in progress).
+  Scheduler::EventId at(uint64_t when, std::function<void(uint64_t due)> fn);
+  uint64_t now() const { return host_.now(); }
   /// Core cycles in `us` microseconds at the run's clock (at least 1).
   uint64_t cycles_in_us(double us) const;
   /// Tell the core that core_clock_hz() or flash_latency() may have changed

@@ -17,10 +17,33 @@ const std::vector<std::pair<const char *, uint32_t>> &Stm32PwrL4::required() {
 void Stm32PwrL4::reset() {
   Peripheral::reset();
   settle_ = 0;
+  lpms_written_ = false;
+}
+
+void Stm32PwrL4::standby_reset() {
+  const bool standby = (regs_.read(CR1) & 7u) == 3u;
+  reset();
+  if (standby) regs_.set_bits(SR1, kSbf, true);
+}
+
+std::optional<std::string> Stm32PwrL4::low_power_state() const {
+  if (!lpms_written_) return std::nullopt;
+  switch (regs_.read(CR1) & 7u) {
+  case 0: return "stop0";
+  case 1: return "stop1";
+  case 2: return "stop2";
+  case 3: return "standby";
+  default: return "shutdown";
+  }
 }
 
 void Stm32PwrL4::write_register(uint32_t offset, uint32_t value, uint32_t mask) {
-  if (offset == SR2) return; // read-only
+  if (offset == SR1 || offset == SR2) return; // read-only
+  if (offset == SCR) { // write-only: CSBF clears SR1.SBF (the other clear bits act on flags not modelled)
+    if (value & mask & kSbf) regs_.set_bits(SR1, kSbf, false);
+    return;
+  }
+  if (offset == CR1) lpms_written_ = true;
   const uint32_t before = regs_.read(CR1) & kVosMask;
   regs_.write(offset, value, mask);
   if (offset == CR1 && (regs_.read(CR1) & kVosMask) != before) {

@@ -3,7 +3,11 @@
 /// voltage scaling. A write that changes PWR_CR1.VOS sets PWR_SR2.VOSF,
 /// which clears after the regulator's settling time (kVosSettleUs) through
 /// the event scheduler; PWR_CR5.R1MODE (Range 1 normal or boost) is stored.
-/// Low-power mode entry (LPMS, LPR) is left to the register file.
+/// PWR_CR1.LPMS selects the state SLEEPDEEP enters (low_power_state(): 000
+/// "stop0", 001 "stop1", 010 "stop2", 011 "standby", 1xx "shutdown", RM0432
+/// §5.3 'Low-power modes' and §5.4.1) once the firmware has written CR1;
+/// the wake-up from Standby sets PWR_SR1.SBF, cleared by PWR_SCR.CSBF
+/// (RM0432 §5.4.5, §5.4.7). LPR (low-power run) is left to the register file.
 /// vos_range() and boost() are the seam for the energy model (not applied yet).
 #pragma once
 
@@ -13,12 +17,20 @@ namespace mcusim::peripherals {
 
 class Stm32PwrL4 final : public Peripheral {
 public:
-  static constexpr uint32_t CR1 = 0x00, SR2 = 0x14, CR5 = 0x80;
+  static constexpr uint32_t CR1 = 0x00, SR1 = 0x10, SR2 = 0x14, SCR = 0x18, CR5 = 0x80;
+  static constexpr uint32_t kSbf = 1u << 8; ///< PWR_SR1.SBF and PWR_SCR.CSBF
   static constexpr double kVosSettleUs = 20; ///< see docs/peripherals.md ([UNVERIFIED])
   using Peripheral::Peripheral;
   static const std::vector<std::pair<const char *, uint32_t>> &required();
   void reset() override;
-  bool models(uint32_t offset) const override { return offset == CR1 || offset == SR2 || offset == CR5; }
+  bool models(uint32_t offset) const override {
+    return offset == CR1 || offset == SR1 || offset == SR2 || offset == SCR || offset == CR5;
+  }
+  /// The [[power.state]] name PWR_CR1.LPMS selects; none until the firmware writes CR1
+  /// (so firmware that never selects a mode sleeps in the device's deep_sleep state).
+  std::optional<std::string> low_power_state() const override;
+  /// Standby's wake-up: reset, then PWR_SR1.SBF set (not after Shutdown, whose exit is a power-on reset).
+  void standby_reset() override;
   void write_register(uint32_t offset, uint32_t value, uint32_t mask) override;
   /// 1 or 2 (PWR_CR1.VOS), 0 for a reserved value.
   unsigned vos_range() const;
@@ -27,6 +39,7 @@ public:
 
 private:
   Scheduler::EventId settle_ = 0;
+  bool lpms_written_ = false;
 };
 
 } // namespace mcusim::peripherals

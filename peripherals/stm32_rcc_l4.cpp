@@ -29,6 +29,30 @@ Stm32RccL4::Stm32RccL4(const PeripheralDesc &desc, PeripheralHost &host)
 void Stm32RccL4::reset() {
   Peripheral::reset();
   for (auto &o : osc_) o.event = 0;
+  lse_event_ = lsi_event_ = 0;
+}
+
+void Stm32RccL4::standby_reset() {
+  const uint32_t bdcr = regs_.read(BDCR), lsi = regs_.read(CSR) & 3u;
+  reset();
+  regs_.set(BDCR, bdcr);
+  regs_.set(CSR, regs_.read(CSR) | lsi);
+  low_speed(BDCR, kLseStartUs, lse_event_);
+  low_speed(CSR, kLsiStartUs, lsi_event_);
+}
+
+// BDCR.LSEON/LSERDY and CSR.LSION/LSIRDY share bits 0 and 1 (RM0432 §6.4.29, §6.4.30).
+void Stm32RccL4::low_speed(uint32_t reg, double start_us, Scheduler::EventId &event) {
+  const uint32_t v = regs_.read(reg);
+  if (!(v & 1u)) {
+    cancel(event);
+    regs_.set_bits(reg, 2u, false);
+  } else if (!(v & 2u) && !event) {
+    event = after(cycles_in_us(start_us), [this, reg, &event] {
+      event = 0;
+      if (regs_.read(reg) & 1u) regs_.set_bits(reg, 2u, true);
+    });
+  }
 }
 
 bool Stm32RccL4::models(uint32_t offset) const {
@@ -43,6 +67,8 @@ bool Stm32RccL4::models(uint32_t offset) const {
   case APB1ENR2:
   case APB2ENR:
   case CCIPR: return true; // stored and read back; the U(S)ART kernel clock selections are used
+  case BDCR:
+  case CSR: return true;
   default: return false;
   }
 }
@@ -81,6 +107,14 @@ void Stm32RccL4::write_register(uint32_t offset, uint32_t value, uint32_t mask) 
     regs_.set(CFGR, (regs_.read(CFGR) & ~0xCu) | sws);
     update_switch();
     clocks_changed();
+    return;
+  }
+  if (offset == BDCR || offset == CSR) {
+    const uint32_t rdy = regs_.read(offset) & 2u; // LSERDY / LSIRDY are read-only
+    regs_.write(offset, value, mask);
+    regs_.set(offset, (regs_.read(offset) & ~2u) | rdy);
+    if (offset == BDCR && (regs_.read(BDCR) & (1u << 16))) regs_.set(BDCR, 1u << 16); // BDRST: the backup domain in reset
+    low_speed(offset, offset == BDCR ? kLseStartUs : kLsiStartUs, offset == BDCR ? lse_event_ : lsi_event_);
     return;
   }
   regs_.write(offset, value, mask);
@@ -163,6 +197,24 @@ std::optional<double> Stm32RccL4::clock_hz(std::string_view name) const {
   if (name == "TIMPCLK2") return timer_clock_hz(2);
   if (name == "LSI") return kLsiHz;
   if (name == "LSE") return kLseHz;
+  const bool lse = regs_.read(BDCR) & 2u, lsi = regs_.read(CSR) & 2u;
+  if (name == "RTC") {
+    const uint32_t bdcr = regs_.read(BDCR);
+    switch ((bdcr >> 8) & 3u) { // RTCSEL
+    case 1: return lse ? kLseHz : 0.0;
+    case 2: return lsi ? kLsiHz : 0.0;
+    case 3: return (regs_.read(CR) & HSERDY) ? kHseHz / 32 : 0.0;
+    default: return 0.0;
+    }
+  }
+  if (name == "LPTIM1") {
+    switch ((regs_.read(CCIPR) >> 18) & 3u) { // LPTIM1SEL
+    case 0: return pclk_hz(1);
+    case 1: return lsi ? kLsiHz : 0.0;
+    case 2: return (regs_.read(CR) & HSIRDY) ? kHsi16Hz : 0.0;
+    default: return lse ? kLseHz : 0.0;
+    }
+  }
   return uart_kernel_hz(name);
 }
 

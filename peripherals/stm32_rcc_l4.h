@@ -21,8 +21,9 @@ public:
   // Register offsets (RM0432 §6.4).
   static constexpr uint32_t CR = 0x00, ICSCR = 0x04, CFGR = 0x08, PLLCFGR = 0x0C, PLLSAI1CFGR = 0x10, PLLSAI2CFGR = 0x14;
   static constexpr uint32_t AHB1ENR = 0x48, AHB2ENR = 0x4C, AHB3ENR = 0x50, APB1ENR1 = 0x58, APB1ENR2 = 0x5C, APB2ENR = 0x60;
-  static constexpr uint32_t CSR = 0x94;
-  static constexpr uint32_t CCIPR = 0x88; ///< peripherals' kernel clock selection (§6.4.28)
+  static constexpr uint32_t CCIPR = 0x88, BDCR = 0x90, CSR = 0x94; ///< CCIPR: peripherals' kernel clock selection (§6.4.28)
+  /// LSE and LSI start-up (DS12023 tSU(LSE) 2 s typical, tSU(LSI) 80 µs max [UNVERIFIED], docs/peripherals.md).
+  static constexpr double kLseStartUs = 2e6, kLsiStartUs = 80;
   /// Start-up times, microseconds (DS12023 figures, see docs/peripherals.md).
   static constexpr double kMsiStartUs = 6, kHsiStartUs = 1.2, kHseStartUs = 2000, kPllLockUs = 40;
   /// The HSE crystal assumed on the board (NUCLEO-L4R5ZI: 8 MHz from the ST-LINK MCO).
@@ -35,6 +36,8 @@ public:
   static const std::vector<std::pair<const char *, uint32_t>> &required();
 
   void reset() override;
+  /// The backup domain (BDCR) and a running LSI survive the Standby wake-up.
+  void standby_reset() override;
   bool models(uint32_t offset) const override;
   void write_register(uint32_t offset, uint32_t value, uint32_t mask) override;
 
@@ -57,7 +60,10 @@ public:
   /// PCLK is PCLK2 for USART1, PCLK1 for the others); none for another name.
   std::optional<double> uart_kernel_hz(std::string_view name) const;
   /// "SYSCLK", "HCLK", "PCLK1", "PCLK2", "TIMPCLK1", "TIMPCLK2" (the APB timer
-  /// clocks), "LSI" (32 kHz), "LSE" (32.768 kHz crystal), and the kernel clocks "USART1".."USART3", "UART4", "UART5", "LPUART1" (uart_kernel_hz).
+  /// clocks), "LSI" (32 kHz), "LSE" (32.768 kHz crystal); "RTC" (BDCR.RTCSEL's
+  /// source, 0 while it is not ready or RTCSEL is none), "LPTIM1" (CCIPR.LPTIM1SEL:
+  /// PCLK1, LSI, HSI16 or LSE; 0 while not ready), and the U(S)ART kernel clocks
+  /// "USART1".."USART3", "UART4", "UART5", "LPUART1" (uart_kernel_hz).
   std::optional<double> clock_hz(std::string_view name) const override;
   /// Call `fn` after every write that may change a clock (CR, CFGR, PLLCFGR)
   /// and when a clock switch takes effect: the timers rebase their count on it.
@@ -75,6 +81,9 @@ private:
   void clocks_changed();
   Oscillator osc_[6];
   std::vector<std::function<void()>> listeners_;
+  /// LSEON -> BDCR.LSERDY, LSION -> CSR.LSIRDY: the ready flag after the start-up time.
+  void low_speed(uint32_t reg, double start_us, Scheduler::EventId &event);
+  Scheduler::EventId lse_event_ = 0, lsi_event_ = 0;
 };
 
 } // namespace mcusim::peripherals

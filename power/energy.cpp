@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <optional>
 
 namespace mcusim::power {
 
@@ -77,6 +78,41 @@ double EnergyModel::state_ua(CoreState s, CodeLocation loc) const {
   case CoreState::Wakeup: return wakeup_ua;
   }
   return 0;
+}
+
+const EnergyModel::DeepState *EnergyModel::deep_state(const std::string &name) const {
+  for (const auto &d : deep_states)
+    if (same_name(d.name, name)) return &d;
+  return nullptr;
+}
+
+namespace {
+/// µJ of `cycles` at `ua` (µA x V = µW; µW x s = µJ).
+double uj_at(const EnergyModel &m, double ua, uint64_t cycles) { return m.mhz > 0 ? ua * m.voltage_v * double(cycles) / (m.mhz * 1e6) : 0; }
+double deep_ua(const EnergyModel &m, const std::string &name) {
+  const EnergyModel::DeepState *d = m.deep_state(name);
+  return d ? d->ua : m.deep_sleep_ua;
+}
+} // namespace
+
+double deep_sleep_uj(const EnergyModel &m, const PowerCounters &c) {
+  double uj = 0;
+  uint64_t counted = 0;
+  for (const auto &d : c.deep_states) {
+    uj += uj_at(m, deep_ua(m, d.name), d.cycles);
+    counted += d.cycles;
+  }
+  return uj + uj_at(m, m.deep_sleep_ua, c.deep_sleep_cycles - std::min(counted, c.deep_sleep_cycles));
+}
+
+double deep_sleep_uj(const EnergyModel &m, const PowerCounters &c, const PowerSegment &seg) {
+  double uj = 0;
+  uint64_t counted = 0;
+  for (size_t i = 0; i < c.deep_states.size() && i < kMaxDeepStates; ++i) {
+    uj += uj_at(m, deep_ua(m, c.deep_states[i].name), seg.deep_state_cycles[i]);
+    counted += seg.deep_state_cycles[i];
+  }
+  return uj + uj_at(m, m.deep_sleep_ua, seg.deep_sleep_cycles - std::min(counted, seg.deep_sleep_cycles));
 }
 
 double EnergyModel::state_uj(CoreState s, uint64_t cycles, CodeLocation loc) const {
@@ -173,6 +209,15 @@ PowerExpected<EnergyModel> make_energy_model(const Device &device, const EnergyO
   m.deep_sleep_name = deep->name;
   m.deep_sleep_ua = low_power_ua(*deep, deep_name.empty() ? "deep sleep (none named: the sleep state)" : "deep sleep");
   m.deep_wakeup_us = deep->wakeup_us;
+  // Every stop/standby state, for runs whose firmware selects another one (PWR_CR1.LPMS).
+  for (const auto &s : p.states) {
+    if (s.kind == PowerStateKind::Sleep) continue;
+    const size_t before = m.sources.size();
+    EnergyModel::DeepState d{s.name, low_power_ua(s, "deep sleep"), s.wakeup_us, ""};
+    d.source = m.sources.back();
+    m.sources.resize(before);
+    m.deep_states.push_back(std::move(d));
+  }
 
   m.wakeup_ua = m.run_ua[static_cast<unsigned>(CodeLocation::Flash)];
   m.sources.push_back("wake-up: drawn at the run current from flash (" + num(m.wakeup_ua) + " µA)");
@@ -196,21 +241,37 @@ RunEnergy price_run(const PowerCounters &c, const EnergyModel &m) {
   auto seconds = [hz](uint64_t cycles) { return hz > 0 ? double(cycles) / hz : 0.0; };
   e.seconds = seconds(c.total());
 
-  auto add = [&](std::string name, uint64_t cycles, CoreState s, CodeLocation loc) {
-    if (!cycles) return;
+  auto add_at = [&](std::string name, uint64_t cycles, double ua) -> StateEnergy * {
+    if (!cycles) return nullptr;
     StateEnergy st;
     st.state = std::move(name);
     st.cycles = cycles;
     st.seconds = seconds(cycles);
-    st.current_ua = m.state_ua(s, loc);
-    st.uj = m.state_uj(s, cycles, loc);
+    st.current_ua = ua;
+    st.uj = uj_at(m, ua, cycles);
     e.energy_uj += st.uj;
     e.states.push_back(std::move(st));
+    return &e.states.back();
   };
+  auto add = [&](std::string name, uint64_t cycles, CoreState s, CodeLocation loc) { add_at(std::move(name), cycles, m.state_ua(s, loc)); };
   add("run (flash)", c.run_cycles[0], CoreState::Run, CodeLocation::Flash);
   add("run (sram)", c.run_cycles[1], CoreState::Run, CodeLocation::Ram);
   add("sleep", c.sleep_cycles, CoreState::Sleep, CodeLocation::Flash);
-  add("deep sleep (" + m.deep_sleep_name + ")", c.deep_sleep_cycles, CoreState::DeepSleep, CodeLocation::Flash);
+  // Deep sleep by the state entered, each at its own current; cycles not counted by state at the model's.
+  uint64_t counted = 0;
+  for (const auto &d : c.deep_states) {
+    counted += d.cycles;
+    const EnergyModel::DeepState *priced = m.deep_state(d.name);
+    if (StateEnergy *st = add_at("deep sleep (" + d.name + ")", d.cycles, priced ? priced->ua : m.deep_sleep_ua)) {
+      st->entries = d.entries;
+      st->wakeup_us = d.wakeup_us;
+    }
+    if (priced && !same_name(d.name, m.deep_sleep_name) &&
+        std::find(e.model.sources.begin(), e.model.sources.end(), priced->source) == e.model.sources.end())
+      e.model.sources.push_back(priced->source);
+  }
+  if (c.deep_sleep_cycles > counted)
+    add("deep sleep (" + m.deep_sleep_name + ")", c.deep_sleep_cycles - counted, CoreState::DeepSleep, CodeLocation::Flash);
   const uint64_t wake = c.sleep_wakeup_cycles + c.deep_wakeup_cycles;
   add("wake-up", wake, CoreState::Wakeup, CodeLocation::Flash);
   e.wakeup_uj = m.state_uj(CoreState::Wakeup, wake);
@@ -239,7 +300,7 @@ RunEnergy price_run(const PowerCounters &c, const EnergyModel &m) {
     const uint64_t run = seg.run_cycles[0] + seg.run_cycles[1];
     double uj = m.state_uj(CoreState::Run, seg.run_cycles[0], CodeLocation::Flash) +
                 m.state_uj(CoreState::Run, seg.run_cycles[1], CodeLocation::Ram) + m.state_uj(CoreState::Sleep, seg.sleep_cycles) +
-                m.state_uj(CoreState::DeepSleep, seg.deep_sleep_cycles) +
+                deep_sleep_uj(m, c, seg) +
                 m.state_uj(CoreState::Wakeup, seg.sleep_wakeup_cycles + seg.deep_wakeup_cycles);
     if (all_run) uj += e.class_uj * double(run) / double(all_run);
     PowerPoint pt;

@@ -37,6 +37,16 @@ struct EnergyModel {
   double sleep_wakeup_us = 0, deep_wakeup_us = 0;
   PowerWeights weights;
   std::vector<std::string> sources;   ///< one line per figure used: "run flash: 100 µA/MHz ... (DS12023 ...)"
+  /// Every stop/standby state of the device, priced: a run's deep sleep is
+  /// priced by the state it entered (PowerCounters::deep_states).
+  struct DeepState {
+    std::string name;
+    double ua = 0, wakeup_us = 0;
+    std::string source; ///< its line for `sources` when a run enters it
+  };
+  std::vector<DeepState> deep_states;
+  /// The state named `name` (case-insensitive), or nullptr.
+  const DeepState *deep_state(const std::string &name) const;
   /// Energy in µJ of `cycles` in a state (Run needs the location).
   double state_uj(CoreState s, uint64_t cycles, CodeLocation loc = CodeLocation::Flash) const;
   double state_ua(CoreState s, CodeLocation loc = CodeLocation::Flash) const;
@@ -52,6 +62,9 @@ struct StateEnergy {
   uint64_t cycles = 0;
   double seconds = 0, uj = 0, share = 0; ///< share of the run's energy
   double current_ua = 0;
+  /// Deep-sleep rows counted by state (PowerCounters::deep_states): entries and the state's wake-up time.
+  std::optional<uint64_t> entries;
+  std::optional<double> wakeup_us;
 };
 
 /// One point of the power-over-time chart: a timeline segment's average.
@@ -68,7 +81,7 @@ struct RunEnergy {
   double average_mw = 0;      ///< energy / time
   double peak_mw = 0, peak_ma = 0; ///< the highest segment average on the timeline
   double average_ma = 0;      ///< at the rail
-  std::vector<StateEnergy> states;   ///< every state with cycles, in enum order (run flash, run sram, sleep, deep, wake-up)
+  std::vector<StateEnergy> states;   ///< every state with cycles, in enum order (run flash, run sram, sleep, deep by state, wake-up)
   uint64_t sleep_entries = 0, deep_sleep_entries = 0;
   double wakeup_uj = 0;       ///< energy of all wake-ups
   double class_uj = 0;        ///< extra energy of the instruction-class weights
@@ -86,6 +99,12 @@ double leakage_factor(const PowerDesc &p, double temperature_c);
 /// A low-power state's current at the rail in µA at `mhz` and `temperature_c`:
 /// its fixed current times the leakage factor, plus (Sleep only) µA/MHz x MHz.
 double low_power_ua(const PowerDesc &p, const LowPowerState &s, double mhz, double temperature_c);
+
+/// Energy in µJ of the deep sleep of `counters` (or of a timeline segment:
+/// `by_state` indexed as counters.deep_states), each state at its own current;
+/// cycles not counted by state at the model's deep_sleep_ua.
+double deep_sleep_uj(const EnergyModel &model, const PowerCounters &counters);
+double deep_sleep_uj(const EnergyModel &model, const PowerCounters &counters, const PowerSegment &seg);
 
 /// Energy in µJ of `cycles` run cycles of code in `loc` (per-function and per-layer energy).
 double run_uj(const EnergyModel &model, uint64_t cycles, CodeLocation loc);

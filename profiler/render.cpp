@@ -45,6 +45,12 @@ void energy_text(std::ostream &os, const RunReport &r) {
   os << "  sleep         " << thousands(e.sleep_entries) << " sleep entr" << (e.sleep_entries == 1 ? "y" : "ies") << ", "
      << thousands(e.deep_sleep_entries) << " deep-sleep entr" << (e.deep_sleep_entries == 1 ? "y" : "ies") << "; wake-ups "
      << uj(e.wakeup_uj) << " µJ\n";
+  std::string by_state;
+  for (const auto &st : e.states)
+    if (st.entries)
+      by_state += (by_state.empty() ? "" : "; ") + st.state.substr(st.state.find('(') + 1, st.state.size() - st.state.find('(') - 2) + " " +
+                  thousands(*st.entries) + " entr" + (*st.entries == 1 ? "y" : "ies") + ", wake-up " + fmt("%g", st.wakeup_us.value_or(0)) + " µs";
+  if (!by_state.empty()) os << "  deep states   " << by_state << "\n";
   if (e.class_uj != 0) os << "  classes       " << uj(e.class_uj) << " µJ from the instruction-class weights\n";
   char line[256];
   std::snprintf(line, sizeof line, "  %-26s %14s %12s %13s %13s %7s\n", "state", "cycles", "time s", "current µA", "energy µJ", "share");
@@ -198,9 +204,13 @@ nlohmann::ordered_json energy_json(const power::RunEnergy &e, const std::optiona
   using nlohmann::ordered_json;
   const power::EnergyModel &m = e.model;
   ordered_json states = ordered_json::array();
-  for (const auto &s : e.states)
+  for (const auto &s : e.states) {
     states.push_back({{"state", s.state}, {"cycles", s.cycles}, {"seconds", s.seconds}, {"current_ua", s.current_ua}, {"uj", s.uj},
                       {"share", s.share}});
+    // Deep sleep counted by the state entered: its entries and wake-up time.
+    if (s.entries) states.back()["entries"] = *s.entries;
+    if (s.wakeup_us) states.back()["wakeup_us"] = *s.wakeup_us;
+  }
   ordered_json timeline = ordered_json::array();
   for (const auto &p : e.timeline)
     timeline.push_back({{"start_s", p.start_s}, {"end_s", p.end_s}, {"state", core_state_name(p.state)}, {"mw", p.mw}});

@@ -174,6 +174,8 @@ void read_energy(const json &e, RunReport &r) {
     read(s, "current_ua", st.current_ua, sat);
     read(s, "uj", st.uj, sat);
     read(s, "share", st.share, sat);
+    read(s, "entries", st.entries, sat);
+    read(s, "wakeup_us", st.wakeup_us, sat);
     out.states.push_back(std::move(st));
   });
   read(e, "timeline_merged", out.timeline_merged, at);

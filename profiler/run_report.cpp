@@ -133,7 +133,7 @@ void attach_energy(RunReport &rep, const RunResult &r, const Device &device, con
   double other = e.class_uj;
   for (unsigned l = 0; l < kCodeLocations; ++l)
     if (c.run_cycles[l] > self[l]) other += power::run_uj(model, c.run_cycles[l] - self[l], CodeLocation(l));
-  other += model.state_uj(CoreState::Sleep, c.sleep_cycles) + model.state_uj(CoreState::DeepSleep, c.deep_sleep_cycles) +
+  other += model.state_uj(CoreState::Sleep, c.sleep_cycles) + power::deep_sleep_uj(model, c) +
            model.state_uj(CoreState::Wakeup, c.sleep_wakeup_cycles + c.deep_wakeup_cycles);
   rep.other_uj = other;
 

@@ -796,7 +796,7 @@ StoreResult<void> RunStore::Impl::read_energy(int64_t id, RunReport &report) {
   sqlite3_bind_int64(select_power_states, 1, id);
   auto states = rows<power::StateEnergy>(select_power_states, [](sqlite3_stmt *q) {
     return power::StateEnergy{column_text(q, 0), uint64_t(sqlite3_column_int64(q, 1)), column_real(q, 2), column_real(q, 3),
-                              column_real(q, 4), column_real(q, 5)};
+                              column_real(q, 4), column_real(q, 5), std::nullopt, std::nullopt}; // entries, wake-up: not stored
   });
   if (!states) return tl::unexpected(states.error());
   e.states = std::move(*states);
