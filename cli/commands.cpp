@@ -180,6 +180,8 @@ int cmd_run(const RunArgs &a) {
   req.flamegraph = a.flamegraph;
   req.trace = a.trace;
   req.console_file = a.console_file;
+  req.uart = a.uart;
+  req.uart_in = a.uart_in;
   const GateOptions &gate = run_gate_options();
   req.budget = gate.budget;
   req.baseline = gate.baseline;

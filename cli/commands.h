@@ -30,6 +30,7 @@ struct RunArgs {
   std::string layer_pattern;
   std::string flamegraph, trace; ///< output files
   std::string console_file; ///< the firmware's stdout goes here (--console)
+  std::vector<std::string> uart, uart_in; ///< --uart NAME=FILE|stdio|pty, --uart-in NAME=FILE (as given)
   std::string arena_symbol;
   std::vector<std::string> firmware_args;
   std::string scenario; ///< battery scenario projected with the run's energy (--scenario)

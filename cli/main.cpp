@@ -48,6 +48,10 @@ int main(int argc, char **argv) {
   run_cmd->add_option("--report-out", run.report_out, "Write the report to this file instead of stdout");
   run_cmd->add_option("--console", run.console_file,
                       "Write the firmware's stdout to this file (default: stdout; stderr when --report=json takes stdout)");
+  run_cmd->add_option("--uart", run.uart,
+                      "NAME=FILE|stdio|pty: where UART NAME's output goes (default: every UART's to the firmware's console)")
+      ->allow_extra_args(false);
+  run_cmd->add_option("--uart-in", run.uart_in, "NAME=FILE: bytes UART NAME receives, at its baud rate")->allow_extra_args(false);
   add_gate_options(*run_cmd, run_gate_options(), false);
   add_run_db_options(*run_cmd, run_db_options());
   run_cmd->add_option("--flamegraph", run.flamegraph, "Write folded stacks (self cycles per call path) for flamegraph.pl/speedscope");

@@ -5,6 +5,7 @@
 #include "peripherals/stm32_flash_l4.h"
 #include "peripherals/stm32_pwr_l4.h"
 #include "peripherals/stm32_rcc_l4.h"
+#include "peripherals/stm32_usart.h"
 
 #include <cstdio>
 #include <functional>
@@ -29,16 +30,38 @@ template <typename T> std::unique_ptr<Peripheral> make(const PeripheralDesc &d, 
   return std::make_unique<T>(d, h);
 }
 
+template <bool Lpuart> std::unique_ptr<Peripheral> make_uart(const PeripheralDesc &d, PeripheralHost &h) {
+  return std::make_unique<Stm32Usart>(d, h, Lpuart);
+}
+
 const Model kModels[] = {
     {"registers", &none, &make<Peripheral>},
     {"stm32-rcc-l4", &Stm32RccL4::required, &make<Stm32RccL4>},
     {"stm32-flash-l4", &Stm32FlashL4::required, &make<Stm32FlashL4>},
     {"stm32-pwr-l4", &Stm32PwrL4::required, &make<Stm32PwrL4>},
+    {"stm32-usart", &Stm32Usart::required, &make_uart<false>},
+    {"stm32-lpuart", &Stm32Usart::required, &make_uart<true>},
 };
+
+/// The models whose blocks are UARTs (append a UART model here too).
+const char *const kSerialModels[] = {"stm32-usart", "stm32-lpuart"};
 
 std::string where(const std::filesystem::path &file) { return file.empty() ? std::string() : file.string() + ": "; }
 
 } // namespace
+
+bool is_serial_model(const std::string &model) {
+  for (const char *m : kSerialModels)
+    if (model == m) return true;
+  return false;
+}
+
+std::vector<std::string> serial_names(const Device &device) {
+  std::vector<std::string> out;
+  for (const auto &p : device.peripherals)
+    if (is_serial_model(p.model)) out.push_back(p.name);
+  return out;
+}
 
 std::vector<std::string> model_names() {
   std::vector<std::string> out;

@@ -18,6 +18,11 @@ namespace mcusim::peripherals {
 /// The model names a device file may use: "registers", "stm32-rcc-l4", ...
 std::vector<std::string> model_names();
 
+/// The models that are UARTs (their blocks take a serial line: --uart, --uart-in).
+bool is_serial_model(const std::string &model);
+/// The names of `device`'s UART blocks, in address order ("USART2", ..., "USART1").
+std::vector<std::string> serial_names(const Device &device);
+
 /// Build the model `desc.model` for one block; a BadDevice error for an
 /// unknown model or for data the model cannot work with (a register it needs
 /// missing or at another offset).

@@ -41,7 +41,8 @@ bool Stm32RccL4::models(uint32_t offset) const {
   case AHB3ENR:
   case APB1ENR1:
   case APB1ENR2:
-  case APB2ENR: return true;
+  case APB2ENR:
+  case CCIPR: return true; // stored and read back; the U(S)ART kernel clock selections are used
   default: return false;
   }
 }
@@ -150,6 +151,21 @@ std::optional<double> Stm32RccL4::clock_hz(std::string_view name) const {
   if (name == "PCLK2") return pclk_hz(2);
   if (name == "LSI") return kLsiHz;
   if (name == "LSE") return kLseHz;
+  return uart_kernel_hz(name);
+}
+
+std::optional<double> Stm32RccL4::uart_kernel_hz(std::string_view name) const {
+  // RM0432 §6.4.28 RCC_CCIPR: two bits per U(S)ART from bit 0 (USART1SEL) to bits 11:10 (LPUART1SEL).
+  static constexpr std::string_view kNames[6] = {"USART1", "USART2", "USART3", "UART4", "UART5", "LPUART1"};
+  for (unsigned i = 0; i < 6; ++i) {
+    if (name != kNames[i]) continue;
+    switch ((regs_.read(CCIPR) >> (2 * i)) & 3u) {
+    case 0: return pclk_hz(i == 0 ? 2 : 1); // USART1 is on APB2, the others on APB1 (§2.2.2)
+    case 1: return sysclk_hz();
+    case 2: return kHsi16Hz;
+    default: return kLseHz;
+    }
+  }
   return std::nullopt;
 }
 

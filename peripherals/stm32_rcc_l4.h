@@ -22,6 +22,7 @@ public:
   static constexpr uint32_t CR = 0x00, ICSCR = 0x04, CFGR = 0x08, PLLCFGR = 0x0C, PLLSAI1CFGR = 0x10, PLLSAI2CFGR = 0x14;
   static constexpr uint32_t AHB1ENR = 0x48, AHB2ENR = 0x4C, AHB3ENR = 0x50, APB1ENR1 = 0x58, APB1ENR2 = 0x5C, APB2ENR = 0x60;
   static constexpr uint32_t CSR = 0x94;
+  static constexpr uint32_t CCIPR = 0x88; ///< peripherals' kernel clock selection (§6.4.28)
   /// Start-up times, microseconds (DS12023 figures, see docs/peripherals.md).
   static constexpr double kMsiStartUs = 6, kHsiStartUs = 1.2, kHseStartUs = 2000, kPllLockUs = 40;
   /// The HSE crystal assumed on the board (NUCLEO-L4R5ZI: 8 MHz from the ST-LINK MCO).
@@ -49,7 +50,11 @@ public:
   std::optional<double> core_clock_hz() const override { return hclk_hz(); }
   /// PCLK1 (`apb` 1) or PCLK2 (2): HCLK through CFGR.PPRE1 / PPRE2.
   double pclk_hz(unsigned apb) const;
-  /// "SYSCLK", "HCLK", "PCLK1", "PCLK2", "LSI" (32 kHz), "LSE" (32.768 kHz crystal).
+  /// A U(S)ART's kernel clock: CCIPR's USARTxSEL/UARTxSEL/LPUART1SEL (PCLK, SYSCLK, HSI16, LSE;
+  /// PCLK is PCLK2 for USART1, PCLK1 for the others); none for another name.
+  std::optional<double> uart_kernel_hz(std::string_view name) const;
+  /// "SYSCLK", "HCLK", "PCLK1", "PCLK2", "LSI" (32 kHz), "LSE" (32.768 kHz crystal),
+  /// and the kernel clocks "USART1".."USART3", "UART4", "UART5", "LPUART1" (uart_kernel_hz).
   std::optional<double> clock_hz(std::string_view name) const override;
 
 private:

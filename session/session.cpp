@@ -4,6 +4,7 @@
 #include "session/gate.h"
 #include "session/output_file.h"
 #include "session/recorder.h"
+#include "session/serial_lines.h"
 
 #include "session/exit_codes.h"
 #include "base/device.h"
@@ -218,6 +219,17 @@ RunOutcome run(const RunRequest &req, SessionHooks &hooks) {
     if (!w.path.empty() && !w.file.open(w.path, &error)) return fail(kExitOutput, error);
   }
 
+  // Serial lines: every UART's output to the console unless --uart names a file, stdio or a pty.
+  SerialLines serial;
+  const bool own_serial = !req.options.peripheral_io.serial;
+  if (own_serial) {
+    std::vector<std::string> notes;
+    if (auto p = serial.open(*device, req.uart, req.uart_in, machine_report_on_stdout(req), &notes)) return fail(p->exit_code, p->message);
+    for (auto &n : notes) emit({Message::Kind::Note, n});
+  } else if (!req.uart.empty() || !req.uart_in.empty()) {
+    return fail(kExitUsage, "--uart and --uart-in cannot be used here (the serial lines are the command's own)");
+  }
+
   Recorder recorder;
   if (int rc = recorder.open(req.db, req.no_db, emit); rc != kExitOk) {
     out.exit_code = rc;
@@ -230,6 +242,7 @@ RunOutcome run(const RunRequest &req, SessionHooks &hooks) {
   Console &console = file_console ? static_cast<Console &>(*file_console) : hooks.console();
 
   RunOptions opts = req.options;
+  if (own_serial) opts.peripheral_io.serial = [&serial](const std::string &name) { return serial.line(name); };
   if (!req.deep_sleep.empty()) opts.deep_sleep_state = req.deep_sleep;
   // Instruction-class weights that are not neutral need the counting hook.
   if (energy_model && !energy_model->weights.neutral()) opts.count_instruction_classes = true;
@@ -264,12 +277,17 @@ RunOutcome run(const RunRequest &req, SessionHooks &hooks) {
 
   // --- The run ---
   if (file_console) file_console->start(console_file.stream());
+  serial.start(console);
   hooks.attach(sim->get());
   RunResult r = (*sim)->run();
   hooks.attach(nullptr);
   out.ran = true;
   out.exit_code = exit_code_for(r);
   if (console_file.is_open() && !console_file.close(&error)) {
+    emit({Message::Kind::Error, error});
+    also(kExitOutput);
+  }
+  if (!serial.close(&error)) {
     emit({Message::Kind::Error, error});
     also(kExitOutput);
   }

@@ -42,6 +42,9 @@ struct RunRequest {
   std::string flamegraph;     ///< folded stacks file
   std::string trace;          ///< Chrome/Perfetto trace file
   std::string console_file;   ///< the firmware's stdout goes to this file instead of the front end's console
+  /// Serial lines (session/serial_lines.h): --uart NAME=FILE|stdio|pty and --uart-in NAME=FILE, as given.
+  /// Every UART not named writes to the firmware's console. Unused when options.peripheral_io.serial is set.
+  std::vector<std::string> uart, uart_in;
 
   // CI gate
   std::string budget, baseline, junit;

@@ -139,11 +139,11 @@ int main(void)
         /* Registers no model gives behaviour: each reported once. */
         uint32_t a = RCC->PLLSAI1CFGR;
         uint32_t b = RCC->PLLSAI1CFGR;
-        RCC->CCIPR = 0x00000003UL;
-        RCC->CCIPR = 0x00000003UL;
+        RCC->CCIPR2 = 0x00000003UL;
+        RCC->CCIPR2 = 0x00000003UL;
         uint32_t c = *(volatile uint32_t *)(0x40021000UL + 0x0A0); /* an offset the data does not list */
-        printf("PLLSAI1CFGR %08lx %08lx CCIPR %08lx RCC+0xA0 %08lx\n", (unsigned long)a, (unsigned long)b,
-               (unsigned long)RCC->CCIPR, (unsigned long)c);
+        printf("PLLSAI1CFGR %08lx %08lx CCIPR2 %08lx RCC+0xA0 %08lx\n", (unsigned long)a, (unsigned long)b,
+               (unsigned long)RCC->CCIPR2, (unsigned long)c);
     }
     if (strcmp(arg, "gap") == 0) {
         /* In the RCC's 4 KiB page but outside the block: plain memory, as before. */
