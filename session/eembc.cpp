@@ -168,6 +168,22 @@ EembcOutcome run_eembc(const EembcRequest &request, SessionHooks &hooks) {
     res.cycles_per_inference = double(rep.invocation_cycles) / double(rep.layer_invocations);
     res.us_per_inference = *res.cycles_per_inference / res.mhz;
   }
+  // The windows in mcusim's cycles, from the th_timestamp activations (one per lap line).
+  std::vector<uint64_t> stamps;
+  if (r.profile) {
+    for (const auto &c : r.profile->calls)
+      if (c.func < r.profile->functions.size() && r.profile->functions[c.func].name == "th_timestamp" && !c.exception)
+        stamps.push_back(c.start);
+  }
+  const bool paired = r.profile && !r.profile->calls_truncated && stamps.size() == replies.laps;
+  std::vector<double> window_us;
+  for (const auto &w : replies.windows) {
+    std::optional<uint64_t> cycles;
+    if (paired && w.lap_ordinals.size() >= 2) cycles = stamps[w.lap_ordinals.back()] - stamps[w.lap_ordinals.front()];
+    res.window_cycles.push_back(cycles);
+    if (cycles) window_us.push_back(double(*cycles) / res.mhz / script.iterations);
+  }
+  res.window_us_per_inference = median(window_us);
   if (rep.energy) {
     res.average_mw = rep.energy->average_mw;
     if (rep.uj_per_inference) {
@@ -211,6 +227,9 @@ std::string render_eembc_text(const EembcResult &r) {
        << " us (" << r.inferences << " invocations between INVOKE markers, warm-ups included)\n";
   else
     os << "  per inference unknown: the firmware marks no inferences (INVOKE markers)\n";
+  if (r.window_us_per_inference)
+    os << "  window       " << fmt("%.3f", *r.window_us_per_inference)
+       << " us per inference (median; th_timestamp to th_timestamp: the firmware's window in simulated cycles)\n";
   if (r.uj_per_inference)
     os << "  energy       " << fmt("%.3f", *r.uj_per_inference) << " uJ per inference, " << fmt("%.3f", *r.uj_per_window)
        << " uJ per window of " << r.iterations << "\n";
@@ -224,13 +243,17 @@ std::string render_eembc_json(const EembcResult &r) {
   using nlohmann::ordered_json;
   auto opt = [](const std::optional<double> &v) { return v ? ordered_json(*v) : ordered_json(nullptr); };
   ordered_json windows = ordered_json::array();
-  for (const auto &w : r.replies.windows) {
+  for (size_t k = 0; k < r.replies.windows.size(); ++k) {
+    const auto &w = r.replies.windows[k];
     auto e = w.elapsed_us();
+    ordered_json cycles = nullptr;
+    if (k < r.window_cycles.size() && r.window_cycles[k].has_value()) cycles = r.window_cycles[k].value();
     windows.push_back({{"laps_us", w.laps_us},
                        {"elapsed_us", e ? ordered_json(*e) : ordered_json(nullptr)},
                        {"latency_us", e ? ordered_json(double(*e) / r.iterations) : ordered_json(nullptr)},
                        {"inferences_per_second", e && *e ? ordered_json(r.iterations * 1e6 / double(*e)) : ordered_json(nullptr)},
-                       {"results", w.results}});
+                       {"results", w.results},
+                       {"mcusim_cycles", cycles}});
   }
   ordered_json j = {
       {"firmware", r.firmware},
@@ -250,6 +273,7 @@ std::string render_eembc_json(const EembcResult &r) {
         {"inferences", r.inferences},
         {"cycles_per_inference", opt(r.cycles_per_inference)},
         {"us_per_inference", opt(r.us_per_inference)},
+        {"window_us_per_inference", opt(r.window_us_per_inference)},
         {"uj_per_inference", opt(r.uj_per_inference)},
         {"uj_per_window", opt(r.uj_per_window)},
         {"average_mw", opt(r.average_mw)},

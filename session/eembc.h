@@ -48,6 +48,12 @@ struct EembcResult {
   uint64_t inferences = 0;                           ///< model invocations (warm-ups included)
   std::optional<double> cycles_per_inference, us_per_inference;
   std::optional<double> uj_per_inference, uj_per_window;
+  /// The timed window in mcusim's cycles: from the th_timestamp call that
+  /// printed its first m-lap-us to the one that printed its last (the
+  /// porting layer's function; unknown without its symbol or when its calls
+  /// and the lap lines do not pair up), one per window, and its median / N in µs.
+  std::vector<std::optional<uint64_t>> window_cycles;
+  std::optional<double> window_us_per_inference;
   std::optional<double> average_mw;                  ///< of the whole run
   std::string energy_note;                           ///< why there is no energy
 };

@@ -89,8 +89,11 @@ void EembcDriver::line(const std::string &text) {
   else if (auto p = bracketed(text, "m-profile-")) replies_.profile = *p;
   else if (auto m = bracketed(text, "m-model-")) replies_.model = *m;
   else if (starts_with(text, "m-lap-us-")) {
-    if (!replies_.windows.empty() && starts_with(current_, "infer"))
+    if (!replies_.windows.empty() && starts_with(current_, "infer")) {
       replies_.windows.back().laps_us.push_back(std::strtoull(text.c_str() + 9, nullptr, 10));
+      replies_.windows.back().lap_ordinals.push_back(replies_.laps);
+    }
+    ++replies_.laps;
   } else if (auto r = parse_eembc_results(text)) {
     if (!replies_.windows.empty()) {
       replies_.windows.back().results = *r;

@@ -32,6 +32,7 @@ struct EembcScript {
 /// One `infer` round.
 struct EembcWindow {
   std::vector<uint64_t> laps_us;  ///< the m-lap-us-N values it printed (two: start and end)
+  std::vector<size_t> lap_ordinals; ///< which m-lap-us lines of the run they were (0 = the first the firmware printed)
   std::vector<double> results;    ///< m-results-[...]
   bool has_results = false;
   /// Microseconds between the first and the last timestamp, when there are two.
@@ -50,6 +51,7 @@ struct EembcReplies {
   std::string error, error_command;
   bool error_about_input = false;   ///< the error answered a db command or said the input was wrong
   bool finished = false;            ///< every command was answered (with m-ready)
+  size_t laps = 0;                  ///< m-lap-us lines in all (start-up and `timestamp` included)
   std::vector<std::string> lines;   ///< every line the firmware sent, in order
 };
 
