@@ -55,3 +55,7 @@ mcusim_cli_test(input-missing EXIT 66 TEST_NAME eembc/input-missing ONE_LINE_STD
 mcusim_cli_test(unknown-mode EXIT 64 TEST_NAME eembc/unknown-mode ONE_LINE_STDERR FIXTURES eembc-inputs
   CMD eembc ${EEMBC_RUNNER} -d stm32l4r5 --mode fast --input ${EEMBC_INPUTS}/kws-490.bin
   STDERR "mcusim: error: unknown mode 'fast' \\(performance, accuracy, energy\\)")
+# A firmware that exits before it ever says m-ready (hello): not a runner firmware, 65.
+mcusim_cli_test(exits-early EXIT 65 TEST_NAME eembc/exits-early FIXTURES eembc-inputs
+  CMD eembc ${FW}/hello-stm32l4r5.elf -d stm32l4r5 -q --input ${EEMBC_INPUTS}/kws-490.bin
+  STDERR "mcusim: error: .*hello-stm32l4r5.elf never said m-ready \\(the run ended: exited 0\\): not a runner firmware on USART2\\?")
