@@ -92,8 +92,8 @@ int cmd_eembc(const EembcArgs &a) {
   RunSignals signals;
   EembcCliHooks hooks(signals, a.quiet);
   session::EembcOutcome outcome = session::run_eembc(req, hooks);
-  if (outcome.result && a.transcript)
-    for (const auto &l : outcome.result->replies.lines) std::fprintf(stderr, "%s\n", l.c_str());
+  if (a.transcript)
+    for (const auto &l : outcome.transcript) std::fprintf(stderr, "%s\n", l.c_str());
   if (!outcome.result) return outcome.exit_code ? outcome.exit_code : kExitInternal;
   std::string text = a.report == "json" ? session::render_eembc_json(*outcome.result) : session::render_eembc_text(*outcome.result);
   std::fwrite(text.data(), 1, text.size(), stdout);

@@ -118,6 +118,7 @@ EembcOutcome run_eembc(const EembcRequest &request, SessionHooks &hooks) {
   const RunReport &rep = *run.report;
   const EembcReplies &replies = driver.replies();
   const std::string fw = request.run.elf;
+  out.transcript = replies.lines;
 
   if (!replies.error.empty()) {
     if (replies.error_about_input)

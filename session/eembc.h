@@ -62,6 +62,7 @@ struct EembcOutcome {
   int exit_code = 0;
   std::string error; ///< one line, "" if none
   std::optional<EembcResult> result;
+  std::vector<std::string> transcript; ///< every line the firmware sent on the protocol's UART (also after an error)
 };
 
 /// Runs the request (the run's messages go to `hooks`).

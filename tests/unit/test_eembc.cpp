@@ -50,7 +50,7 @@ TEST_CASE("eembc: the script is name, profile, then db load, 31-byte db chunks a
   CHECK(c[7] == "db load 70");
 }
 
-TEST_CASE("eembc: results lines parse; other lines do not") {
+TEST_CASE("eembc: results lines parse, other lines do not") {
   auto r = parse_eembc_results("m-results-[0.000,0.996,0.003]");
   REQUIRE(r);
   CHECK(r->size() == 3);
@@ -110,7 +110,7 @@ TEST_CASE("eembc: a whole exchange: commands after each m-ready, laps and result
   CHECK(done == 1);
 }
 
-TEST_CASE("eembc: an e-[...] reply ends the script; one to a db command is about the input") {
+TEST_CASE("eembc: an e-[...] reply ends the script, and one to a db command is about the input") {
   EembcScript s;
   s.input.resize(600);
   s.windows = 1;
