@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <fstream>
 #include <iterator>
+#include <poll.h>
 #include <pty.h>
 #include <unistd.h>
 
@@ -62,6 +63,12 @@ std::optional<uint8_t> HostSerialLine::receive() {
     }
   }
   return std::nullopt;
+}
+
+void HostSerialLine::poll_input() {
+  if (output != Output::Pty || pty_fd < 0) return;
+  pollfd p{pty_fd, POLLIN, 0};
+  if (::poll(&p, 1, 0) == 1 && (p.revents & POLLIN)) notify_data_ready();
 }
 
 namespace {
@@ -163,6 +170,16 @@ void SerialLines::start(Console &console) {
 SerialLine *SerialLines::line(const std::string &name) {
   auto it = lines_.find(name);
   return it == lines_.end() ? nullptr : it->second.get();
+}
+
+bool SerialLines::live_input() const {
+  for (const auto &[name, line] : lines_)
+    if (line->output == HostSerialLine::Output::Pty) return true;
+  return false;
+}
+
+void SerialLines::poll() {
+  for (auto &[name, line] : lines_) line->poll_input();
 }
 
 bool SerialLines::close(std::string *error) {

@@ -31,6 +31,8 @@ public:
   ~HostSerialLine() override;
   void transmit(uint8_t byte) override;
   std::optional<uint8_t> receive() override;
+  /// A pty: if bytes wait on it, wake the model's receiver (its data-ready call).
+  void poll_input();
 
   Output output = Output::Console;
   Console *console = nullptr;      ///< Output::Console
@@ -61,6 +63,10 @@ public:
   void start(Console &console);
   /// The line of UART `name` (PeripheralIo::serial): every UART of the device has one.
   SerialLine *line(const std::string &name);
+  /// Whether a line's input arrives during the run (a pty): poll() must then be called now and then.
+  bool live_input() const;
+  /// Wakes the receivers of lines with input waiting (from the run loop's thread).
+  void poll();
   /// After the run: output files closed. False with `error` set if one could not be written.
   bool close(std::string *error);
 

@@ -253,6 +253,13 @@ RunOutcome run(const RunRequest &req, SessionHooks &hooks) {
   if (opts.cmdline.empty()) opts.cmdline = std::filesystem::path(req.elf).filename().string();
   if (hooks.wants_progress()) opts.on_progress = [&hooks](const RunOptions::Progress &p) { hooks.progress(p); };
   else opts.on_progress = nullptr;
+  if (own_serial && serial.live_input()) {
+    // A pty's input arrives while the firmware runs: looked for on the run loop's progress timer (every 0.2 s of wall time).
+    opts.on_progress = [&serial, progress = std::move(opts.on_progress)](const RunOptions::Progress &p) {
+      serial.poll();
+      if (progress) progress(p);
+    };
+  }
 
   if (!req.quiet && !explanation.empty()) emit({Message::Kind::Note, explanation});
   // The device's peripheral models (docs/peripherals.md); unmodelled accesses are reported on stderr.

@@ -52,3 +52,10 @@ mcusim_cli_test(uart-out-unwritable EXIT 79 ONE_LINE_STDERR CMD run ${UART_FW} -
   STDERR "mcusim: error: --uart USART2: cannot write .*no-dir/out.txt")
 mcusim_cli_test(uart-stdio-json EXIT 64 ONE_LINE_STDERR CMD run ${UART_FW} -d stm32l4r5 --no-db --report json --uart USART2=stdio
   STDERR "mcusim: error: --uart USART2=stdio: stdout carries the JSON report")
+
+# HAL_UART_Transmit_IT's way: one TXE interrupt per byte, then one TC interrupt; 36 characters long.
+mcusim_cli_test(uart-tx-interrupt EXIT 0 CMD run ${UART_FW} -d stm32l4r5 --no-db -- txit
+  STDOUT "^sent by interrupt, one byte per TXE\nuart: 36 bytes by interrupt in [0-9]+ cycles, 37 interrupts\n$")
+string(REPLACE ";" "@@" cmd "$<TARGET_FILE:mcusim>;run;${UART_FW};-d;stm32l4r5;--no-db;--;txit")
+add_test(NAME cli/uart-tx-interrupt-timing COMMAND ${CMAKE_COMMAND} -DCMD=${cmd} -DHCLK=120000000 -DPCLK=120000000 -DBAUD=115200 -DBYTES=36
+  -P ${CMAKE_CURRENT_SOURCE_DIR}/peripherals/check_uart_timing.cmake)

@@ -12,6 +12,9 @@
  *                cycles the transmit took (from the first TXE wait to TC)
  *   uart echo    echoes what it receives: polled until a '\n', then by
  *                interrupt until the next '\n'; then prints the counts
+ *   uart txit    sends a line as HAL_UART_Transmit_IT does (TXEIE: one byte
+ *                per interrupt, then TCIE for the end) and prints the
+ *                interrupts taken and the cycles until TC
  */
 #include <stdio.h>
 #include <string.h>
@@ -103,13 +106,35 @@ static void uart_write(const char *s, size_t n)
 
 static void uart_print(const char *s) { uart_write(s, strlen(s)); }
 
-/* ---- receive by interrupt (HAL_UART_Receive_IT / UART_RxISR_8BIT) -------- */
+/* ---- by interrupt: receive (HAL_UART_Receive_IT / UART_RxISR_8BIT) and
+ * transmit (HAL_UART_Transmit_IT / UART_TxISR_8BIT, UART_EndTransmit_IT) --- */
 static volatile uint8_t rx_ring[64];
 static volatile unsigned rx_head, rx_tail, rx_irqs, overruns;
+static const char *volatile tx_ptr;
+static volatile unsigned tx_left, tx_irqs, tx_done;
 
 void USART2_IRQHandler(void)
 {
-    uint32_t isr = USART2->ISR;
+    uint32_t isr = USART2->ISR, cr1 = USART2->CR1;
+    if ((cr1 & USART_CR1_TXEIE) && (isr & USART_ISR_TXE)) {
+        tx_irqs++;
+        if (tx_left) {
+            USART2->TDR = (uint8_t)*tx_ptr;
+            tx_ptr++;
+            tx_left--;
+        }
+        if (tx_left == 0) {
+            USART2->CR1 &= ~USART_CR1_TXEIE;
+            USART2->CR1 |= USART_CR1_TCIE;
+        }
+        return;
+    }
+    if ((cr1 & USART_CR1_TCIE) && (isr & USART_ISR_TC)) {
+        tx_irqs++;
+        USART2->CR1 &= ~USART_CR1_TCIE;
+        tx_done = 1;
+        return;
+    }
     rx_irqs++;
     if (isr & USART_ISR_ORE) {
         USART2->ICR = USART_ICR_ORECF;
@@ -178,6 +203,27 @@ static void echo(void)
     uart_print(line);
 }
 
+static void transmit_it(void)
+{
+    static const char text[] = "sent by interrupt, one byte per TXE\n";
+    char line[96];
+    nvic_enable_usart2();
+    WAIT_UNTIL(USART2->ISR & USART_ISR_TC);
+    uint32_t t0 = mcusim_cycles();
+    tx_ptr = text;
+    tx_left = sizeof text - 1;
+    USART2->CR1 |= USART_CR1_TXEIE;
+    __asm volatile("cpsid i" ::: "memory");
+    while (!tx_done) {
+        __asm volatile("wfi\n cpsie i\n isb\n cpsid i" ::: "memory");
+    }
+    __asm volatile("cpsie i" ::: "memory");
+    uint32_t t1 = mcusim_cycles();
+    snprintf(line, sizeof line, "uart: %u bytes by interrupt in %lu cycles, %u interrupts\n", (unsigned)(sizeof text - 1),
+             (unsigned long)(t1 - t0), tx_irqs);
+    uart_print(line);
+}
+
 int main(void)
 {
     char cmdline[128] = "";
@@ -191,6 +237,10 @@ int main(void)
 
     if (strcmp(arg, "echo") == 0) {
         echo();
+        return 0;
+    }
+    if (strcmp(arg, "txit") == 0) {
+        transmit_it();
         return 0;
     }
 
