@@ -172,7 +172,7 @@ source = "x"
   auto bus = make_bus(*d, h.host);
   REQUIRE_FALSE(bus);
   CHECK(bus.error().kind == ErrorKind::BadDevice);
-  CHECK(bus.error().message == "perichip.toml: peripheral RCC: unknown model 'stm32-rcc-l9' (known: registers, stm32-rcc-l4, stm32-flash-l4, stm32-pwr-l4)");
+  CHECK(bus.error().message.rfind("perichip.toml: peripheral RCC: unknown model 'stm32-rcc-l9' (known: registers, stm32-rcc-l4, stm32-flash-l4, stm32-pwr-l4", 0) == 0);
   d->peripherals[0].model = "stm32-rcc-l4";
   auto bus2 = make_bus(*d, h.host);
   REQUIRE_FALSE(bus2);
@@ -287,12 +287,16 @@ Device l4r5() {
 
 TEST_CASE("the STM32L4R5 file describes RCC, FLASH and PWR with their models") {
   Device d = l4r5();
-  REQUIRE(d.peripherals.size() == 3);
-  CHECK(d.peripherals[0].name == "PWR");
-  CHECK(d.peripherals[0].model == "stm32-pwr-l4");
-  CHECK(d.peripherals[1].name == "RCC");
-  CHECK(d.peripherals[1].register_at(0)->reset == 0x63);
-  CHECK(d.peripherals[2].name == "FLASH");
+  auto block = [&](const std::string &name) -> const PeripheralDesc & {
+    for (const auto &p : d.peripherals)
+      if (p.name == name) return p;
+    FAIL("no block " << name);
+    return d.peripherals.front();
+  };
+  CHECK(block("PWR").model == "stm32-pwr-l4");
+  CHECK(block("RCC").model == "stm32-rcc-l4");
+  CHECK(block("RCC").register_at(0)->reset == 0x63);
+  CHECK(block("FLASH").model == "stm32-flash-l4");
   for (const auto &p : d.peripherals) {
     CHECK_FALSE(p.source.empty());
     for (const auto &r : p.registers) CHECK_MESSAGE(r.source.find("RM0432") != std::string::npos, std::string(p.name + "->" + r.name));

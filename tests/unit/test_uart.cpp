@@ -88,7 +88,7 @@ TEST_CASE("STM32L4R5 USART: the device file has six U(S)ARTs with their IRQs") {
   }
 }
 
-TEST_CASE("STM32L4R5 USART: a character lasts 10 bit times of BRR kernel clocks; TDR queues behind the shift register") {
+TEST_CASE("STM32L4R5 USART: a character lasts 10 bit times of BRR kernel clocks, TDR queues behind the shift register") {
   Rig r;
   // Reset clock: MSI 4 MHz, so PCLK1 = 4 MHz; BRR 35 -> a bit is 35 kernel cycles = 875 core cycles at 100 MHz.
   r.wr(BRR, 35);
@@ -132,7 +132,7 @@ TEST_CASE("STM32L4R5 USART: the kernel clock is PCLK1 or the RCC_CCIPR selection
   CHECK(u->frame_cycles() == uint64_t(std::llround(10 * 139 * 100.0 / 16)));
 }
 
-TEST_CASE("STM32L4R5 USART: received bytes arrive a character apart; RXNE, ORE when RDR is not read, IDLE after the burst") {
+TEST_CASE("STM32L4R5 USART: received bytes arrive a character apart, RXNE, ORE when RDR is not read, IDLE after the burst") {
   Rig r;
   r.line.input = {'h', 'i', '!'};
   r.wr(BRR, 35);
