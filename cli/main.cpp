@@ -5,6 +5,7 @@
 #include "cli/cmd_db.h"
 #include "cli/cmd_gate.h"
 #include "cli/cmd_sweep.h"
+#include "cli/cmd_eembc.h"
 #include "cli/commands.h"
 #include "session/exit_codes.h"
 
@@ -92,6 +93,8 @@ int main(int argc, char **argv) {
   auto *sweep_cmd = add_sweep_command(app, sweep);
   BatteryArgs battery;
   auto *battery_cmd = add_battery_command(app, battery);
+  EembcArgs eembc;
+  auto *eembc_cmd = add_eembc_command(app, eembc);
 
   try {
     app.parse(argc, argv);
@@ -110,6 +113,7 @@ int main(int argc, char **argv) {
   if (*calibrate_cmd) return cmd_calibrate(calibrate);
   if (*sweep_cmd) return cmd_sweep(sweep);
   if (*battery_cmd) return cmd_battery(battery);
+  if (*eembc_cmd) return cmd_eembc(eembc);
   if (auto code = run_db_command(db_cmds)) return *code;
   return kExitUsage;
 }

@@ -76,7 +76,7 @@ int main(int argc, char **argv) {
     if (dash == std::string::npos) continue;
     std::string app = stem.substr(0, dash), device = stem.substr(dash + 1);
     // Model images are <program>-<model>-<device> (docs/tinyml.md); model names have no '-'.
-    if ((app == "model" || app == "adscore") && device.find('-') != std::string::npos)
+    if ((app == "model" || app == "adscore" || app == "eembc") && device.find('-') != std::string::npos)
       device = device.substr(device.find('-') + 1);
     if (refused.count(app)) continue;
     fs::path out = work / (stem + ".json");
