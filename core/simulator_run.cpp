@@ -180,6 +180,15 @@ void Simulator::Impl::check_between_slices(RunLoop &loop) {
     return;
   }
   if (bits & kAttendProgress) attention.fetch_and(~unsigned(kAttendProgress));
+  if (power_off) {
+    // The device switched itself off (PeripheralHost::power_off): the firmware's own end.
+    RunResult r;
+    r.reason = StopReason::Exited;
+    r.pc = pc();
+    r.message = *power_off;
+    finished = r;
+    return;
+  }
   if (scs->reset_requested) reset_cpu();
   if (traps_dirty) update_traps();
   sched.run_due(cycles);

@@ -2,6 +2,11 @@
 /// Model registry: name -> constructor and the registers it needs.
 #include "peripherals/models.h"
 
+#include "peripherals/nrf_gpio.h"
+#include "peripherals/nrf_power_clock.h"
+#include "peripherals/nrf_rtc.h"
+#include "peripherals/nrf_timer.h"
+#include "peripherals/nrf_uarte.h"
 #include "peripherals/stm32_flash_l4.h"
 #include "peripherals/stm32_pwr_l4.h"
 #include "peripherals/stm32_rcc_l4.h"
@@ -34,6 +39,11 @@ const Model kModels[] = {
     {"stm32-rcc-l4", &Stm32RccL4::required, &make<Stm32RccL4>},
     {"stm32-flash-l4", &Stm32FlashL4::required, &make<Stm32FlashL4>},
     {"stm32-pwr-l4", &Stm32PwrL4::required, &make<Stm32PwrL4>},
+    {"nrf-power-clock", &NrfPowerClock::required, &make<NrfPowerClock>},
+    {"nrf-rtc", &NrfRtc::required, &make<NrfRtc>},
+    {"nrf-timer", &NrfTimer::required, &make<NrfTimer>},
+    {"nrf-uarte", &NrfUarte::required, &make<NrfUarte>},
+    {"nrf-gpio", &NrfGpio::required, &make<NrfGpio>},
 };
 
 std::string where(const std::filesystem::path &file) { return file.empty() ? std::string() : file.string() + ": "; }
