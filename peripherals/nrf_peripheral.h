@@ -42,6 +42,13 @@ protected:
   /// Whether the event at `offset` is written to its register when it occurs
   /// (RTC: only when EVTEN or INTEN enables it); true by default.
   virtual bool event_enabled(uint32_t /*offset*/) const { return true; }
+  /// Run `fn` at core cycle `due` (at once if it is past): chained events
+  /// (one character after another) keep their exact spacing though the run
+  /// loop reaches each a little after it is due.
+  Scheduler::EventId at_cycle(uint64_t due, std::function<void()> fn) {
+    const uint64_t now = host_.now();
+    return after(due > now ? due - now : 0, std::move(fn));
+  }
   /// INTEN changed (a model whose events depend on it reschedules them).
   virtual void inten_changed() {}
   /// TASKS_x at `offset` was triggered (1 written).

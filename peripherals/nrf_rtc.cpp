@@ -118,7 +118,7 @@ void NrfRtc::schedule_match(Scheduler::EventId &id, uint32_t offset, uint32_t ta
   if (d == 0) d = kCounterMask + 1ull; // COUNTER already there: the next time round
   const uint64_t when = cycle_of_tick(anchor_tick_ + (done + d) * prescale());
   Scheduler::EventId *slot = &id;
-  id = after(when > now ? when - now : 1, [this, slot, offset, target] {
+  id = at_cycle(when, [this, slot, offset, target] {
     *slot = 0;
     set_event(offset);
     if (offset == EVENTS_OVRFLW || offset >= EVENTS_COMPARE0) schedule_match(*slot, offset, target);
@@ -131,7 +131,7 @@ void NrfRtc::schedule_tick() {
   const uint64_t now = host_.now();
   const uint64_t done = (lf_ticks(now) - anchor_tick_) / prescale();
   const uint64_t when = cycle_of_tick(anchor_tick_ + (done + 1) * prescale());
-  tick_event_ = after(when > now ? when - now : 1, [this] {
+  tick_event_ = at_cycle(when, [this] {
     tick_event_ = 0;
     set_event(EVENTS_TICK);
     schedule_tick();

@@ -133,7 +133,7 @@ void NrfTimer::schedule_compare(unsigned n) {
   // Increment k after the anchor falls on cycle anchor + ceil(k * f_core / f_timer).
   const unsigned __int128 k = done + d;
   const uint64_t when = anchor_cycle_ + uint64_t((k * hz() + tick_hz() - 1) / tick_hz());
-  cc_event_[n] = after(when > now ? when - now : 1, [this, n, when] {
+  cc_event_[n] = at_cycle(when, [this, n, when] {
     cc_event_[n] = 0;
     compare(n, when); // at the cycle it was due, though the run loop may get here a little later
     if (!cc_event_[n]) schedule_compare(n);

@@ -93,7 +93,8 @@ void NrfUarte::task(uint32_t offset) {
     tx_sent_ = 0;
     tx_busy_ = true;
     regs_.set(TXD_AMOUNT, 0);
-    tx_event_ = after(1, [this] {
+    tx_due_ = host_.now() + 1;
+    tx_event_ = at_cycle(tx_due_, [this] {
       tx_event_ = 0;
       set_event(EVENTS_TXSTARTED);
       if (tx_buf_.empty()) {
@@ -101,7 +102,8 @@ void NrfUarte::task(uint32_t offset) {
         set_event(EVENTS_ENDTX);
         return;
       }
-      tx_event_ = after(char_cycles(), [this] { tx_next(); });
+      tx_due_ += char_cycles();
+      tx_event_ = at_cycle(tx_due_, [this] { tx_next(); });
     });
     return;
   }
@@ -138,21 +140,24 @@ void NrfUarte::tx_next() {
     set_event(EVENTS_ENDTX);
     return;
   }
-  tx_event_ = after(char_cycles(), [this] { tx_next(); });
+  tx_due_ += char_cycles();
+  tx_event_ = at_cycle(tx_due_, [this] { tx_next(); });
 }
 
 void NrfUarte::start_rx() {
   rx_busy_ = true;
   rx_count_ = 0;
   regs_.set(RXD_AMOUNT, 0);
-  rx_event_ = after(1, [this] {
+  rx_due_ = host_.now() + 1;
+  rx_event_ = at_cycle(rx_due_, [this] {
     rx_event_ = 0;
     set_event(EVENTS_RXSTARTED);
     if (!(regs_.read(RXD_MAXCNT) & 0xFFFFu)) {
       end_rx();
       return;
     }
-    rx_event_ = after(char_cycles(), [this] { rx_poll(); });
+    rx_due_ += char_cycles();
+    rx_event_ = at_cycle(rx_due_, [this] { rx_poll(); });
   });
 }
 
@@ -166,7 +171,9 @@ void NrfUarte::rx_poll() {
     // Idle: the line wakes the receiver when input arrives (it then takes one character time).
     if (l)
       l->set_data_ready([this] {
-        if (rx_busy_ && !rx_event_) rx_event_ = after(char_cycles(), [this] { rx_poll(); });
+        if (!rx_busy_ || rx_event_) return;
+        rx_due_ = host_.now() + char_cycles();
+        rx_event_ = at_cycle(rx_due_, [this] { rx_poll(); });
       });
     return;
   }
@@ -179,7 +186,8 @@ void NrfUarte::rx_poll() {
     end_rx();
     return;
   }
-  rx_event_ = after(char_cycles(), [this] { rx_poll(); });
+  rx_due_ += char_cycles();
+  rx_event_ = at_cycle(rx_due_, [this] { rx_poll(); });
 }
 
 void NrfUarte::end_rx() {

@@ -61,6 +61,7 @@ private:
   bool tx_busy_ = false, rx_busy_ = false;
   uint32_t rx_count_ = 0;
   Scheduler::EventId tx_event_ = 0, rx_event_ = 0;
+  uint64_t tx_due_ = 0, rx_due_ = 0; ///< the cycles the pending TX and RX steps are due at
   SerialLine *line_ = nullptr;
   bool line_looked_up_ = false;
 };
