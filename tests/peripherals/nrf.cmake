@@ -15,6 +15,9 @@ if(MCUSIM_BUILD_FIRMWARE)
            "LED P0.13 low after 4 toggles"
     STDERR "System OFF \\(POWER->SYSTEMOFF written 1\\): the device is off until a reset"
     REJECT_STDERR "unmodelled")
+  # Every register the firmware touches is modelled: --strict-peripherals changes nothing.
+  mcusim_cli_test(nrf-bringup-strict EXIT 0 CMD run ${FW}/nrf-nrf52840.elf -d nrf52840 --no-db --strict-peripherals -- exit
+    STDOUT "RTC0 compare period 8000000..8000000 cycles" REJECT_STDERR "BusFault|unmodelled")
   # The same firmware ending with a semihosting exit: the JSON report's simulated time covers the
   # bring-up, 10 ms of TIMER0 and 4 x 125 ms of RTC0 (asleep in WFI most of it).
   mcusim_cli_test(nrf-bringup-exit EXIT 0 CMD run ${FW}/nrf-nrf52840.elf -d nrf52840 --no-db -q --report json -- exit
