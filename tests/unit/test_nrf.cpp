@@ -234,7 +234,7 @@ TEST_CASE("nRF52840 RTC: the compare period is CC * (PRESCALER + 1) / 32768 s") 
   CHECK(n.reports.empty());
 }
 
-TEST_CASE("nRF52840 RTC: 24-bit counter wraps with OVRFLW; no event without EVTEN or INTEN") {
+TEST_CASE("nRF52840 RTC: 24-bit counter wraps with OVRFLW, no event without EVTEN or INTEN") {
   Nrf n;
   n.wr(kRtc0 + 0x000, 1);
   n.wr(kRtc0 + 0x00C, 1); // TRIGOVRFLW: COUNTER = 0xFFFFF0
@@ -249,7 +249,7 @@ TEST_CASE("nRF52840 RTC: 24-bit counter wraps with OVRFLW; no event without EVTE
   CHECK(n.irqs.empty());
 }
 
-TEST_CASE("nRF52840 TIMER: compare period CC * 2^PRESCALER / 16 MHz with COMPARE_CLEAR; CAPTURE; COMPARE_STOP") {
+TEST_CASE("nRF52840 TIMER: compare period CC * 2^PRESCALER / 16 MHz with COMPARE_CLEAR, CAPTURE, COMPARE_STOP") {
   Nrf n;
   const uint32_t prescaler = 4, cc = 1000; // 1 MHz, 1000 ticks: 1 ms
   n.wr(kTimer0 + 0x504, 0);                // MODE = Timer
@@ -286,7 +286,7 @@ TEST_CASE("nRF52840 TIMER: compare period CC * 2^PRESCALER / 16 MHz with COMPARE
   CHECK(n.reports.empty());
 }
 
-TEST_CASE("nRF52840 TIMER: 8-bit mode wraps; counter mode counts TASKS_COUNT") {
+TEST_CASE("nRF52840 TIMER: 8-bit mode wraps, counter mode counts TASKS_COUNT") {
   Nrf n;
   n.wr(kTimer0 + 0x508, 1); // 8 bit
   n.wr(kTimer0 + 0x510, 0); // 16 MHz: 4 core cycles a tick
@@ -392,7 +392,7 @@ TEST_CASE("nRF52840 UARTE: RX into RAM from the line, ENDRX after MAXCNT bytes, 
   CHECK(n.rd(kUarte0 + 0x53C) == 3);
 }
 
-TEST_CASE("nRF52840 GPIO: output changes reach the host as P0/P1 pin changes; IN, DIR and PIN_CNF") {
+TEST_CASE("nRF52840 GPIO: output changes reach the host as P0/P1 pin changes, IN, DIR and PIN_CNF") {
   Nrf n;
   n.wr(kP0 + 0x518, 1u << 13); // DIRSET: P0.13 output (an LED on the DK)
   CHECK(n.rd(kP0 + 0x700 + 13 * 4) == 0x3); // PIN_CNF[13].DIR follows DIR
