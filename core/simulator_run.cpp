@@ -152,6 +152,7 @@ RunResult Simulator::run() {
 
   s.reset_cpu();
   s.finished.reset();
+  s.power_off.reset(); // a System OFF ended the previous run, not this one
   s.attention.fetch_and(Impl::kAttendStop); // a stop requested before run() still counts
   RunTimer timer(s, loop.wall_start, s.opts.timeout_seconds, s.opts.on_progress ? loop.progress_period.count() : 0);
   loop.timer_running = timer.running();
