@@ -71,6 +71,15 @@ struct PeripheralHost {
   /// PeripheralSpace::core_clock() at the next block boundary.
   std::function<void()> clock_changed;
   PeripheralIo io; ///< serial lines and pin observers (RunOptions::peripheral_io)
+  /// A bus master's access to RAM (nRF EasyDMA): copies between the guest's
+  /// memory and `data`; false, and nothing copied, unless [addr, addr+len)
+  /// lies inside one `kind = "sram"` region. Never a memory hook: the host
+  /// buffers the engine maps are read and written directly.
+  std::function<bool(uint32_t addr, void *data, uint32_t len)> read_ram;
+  std::function<bool(uint32_t addr, const void *data, uint32_t len)> write_ram;
+  /// The device turned itself off (nRF52 System OFF): the run ends at the
+  /// next block boundary as an exit with code 0 and `why` as its message.
+  std::function<void(const std::string &why)> power_off;
 };
 
 /// The core clock and flash wait states the firmware's registers select

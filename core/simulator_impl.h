@@ -78,6 +78,7 @@ struct Simulator::Impl {
   // waiting for the next block boundary, the too-few-wait-states warning.
   std::vector<ClockSegment> clock_segments;
   bool clock_dirty = false;
+  std::optional<std::string> power_off; ///< PeripheralHost::power_off's message: the run ends at the next boundary
   std::string clock_warning;
   bool clock_from_firmware = false; ///< the registers set the clock (no --mhz, the firmware wrote RCC/FLASH)
   void init_clock();

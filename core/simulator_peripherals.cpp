@@ -8,6 +8,7 @@
 #include "core/simulator_impl.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace mcusim {
 
@@ -32,7 +33,27 @@ Expected<std::vector<std::pair<uint32_t, uint64_t>>> Simulator::Impl::make_perip
           clock_dirty = true;
           stop_soon();
         },
-        opts.peripheral_io});
+        opts.peripheral_io, {}, {}, {}});
+    auto ram = [this](uint32_t addr, uint32_t len) -> uint8_t * {
+      const MappedRegion *r = mem.region_at(addr);
+      if (!r || r->desc.kind != RegionKind::Sram || !len) return nullptr;
+      uint8_t *p = mem.host_ptr(addr, len);
+      return p && mem.region_at(addr + len - 1) == r ? p : nullptr;
+    };
+    periph_host->read_ram = [ram](uint32_t addr, void *data, uint32_t len) {
+      const uint8_t *p = ram(addr, len);
+      if (p) std::memcpy(data, p, len);
+      return p != nullptr;
+    };
+    periph_host->write_ram = [ram](uint32_t addr, const void *data, uint32_t len) {
+      uint8_t *p = ram(addr, len);
+      if (p) std::memcpy(p, data, len);
+      return p != nullptr;
+    };
+    periph_host->power_off = [this](const std::string &why) {
+      if (!power_off) power_off = why;
+      stop_soon();
+    };
     auto made = opts.peripherals(*periph_host);
     if (!made) return tl::unexpected(made.error());
     periph = std::move(*made);

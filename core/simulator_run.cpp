@@ -152,6 +152,7 @@ RunResult Simulator::run() {
 
   s.reset_cpu();
   s.finished.reset();
+  s.power_off.reset(); // a System OFF ended the previous run, not this one
   s.attention.fetch_and(Impl::kAttendStop); // a stop requested before run() still counts
   RunTimer timer(s, loop.wall_start, s.opts.timeout_seconds, s.opts.on_progress ? loop.progress_period.count() : 0);
   loop.timer_running = timer.running();
@@ -180,6 +181,15 @@ void Simulator::Impl::check_between_slices(RunLoop &loop) {
     return;
   }
   if (bits & kAttendProgress) attention.fetch_and(~unsigned(kAttendProgress));
+  if (power_off) {
+    // The device switched itself off (PeripheralHost::power_off): the firmware's own end.
+    RunResult r;
+    r.reason = StopReason::Exited;
+    r.pc = pc();
+    r.message = *power_off;
+    finished = r;
+    return;
+  }
   if (scs->reset_requested) reset_cpu();
   if (traps_dirty) update_traps();
   sched.run_due(cycles);

@@ -2,6 +2,11 @@
 /// Model registry: name -> constructor and the registers it needs.
 #include "peripherals/models.h"
 
+#include "peripherals/nrf_gpio.h"
+#include "peripherals/nrf_power_clock.h"
+#include "peripherals/nrf_rtc.h"
+#include "peripherals/nrf_timer.h"
+#include "peripherals/nrf_uarte.h"
 #include "peripherals/stm32_flash_l4.h"
 #include "peripherals/stm32_pwr_l4.h"
 #include "peripherals/stm32_rcc_l4.h"
@@ -81,10 +86,15 @@ const Model kModels[] = {
     {"stm32-lpuart", &Stm32Usart::required, &make_uart<true>},
     {"stm32-rtc-l4", &Stm32RtcL4::required, &make<Stm32RtcL4>},
     {"stm32-lptim-l4", &Stm32LptimL4::required, &make<Stm32LptimL4>},
+    {"nrf-power-clock", &NrfPowerClock::required, &make<NrfPowerClock>},
+    {"nrf-rtc", &NrfRtc::required, &make<NrfRtc>},
+    {"nrf-timer", &NrfTimer::required, &make<NrfTimer>},
+    {"nrf-uarte", &NrfUarte::required, &make<NrfUarte>},
+    {"nrf-gpio", &NrfGpio::required, &make<NrfGpio>},
 };
 
 /// The models whose blocks are UARTs (append a UART model here too).
-const char *const kSerialModels[] = {"stm32-usart", "stm32-lpuart"};
+const char *const kSerialModels[] = {"stm32-usart", "stm32-lpuart", "nrf-uarte"};
 
 std::string where(const std::filesystem::path &file) { return file.empty() ? std::string() : file.string() + ": "; }
 
