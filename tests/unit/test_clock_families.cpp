@@ -15,44 +15,15 @@
 #include <string>
 
 #include "helpers.h"
+#include "peripheral_bench.h"
 
 using namespace mcusim;
 
 namespace {
 
 /// A device's peripheral bus with a scheduler, outside any run.
-struct Chip {
-  Device dev;
-  Scheduler sched;
-  uint64_t now = 0;
-  PeripheralHost host;
-  std::unique_ptr<peripherals::PeripheralBus> bus;
-
-  explicit Chip(const char *name, double hz = 16e6)
-      : dev(load(name)), host{sched, [this] { return now; }, [](unsigned) {}, hz, {}, {}} {
-    auto b = peripherals::make_bus(dev, host, {false, [](const std::string &) {}});
-    REQUIRE(b);
-    bus = std::move(*b);
-  }
-  static Device load(const char *name) {
-    auto d = find_device(name);
-    REQUIRE(d);
-    return *d;
-  }
-  uint32_t rd(uint32_t addr) {
-    uint32_t v = 0;
-    REQUIRE(bus->read(addr, 4, v) == PeripheralAccess::Done);
-    return v;
-  }
-  void wr(uint32_t addr, uint32_t v) { REQUIRE(bus->write(addr, 4, v) == PeripheralAccess::Done); }
-  void set(uint32_t addr, uint32_t bits) { wr(addr, rd(addr) | bits); }
-  /// Run every pending event (oscillator start-ups, regulator settling).
-  void settle() {
-    while (!sched.empty()) {
-      now = sched.next_time();
-      sched.run_due(now);
-    }
-  }
+struct Chip : test::PeripheralBench {
+  explicit Chip(const char *name, double hz = 16e6) : PeripheralBench(hz) { build(name); }
   double mhz(const char *clock) {
     auto hz = bus->clock_hz(clock);
     REQUIRE(hz);
@@ -72,7 +43,7 @@ TEST_CASE("STM32F4 RCC: HSI 16 MHz at reset, PLLCLK = HSE / PLLM x PLLN / PLLP, 
   CHECK(c.flash_ws() == 0);
   // RM0090 §7.3.2: 8 MHz / 8 x 336 / 2 = 168 MHz (PLLSRC = HSE, PLLP = 00: /2).
   c.wr(PLLCFGR, (1u << 22) | 8u | (336u << 6) | (0u << 16) | (7u << 24));
-  c.set(CR, (1u << 16) | (1u << 24)); // HSEON, PLLON
+  c.set_bits(CR, (1u << 16) | (1u << 24)); // HSEON, PLLON
   c.wr(CFGR, 2u);                     // SW = PLL
   CHECK((c.rd(CFGR) & 0xCu) == 0);    // SWS waits for PLLRDY
   CHECK(c.mhz("SYSCLK") == 16);
@@ -120,7 +91,7 @@ TEST_CASE("STM32G0 RCC: HSISYS = HSI16 / HSIDIV at reset, PLLRCLK = HSI16 / PLLM
   c.wr(CR, c.rd(CR) & ~(7u << 11));
   // RM0444 §5.4.4: 16 MHz / 1 x 8 / 2 = 64 MHz (PLLSRC = 10, PLLM = 000, PLLN = 8, PLLR = 001).
   c.wr(PLLCFGR, 2u | (0u << 4) | (8u << 8) | (1u << 28) | (1u << 29));
-  c.set(CR, 1u << 24);
+  c.set_bits(CR, 1u << 24);
   c.wr(CFGR, 2u);
   CHECK(((c.rd(CFGR) >> 3) & 7u) == 0);
   c.settle();
@@ -158,7 +129,7 @@ TEST_CASE("STM32U5 RCC: MSIS 4 MHz at reset, PLL1R = MSIS / PLL1M x PLL1N / PLL1
   // RM0456 §11.8.12: 4 MHz / 1 x 80 / 2 = 160 MHz (fields hold value - 1).
   c.wr(PLL1CFGR, 1u | (1u << 18));
   c.wr(PLL1DIVR, (80u - 1) | (1u << 9) | (1u << 16) | (1u << 24));
-  c.set(CR, 1u << 24);
+  c.set_bits(CR, 1u << 24);
   c.wr(CFGR1, 3u);
   CHECK((c.rd(CFGR1) & 0xCu) == 0);
   c.settle();
@@ -201,7 +172,7 @@ TEST_CASE("STM32H7 RCC: HSI 64 MHz at reset, PLL1P = HSI / DIVM1 x DIVN1 / DIVP1
   // RM0455 §7.7.10/§7.7.12: 64 MHz / 4 x 35 / 2 = 280 MHz.
   c.wr(PLLCKSELR, 0u | (4u << 4));
   c.wr(PLL1DIVR, (35u - 1) | (1u << 9) | (1u << 16) | (1u << 24));
-  c.set(CR, 1u << 24);
+  c.set_bits(CR, 1u << 24);
   c.wr(CFGR, 3u);
   CHECK(((c.rd(CFGR) >> 3) & 7u) == 0);
   c.settle();

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "helpers.h"
+#include "peripheral_bench.h"
 
 using namespace mcusim;
 using namespace mcusim::peripherals;
@@ -39,29 +40,14 @@ struct Change {
 };
 
 /// The STM32L4R5's peripheral bus on a test host that records IRQs and pin changes.
-struct L4r5 {
-  Scheduler sched;
-  uint64_t now = 0;
-  std::vector<unsigned> irqs;
+struct L4r5 : test::PeripheralBench {
   std::vector<Change> changes;
-  PeripheralHost host{sched, [this] { return now; }, [this](unsigned n) { irqs.push_back(n); }, 4e6};
-  std::unique_ptr<PeripheralBus> bus;
-  L4r5() {
+  L4r5() : PeripheralBench(4e6) {
     host.io.gpio_changed = [this](const std::string &port, unsigned pin, bool level, uint64_t cycle) {
       changes.push_back({port, pin, level, cycle});
     };
-    auto dev = find_device("stm32l4r5");
-    REQUIRE(dev);
-    auto b = make_bus(*dev, host, {false, [](const std::string &) {}});
-    REQUIRE(b);
-    bus = std::move(*b);
+    build("stm32l4r5");
   }
-  uint32_t rd(uint32_t addr) {
-    uint32_t v = 0;
-    REQUIRE(bus->read(addr, 4, v) == PeripheralAccess::Done);
-    return v;
-  }
-  void wr(uint32_t addr, uint32_t v) { REQUIRE(bus->write(addr, 4, v) == PeripheralAccess::Done); }
   Stm32Gpio &port(const char *name) {
     auto *p = dynamic_cast<Stm32Gpio *>(bus->find(name));
     REQUIRE(p);

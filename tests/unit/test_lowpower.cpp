@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "helpers.h"
+#include "peripheral_bench.h"
 
 using namespace mcusim;
 
@@ -186,29 +187,8 @@ TEST_CASE("Standby ends in a reset: the firmware starts again and sees PWR_SR1.S
 // --- the models on their own bus --------------------------------------------------------------
 
 namespace {
-struct Bench {
-  Scheduler sched;
-  uint64_t now = 0;
-  std::vector<unsigned> irqs;
-  PeripheralHost host{sched, [this] { return now; }, [this](unsigned n) { irqs.push_back(n); }, 4e6, {}, {}};
-  std::unique_ptr<peripherals::PeripheralBus> bus;
-  Bench() {
-    auto dev = find_device("stm32l4r5");
-    REQUIRE(dev);
-    auto b = peripherals::make_bus(*dev, host, {false, [](const std::string &) {}});
-    REQUIRE(b);
-    bus = std::move(*b);
-  }
-  uint32_t rd(uint32_t a) {
-    uint32_t v = 0;
-    REQUIRE(bus->read(a, 4, v) == PeripheralAccess::Done);
-    return v;
-  }
-  void wr(uint32_t a, uint32_t v) { REQUIRE(bus->write(a, 4, v) == PeripheralAccess::Done); }
-  void advance(uint64_t to) {
-    now = to;
-    sched.run_due(now);
-  }
+struct Bench : test::PeripheralBench {
+  Bench() : PeripheralBench(4e6) { build("stm32l4r5"); }
 };
 constexpr uint32_t kPwr = 0x40007000, kRcc = 0x40021000, kRtc = 0x40002800;
 } // namespace

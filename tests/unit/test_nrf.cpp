@@ -15,6 +15,8 @@
 
 #include <doctest/doctest.h>
 
+#include "peripheral_bench.h"
+
 #include <cmath>
 #include <cstring>
 #include <deque>
@@ -54,18 +56,13 @@ struct Pin {
   uint64_t cycle;
 };
 
-struct Nrf {
-  Scheduler sched;
-  uint64_t now = 0;
-  std::vector<unsigned> irqs;
-  std::vector<std::string> reports, power_off;
+struct Nrf : test::PeripheralBench {
+  std::vector<std::string> power_off;
   std::vector<uint8_t> ram = std::vector<uint8_t>(0x1000, 0);
   Line line;
   std::vector<Pin> pins;
-  PeripheralHost host{sched, [this] { return now; }, [this](unsigned n) { irqs.push_back(n); }, kHz};
-  std::unique_ptr<PeripheralBus> bus;
 
-  Nrf() {
+  Nrf() : PeripheralBench(kHz) {
     line.now = [this] { return now; };
     host.io.serial = [this](const std::string &name) -> SerialLine * { return name == "UARTE0" ? &line : nullptr; };
     host.io.gpio_changed = [this](const std::string &port, unsigned pin, bool level, uint64_t cycle) {
@@ -82,21 +79,7 @@ struct Nrf {
       return true;
     };
     host.power_off = [this](const std::string &why) { power_off.push_back(why); };
-    auto dev = find_device("nrf52840");
-    REQUIRE(dev);
-    auto b = make_bus(*dev, host, {false, [this](const std::string &s) { reports.push_back(s); }});
-    REQUIRE(b);
-    bus = std::move(*b);
-  }
-  uint32_t rd(uint32_t addr) {
-    uint32_t v = 0;
-    REQUIRE(bus->read(addr, 4, v) == PeripheralAccess::Done);
-    return v;
-  }
-  void wr(uint32_t addr, uint32_t v) { REQUIRE(bus->write(addr, 4, v) == PeripheralAccess::Done); }
-  void advance(uint64_t t) {
-    now = t;
-    sched.run_due(now);
+    build("nrf52840");
   }
   /// Run to the next scheduled event (exactly its cycle); false when there is none.
   bool step() {

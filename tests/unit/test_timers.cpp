@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "helpers.h"
+#include "peripheral_bench.h"
 
 using namespace mcusim;
 using namespace mcusim::peripherals;
@@ -32,43 +33,9 @@ constexpr uint32_t CEN = 1, UDIS = 2, URS = 4, OPM = 8, DIR = 16, ARPE = 128;
 constexpr unsigned kTim2Irq = 28, kTim6Irq = 54;
 constexpr double kMsiHz = 4e6; // the reset clock (RM0432 §6.4.1: MSIRANGE 6)
 
-/// The core's side: a scheduler run one event at a time, so an IRQ is seen at its event's cycle.
-struct Host {
-  Scheduler sched;
-  uint64_t now = 0;
-  std::vector<std::pair<unsigned, uint64_t>> irqs; ///< (line, cycle)
-  PeripheralHost host{sched, [this] { return now; }, [this](unsigned n) { irqs.emplace_back(n, now); }, kMsiHz};
-  void advance(uint64_t t) {
-    while (sched.next_time() <= t) {
-      now = sched.next_time();
-      sched.run_due(now);
-    }
-    now = t;
-  }
-  std::vector<uint64_t> irq_cycles(unsigned line) const {
-    std::vector<uint64_t> out;
-    for (auto [n, c] : irqs)
-      if (n == line) out.push_back(c);
-    return out;
-  }
-};
-
-struct Board {
-  Host h;
-  std::unique_ptr<PeripheralBus> bus;
-  Board() {
-    auto d = find_device("stm32l4r5");
-    REQUIRE(d);
-    auto made = make_bus(*d, h.host, {false, [](const std::string &) {}});
-    REQUIRE(made);
-    bus = std::move(*made);
-  }
-  uint32_t rd(uint32_t addr) {
-    uint32_t v = 0;
-    REQUIRE(bus->read(addr, 4, v) == PeripheralAccess::Done);
-    return v;
-  }
-  void wr(uint32_t addr, uint32_t v) { REQUIRE(bus->write(addr, 4, v) == PeripheralAccess::Done); }
+/// The STM32L4R5's bus at its reset clock; step_to() runs events one at a time, so an IRQ is seen at its event's cycle.
+struct Board : test::PeripheralBench {
+  Board() : PeripheralBench(kMsiHz) { build("stm32l4r5"); }
   /// HAL_TIM_Base_Init + HAL_TIM_Base_Start_IT.
   void start_it(uint32_t tim, uint32_t psc, uint32_t arr, uint32_t cr1 = 0) {
     wr(tim + CR1, cr1);
@@ -97,9 +64,9 @@ TEST_CASE("timers: the update period in core cycles is (PSC+1)(ARR+1) HCLK/TIMCL
     Board b;
     b.wr(RCC_CFGR, code << 8);
     b.start_it(TIM2, 9, 499);
-    const uint64_t start = b.h.now;
-    b.h.advance(start + 10 * rm_period_cycles(9, 499, kMsiHz, div));
-    auto at = b.h.irq_cycles(kTim2Irq);
+    const uint64_t start = b.now;
+    b.step_to(start + 10 * rm_period_cycles(9, 499, kMsiHz, div));
+    auto at = b.irq_cycles(kTim2Irq);
     CAPTURE(div);
     REQUIRE(at.size() == 10);
     const uint64_t p = rm_period_cycles(9, 499, kMsiHz, div);
@@ -110,24 +77,24 @@ TEST_CASE("timers: the update period in core cycles is (PSC+1)(ARR+1) HCLK/TIMCL
 TEST_CASE("timers: a new APB1 prescaler while counting keeps the count reached and goes on at the new timer clock") {
   Board b;
   b.start_it(TIM2, 0, 999); // one count per cycle at APB1 /1
-  const uint64_t t0 = b.h.now;
-  b.h.advance(t0 + 400);
+  const uint64_t t0 = b.now;
+  b.step_to(t0 + 400);
   b.wr(RCC_CFGR, 5u << 8); // PPRE1 /4: TIMCLK = 2 x HCLK / 4, two core cycles per count
   CHECK(b.rd(TIM2 + CNT) == 400);
-  b.h.advance(t0 + 400 + 2 * 600 + 2 * 1000);
+  b.step_to(t0 + 400 + 2 * 600 + 2 * 1000);
   const uint64_t p4 = rm_period_cycles(0, 999, kMsiHz, 4);
   CHECK(p4 == 2000);
-  CHECK(b.h.irq_cycles(kTim2Irq) == std::vector<uint64_t>{t0 + 400 + 600 * p4 / 1000, t0 + 400 + 600 * p4 / 1000 + p4});
+  CHECK(b.irq_cycles(kTim2Irq) == std::vector<uint64_t>{t0 + 400 + 600 * p4 / 1000, t0 + 400 + 600 * p4 / 1000 + p4});
 }
 
 TEST_CASE("timers: update interrupts over an interval, UIF rc_w0, UIE enabling a pending flag, UG and URS, UDIS") {
   Board b;
   b.start_it(TIM6, 3, 999); // 4000 cycles at 4 MHz
   CHECK(b.rd(TIM6 + SR) == 0); // HAL cleared the UIF that UG set
-  b.h.advance(1'000'000 - 1);
-  CHECK(b.h.irq_cycles(kTim6Irq).size() == 1'000'000 / 4000 - 1); // the 250th is at cycle 1,000,000
-  b.h.advance(1'000'000);
-  CHECK(b.h.irq_cycles(kTim6Irq).size() == 250);
+  b.step_to(1'000'000 - 1);
+  CHECK(b.irq_cycles(kTim6Irq).size() == 1'000'000 / 4000 - 1); // the 250th is at cycle 1,000,000
+  b.step_to(1'000'000);
+  CHECK(b.irq_cycles(kTim6Irq).size() == 250);
   CHECK((b.rd(TIM6 + SR) & 1) == 1);
   b.wr(TIM6 + SR, 1); // writing 1 leaves the flag
   CHECK((b.rd(TIM6 + SR) & 1) == 1);
@@ -138,17 +105,17 @@ TEST_CASE("timers: update interrupts over an interval, UIF rc_w0, UIE enabling a
   b.wr(TIM6 + DIER, 0);
   b.wr(TIM6 + EGR, 1); // UG with URS = 0: UIF
   CHECK((b.rd(TIM6 + SR) & 1) == 1);
-  b.h.irqs.clear();
+  b.irq_log.clear();
   b.wr(TIM6 + DIER, 1);
-  CHECK(b.h.irq_cycles(kTim6Irq).size() == 1);
+  CHECK(b.irq_cycles(kTim6Irq).size() == 1);
   b.wr(TIM6 + SR, 0);
   b.wr(TIM6 + CR1, CEN | URS); // URS: UG no longer sets UIF
   b.wr(TIM6 + EGR, 1);
   CHECK(b.rd(TIM6 + SR) == 0);
   b.wr(TIM6 + CR1, CEN | UDIS); // UDIS: the counter wraps, no update event, no UIF
-  b.h.irqs.clear();
-  b.h.advance(b.h.now + 40000);
-  CHECK(b.h.irq_cycles(kTim6Irq).empty());
+  b.irq_log.clear();
+  b.step_to(b.now + 40000);
+  CHECK(b.irq_cycles(kTim6Irq).empty());
   CHECK(b.rd(TIM6 + SR) == 0);
   CHECK(b.rd(TIM6 + EGR) == 0); // write-only
   // UIFREMAP: CNT bit 31 is a copy of UIF.
@@ -162,10 +129,10 @@ TEST_CASE("timers: update interrupts over an interval, UIF rc_w0, UIE enabling a
 TEST_CASE("timers: CNT read increases by one every PSC+1 timer clocks and wraps after ARR, and a CNT write restarts the count") {
   Board b;
   b.start_it(TIM3, 6, 99); // steps of 7 cycles, 100 counts
-  const uint64_t t0 = b.h.now;
+  const uint64_t t0 = b.now;
   uint32_t prev = 0, wraps = 0;
   for (uint64_t t = t0; t < t0 + 3 * 700 + 5; t += 3) {
-    b.h.advance(t);
+    b.step_to(t);
     const uint32_t v = b.rd(TIM3 + CNT);
     CHECK(v == ((t - t0) / 7) % 100);
     CHECK(v <= 99);
@@ -174,12 +141,12 @@ TEST_CASE("timers: CNT read increases by one every PSC+1 timer clocks and wraps 
   }
   CHECK(wraps == 3);
   b.wr(TIM3 + CNT, 90);
-  const uint64_t t1 = b.h.now;
-  b.h.advance(t1 + 7 * 5 + 1);
+  const uint64_t t1 = b.now;
+  b.step_to(t1 + 7 * 5 + 1);
   CHECK(b.rd(TIM3 + CNT) == 95);
-  b.h.irqs.clear();
-  b.h.advance(t1 + 7 * 10); // 90..99 then the update
-  CHECK(b.h.irq_cycles(29) == std::vector<uint64_t>{t1 + 70});
+  b.irq_log.clear();
+  b.step_to(t1 + 7 * 10); // 90..99 then the update
+  CHECK(b.irq_cycles(29) == std::vector<uint64_t>{t1 + 70});
   CHECK(b.rd(TIM3 + CNT) == 0);
 
   // TIM2 is 32-bit: ARR and CNT hold 32 bits; TIM3's hold 16.
@@ -192,11 +159,11 @@ TEST_CASE("timers: CNT read increases by one every PSC+1 timer clocks and wraps 
 TEST_CASE("timers: PSC is preloaded (next update), ARR too with ARPE, at once without it") {
   Board b;
   b.start_it(TIM2, 3, 999); // 4000 cycles
-  const uint64_t t0 = b.h.now;
-  b.h.advance(t0 + 6000);
+  const uint64_t t0 = b.now;
+  b.step_to(t0 + 6000);
   b.wr(TIM2 + PSC, 7); // the period in progress keeps PSC 3
-  b.h.advance(t0 + 8000 + 8000 * 2);
-  auto at = b.h.irq_cycles(kTim2Irq);
+  b.step_to(t0 + 8000 + 8000 * 2);
+  auto at = b.irq_cycles(kTim2Irq);
   REQUIRE(at.size() == 4);
   CHECK(at[0] == t0 + 4000);
   CHECK(at[1] == t0 + 8000);
@@ -206,21 +173,21 @@ TEST_CASE("timers: PSC is preloaded (next update), ARR too with ARPE, at once wi
   // ARPE: ARR applies at the next update; without it, at once.
   Board c;
   c.start_it(TIM2, 0, 999, ARPE);
-  const uint64_t s = c.h.now;
-  c.h.advance(s + 100);
+  const uint64_t s = c.now;
+  c.step_to(s + 100);
   c.wr(TIM2 + ARR, 199);
-  c.h.advance(s + 1000 + 200);
-  auto u = c.h.irq_cycles(kTim2Irq);
+  c.step_to(s + 1000 + 200);
+  auto u = c.irq_cycles(kTim2Irq);
   REQUIRE(u.size() == 2);
   CHECK(u[0] == s + 1000);
   CHECK(u[1] == s + 1200);
   Board d;
   d.start_it(TIM2, 0, 999);
-  const uint64_t r = d.h.now;
-  d.h.advance(r + 100);
+  const uint64_t r = d.now;
+  d.step_to(r + 100);
   d.wr(TIM2 + ARR, 199);
-  d.h.advance(r + 200);
-  CHECK(d.h.irq_cycles(kTim2Irq) == std::vector<uint64_t>{r + 200});
+  d.step_to(r + 200);
+  CHECK(d.irq_cycles(kTim2Irq) == std::vector<uint64_t>{r + 200});
 }
 
 TEST_CASE("timers: one-pulse mode clears CEN at the update event, and down-counting underflows to ARR") {
@@ -230,14 +197,14 @@ TEST_CASE("timers: one-pulse mode clears CEN at the update event, and down-count
   b.wr(TIM3 + EGR, 1);
   b.wr(TIM3 + SR, 0);
   b.wr(TIM3 + CR1, OPM | CEN);
-  const uint64_t t0 = b.h.now;
-  b.h.advance(t0 + 499);
+  const uint64_t t0 = b.now;
+  b.step_to(t0 + 499);
   CHECK((b.rd(TIM3 + CR1) & CEN) == CEN);
   CHECK(b.rd(TIM3 + CNT) == 499);
-  b.h.advance(t0 + 500);
+  b.step_to(t0 + 500);
   CHECK((b.rd(TIM3 + CR1) & CEN) == 0);
   CHECK((b.rd(TIM3 + SR) & 1) == 1);
-  b.h.advance(t0 + 5000);
+  b.step_to(t0 + 5000);
   CHECK(b.rd(TIM3 + CNT) == 0);
 
   Board c;
@@ -248,11 +215,11 @@ TEST_CASE("timers: one-pulse mode clears CEN at the update event, and down-count
   c.wr(TIM2 + SR, 0);
   c.wr(TIM2 + DIER, 1);
   c.wr(TIM2 + CR1, DIR | CEN);
-  const uint64_t s = c.h.now;
-  c.h.advance(s + 3);
+  const uint64_t s = c.now;
+  c.step_to(s + 3);
   CHECK(c.rd(TIM2 + CNT) == 6);
-  c.h.advance(s + 10);
-  CHECK(c.h.irq_cycles(kTim2Irq) == std::vector<uint64_t>{s + 10});
+  c.step_to(s + 10);
+  CHECK(c.irq_cycles(kTim2Irq) == std::vector<uint64_t>{s + 10});
   CHECK(c.rd(TIM2 + CNT) == 9);
 }
 
@@ -265,27 +232,27 @@ TEST_CASE("timers: output compare sets CCxIF when the counter reaches CCRx, with
   b.wr(TIM2 + SR, 0);
   b.wr(TIM2 + DIER, 2); // CC1IE
   b.wr(TIM2 + CR1, CEN);
-  const uint64_t t0 = b.h.now;
-  b.h.advance(t0 + 299);
+  const uint64_t t0 = b.now;
+  b.step_to(t0 + 299);
   CHECK(b.rd(TIM2 + SR) == 0);
-  b.h.advance(t0 + 2000);
-  CHECK(b.h.irq_cycles(kTim2Irq) == std::vector<uint64_t>{t0 + 300, t0 + 1300});
+  b.step_to(t0 + 2000);
+  CHECK(b.irq_cycles(kTim2Irq) == std::vector<uint64_t>{t0 + 300, t0 + 1300});
   CHECK(b.rd(TIM2 + SR) == 0x1F); // UIF, CC1IF, CC2IF, and CC3IF, CC4IF: CCR3 = CCR4 = 0 match at the wrap
   // Input capture channels (CCxS != 00) do not match.
   b.wr(TIM2 + SR, 0);
   b.wr(TIM2 + CCMR1, 1); // CC1S = 01: input
-  b.h.irqs.clear();
-  b.h.advance(t0 + 4000);
-  CHECK(b.h.irq_cycles(kTim2Irq).empty());
+  b.irq_log.clear();
+  b.step_to(t0 + 4000);
+  CHECK(b.irq_cycles(kTim2Irq).empty());
   CHECK((b.rd(TIM2 + SR) & 2) == 0);
 }
 
 TEST_CASE("timers: reset stops the timers and cancels their events") {
   Board b;
   b.start_it(TIM2, 0, 99);
-  CHECK_FALSE(b.h.sched.empty());
+  CHECK_FALSE(b.sched.empty());
   b.bus->reset();
-  CHECK(b.h.sched.empty());
+  CHECK(b.sched.empty());
   CHECK(b.rd(TIM2 + ARR) == 0xFFFFFFFF);
   CHECK(b.rd(TIM3 + ARR) == 0xFFFF);
   CHECK(b.rd(TIM2 + CNT) == 0);

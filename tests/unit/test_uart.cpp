@@ -12,6 +12,8 @@
 
 #include <doctest/doctest.h>
 
+#include "peripheral_bench.h"
+
 #include <cmath>
 #include <deque>
 #include <string>
@@ -48,31 +50,12 @@ constexpr uint32_t UE = 1, RE = 4, TE = 8, RXNEIE = 1u << 5, TXEIE = 1u << 7;
 constexpr uint32_t ORE = 1u << 3, IDLE = 1u << 4, RXNE = 1u << 5, TC = 1u << 6, TXE = 1u << 7, TEACK = 1u << 21, REACK = 1u << 22;
 constexpr unsigned kUsart2Irq = 38;
 
-struct Rig {
-  Scheduler sched;
-  uint64_t now = 0;
-  std::vector<unsigned> irqs;
+struct Rig : test::PeripheralBench {
   TestLine line;
-  PeripheralHost host{sched, [this] { return now; }, [this](unsigned n) { irqs.push_back(n); }, kCoreHz};
-  std::unique_ptr<PeripheralBus> bus;
-  Rig() {
+  Rig() : PeripheralBench(kCoreHz) {
     host.io.serial = [this](const std::string &name) -> SerialLine * { return name == "USART2" || name == "LPUART1" ? &line : nullptr; };
-    auto d = find_device("stm32l4r5");
-    REQUIRE(d);
-    auto made = make_bus(*d, host, {false, [](const std::string &) {}});
-    REQUIRE(made);
-    bus = std::move(*made);
+    build("stm32l4r5");
   }
-  void advance(uint64_t t) {
-    now = t;
-    sched.run_due(now);
-  }
-  uint32_t rd(uint32_t a) {
-    uint32_t v = 0;
-    REQUIRE(bus->read(a, 4, v) == PeripheralAccess::Done);
-    return v;
-  }
-  void wr(uint32_t a, uint32_t v) { REQUIRE(bus->write(a, 4, v) == PeripheralAccess::Done); }
 };
 
 } // namespace
