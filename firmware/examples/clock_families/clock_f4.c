@@ -77,19 +77,29 @@ static unsigned long system_core_clock(void)
     return sysclk >> ahb_shift((RCC->CFGR & RCC_CFGR_HPRE_Msk) >> RCC_CFGR_HPRE_Pos);
 }
 
-int main(void)
+static void bringup_init(void)
 {
-    const char *mode = clock_mode();
     system_init();
     hal_init();
-    if (strcmp(mode, "loops") == 0) {
-        mcusim_cycles_init();
-        print_loop("at HSI 16 MHz, latency 0");
-    }
-    system_clock_config(strcmp(mode, "badws") == 0 ? 3UL : 5UL);
-    if (strcmp(mode, "loops") == 0) print_loop("at PLL 168 MHz, latency 5");
-    printf("SystemCoreClock %lu Hz (FLASH latency %lu, VOS scale %s)\n", system_core_clock(),
-           FLASH->ACR & FLASH_ACR_LATENCY_Msk, (PWR->CR & PWR_CR_VOS) ? "1" : "2");
-    printf("ready flags polled %lu times\n", spins);
-    return system_core_clock() == 168000000UL ? 0 : 1;
+}
+
+static unsigned long flash_latency(void) { return FLASH->ACR & FLASH_ACR_LATENCY_Msk; }
+
+static void print_supply(void) { printf("VOS scale %s", (PWR->CR & PWR_CR_VOS) ? "1" : "2"); }
+
+int main(void)
+{
+    static const struct clock_bringup bringup = {
+        .at_reset = "at HSI 16 MHz, latency 0",
+        .at_pll = "at PLL 168 MHz, latency 5",
+        .latency = 5UL,
+        .bad_latency = 3UL,
+        .target_hz = 168000000UL,
+        .init = bringup_init,
+        .config = system_clock_config,
+        .core_clock = system_core_clock,
+        .print_supply = print_supply,
+        .flash_latency = flash_latency,
+    };
+    return run_bringup(&bringup);
 }

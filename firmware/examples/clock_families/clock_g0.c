@@ -68,19 +68,29 @@ static unsigned long system_core_clock(void)
     return sysclk >> ahb_shift((RCC->CFGR & RCC_CFGR_HPRE_Msk) >> RCC_CFGR_HPRE_Pos);
 }
 
-int main(void)
+static void bringup_init(void)
 {
-    const char *mode = clock_mode();
     system_init();
     hal_init();
-    if (strcmp(mode, "loops") == 0) {
-        mcusim_cycles_init();
-        print_loop("at HSI16, latency 0");
-    }
-    system_clock_config(strcmp(mode, "badws") == 0 ? 1UL : 2UL);
-    if (strcmp(mode, "loops") == 0) print_loop("at PLL 64 MHz, latency 2");
-    printf("SystemCoreClock %lu Hz (FLASH latency %lu, VOS range %lu)\n", system_core_clock(),
-           FLASH->ACR & FLASH_ACR_LATENCY_Msk, (PWR->CR1 & PWR_CR1_VOS_Msk) >> 9);
-    printf("ready flags polled %lu times\n", spins);
-    return system_core_clock() == 64000000UL ? 0 : 1;
+}
+
+static unsigned long flash_latency(void) { return FLASH->ACR & FLASH_ACR_LATENCY_Msk; }
+
+static void print_supply(void) { printf("VOS range %lu", (PWR->CR1 & PWR_CR1_VOS_Msk) >> 9); }
+
+int main(void)
+{
+    static const struct clock_bringup bringup = {
+        .at_reset = "at HSI16, latency 0",
+        .at_pll = "at PLL 64 MHz, latency 2",
+        .latency = 2UL,
+        .bad_latency = 1UL,
+        .target_hz = 64000000UL,
+        .init = bringup_init,
+        .config = system_clock_config,
+        .core_clock = system_core_clock,
+        .print_supply = print_supply,
+        .flash_latency = flash_latency,
+    };
+    return run_bringup(&bringup);
 }

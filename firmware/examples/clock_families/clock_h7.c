@@ -89,18 +89,28 @@ static unsigned long system_core_clock(void)
     return sysclk >> ahb_shift((RCC->CDCFGR1 & RCC_CDCFGR1_CDCPRE_Msk) >> RCC_CDCFGR1_CDCPRE_Pos);
 }
 
+static void bringup_init(void)
+{
+    system_init();
+}
+
+static unsigned long flash_latency(void) { return FLASH->ACR & FLASH_ACR_LATENCY_Msk; }
+
+static void print_supply(void) { printf("VOS scale %lu", 3 - ((PWR->SRDCR & PWR_SRDCR_VOS_Msk) >> PWR_SRDCR_VOS_Pos)); }
+
 int main(void)
 {
-    const char *mode = clock_mode();
-    system_init();
-    if (strcmp(mode, "loops") == 0) {
-        mcusim_cycles_init();
-        print_loop("at HSI 64 MHz, latency 3");
-    }
-    system_clock_config(strcmp(mode, "badws") == 0 ? 3UL : 6UL);
-    if (strcmp(mode, "loops") == 0) print_loop("at PLL1 280 MHz, latency 6");
-    printf("SystemCoreClock %lu Hz (FLASH latency %lu, VOS scale %lu)\n", system_core_clock(),
-           FLASH->ACR & FLASH_ACR_LATENCY_Msk, 3 - ((PWR->SRDCR & PWR_SRDCR_VOS_Msk) >> PWR_SRDCR_VOS_Pos));
-    printf("ready flags polled %lu times\n", spins);
-    return system_core_clock() == 280000000UL ? 0 : 1;
+    static const struct clock_bringup bringup = {
+        .at_reset = "at HSI 64 MHz, latency 3",
+        .at_pll = "at PLL1 280 MHz, latency 6",
+        .latency = 6UL,
+        .bad_latency = 3UL,
+        .target_hz = 280000000UL,
+        .init = bringup_init,
+        .config = system_clock_config,
+        .core_clock = system_core_clock,
+        .print_supply = print_supply,
+        .flash_latency = flash_latency,
+    };
+    return run_bringup(&bringup);
 }

@@ -102,20 +102,29 @@ static unsigned long system_core_clock(void)
     return sysclk >> ahb_shift(RCC->CFGR2 & RCC_CFGR2_HPRE_Msk);
 }
 
-int main(void)
+static void bringup_init(void)
 {
-    const char *mode = clock_mode();
     system_init();
     hal_init();
-    if (strcmp(mode, "loops") == 0) {
-        mcusim_cycles_init();
-        print_loop("at MSIS 4 MHz, latency 0");
-    }
-    system_clock_config(strcmp(mode, "badws") == 0 ? 2UL : 4UL);
-    if (strcmp(mode, "loops") == 0) print_loop("at PLL1 160 MHz, latency 4");
-    printf("SystemCoreClock %lu Hz (FLASH latency %lu, VOS range %lu%s)\n", system_core_clock(),
-           FLASH->ACR & FLASH_ACR_LATENCY_Msk, 4 - ((PWR->SVMSR & PWR_SVMSR_ACTVOS_Msk) >> 16),
-           (PWR->VOSR & PWR_VOSR_BOOSTRDY) ? ", boost" : "");
-    printf("ready flags polled %lu times\n", spins);
-    return system_core_clock() == 160000000UL ? 0 : 1;
+}
+
+static unsigned long flash_latency(void) { return FLASH->ACR & FLASH_ACR_LATENCY_Msk; }
+
+static void print_supply(void) { printf("VOS range %lu%s", 4 - ((PWR->SVMSR & PWR_SVMSR_ACTVOS_Msk) >> 16), (PWR->VOSR & PWR_VOSR_BOOSTRDY) ? ", boost" : ""); }
+
+int main(void)
+{
+    static const struct clock_bringup bringup = {
+        .at_reset = "at MSIS 4 MHz, latency 0",
+        .at_pll = "at PLL1 160 MHz, latency 4",
+        .latency = 4UL,
+        .bad_latency = 2UL,
+        .target_hz = 160000000UL,
+        .init = bringup_init,
+        .config = system_clock_config,
+        .core_clock = system_core_clock,
+        .print_supply = print_supply,
+        .flash_latency = flash_latency,
+    };
+    return run_bringup(&bringup);
 }
