@@ -81,7 +81,8 @@ static unsigned long ahb_shift(unsigned long field)
 /* One family's bring-up as main() runs it: the loop at the reset clock (mode
  * "loops"), SystemClock_Config with the PLL's latency (or a too-small one in
  * mode "badws"), the loop at the PLL clock, then SystemCoreClock and the
- * supply settings. Exit 0 when the core runs at `target_hz`. */
+ * supply settings. Exit 0 when the core runs at `target_hz`. The family's
+ * register header (FLASH, FLASH_ACR_LATENCY_Msk) comes before this one. */
 struct clock_bringup {
     const char *at_reset, *at_pll;         /* the loops' labels: "at HSI 16 MHz, latency 0" */
     unsigned long latency, bad_latency;    /* FLASH_ACR.LATENCY for the PLL clock, and a too-small one */
@@ -90,7 +91,6 @@ struct clock_bringup {
     void (*config)(unsigned long latency); /* SystemClock_Config */
     unsigned long (*core_clock)(void);     /* SystemCoreClock from the registers */
     void (*print_supply)(void);            /* the voltage scaling, ending the report's line */
-    unsigned long (*flash_latency)(void);  /* FLASH_ACR.LATENCY as read back */
 };
 
 static int run_bringup(const struct clock_bringup *b)
@@ -104,7 +104,7 @@ static int run_bringup(const struct clock_bringup *b)
     }
     b->config(strcmp(mode, "badws") == 0 ? b->bad_latency : b->latency);
     if (loops) print_loop(b->at_pll);
-    printf("SystemCoreClock %lu Hz (FLASH latency %lu, ", b->core_clock(), b->flash_latency());
+    printf("SystemCoreClock %lu Hz (FLASH latency %lu, ", b->core_clock(), FLASH->ACR & FLASH_ACR_LATENCY_Msk);
     b->print_supply();
     printf(")\nready flags polled %lu times\n", spins);
     return b->core_clock() == b->target_hz ? 0 : 1;

@@ -83,8 +83,6 @@ static void bringup_init(void)
     hal_init();
 }
 
-static unsigned long flash_latency(void) { return FLASH->ACR & FLASH_ACR_LATENCY_Msk; }
-
 static void print_supply(void) { printf("VOS scale %s", (PWR->CR & PWR_CR_VOS) ? "1" : "2"); }
 
 int main(void)
@@ -99,7 +97,6 @@ int main(void)
         .config = system_clock_config,
         .core_clock = system_core_clock,
         .print_supply = print_supply,
-        .flash_latency = flash_latency,
     };
     return run_bringup(&bringup);
 }

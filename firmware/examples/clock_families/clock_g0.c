@@ -74,8 +74,6 @@ static void bringup_init(void)
     hal_init();
 }
 
-static unsigned long flash_latency(void) { return FLASH->ACR & FLASH_ACR_LATENCY_Msk; }
-
 static void print_supply(void) { printf("VOS range %lu", (PWR->CR1 & PWR_CR1_VOS_Msk) >> 9); }
 
 int main(void)
@@ -90,7 +88,6 @@ int main(void)
         .config = system_clock_config,
         .core_clock = system_core_clock,
         .print_supply = print_supply,
-        .flash_latency = flash_latency,
     };
     return run_bringup(&bringup);
 }

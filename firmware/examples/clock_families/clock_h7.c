@@ -94,8 +94,6 @@ static void bringup_init(void)
     system_init();
 }
 
-static unsigned long flash_latency(void) { return FLASH->ACR & FLASH_ACR_LATENCY_Msk; }
-
 static void print_supply(void) { printf("VOS scale %lu", 3 - ((PWR->SRDCR & PWR_SRDCR_VOS_Msk) >> PWR_SRDCR_VOS_Pos)); }
 
 int main(void)
@@ -110,7 +108,6 @@ int main(void)
         .config = system_clock_config,
         .core_clock = system_core_clock,
         .print_supply = print_supply,
-        .flash_latency = flash_latency,
     };
     return run_bringup(&bringup);
 }

@@ -108,8 +108,6 @@ static void bringup_init(void)
     hal_init();
 }
 
-static unsigned long flash_latency(void) { return FLASH->ACR & FLASH_ACR_LATENCY_Msk; }
-
 static void print_supply(void) { printf("VOS range %lu%s", 4 - ((PWR->SVMSR & PWR_SVMSR_ACTVOS_Msk) >> 16), (PWR->VOSR & PWR_VOSR_BOOSTRDY) ? ", boost" : ""); }
 
 int main(void)
@@ -124,7 +122,6 @@ int main(void)
         .config = system_clock_config,
         .core_clock = system_core_clock,
         .print_supply = print_supply,
-        .flash_latency = flash_latency,
     };
     return run_bringup(&bringup);
 }
