@@ -60,7 +60,9 @@ uint64_t rm_period_cycles(uint32_t psc, uint32_t arr, double hclk, unsigned apb1
 TEST_CASE("timers: the update period in core cycles is (PSC+1)(ARR+1) HCLK/TIMCLK, for each APB1 prescaler") {
   // PPRE1 codes (RM0432 §6.4.3): 0xx /1, 100 /2, 101 /4, 110 /8, 111 /16.
   const std::pair<uint32_t, unsigned> ppre[] = {{0, 1}, {4, 2}, {5, 4}, {6, 8}, {7, 16}};
-  for (auto [code, div] : ppre) {
+  for (const auto &entry : ppre) {
+    const uint32_t code = entry.first;
+    const unsigned div = entry.second; // a plain variable: clang 14 cannot CAPTURE a structured binding
     Board b;
     b.wr(RCC_CFGR, code << 8);
     b.start_it(TIM2, 9, 499);
