@@ -95,23 +95,32 @@ const Model kModels[] = {
 
 /// The models whose blocks are UARTs (append a UART model here too).
 const char *const kSerialModels[] = {"stm32-usart", "stm32-lpuart", "nrf-uarte"};
+/// The models whose blocks are GPIO ports (append a GPIO model here too).
+const char *const kGpioModels[] = {"stm32-gpio", "nrf-gpio"};
+
+template <size_t N> bool one_of(const std::string &model, const char *const (&models)[N]) {
+  for (const char *m : models)
+    if (model == m) return true;
+  return false;
+}
+
+/// The names of `device`'s blocks whose model is one of `models`, in the file's order.
+template <size_t N> std::vector<std::string> blocks_of(const Device &device, const char *const (&models)[N]) {
+  std::vector<std::string> out;
+  for (const auto &p : device.peripherals)
+    if (one_of(p.model, models)) out.push_back(p.name);
+  return out;
+}
 
 std::string where(const std::filesystem::path &file) { return file.empty() ? std::string() : file.string() + ": "; }
 
 } // namespace
 
-bool is_serial_model(const std::string &model) {
-  for (const char *m : kSerialModels)
-    if (model == m) return true;
-  return false;
-}
+bool is_serial_model(const std::string &model) { return one_of(model, kSerialModels); }
 
-std::vector<std::string> serial_names(const Device &device) {
-  std::vector<std::string> out;
-  for (const auto &p : device.peripherals)
-    if (is_serial_model(p.model)) out.push_back(p.name);
-  return out;
-}
+std::vector<std::string> serial_names(const Device &device) { return blocks_of(device, kSerialModels); }
+
+std::vector<std::string> gpio_port_names(const Device &device) { return blocks_of(device, kGpioModels); }
 
 std::vector<std::string> model_names() {
   std::vector<std::string> out;

@@ -22,6 +22,8 @@ std::vector<std::string> model_names();
 bool is_serial_model(const std::string &model);
 /// The names of `device`'s UART blocks, in address order ("USART2", ..., "USART1").
 std::vector<std::string> serial_names(const Device &device);
+/// The device's GPIO port blocks ("GPIOA", ..., or "P0", "P1"), in the file's order (--gpio-phase checks its pins against them).
+std::vector<std::string> gpio_port_names(const Device &device);
 
 /// Build the model `desc.model` for one block; a BadDevice error for an
 /// unknown model or for data the model cannot work with (a register it needs

@@ -10,6 +10,7 @@
 namespace mcusim::session {
 
 std::string GpioPin::label() const {
+  if (port.rfind("GPIO", 0) != 0) return port + "." + std::to_string(pin); // nRF: "P0.13"
   // Appended piece by piece: GCC 12 warns (-Wrestrict, a false positive) on "P" + substr(...).
   std::string s = "P";
   s.push_back(port.empty() ? '?' : port.back());
@@ -19,16 +20,20 @@ std::string GpioPin::label() const {
 
 Expected<GpioPin> parse_gpio_pin(const std::string &text) {
   auto bad = [&](const std::string &why) {
-    return make_error(ErrorKind::Usage, "'" + text + "' is not a pin: " + why + " (a port letter and a pin number, such as PA5)");
+    return make_error(ErrorKind::Usage,
+                      "'" + text + "' is not a pin: " + why + " (a port letter and a pin number, such as PA5, or P0.13 on the nRF)");
   };
-  if (text.size() < 3 || std::toupper(static_cast<unsigned char>(text[0])) != 'P' || !std::isalpha(static_cast<unsigned char>(text[1])))
+  const bool nrf = text.size() >= 4 && std::isdigit(static_cast<unsigned char>(text[1])) && text[2] == '.';
+  if (text.size() < 3 || std::toupper(static_cast<unsigned char>(text[0])) != 'P' ||
+      !(nrf || std::isalpha(static_cast<unsigned char>(text[1]))))
     return bad("it does not start with P and a port letter");
-  const std::string digits = text.substr(2);
-  if (digits.size() > 2 || !std::isdigit(static_cast<unsigned char>(digits[0])) ||
+  const std::string digits = text.substr(nrf ? 3 : 2);
+  if (digits.empty() || digits.size() > 2 || !std::isdigit(static_cast<unsigned char>(digits[0])) ||
       (digits.size() == 2 && !std::isdigit(static_cast<unsigned char>(digits[1]))))
     return bad("'" + digits + "' is not a pin number");
-  const unsigned pin = unsigned(std::stoul(digits));
-  if (pin > 15) return bad("pin " + digits + " is above 15");
+  const unsigned pin = unsigned(std::stoul(digits)), last = nrf ? 31 : 15;
+  if (pin > last) return bad("pin " + digits + " is above " + std::to_string(last));
+  if (nrf) return GpioPin{text.substr(0, 2), pin};
   return GpioPin{std::string("GPIO") + char(std::toupper(static_cast<unsigned char>(text[1]))), pin};
 }
 

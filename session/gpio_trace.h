@@ -25,11 +25,12 @@ struct GpioEvent {
 
 /// A pin named the way boards and datasheets name it: "PA5" is GPIOA pin 5.
 struct GpioPin {
-  std::string port; ///< "GPIOA"
+  std::string port; ///< "GPIOA", or "P0" on the nRF
   unsigned pin = 0;
-  std::string label() const; ///< "PA5"
+  std::string label() const; ///< "PA5", "P0.13"
 };
-/// "PA5", "pb12" -> GPIOA 5, GPIOB 12 (ports A..Z, pins 0..15); an error names what is wrong.
+/// "PA5", "pb12" -> GPIOA 5, GPIOB 12 (ports A..Z, pins 0..15); "P0.13" -> P0 13 (nRF ports, pins 0..31);
+/// an error names what is wrong.
 Expected<GpioPin> parse_gpio_pin(const std::string &text);
 
 /// A --gpio-phase: the phase `name` is the time `pin` is high.

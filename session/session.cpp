@@ -15,6 +15,7 @@
 #include "profiler/call_tracker.h"
 #include "peripherals/models.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -211,6 +212,13 @@ RunOutcome run(const RunRequest &req, SessionHooks &hooks) {
   for (const auto &text : req.gpio_phases) {
     auto spec = parse_gpio_phase(text);
     if (!spec) return fail(kExitUsage, spec.error().message);
+    const std::vector<std::string> ports = peripherals::gpio_port_names(*device);
+    if (std::find(ports.begin(), ports.end(), spec->pin.port) == ports.end()) {
+      std::string known;
+      for (const auto &p : ports) known += (known.empty() ? "" : ", ") + p;
+      return fail(kExitUsage, "--gpio-phase " + text + ": " + device->name + " has no GPIO port " + spec->pin.port +
+                                  (known.empty() ? std::string(" (it has no GPIO model)") : " (its ports: " + known + ")"));
+    }
     gpio_phase_specs.push_back(std::move(*spec));
   }
 

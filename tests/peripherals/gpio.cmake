@@ -19,7 +19,11 @@ if(MCUSIM_BUILD_FIRMWARE)
            "\"name\": \"idle\",[ \n]*\"pin\": \"PB0\",[ \n]*\"count\": 0,")
   # Bad --gpio-phase values: one line, the usage exit code, nothing run.
   mcusim_cli_test(gpio-phase-bad-pin EXIT 64 ONE_LINE_STDERR CMD run ${FW}/gpio-stm32l4r5.elf -d stm32l4r5 --no-db --gpio-phase busy=PA16
-    STDERR "mcusim: error: --gpio-phase 'PA16' is not a pin: pin 16 is above 15 \\(a port letter and a pin number, such as PA5\\)"
+    STDERR "mcusim: error: --gpio-phase 'PA16' is not a pin: pin 16 is above 15 \\(a port letter and a pin number, such as PA5, or P0.13 on the nRF\\)"
+    REJECT_STDOUT "busy")
+  # A well-formed pin on a port the device does not have: refused before the run, naming the device's ports.
+  mcusim_cli_test(gpio-phase-no-such-port EXIT 64 ONE_LINE_STDERR CMD run ${FW}/gpio-stm32l4r5.elf -d stm32l4r5 --no-db --gpio-phase busy=PZ3
+    STDERR "mcusim: error: --gpio-phase busy=PZ3: stm32l4r5 has no GPIO port GPIOZ \\(its ports: GPIOA, GPIOB, .*GPIOI\\)"
     REJECT_STDOUT "busy")
   mcusim_cli_test(gpio-phase-bad-form EXIT 64 ONE_LINE_STDERR CMD run ${FW}/gpio-stm32l4r5.elf -d stm32l4r5 --no-db --gpio-phase PA5
     STDERR "mcusim: error: --gpio-phase 'PA5': expected NAME=PIN, such as inference=PA5")

@@ -22,4 +22,8 @@ if(MCUSIM_BUILD_FIRMWARE)
   # bring-up, 10 ms of TIMER0 and 4 x 125 ms of RTC0 (asleep in WFI most of it).
   mcusim_cli_test(nrf-bringup-exit EXIT 0 CMD run ${FW}/nrf-nrf52840.elf -d nrf52840 --no-db -q --report json -- exit
     STDOUT "\"mhz\": 64.0" REJECT_STDOUT "unmodelled_registers")
+  # --gpio-phase on an nRF pin (P0.13, the LED the RTC0 handler toggles every 8,000,000 cycles): two
+  # complete high intervals of one RTC period each, to within the cycle the two branches of the toggle differ by.
+  mcusim_cli_test(nrf-gpio-phase EXIT 0 CMD run ${FW}/nrf-nrf52840.elf -d nrf52840 --no-db -q --gpio-phase led=P0.13 --report text
+    STDOUT "led +P0\\.13 +2 +(15,999,99[89]|16,000,00[012]) ")
 endif()

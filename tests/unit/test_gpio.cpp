@@ -240,7 +240,13 @@ TEST_CASE("--gpio-phase and pin names are parsed, bad ones refused with one line
   auto q = session::parse_gpio_phase("x=pc13");
   REQUIRE(q);
   CHECK(q->pin.label() == "PC13");
-  for (const char *bad : {"PA5", "=PA5", "x=", "x=A5", "x=PA16", "x=PA", "x=P5", "x=PA5x", "x=PA123"}) {
+  auto n = session::parse_gpio_phase("led=P0.13"); // the nRF's numbered ports, pins 0..31
+  REQUIRE(n);
+  CHECK(n->pin.port == "P0");
+  CHECK(n->pin.pin == 13);
+  CHECK(n->pin.label() == "P0.13");
+  for (const char *bad : {"PA5", "=PA5", "x=", "x=A5", "x=PA16", "x=PA", "x=P5", "x=PA5x", "x=PA123", "x=P0.32", "x=P0.",
+                          "x=P1.x"}) {
     auto r = session::parse_gpio_phase(bad);
     REQUIRE_FALSE(r);
     CHECK(r.error().kind == ErrorKind::Usage);
