@@ -11,43 +11,24 @@
 #include <cstdio>
 #include <string>
 
+#include "firmware_run.h"
 #include "helpers.h"
 
 using namespace mcusim;
 
 namespace {
-struct ClockRun {
-  RunResult r;
-  std::string out;
-};
+using ClockRun = test::FirmwareRun;
 
 ClockRun run_clockconfig(const std::string &args, double mhz = 0, std::optional<bool> caches = std::nullopt) {
-  auto elf = load_elf(test::firmware("clockconfig-stm32l4r5"));
-  REQUIRE(elf);
-  auto dev = find_device("stm32l4r5");
-  REQUIRE(dev);
   RunOptions o;
   o.mhz = mhz;
   o.caches = caches;
-  o.cmdline = "clockconfig " + args;
-  o.peripherals = peripherals::make_bus_factory(*dev, {false, [](const std::string &) {}});
-  test::CaptureConsole console;
-  auto sim = Simulator::create(*dev, *elf, o, console);
-  REQUIRE(sim);
-  ClockRun cr{(*sim)->run(), console.out_text};
+  ClockRun cr = test::run_firmware("clockconfig-stm32l4r5", "stm32l4r5", "clockconfig " + args, o);
   CHECK(cr.r.reason == StopReason::Exited);
   return cr;
 }
 
-/// "loop <when>: ... N per iteration" -> N.
-long per_iteration(const std::string &out, const std::string &when) {
-  size_t at = out.find("loop " + when + ":");
-  REQUIRE(at != std::string::npos);
-  size_t end = out.find(" per iteration", at);
-  REQUIRE(end != std::string::npos);
-  size_t start = out.rfind(' ', end - 1);
-  return std::stol(out.substr(start + 1, end - start - 1));
-}
+using test::per_iteration;
 } // namespace
 
 TEST_CASE("the bring-up ends at 120 MHz with 5 wait states, and simulated time is the sum of cycles / frequency") {

@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 
+#include "firmware_run.h"
 #include "helpers.h"
 #include "peripheral_bench.h"
 
@@ -228,38 +229,18 @@ const Family kFamilies[] = {
      "at PLL1 280 MHz, latency 6"},
 };
 
-struct FamilyRun {
-  RunResult r;
-  std::string out;
-};
+using FamilyRun = test::FirmwareRun;
 
 FamilyRun run_family(const Family &f, const std::string &args, std::optional<bool> caches = std::nullopt) {
-  auto elf = load_elf(test::firmware(f.image));
-  REQUIRE(elf);
-  auto dev = find_device(f.device);
-  REQUIRE(dev);
   RunOptions o;
   o.caches = caches;
-  o.cmdline = std::string(f.image) + " " + args;
-  o.peripherals = peripherals::make_bus_factory(*dev, {false, [](const std::string &) {}});
-  test::CaptureConsole console;
-  auto sim = Simulator::create(*dev, *elf, o, console);
-  REQUIRE(sim);
-  FamilyRun fr{(*sim)->run(), console.out_text};
+  FamilyRun fr = test::run_firmware(f.image, f.device, std::string(f.image) + " " + args, o);
   CHECK(fr.r.reason == StopReason::Exited);
   CHECK(fr.r.exit_code == 0);
   return fr;
 }
 
-long per_iteration(const std::string &out, const std::string &when) {
-  size_t at = out.find("loop " + when + ":");
-  REQUIRE(at != std::string::npos);
-  size_t end = out.find(" per iteration", at);
-  REQUIRE(end != std::string::npos);
-  size_t start = out.rfind(' ', end - 1);
-  return std::stol(out.substr(start + 1, end - start - 1));
-}
-
+using test::per_iteration;
 } // namespace
 
 TEST_CASE("each family's bring-up: the reset clock, then the PLL clock with the latency the firmware set") {

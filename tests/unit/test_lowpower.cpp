@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "firmware_run.h"
 #include "helpers.h"
 #include "peripheral_bench.h"
 
@@ -30,24 +31,12 @@ namespace {
 constexpr double kLseHz = 32768; // the NUCLEO-L4R5ZI crystal (Stm32RccL4::kLseHz)
 constexpr double kLsiHz = 32000; // DS12023 LSI typical (Stm32RccL4::kLsiHz)
 
-struct LowPowerRun {
-  RunResult r;
-  std::string out;
-};
+using LowPowerRun = test::FirmwareRun;
 
 LowPowerRun run_lowpower(const std::string &args, const std::string &deep_sleep_state = "") {
-  auto elf = load_elf(test::firmware("lowpower-stm32l4r5"));
-  REQUIRE(elf);
-  auto dev = find_device("stm32l4r5");
-  REQUIRE(dev);
   RunOptions o;
-  o.cmdline = "lowpower " + args;
   o.deep_sleep_state = deep_sleep_state;
-  o.peripherals = peripherals::make_bus_factory(*dev, {false, [](const std::string &) {}});
-  test::CaptureConsole console;
-  auto sim = Simulator::create(*dev, *elf, o, console);
-  REQUIRE(sim);
-  LowPowerRun lr{(*sim)->run(), console.out_text};
+  LowPowerRun lr = test::run_firmware("lowpower-stm32l4r5", "stm32l4r5", "lowpower " + args, o);
   CHECK(lr.r.reason == StopReason::Exited);
   CHECK(lr.r.exit_code == 0);
   return lr;

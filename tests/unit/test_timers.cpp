@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "firmware_run.h"
 #include "helpers.h"
 #include "peripheral_bench.h"
 
@@ -271,18 +272,10 @@ unsigned long number_after(const std::string &out, const std::string &key) {
 
 TEST_CASE("timers firmware: HAL-style base timer, one-pulse, CNT polling and the TIM6 HAL tick, across a clock switch") {
   if (!test::have_firmware("timers-stm32l4r5")) return;
-  auto elf = load_elf(test::firmware("timers-stm32l4r5"));
-  REQUIRE(elf);
-  auto dev = find_device("stm32l4r5");
-  REQUIRE(dev);
-  std::vector<std::string> unmodelled;
-  RunOptions o;
-  o.peripherals = make_bus_factory(*dev, {false, [&](const std::string &l) { unmodelled.push_back(l); }});
-  test::CaptureConsole console;
-  auto sim = Simulator::create(*dev, *elf, o, console);
-  REQUIRE(sim);
-  RunResult r = (*sim)->run();
-  const std::string &out = console.out_text;
+  test::FirmwareRun fr = test::run_firmware("timers-stm32l4r5", "stm32l4r5", "");
+  const RunResult &r = fr.r;
+  const std::string &out = fr.out;
+  const std::vector<std::string> &unmodelled = fr.unmodelled;
   INFO(out);
   REQUIRE(r.reason == StopReason::Exited);
   CHECK(r.exit_code == 0);
