@@ -10,39 +10,42 @@ namespace mcusim::peripherals {
 Peripheral::Peripheral(const PeripheralDesc &desc, PeripheralHost &host) : desc_(desc), host_(host), regs_(desc_) {}
 
 Peripheral::~Peripheral() {
-  for (auto id : events_) host_.scheduler.cancel(id);
+  for (const auto &e : events_) host_.scheduler.cancel(e.id);
 }
 
 void Peripheral::reset() {
-  for (auto id : events_) host_.scheduler.cancel(id);
+  for (const auto &e : events_) host_.scheduler.cancel(e.id);
   events_.clear();
   regs_.reset();
 }
 
-Scheduler::EventId Peripheral::after(uint64_t cycles, std::function<void()> fn) {
-  auto id = host_.scheduler.schedule(host_.now() + cycles, [fn = std::move(fn)](uint64_t) { fn(); });
-  events_.push_back(id);
+Scheduler::EventId Peripheral::track(Scheduler::EventId id, Timebase timebase) {
+  std::erase_if(events_, [this](const Pending &e) { return host_.scheduler.when(e.id) == Scheduler::kNever; });
+  events_.push_back({id, timebase});
   return id;
 }
 
-Scheduler::EventId Peripheral::at(uint64_t when, std::function<void(uint64_t due)> fn) {
-  auto id = host_.scheduler.schedule(when, std::move(fn));
-  events_.push_back(id);
-  return id;
+Scheduler::EventId Peripheral::after(uint64_t cycles, std::function<void()> fn, Timebase timebase) {
+  return track(host_.scheduler.schedule(host_.now() + cycles, [fn = std::move(fn)](uint64_t) { fn(); }), timebase);
+}
+
+Scheduler::EventId Peripheral::at(uint64_t when, std::function<void(uint64_t due)> fn, Timebase timebase) {
+  return track(host_.scheduler.schedule(when, std::move(fn)), timebase);
 }
 
 void Peripheral::cancel(Scheduler::EventId &id) {
   if (!id) return;
   host_.scheduler.cancel(id);
-  events_.erase(std::remove(events_.begin(), events_.end(), id), events_.end());
+  std::erase_if(events_, [id](const Pending &e) { return e.id == id; });
   id = 0;
 }
 
 void Peripheral::retime(uint64_t now, double ratio) {
-  for (auto id : events_) {
-    const uint64_t when = host_.scheduler.when(id);
+  for (const auto &e : events_) {
+    if (e.timebase == Timebase::CoreClock) continue; // counted in clocks that follow the core's
+    const uint64_t when = host_.scheduler.when(e.id);
     if (when == Scheduler::kNever || when <= now) continue;
-    host_.scheduler.retime(id, now + std::max<uint64_t>(1, uint64_t(std::llround(double(when - now) * ratio))));
+    host_.scheduler.retime(e.id, now + std::max<uint64_t>(1, uint64_t(std::llround(double(when - now) * ratio))));
   }
 }
 

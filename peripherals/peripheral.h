@@ -71,13 +71,18 @@ public:
   const RegisterFile &registers() const { return regs_; }
 
 protected:
+  /// What an event's distance is measured in, when the core clock changes:
+  /// RealTime (an oscillator start-up, a count of LSE ticks: the remaining
+  /// cycles scale so the remaining seconds stay), or CoreClock (a count of
+  /// clocks derived from HCLK, such as a timer's on PCLK: the remaining cycles stay).
+  enum class Timebase { RealTime, CoreClock };
   /// Run `fn` `cycles` core cycles after the access in progress; the event is
   /// cancelled by reset(). Returns its id (for cancel()).
-  Scheduler::EventId after(uint64_t cycles, std::function<void()> fn);
+  Scheduler::EventId after(uint64_t cycles, std::function<void()> fn, Timebase timebase = Timebase::RealTime);
   void cancel(Scheduler::EventId &id);
   /// Run `fn(due)` at the absolute core cycle `when` (a periodic timer keeps
   /// its period exact by scheduling from `due`, not from the access in progress).
-  Scheduler::EventId at(uint64_t when, std::function<void(uint64_t due)> fn);
+  Scheduler::EventId at(uint64_t when, std::function<void(uint64_t due)> fn, Timebase timebase = Timebase::RealTime);
   uint64_t now() const { return host_.now(); }
   /// Core cycles in `us` microseconds at the run's clock (at least 1).
   uint64_t cycles_in_us(double us) const;
@@ -94,7 +99,13 @@ protected:
   RegisterFile regs_;
 
 private:
-  std::vector<Scheduler::EventId> events_;
+  struct Pending {
+    Scheduler::EventId id;
+    Timebase timebase;
+  };
+  /// Add an event, dropping those that have run (the list holds pending events only).
+  Scheduler::EventId track(Scheduler::EventId id, Timebase timebase);
+  std::vector<Pending> events_;
 };
 
 } // namespace mcusim::peripherals

@@ -38,13 +38,8 @@ Stm32Tim::Stm32Tim(const PeripheralDesc &desc, PeripheralHost &host, Kind kind) 
   arr_ = regs_.read(ARR) & max_;
 }
 
-Stm32Tim::~Stm32Tim() {
-  if (event_) host_.scheduler.cancel(event_);
-}
-
 void Stm32Tim::reset() {
-  Peripheral::reset();
-  if (event_) host_.scheduler.cancel(event_);
+  Peripheral::reset(); // cancels the pending event
   event_ = 0;
   event_at_ = Scheduler::kNever;
   counting_ = false;
@@ -201,16 +196,19 @@ void Stm32Tim::reschedule() {
   for (unsigned ch = 0; ch < kChannels; ++ch)
     if (dier & (2u << ch)) at = std::min(at, next_match(ch)); // a flag without its interrupt is found on read
   if (event_ && at == event_at_) return;
-  if (event_) host_.scheduler.cancel(event_);
-  event_ = 0;
+  cancel(event_);
   event_at_ = at;
   if (at == Scheduler::kNever) return;
-  event_ = host_.scheduler.schedule(at, [this](uint64_t due) {
-    event_ = 0;
-    event_at_ = Scheduler::kNever;
-    advance(due);
-    reschedule();
-  });
+  // The timer counts TIMPCLK, derived from HCLK: its distance in core cycles stays when the clock changes.
+  event_ = this->at(
+      at,
+      [this](uint64_t due) {
+        event_ = 0;
+        event_at_ = Scheduler::kNever;
+        advance(due);
+        reschedule();
+      },
+      Timebase::CoreClock);
 }
 
 uint32_t Stm32Tim::read_register(uint32_t offset) {

@@ -14,7 +14,7 @@
 /// timer tick is HCLK / TIMPCLKx core cycles, a whole number (1, 2, 4 or 8);
 /// the counter steps every (PSC + 1) ticks. Because the timer clock comes
 /// from HCLK, a change of the core clock does not change the timer's period
-/// in core cycles (its events are not retimed); a change of the APB
+/// in core cycles (its events are Timebase::CoreClock, not retimed); a change of the APB
 /// prescaler does, and the RCC tells the timer (add_clock_listener).
 #pragma once
 
@@ -35,7 +35,6 @@ public:
 
   enum class Kind { Basic, General };
   Stm32Tim(const PeripheralDesc &desc, PeripheralHost &host, Kind kind);
-  ~Stm32Tim() override;
   static const std::vector<std::pair<const char *, uint32_t>> &required_basic();
   static const std::vector<std::pair<const char *, uint32_t>> &required_general();
 
