@@ -80,6 +80,12 @@ struct PeripheralHost {
   /// The device turned itself off (nRF52 System OFF): the run ends at the
   /// next block boundary as an exit with code 0 and `why` as its message.
   std::function<void(const std::string &why)> power_off;
+  /// Drive NVIC line n's request as a level (a peripheral's flags AND its
+  /// enables): while it is active the line is pending whenever it is not
+  /// active in the NVIC, so a handler that returns with the flag still set is
+  /// entered again, and clearing the flag withdraws a request not yet taken.
+  /// Empty: the line is pended on each rising level only.
+  std::function<void(unsigned, bool)> set_irq_level;
 };
 
 /// The core clock and flash wait states the firmware's registers select

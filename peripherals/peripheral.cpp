@@ -55,4 +55,10 @@ void Peripheral::raise_irq(size_t index) {
   if (index < desc_.irqs.size() && host_.set_irq_pending) host_.set_irq_pending(desc_.irqs[index]);
 }
 
+void Peripheral::set_irq_level(size_t index, bool active) {
+  if (index >= desc_.irqs.size()) return;
+  if (host_.set_irq_level) host_.set_irq_level(desc_.irqs[index], active);
+  else if (active) raise_irq(index);
+}
+
 } // namespace mcusim::peripherals

@@ -91,8 +91,12 @@ protected:
   void clock_changed() {
     if (host_.clock_changed) host_.clock_changed();
   }
-  /// Pend the block's `index`-th interrupt line (desc().irqs).
+  /// Pend the block's `index`-th interrupt line (desc().irqs): an edge, one request.
   void raise_irq(size_t index);
+  /// Drive the block's `index`-th interrupt line as a level: a model calls it
+  /// with (its status flags AND its interrupt enables) != 0 whenever either
+  /// changes (PeripheralHost::set_irq_level).
+  void set_irq_level(size_t index, bool active);
 
   const PeripheralDesc desc_; ///< a copy: the model outlives the Device it came from
   PeripheralHost &host_;
