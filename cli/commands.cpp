@@ -184,6 +184,7 @@ int cmd_run(const RunArgs &a) {
   req.gpio_phases = a.gpio_phases;
   req.uart = a.uart;
   req.uart_in = a.uart_in;
+  req.uart_script = a.uart_script;
   const GateOptions &gate = run_gate_options();
   req.budget = gate.budget;
   req.baseline = gate.baseline;

@@ -33,6 +33,7 @@ struct RunArgs {
   std::string gpio_trace;   ///< --gpio-trace FILE
   std::vector<std::string> gpio_phases; ///< --gpio-phase NAME=PA5 (repeatable)
   std::vector<std::string> uart, uart_in; ///< --uart NAME=FILE|stdio|pty, --uart-in NAME=FILE (as given)
+  std::vector<std::string> uart_script;   ///< --uart-script NAME=FILE (as given)
   std::string arena_symbol;
   std::vector<std::string> firmware_args;
   std::string scenario; ///< battery scenario projected with the run's energy (--scenario)

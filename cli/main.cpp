@@ -52,6 +52,9 @@ int main(int argc, char **argv) {
                       "NAME=FILE|stdio|pty: where UART NAME's output goes (default: every UART's to the firmware's console)")
       ->allow_extra_args(false);
   run_cmd->add_option("--uart-in", run.uart_in, "NAME=FILE: bytes UART NAME receives, at its baud rate")->allow_extra_args(false);
+  run_cmd->add_option("--uart-script", run.uart_script,
+                      "NAME=FILE: a conversation on UART NAME, lines 'send TEXT' and 'expect TEXT' (docs/cli.md)")
+      ->allow_extra_args(false);
   add_gate_options(*run_cmd, run_gate_options(), false);
   add_run_db_options(*run_cmd, run_db_options());
   run_cmd->add_option("--flamegraph", run.flamegraph, "Write folded stacks (self cycles per call path) for flamegraph.pl/speedscope");

@@ -29,6 +29,9 @@ enum ExitCode : int {
   kExitBadCapture = 81,  ///< a current capture that cannot be used: no time or current column, non-monotonic time, no samples
   kExitBadSweep = 82,    ///< a sweep list with an impossible point (a clock above the device's maximum or not positive, an unknown device)
   kExitNoPower = 83,     ///< energy asked of a device without power figures, or an unknown power mode or low-power state
+  // Serial lines (docs/cli.md --uart-script).
+  kExitBadScript = 84,   ///< a malformed --uart-script file
+  kExitScript = 85,      ///< a --uart-script expect the firmware never met
 };
 
 } // namespace mcusim::cli

@@ -27,6 +27,13 @@ HostSerialLine::~HostSerialLine() {
 
 void HostSerialLine::transmit(uint8_t byte) {
   ++sent;
+  if (script) {
+    const std::string reply = script->feed(byte);
+    if (!reply.empty()) {
+      input.insert(input.end(), reply.begin(), reply.end());
+      notify_data_ready();
+    }
+  }
   const char c = char(byte);
   switch (output) {
   case Output::Console:
@@ -103,8 +110,8 @@ SerialLines::SerialLines() = default;
 SerialLines::~SerialLines() = default;
 
 std::optional<SerialLines::Problem> SerialLines::open(const Device &device, const std::vector<std::string> &outputs,
-                                                      const std::vector<std::string> &inputs, bool stdout_taken,
-                                                      std::vector<std::string> *notes) {
+                                                      const std::vector<std::string> &inputs, const std::vector<std::string> &scripts,
+                                                      bool stdout_taken, std::vector<std::string> *notes) {
   const std::vector<std::string> names = peripherals::serial_names(device);
   for (const auto &n : names) lines_[n] = std::make_unique<HostSerialLine>();
   auto known = [&](const std::string &option, const std::string &name) -> std::optional<Problem> {
@@ -156,6 +163,40 @@ std::optional<SerialLines::Problem> SerialLines::open(const Device &device, cons
     std::deque<uint8_t> &bytes = lines_[a.name]->input;
     bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     if (in.bad()) return Problem{kExitNoInput, "--uart-in " + a.name + ": cannot read " + a.value};
+  }
+
+  std::vector<std::string> scripted;
+  for (const auto &arg : scripts) {
+    Assignment a;
+    if (auto p = split("--uart-script", arg, "NAME=FILE", a)) return p;
+    if (auto p = known("--uart-script", a.name)) return p;
+    if (std::find(scripted.begin(), scripted.end(), a.name) != scripted.end())
+      return Problem{kExitUsage, "--uart-script " + a.name + " given twice"};
+    if (std::find(seen.begin(), seen.end(), a.name) != seen.end())
+      return Problem{kExitUsage, "--uart-script " + a.name + ": --uart-in also feeds " + a.name + "; give one of them"};
+    scripted.push_back(a.name);
+    std::ifstream in(a.value, std::ios::binary);
+    if (!in) return Problem{kExitNoInput, "--uart-script " + a.name + ": cannot read " + a.value + " (" + std::strerror(errno) + ")"};
+    const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    if (in.bad()) return Problem{kExitNoInput, "--uart-script " + a.name + ": cannot read " + a.value};
+    std::string error;
+    auto steps = parse_uart_script(text, &error);
+    if (!steps) return Problem{kExitBadScript, "--uart-script " + a.name + ": " + a.value + ", " + error};
+    HostSerialLine &line = *lines_[a.name];
+    line.script = std::make_unique<UartScript>(std::move(*steps));
+    const std::string first = line.script->start();
+    line.input.assign(first.begin(), first.end());
+  }
+  return std::nullopt;
+}
+
+std::optional<SerialLines::Problem> SerialLines::unmet_script() const {
+  for (const auto &[name, line] : lines_) {
+    const ScriptStep *w = line->script ? line->script->waiting() : nullptr;
+    if (!w) continue;
+    return Problem{kExitScript, "--uart-script " + name + ": line " + std::to_string(w->line) + ", expect \"" + escape_text(w->text) +
+                                    "\" was not met by the end of the run (the firmware's output since the last match: \"" +
+                                    line->script->seen_tail() + "\")"};
   }
   return std::nullopt;
 }

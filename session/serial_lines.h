@@ -10,6 +10,7 @@
 #include "base/device.h"
 #include "core/console.h"
 #include "core/peripheral_space.h"
+#include "session/uart_script.h"
 
 #include <cstdint>
 #include <deque>
@@ -38,7 +39,8 @@ public:
   Console *console = nullptr;      ///< Output::Console
   std::FILE *file = nullptr;       ///< Output::File (owned by SerialLines' OutputFile) or stdout
   int pty_fd = -1;                 ///< Output::Pty: the master side (owned)
-  std::deque<uint8_t> input;       ///< --uart-in: the bytes still to send to the firmware
+  std::deque<uint8_t> input;       ///< --uart-in, --uart-script: the bytes still to send to the firmware
+  std::unique_ptr<UartScript> script; ///< --uart-script: the conversation, fed with what the firmware sends
   uint64_t sent = 0, received = 0; ///< bytes the firmware sent / was given
 };
 
@@ -53,12 +55,12 @@ public:
     int exit_code; ///< cli/exit_codes.h: 64 usage, 66 input unreadable, 79 output unwritable
     std::string message;
   };
-  /// Checks and opens `outputs` ("NAME=FILE", "NAME=stdio", "NAME=pty") and
-  /// `inputs` ("NAME=FILE") for `device`. `stdout_taken`: a machine-readable
+  /// Checks and opens `outputs` ("NAME=FILE", "NAME=stdio", "NAME=pty"),
+  /// `inputs` ("NAME=FILE") and `scripts` ("NAME=FILE", --uart-script) for `device`. `stdout_taken`: a machine-readable
   /// report goes to stdout (stdio is then refused). `notes` gets the lines to
   /// show before the run (the pty's slave path).
   std::optional<Problem> open(const Device &device, const std::vector<std::string> &outputs, const std::vector<std::string> &inputs,
-                              bool stdout_taken, std::vector<std::string> *notes);
+                              const std::vector<std::string> &scripts, bool stdout_taken, std::vector<std::string> *notes);
   /// From the start of the run: the console UART output goes to by default; output files are emptied.
   void start(Console &console);
   /// The line of UART `name` (PeripheralIo::serial): every UART of the device has one.
@@ -67,6 +69,8 @@ public:
   bool live_input() const;
   /// Wakes the receivers of lines with input waiting (from the run loop's thread).
   void poll();
+  /// After the run: the first script with an expect the firmware never met (exit 85), if any.
+  std::optional<Problem> unmet_script() const;
   /// After the run: output files closed. False with `error` set if one could not be written.
   bool close(std::string *error);
 

@@ -240,10 +240,10 @@ RunOutcome run(const RunRequest &req, SessionHooks &hooks) {
   const bool own_serial = !req.options.peripheral_io.serial;
   if (own_serial) {
     std::vector<std::string> notes;
-    if (auto p = serial.open(*device, req.uart, req.uart_in, machine_report_on_stdout(req), &notes)) return fail(p->exit_code, p->message);
+    if (auto p = serial.open(*device, req.uart, req.uart_in, req.uart_script, machine_report_on_stdout(req), &notes)) return fail(p->exit_code, p->message);
     for (auto &n : notes) emit({Message::Kind::Note, n});
-  } else if (!req.uart.empty() || !req.uart_in.empty()) {
-    return fail(kExitUsage, "--uart and --uart-in cannot be used here (the serial lines are the command's own)");
+  } else if (!req.uart.empty() || !req.uart_in.empty() || !req.uart_script.empty()) {
+    return fail(kExitUsage, "--uart, --uart-in and --uart-script cannot be used here (the serial lines are the command's own)");
   }
 
   Recorder recorder;
@@ -317,6 +317,10 @@ RunOutcome run(const RunRequest &req, SessionHooks &hooks) {
   if (!serial.close(&error)) {
     emit({Message::Kind::Error, error});
     also(kExitOutput);
+  }
+  if (auto p = serial.unmet_script()) {
+    emit({Message::Kind::Error, p->message});
+    also(p->exit_code);
   }
 
   if (r.fault) {

@@ -47,6 +47,8 @@ struct RunRequest {
   /// Serial lines (session/serial_lines.h): --uart NAME=FILE|stdio|pty and --uart-in NAME=FILE, as given.
   /// Every UART not named writes to the firmware's console. Unused when options.peripheral_io.serial is set.
   std::vector<std::string> uart, uart_in;
+  /// --uart-script NAME=FILE, as given (session/uart_script.h).
+  std::vector<std::string> uart_script;
 
   // CI gate
   std::string budget, baseline, junit;

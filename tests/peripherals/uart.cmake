@@ -59,3 +59,14 @@ mcusim_cli_test(uart-tx-interrupt EXIT 0 CMD run ${UART_FW} -d stm32l4r5 --no-db
 string(REPLACE ";" "@@" cmd "$<TARGET_FILE:mcusim>;run;${UART_FW};-d;stm32l4r5;--no-db;--;txit")
 add_test(NAME cli/uart-tx-interrupt-timing COMMAND ${CMAKE_COMMAND} -DCMD=${cmd} -DHCLK=120000000 -DPCLK=120000000 -DBAUD=115200 -DBYTES=36
   -P ${CMAKE_CURRENT_SOURCE_DIR}/peripherals/check_uart_timing.cmake)
+
+# --uart-script: each send waits for the expect before it (the second line goes only after the first is echoed).
+mcusim_cli_test(uart-script-echo EXIT 0
+  CMD run ${UART_FW} -d stm32l4r5 --no-db --timeout 60 --uart-script USART2=${CMAKE_CURRENT_SOURCE_DIR}/data/uart/echo.script -- echo
+  STDOUT "^hello polled\nand by interrupt\necho: 13 bytes polled, 17 by interrupt \\(17 interrupts\\), 0 overruns\n$")
+# An expect the firmware never meets by its exit: 85, naming the line and what the firmware said instead.
+mcusim_cli_test(uart-script-unmet EXIT 85 CMD run ${UART_FW} -d stm32l4r5 --no-db --uart-script USART2=${CMAKE_CURRENT_SOURCE_DIR}/data/uart/unmet.script
+  STDERR "mcusim: error: --uart-script USART2: line 3, expect \"never said\" was not met by the end of the run \\(the firmware's output since the last match: \".*uart: 64 bytes sent in [0-9]+ cycles\\\\n\"\\)")
+mcusim_cli_test(uart-script-malformed EXIT 84 ONE_LINE_STDERR
+  CMD run ${UART_FW} -d stm32l4r5 --no-db --uart-script USART2=${CMAKE_CURRENT_SOURCE_DIR}/data/uart/bad.script
+  STDERR "mcusim: error: --uart-script USART2: .*bad.script, line 2: unknown step 'wait' \\(send or expect\\)")

@@ -179,7 +179,7 @@ TEST_CASE("serial lines: --uart and --uart-in are checked before the run") {
   using mcusim::session::SerialLines;
   auto problem = [&](std::vector<std::string> out, std::vector<std::string> in, bool json = false) {
     SerialLines lines;
-    auto p = lines.open(*d, out, in, json, nullptr);
+    auto p = lines.open(*d, out, in, {}, json, nullptr);
     REQUIRE(p);
     CHECK(p->message.find('\n') == std::string::npos);
     return *p;
@@ -196,12 +196,12 @@ TEST_CASE("serial lines: --uart and --uart-in are checked before the run") {
   auto f4 = find_device("stm32f407");
   REQUIRE(f4);
   SerialLines none;
-  auto q = none.open(*f4, {"USART2=stdio"}, {}, false, nullptr);
+  auto q = none.open(*f4, {"USART2=stdio"}, {}, {}, false, nullptr);
   REQUIRE(q);
   CHECK(q->message == "--uart USART2: stm32f407 has no UART model");
 
   SerialLines ok;
-  CHECK_FALSE(ok.open(*d, {"USART2=stdio"}, {}, false, nullptr));
+  CHECK_FALSE(ok.open(*d, {"USART2=stdio"}, {}, {}, false, nullptr));
   CHECK(ok.line("USART2") != nullptr);
   CHECK(ok.line("LPUART1") != nullptr); // every UART has a line (the console by default)
   CHECK(ok.line("TIM2") == nullptr);
