@@ -101,7 +101,7 @@ TEST_CASE("H7A3 RCC: APB clocks from CDCFGR2, the timer clock by TIMPRE, kernel 
   CHECK(b.clock("LPTIM1") == peripherals::Stm32RccH7::kLsiHz);
 }
 
-TEST_CASE("H7A3 PWR_CPUCR: PDDS_SRD selects Stop or Standby; Standby's wake-up sets SBF, CSSF clears it") {
+TEST_CASE("H7A3 PWR_CPUCR: PDDS_SRD selects Stop or Standby, Standby's wake-up sets SBF, CSSF clears it") {
   Bench b;
   CHECK_FALSE(b.bus->low_power_state()); // never written: the device's deep_sleep
   b.wr(kPwr + 0x10, 0);
@@ -198,7 +198,7 @@ TEST_CASE("h7a3 firmware: TIM6 and TIM2 interrupts come at (PSC + 1)(ARR + 1) / 
   }
 }
 
-TEST_CASE("h7a3 firmware: LPTIM1 wakes the core from Stop every (ARR + 1) x 32 / LSI; the sleep is priced at the stop current") {
+TEST_CASE("h7a3 firmware: LPTIM1 wakes the core from Stop every (ARR + 1) x 32 / LSI, and the sleep is priced at the stop current") {
   if (!test::have_firmware("h7a3-stm32h7a3")) return;
   auto fr = run_h7a3("stop 3");
   CHECK(fr.out.find("stop: 3 wake-ups by LPTIM1 in 3 Stop entries") != std::string::npos);
