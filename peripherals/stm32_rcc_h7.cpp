@@ -51,6 +51,8 @@ bool Stm32RccH7::models(uint32_t offset) const { return offset == BDCR || offset
 void Stm32RccH7::write_register(uint32_t offset, uint32_t value, uint32_t mask) {
   if (offset != BDCR && offset != CSR) {
     Stm32Rcc::write_register(offset, value, mask);
+    if (offset == CFGR || offset == CDCFGR1 || offset == CDCFGR2)
+      for (auto &fn : listeners_) fn(); // TIMPRE, HPRE/CDCPRE, CDPPRE1: the timer clock ratio may change
     return;
   }
   const uint32_t rdy = regs_.read(offset) & 2u;

@@ -60,6 +60,9 @@ public:
   void standby_reset() override;
   bool models(uint32_t offset) const override;
   void write_register(uint32_t offset, uint32_t value, uint32_t mask) override;
+  /// Call `fn` after every write to the bus prescalers (CFGR, CDCFGR1, CDCFGR2):
+  /// the timers rebase their count on a new timer clock ratio.
+  void add_clock_listener(std::function<void()> fn) { listeners_.push_back(std::move(fn)); }
 
 protected:
   bool source_ready(unsigned sw) const override;
@@ -69,6 +72,7 @@ private:
   /// LSEON -> BDCR.LSERDY, LSION -> CSR.LSIRDY (bits 0 and 1 of each): the flag after the start-up time.
   void low_speed(uint32_t reg, double start_us, Scheduler::EventId &event);
   Scheduler::EventId lse_event_ = 0, lsi_event_ = 0;
+  std::vector<std::function<void()>> listeners_;
 };
 
 } // namespace mcusim::peripherals

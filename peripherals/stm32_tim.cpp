@@ -4,6 +4,7 @@
 #include "peripherals/stm32_tim.h"
 
 #include "peripherals/bus.h"
+#include "peripherals/stm32_rcc_h7.h"
 #include "peripherals/stm32_rcc_l4.h"
 
 #include <algorithm>
@@ -72,6 +73,7 @@ bool Stm32Tim::models(uint32_t offset) const {
 void Stm32Tim::connect(PeripheralBus &bus) {
   bus_ = &bus;
   if (auto *rcc = dynamic_cast<Stm32RccL4 *>(bus.find("RCC"))) rcc->add_clock_listener([this] { clock_update(); });
+  if (auto *rcc = dynamic_cast<Stm32RccH7 *>(bus.find("RCC"))) rcc->add_clock_listener([this] { clock_update(); });
   clock_update();
 }
 

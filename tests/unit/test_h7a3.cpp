@@ -258,3 +258,23 @@ TEST_CASE("H7A3 LPTIM1 on the LSI: ARROK rises two kernel-clock periods after th
   b.step_to(t0 + two_periods);
   CHECK((b.rd(kLptim) & (1u << 4)) != 0);
 }
+
+TEST_CASE("H7A3 TIM6: a new APB1 prescaler changes the timer clock ratio from the write on") {
+  Bench b; // the core at HSI 64 MHz: CPU = HCLK = PCLK1 = timer clock
+  constexpr uint32_t kTim6 = 0x40001000;
+  b.wr(kTim6 + 0x28, 0);   // PSC
+  b.wr(kTim6 + 0x2C, 999); // ARR: an update every 1000 timer clocks
+  b.wr(kTim6 + 0x0C, 1u);  // DIER.UIE
+  b.wr(kTim6 + 0x00, 1u);  // CEN at cycle 0
+  b.step_to(1000);
+  REQUIRE(b.irq_log.size() == 1);
+  CHECK(b.irq_log[0] == std::make_pair(54u, uint64_t(1000)));
+  b.step_to(1500);
+  b.wr(kTim6 + 0x10, 0);      // clear UIF
+  b.wr(kRcc + 0x1C, 6u << 4); // CDPPRE1 = /8: timer clock 2 x PCLK1 = 16 MHz, 4 core cycles a tick
+  // 500 ticks done at 1 cycle each, 500 left at 4: the next update at 1500 + 2000, then every 4000.
+  b.step_to(7500);
+  REQUIRE(b.irq_log.size() == 3);
+  CHECK(b.irq_log[1].second == 3500);
+  CHECK(b.irq_log[2].second == 7500);
+}
