@@ -42,6 +42,8 @@ void Stm32RccH7::standby_reset() {
   reset();
   regs_.set(BDCR, bdcr);
   regs_.set(CSR, (regs_.read(CSR) & ~3u) | lsi);
+  low_speed(BDCR, kLseStartUs, lse_event_); // an oscillator still starting goes on starting
+  low_speed(CSR, kLsiStartUs, lsi_event_);
 }
 
 bool Stm32RccH7::models(uint32_t offset) const { return offset == BDCR || offset == CSR || Stm32Rcc::models(offset); }

@@ -99,6 +99,20 @@ TEST_CASE("H7A3 RCC: APB clocks from CDCFGR2, the timer clock by TIMPRE, kernel 
   b.settle();
   CHECK((b.rd(kRcc + 0x74) & 2u) != 0); // LSIRDY
   CHECK(b.clock("LPTIM1") == peripherals::Stm32RccH7::kLsiHz);
+  // From the LSE (LPTIM1SEL = 011): 0 until BDCR.LSERDY, then 32.768 kHz; the same LSE for USART3 (101).
+  b.wr(kRcc + 0x54, 3u << 28);
+  CHECK(b.clock("LPTIM1") == 0);
+  b.wr(kRcc + 0x70, 1u); // BDCR.LSEON
+  b.settle();
+  CHECK((b.rd(kRcc + 0x70) & 2u) != 0); // LSERDY
+  CHECK(b.clock("LPTIM1") == 32768);
+  b.wr(kRcc + 0x54, 5u);
+  CHECK(b.clock("USART3") == 32768);
+  // The backup domain and the running LSI survive the Standby wake-up; the kernel-clock selection does not.
+  b.bus->standby_reset();
+  CHECK((b.rd(kRcc + 0x70) & 3u) == 3u);
+  CHECK((b.rd(kRcc + 0x74) & 3u) == 3u);
+  CHECK(b.rd(kRcc + 0x54) == 0);
 }
 
 TEST_CASE("H7A3 PWR_CPUCR: PDDS_SRD selects Stop or Standby, Standby's wake-up sets SBF, CSSF clears it") {
