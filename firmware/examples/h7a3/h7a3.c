@@ -116,7 +116,7 @@ static void tim_irq(void)
     if (active_tim->SR & TIM_SR_UIF) {
         active_tim->SR = ~TIM_SR_UIF; /* __HAL_TIM_CLEAR_IT: rc_w0 */
         uint32_t now = mcusim_cycles();
-        if (irq_count == 1) first_cycle = now; /* from the second: the first handler runs from a cold flash line */
+        if (irq_count == 1) first_cycle = now; /* from the second: the first entry takes a few cycles more */
         last_cycle = now;
         if (++irq_count >= irq_target) active_tim->CR1 &= ~TIM_CR1_CEN;
     }
