@@ -22,6 +22,8 @@
 #include "peripherals/stm32_usart.h"
 #include "peripherals/stm32_rtc_l4.h"
 #include "peripherals/stm32_lptim_l4.h"
+#include "peripherals/stm32_exti_h7.h"
+#include "peripherals/stm32_pwr_h7.h"
 
 #include <cstdio>
 #include <functional>
@@ -81,7 +83,7 @@ const Model kModels[] = {
     {"stm32-rcc-u5", &Stm32RccU5::required, &make<Stm32RccU5>},
     {"stm32-pwr-u5", &pwr_required<&Stm32PwrVos::kU5>, &make_pwr<&Stm32PwrVos::kU5>},
     {"stm32-rcc-h7", &Stm32RccH7::required, &make<Stm32RccH7>},
-    {"stm32-pwr-h7", &pwr_required<&Stm32PwrVos::kH7>, &make_pwr<&Stm32PwrVos::kH7>},
+    {"stm32-pwr-h7", &Stm32PwrH7::required, &make<Stm32PwrH7>},
     {"stm32-usart", &Stm32Usart::required, &make_uart<false>},
     {"stm32-lpuart", &Stm32Usart::required, &make_uart<true>},
     {"stm32-rtc-l4", &Stm32RtcL4::required, &make<Stm32RtcL4>},
@@ -91,6 +93,7 @@ const Model kModels[] = {
     {"nrf-timer", &NrfTimer::required, &make<NrfTimer>},
     {"nrf-uarte", &NrfUarte::required, &make<NrfUarte>},
     {"nrf-gpio", &NrfGpio::required, &make<NrfGpio>},
+    {"stm32-exti-h7", &Stm32ExtiH7::required, &make<Stm32ExtiH7>},
 };
 
 /// The models whose blocks are UARTs (append a UART model here too).

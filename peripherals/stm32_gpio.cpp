@@ -3,6 +3,7 @@
 #include "peripherals/stm32_gpio.h"
 
 #include "peripherals/bus.h"
+#include "peripherals/stm32_exti_h7.h"
 #include "peripherals/stm32_exti_l4.h"
 #include "peripherals/stm32_syscfg_l4.h"
 
@@ -12,12 +13,14 @@ Stm32Gpio::Stm32Gpio(const PeripheralDesc &desc, PeripheralHost &host) : Periphe
   // "GPIOA" -> 0, "GPIOB" -> 1, ...: the code SYSCFG_EXTICRx uses for the port (RM0432 §9.2.3).
   const char last = desc.name.empty() ? 'A' : desc.name.back();
   port_index_ = last >= 'A' && last <= 'Z' ? unsigned(last - 'A') : 0;
+  const PeripheralRegisterDesc *brr = desc.register_at(BRR);
+  has_brr_ = brr && brr->name == "BRR";
 }
 
 const std::vector<std::pair<const char *, uint32_t>> &Stm32Gpio::required() {
   static const std::vector<std::pair<const char *, uint32_t>> regs = {
       {"MODER", MODER}, {"OTYPER", OTYPER}, {"OSPEEDR", OSPEEDR}, {"PUPDR", PUPDR}, {"IDR", IDR},   {"ODR", ODR},
-      {"BSRR", BSRR},   {"LCKR", LCKR},     {"AFRL", AFRL},       {"AFRH", AFRH},   {"BRR", BRR}};
+      {"BSRR", BSRR},   {"LCKR", LCKR},     {"AFRL", AFRL},       {"AFRH", AFRH}};
   return regs;
 }
 
@@ -28,6 +31,7 @@ void Stm32Gpio::reset() {
 
 void Stm32Gpio::connect(PeripheralBus &bus) {
   exti_ = dynamic_cast<Stm32ExtiL4 *>(bus.find("EXTI"));
+  exti_h7_ = dynamic_cast<Stm32ExtiH7 *>(bus.find("EXTI"));
   syscfg_ = dynamic_cast<Stm32SyscfgL4 *>(bus.find("SYSCFG"));
 }
 
@@ -98,7 +102,10 @@ void Stm32Gpio::update(uint16_t before) {
     const bool level = now & (1u << pin);
     if (mode(pin) == 1 && host_.io.gpio_changed) host_.io.gpio_changed(name(), pin, level, host_.now());
     // The EXTI sees the pin through its input buffer, in input and output mode alike (RM0432 §8.3.9, §14.3).
-    if (exti_ && syscfg_ && syscfg_->exti_port(pin) == port_index_) exti_->trigger(pin, level);
+    if (syscfg_ && syscfg_->exti_port(pin) == port_index_) {
+      if (exti_) exti_->trigger(pin, level);
+      if (exti_h7_) exti_h7_->trigger(pin, level);
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 /// \file
 /// STM32 general-purpose I/O port (model "stm32-gpio", RM0432 §8 'GPIO'):
-/// MODER, OTYPER, OSPEEDR, PUPDR, IDR, ODR, BSRR, AFRL/AFRH, BRR.
+/// MODER, OTYPER, OSPEEDR, PUPDR, IDR, ODR, BSRR, AFRL/AFRH, BRR (when listed).
 ///
 /// A pin's level: in output mode (MODER = 01) the ODR bit (open-drain with
 /// ODR = 1 releases the pin: its input level); in input and alternate-function
@@ -20,6 +20,7 @@
 namespace mcusim::peripherals {
 
 class Stm32ExtiL4;
+class Stm32ExtiH7;
 class Stm32SyscfgL4;
 
 class Stm32Gpio final : public Peripheral {
@@ -30,7 +31,8 @@ public:
   Stm32Gpio(const PeripheralDesc &desc, PeripheralHost &host);
   static const std::vector<std::pair<const char *, uint32_t>> &required();
   void reset() override;
-  bool models(uint32_t offset) const override { return offset <= BRR && offset != LCKR; }
+  /// BRR only where the device file lists it (the STM32H7 and F4 ports have none).
+  bool models(uint32_t offset) const override { return offset <= BRR && offset != LCKR && (offset != BRR || has_brr_); }
   uint32_t read_register(uint32_t offset) override;
   void write_register(uint32_t offset, uint32_t value, uint32_t mask) override;
   void connect(PeripheralBus &bus) override;
@@ -53,7 +55,9 @@ private:
   unsigned port_index_ = 0;
   uint16_t driven_ = 0;   ///< pins another model drives (set_input)
   uint16_t external_ = 0; ///< their levels
+  bool has_brr_ = false;
   Stm32ExtiL4 *exti_ = nullptr;
+  Stm32ExtiH7 *exti_h7_ = nullptr; ///< the STM32H7 layout's EXTI, when the device has that one
   Stm32SyscfgL4 *syscfg_ = nullptr;
 };
 

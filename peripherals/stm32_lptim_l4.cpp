@@ -59,7 +59,8 @@ uint32_t Stm32LptimL4::read_register(uint32_t offset) {
 
 void Stm32LptimL4::write_register(uint32_t offset, uint32_t value, uint32_t mask) {
   const bool enabled = regs_.read(CR) & ENABLE;
-  const double kernel_period = count_hz() > 0 ? double(1u << ((regs_.read(CFGR) >> 9) & 7u)) / count_hz() : 0;
+  // One period of the kernel clock (count_hz() is the kernel clock already divided by 2^PRESC).
+  const double kernel_period = count_hz() > 0 ? 1.0 / (count_hz() * double(1u << ((regs_.read(CFGR) >> 9) & 7u))) : 0;
   switch (offset) {
   case ISR:
   case CNT: return; // read-only

@@ -10,7 +10,8 @@
 /// regulator is settled at its reset scale. Flag bits ignore writes; the rest
 /// of each register is stored. The supply configuration (U5 and H7 PWR_CR3,
 /// which HAL_PWREx_ConfigSupply writes) is stored and read back: the supply
-/// in use does not change the model. Low-power mode entry is not modelled here.
+/// in use does not change the model. Low-power mode entry is not modelled here
+/// (the H7A3's is, in Stm32PwrH7, peripherals/stm32_pwr_h7.h).
 #pragma once
 
 #include "peripherals/peripheral.h"
@@ -31,7 +32,7 @@ struct VosLayout {
   uint32_t supply;
 };
 
-class Stm32PwrVos final : public Peripheral {
+class Stm32PwrVos : public Peripheral {
 public:
   static constexpr double kSettleUs = 20; ///< regulator settling ([UNVERIFIED], as the L4's)
   static const VosLayout kF4, kG0, kU5, kH7;

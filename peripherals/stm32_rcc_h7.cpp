@@ -2,6 +2,8 @@
 /// STM32H7A3 RCC: HSI/CSI/HSE/PLL1, the switch, the CPU and bus prescalers.
 #include "peripherals/stm32_rcc_h7.h"
 
+#include <algorithm>
+
 namespace mcusim::peripherals {
 
 namespace {
@@ -28,7 +30,52 @@ Stm32RccH7::Stm32RccH7(const PeripheralDesc &desc, PeripheralHost &host)
                 {PLL2ON, PLL2RDY, kPllLockUs},
                 {PLL3ON, PLL3RDY, kPllLockUs}},
                {CDCFGR1, CDCFGR2, SRDCFGR, PLLCKSELR, PLLCFGR, PLL1DIVR, PLL1FRACR, AHB3ENR, AHB1ENR, AHB2ENR, AHB4ENR, APB3ENR,
-                APB1LENR, APB1HENR, APB2ENR, APB4ENR}) {}
+                APB1LENR, APB1HENR, APB2ENR, APB4ENR, CDCCIP2R}) {}
+
+void Stm32RccH7::reset() {
+  Stm32Rcc::reset();
+  lse_event_ = lsi_event_ = 0;
+}
+
+void Stm32RccH7::standby_reset() {
+  const uint32_t bdcr = regs_.read(BDCR), lsi = regs_.read(CSR) & 3u;
+  reset();
+  regs_.set(BDCR, bdcr);
+  regs_.set(CSR, (regs_.read(CSR) & ~3u) | lsi);
+  low_speed(BDCR, kLseStartUs, lse_event_); // an oscillator still starting goes on starting
+  low_speed(CSR, kLsiStartUs, lsi_event_);
+}
+
+bool Stm32RccH7::models(uint32_t offset) const { return offset == BDCR || offset == CSR || Stm32Rcc::models(offset); }
+
+// RM0455 §7.7.25 RCC_BDCR: LSEON bit 0, LSERDY bit 1 (read-only), BDRST bit 16; §7.7.26 RCC_CSR: LSION bit 0,
+// LSIRDY bit 1 (read-only). Register bits as in the STM32H7A3 CMSIS header (RCC_BDCR_LSERDY, RCC_CSR_LSIRDY).
+void Stm32RccH7::write_register(uint32_t offset, uint32_t value, uint32_t mask) {
+  if (offset != BDCR && offset != CSR) {
+    Stm32Rcc::write_register(offset, value, mask);
+    if (offset == CFGR || offset == CDCFGR1 || offset == CDCFGR2)
+      for (auto &fn : listeners_) fn(); // TIMPRE, HPRE/CDCPRE, CDPPRE1: the timer clock ratio may change
+    return;
+  }
+  const uint32_t rdy = regs_.read(offset) & 2u;
+  regs_.write(offset, value, mask);
+  regs_.set(offset, (regs_.read(offset) & ~2u) | rdy);
+  if (offset == BDCR && (regs_.read(BDCR) & (1u << 16))) regs_.set(BDCR, 1u << 16); // BDRST: the domain held in reset
+  low_speed(offset, offset == BDCR ? kLseStartUs : kLsiStartUs, offset == BDCR ? lse_event_ : lsi_event_);
+}
+
+void Stm32RccH7::low_speed(uint32_t reg, double start_us, Scheduler::EventId &event) {
+  const uint32_t v = regs_.read(reg);
+  if (!(v & 1u)) {
+    cancel(event);
+    regs_.set_bits(reg, 2u, false);
+  } else if (!(v & 2u) && !event) {
+    event = after(cycles_in_us(start_us), [this, reg, &event] {
+      event = 0;
+      if (regs_.read(reg) & 1u) regs_.set_bits(reg, 2u, true);
+    });
+  }
+}
 
 /// CFGR.SW (RM0455 §7.7.7): 000 HSI, 001 CSI, 010 HSE, 011 PLL1P.
 bool Stm32RccH7::source_ready(unsigned sw) const {
@@ -79,8 +126,43 @@ double Stm32RccH7::pclk_hz(unsigned apb) const {
   return hclk_hz() / apb_divider((regs_.read(CDCFGR2) >> (apb == 1 ? 4 : 8)) & 7u);
 }
 
+double Stm32RccH7::timer_clock_hz() const {
+  const unsigned ppre1 = (regs_.read(CDCFGR2) >> 4) & 7u;
+  const bool timpre = regs_.read(CFGR) & (1u << 15); // RCC_CFGR.TIMPRE (RM0455 §7.7.6)
+  const double factor = timpre ? 4 : 2, hclk = hclk_hz(), pclk1 = pclk_hz(1);
+  return std::min(hclk, factor * pclk1); // /1, /2 (TIMPRE: also /4) give HCLK; slower prescalers factor x PCLK1
+}
+
+std::optional<double> Stm32RccH7::uart_kernel_hz(std::string_view name) const {
+  unsigned sel;
+  bool apb2;
+  if (name == "USART1") sel = (regs_.read(CDCCIP2R) >> 3) & 7u, apb2 = true; // USART16910SEL
+  else if (name == "USART2" || name == "USART3" || name == "UART4" || name == "UART5")
+    sel = regs_.read(CDCCIP2R) & 7u, apb2 = false; // USART234578SEL
+  else return std::nullopt;
+  switch (sel) { // RM0455 §7.7.20: 000 rcc_pclk, 001 pll2_q_ck, 010 pll3_q_ck, 011 hsi_ker_ck, 100 csi_ker_ck, 101 lse_ck
+  case 0: return pclk_hz(apb2 ? 2 : 1);
+  case 3: return cr_bit(1u << 2) ? hsi_hz() : 0.0;  // HSIRDY
+  case 4: return cr_bit(1u << 8) ? kCsiHz : 0.0;    // CSIRDY
+  case 5: return (regs_.read(BDCR) & 2u) ? kLseHz : 0.0; // LSERDY
+  default: return 0.0;
+  }
+}
+
+double Stm32RccH7::lptim1_hz() const {
+  switch ((regs_.read(CDCCIP2R) >> 28) & 7u) { // RM0455 §7.7.20 LPTIM1SEL: 000 rcc_pclk1, 001 pll2_p, 010 pll3_r, 011 lse, 100 lsi, 101 per_ck
+  case 0: return pclk_hz(1);
+  case 3: return (regs_.read(BDCR) & 2u) ? kLseHz : 0;
+  case 4: return (regs_.read(CSR) & 2u) ? kLsiHz : 0;
+  default: return 0;
+  }
+}
+
 std::optional<double> Stm32RccH7::clock_hz(std::string_view name) const {
   if (name == "CPU") return cpu_hz();
+  if (name == "TIMPCLK1") return timer_clock_hz();
+  if (name == "LPTIM1") return lptim1_hz();
+  if (auto hz = uart_kernel_hz(name)) return hz;
   return Stm32Rcc::clock_hz(name);
 }
 

@@ -4,6 +4,7 @@
 #include "peripherals/stm32_tim.h"
 
 #include "peripherals/bus.h"
+#include "peripherals/stm32_rcc_h7.h"
 #include "peripherals/stm32_rcc_l4.h"
 
 #include <algorithm>
@@ -72,6 +73,7 @@ bool Stm32Tim::models(uint32_t offset) const {
 void Stm32Tim::connect(PeripheralBus &bus) {
   bus_ = &bus;
   if (auto *rcc = dynamic_cast<Stm32RccL4 *>(bus.find("RCC"))) rcc->add_clock_listener([this] { clock_update(); });
+  if (auto *rcc = dynamic_cast<Stm32RccH7 *>(bus.find("RCC"))) rcc->add_clock_listener([this] { clock_update(); });
   clock_update();
 }
 
@@ -79,7 +81,9 @@ void Stm32Tim::connect(PeripheralBus &bus) {
 void Stm32Tim::clock_update() {
   uint64_t ratio = 1;
   if (bus_) {
-    auto hclk = bus_->clock_hz("HCLK"), tim = bus_->clock_hz("TIMPCLK1");
+    // The core's clock: HCLK, or on the STM32H7 the CPU clock (sys_cdcpre_ck), which HPRE may divide for HCLK.
+    auto hclk = bus_->clock_hz("CPU"), tim = bus_->clock_hz("TIMPCLK1");
+    if (!hclk) hclk = bus_->clock_hz("HCLK");
     if (hclk && tim && *tim > 0) ratio = std::max<uint64_t>(1, uint64_t(std::llround(*hclk / *tim)));
   }
   if (ratio == ratio_) return;
