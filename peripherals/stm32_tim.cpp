@@ -79,7 +79,7 @@ void Stm32Tim::connect(PeripheralBus &bus) {
 void Stm32Tim::clock_update() {
   uint64_t ratio = 1;
   if (bus_) {
-    auto hclk = bus_->clock_hz("HCLK"), tim = bus_->clock_hz("TIMPCLK1");
+    auto hclk = bus_->clock_hz("HCLK"), tim = bus_->clock_hz(timer_clock());
     if (hclk && tim && *tim > 0) ratio = std::max<uint64_t>(1, uint64_t(std::llround(*hclk / *tim)));
   }
   if (ratio == ratio_) return;
