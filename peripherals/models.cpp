@@ -22,6 +22,8 @@
 #include "peripherals/stm32_usart.h"
 #include "peripherals/stm32_rtc_l4.h"
 #include "peripherals/stm32_lptim_l4.h"
+#include "peripherals/stm32_tim_advanced.h"
+#include "peripherals/nrf_info.h"
 
 #include <cstdio>
 #include <functional>
@@ -91,6 +93,9 @@ const Model kModels[] = {
     {"nrf-timer", &NrfTimer::required, &make<NrfTimer>},
     {"nrf-uarte", &NrfUarte::required, &make<NrfUarte>},
     {"nrf-gpio", &NrfGpio::required, &make<NrfGpio>},
+    {"stm32-tim-advanced", &Stm32TimAdvanced::required, &make<Stm32TimAdvanced>},
+    {"nrf-static", &none, &make<NrfStatic>},
+    {"nrf-uicr", &none, &make<NrfUicr>},
 };
 
 /// The models whose blocks are UARTs (append a UART model here too).
