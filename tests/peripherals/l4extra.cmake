@@ -10,7 +10,7 @@ if(MCUSIM_BUILD_FIRMWARE)
     STDOUT "after: 2024-02-29 00:00:05 weekday 4" REJECT_STDERR "unmodelled [a-z]+ (of|to) RTC")
   # Alarm A at hh:mm:07 wakes the core from Stop 2 once, 7 s after 12:00:00.
   mcusim_cli_test(l4extra-alarm EXIT 0 CMD run ${FW}/l4extra-stm32l4r5.elf -d stm32l4r5 --no-db --report text -- alarm
-    STDOUT "alarm: 2024-02-28 12:00:07" "alarm A after 1 stop2 entries" "deep states +stop2 1 entries")
+    STDOUT "alarm: 2024-02-28 12:00:07" "alarm A after 1 stop2 entries" "deep states +stop2 1 entry,")
   # Standby: SRAM2 kept only with PWR_CR3.RRS; SRAM1 always lost; RTC_BKP1R kept.
   mcusim_cli_test(l4extra-standby-sram EXIT 0 CMD run ${FW}/l4extra-stm32l4r5.elf -d stm32l4r5 --no-db -- sram rrs
     STDOUT "SRAM1 lost \\(0x00000000\\), SRAM2 kept \\(0xa5c3f00d\\), BKP1R 0xa5c3f00d")

@@ -127,7 +127,7 @@ TEST_CASE("l4extra: TIM1 compare flags on TIM1_CC, break on TIM1_BRK_TIM15, BDTR
   CHECK(b.cycles_of(kTim1Brk).size() == 1);
 }
 
-TEST_CASE("l4extra: TIM15 has two channels, TIM16 one; both count with their repetition counter") {
+TEST_CASE("l4extra: TIM15 has two channels, TIM16 one, both count with their repetition counter") {
   Board b;
   auto *t15 = dynamic_cast<Stm32TimAdvanced *>(b.bus->find("TIM15"));
   auto *t16 = dynamic_cast<Stm32TimAdvanced *>(b.bus->find("TIM16"));
@@ -205,7 +205,7 @@ TEST_CASE("l4extra: the calendar's rate follows PRER, and year 99 rolls over to 
   CHECK(b.now - b.start == uint64_t(kMsiHz)); // one second of core time at 4 MHz
 }
 
-TEST_CASE("l4extra: in init mode the calendar stops; TR/DR written there hold until INIT is cleared") {
+TEST_CASE("l4extra: in init mode the calendar stops, TR/DR written there hold until INIT is cleared") {
   RtcBoard b;
   b.set_calendar(0x100000, 0x2101);
   b.step_to(b.start + RtcBoard::cycles(5));
@@ -236,7 +236,7 @@ TEST_CASE("l4extra: Alarm A fires at the programmed second, every minute with ho
   CHECK(fired[1] == b.start + RtcBoard::cycles(67)); // 12:01:07
 }
 
-TEST_CASE("l4extra: Alarm B on a weekday and time; without ALRBIE the flag rises but no interrupt") {
+TEST_CASE("l4extra: Alarm B on a weekday and time, without ALRBIE the flag rises but no interrupt") {
   RtcBoard b;
   b.set_calendar(0x235959, 0x246228); // Wednesday 23:59:59
   // Thursday (WDSEL, 4) 00:00:30, seconds compared.
@@ -341,7 +341,7 @@ TEST_CASE("l4extra firmware: UICR programmed through the NVMC survives SystemIni
   CHECK(has(fr.out, "UICR PSELRESET 0x00000012 0x00000012 NFCPINS 0xfffffffe"));
 }
 
-TEST_CASE("l4extra: FICR ignores writes; UICR programs like flash (bits only cleared)") {
+TEST_CASE("l4extra: FICR ignores writes, UICR programs like flash (bits only cleared)") {
   test::PeripheralBench b(64e6);
   b.build("nrf52840");
   b.wr(0x10000100, 0x1234);
