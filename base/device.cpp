@@ -144,6 +144,34 @@ void check_address_map(const Device &d, Reader &rd) {
               hex(spans[i].end - 1) + ")");
 }
 
+/// The optional `standby` parts of a region: { name, base, size, kept_by?, source? }, inside the region.
+void read_standby_parts(const toml::table &t, MemoryRegionDesc &r, Reader &rd) {
+  auto node = t.get("standby");
+  if (!node) return;
+  auto parts = node->as_array();
+  if (!parts) {
+    rd.fail("standby of " + r.name + " must be an array of tables {name, base, size, kept_by}", node);
+    return;
+  }
+  const std::string where = "memory." + r.name + ".standby.";
+  for (auto &pn : *parts) {
+    auto pt = pn.as_table();
+    if (!pt) {
+      rd.fail("standby of " + r.name + " must be an array of tables {name, base, size, kept_by}", &pn);
+      return;
+    }
+    MemoryRegionDesc::StandbyPart p;
+    p.name = rd.get<std::string>(*pt, "name", where.c_str()).value_or("?");
+    p.base = rd.get<uint32_t>(*pt, "base", where.c_str()).value_or(0);
+    p.size = rd.get<uint32_t>(*pt, "size", where.c_str()).value_or(0);
+    p.kept_by = rd.get<std::string>(*pt, "kept_by", where.c_str(), false).value_or("");
+    p.source = rd.get<std::string>(*pt, "source", where.c_str(), false).value_or("");
+    if (p.size == 0 || p.base < r.base || uint64_t(p.base) + p.size > r.end())
+      rd.fail("standby part " + p.name + " of memory " + r.name + " must be a non-empty range inside the region", &pn);
+    r.standby.push_back(std::move(p));
+  }
+}
+
 void read_memory(const toml::array &mem, Device &d, Reader &rd) {
   if (mem.empty()) rd.fail("[[memory]] has no regions");
   if (mem.size() > kMaxRegions) rd.fail("more than " + std::to_string(kMaxRegions) + " [[memory]] regions", &mem);
@@ -190,6 +218,7 @@ void read_memory(const toml::array &mem, Device &d, Reader &rd) {
     }
     r.source = rd.get<std::string>(*t, "source", where.c_str(), false).value_or("");
     r.single_cycle = rd.get<bool>(*t, "single_cycle", where.c_str(), false).value_or(false);
+    read_standby_parts(*t, r, rd);
     if (r.size == 0 || r.size % 1024 != 0 || r.base % 1024 != 0)
       rd.fail("memory " + r.name + ": base and size must be non-zero multiples of 1 KiB", &node);
     d.memory.push_back(std::move(r));

@@ -36,6 +36,20 @@ struct MemoryRegionDesc {
   bool single_cycle = false; ///< Cortex-M0+ single-cycle I/O port (loads and stores take 1 cycle)
   std::vector<uint32_t> aliases;
   std::string source;
+  /// What the wake-up from Standby does to parts of the region (`standby` in
+  /// the device file): each part's contents are lost (filled with
+  /// kStandbyLostFill, a model of 'undefined') unless `kept_by` names a
+  /// condition the peripheral models report as holding (PWR_CR3.RRS).
+  /// Empty: the whole region keeps its contents.
+  struct StandbyPart {
+    std::string name;    ///< "SRAM1"
+    uint32_t base = 0;
+    uint32_t size = 0;
+    std::string kept_by; ///< empty: always lost; else PeripheralSpace::standby_keeps(kept_by)
+    std::string source;
+  };
+  std::vector<StandbyPart> standby;
+  static constexpr uint8_t kStandbyLostFill = 0x00;
 
   bool contains(uint64_t addr, uint64_t len = 1) const {
     return addr >= base && addr + len <= uint64_t(base) + size;

@@ -133,6 +133,10 @@ public:
   /// backup domain keeps (the RTC, RCC_BDCR) and the flags that tell firmware
   /// it woke from Standby (PWR_SR1.SBF). Default: reset().
   virtual void standby_reset() { reset(); }
+  /// Whether the condition `name` of a device file's `standby` part
+  /// (MemoryRegionDesc::StandbyPart::kept_by, e.g. "PWR_CR3.RRS") holds as
+  /// the registers are set now, asked before standby_reset(). Default: false.
+  virtual bool standby_keeps(const std::string & /*name*/) const { return false; }
 };
 
 /// Builds the space for a run (RunOptions::peripherals).

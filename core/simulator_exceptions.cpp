@@ -236,6 +236,7 @@ void Simulator::Impl::handle_intr() {
 /// vector; the peripherals keep their backup domain and flag the wake-up
 /// (PeripheralSpace::standby_reset). SRAM is kept (see docs/peripherals.md, "Low power").
 void Simulator::Impl::wake_from_standby() {
+  lose_standby_ram();
   reset_cpu(true);
   cur = &no_block;
 }

@@ -199,6 +199,7 @@ struct Simulator::Impl {
   bool warned_unknown_state = false;
   int enter_deep_state();            // simulator_sleep.cpp
   void wake_from_standby();          // simulator_exceptions.cpp
+  void lose_standby_ram();           // simulator_sleep.cpp: the RAM Standby does not retain
   // The last exception exit's charge: a tail-chain replaces it, possibly after a sleep.
   uint8_t exit_loc = 0;
   uint64_t exit_at = 0, exit_closed = 0;

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -206,6 +207,23 @@ void Simulator::Impl::handle_self_loop() {
 uint32_t Simulator::Impl::last_block_size_for(uint32_t p) {
   auto h1 = mem.read16(p);
   return h1 && isa::is32(*h1) ? 4 : 2;
+}
+
+/// Standby ends with the RAM parts the device file marks (`standby` of a
+/// [[memory]] region) lost unless their retention condition holds
+/// (PeripheralSpace::standby_keeps, e.g. PWR_CR3.RRS for the STM32L4's
+/// SRAM2): their contents are undefined on the chip, modelled as
+/// MemoryRegionDesc::kStandbyLostFill. Asked before the peripherals' standby reset.
+void Simulator::Impl::lose_standby_ram() {
+  for (const auto &r : sim.device_.memory) {
+    for (const auto &part : r.standby) {
+      if (!part.kept_by.empty() && periph && periph->standby_keeps(part.kept_by)) continue;
+      uint8_t *p = mem.host_ptr(part.base, part.size);
+      if (!p) continue;
+      std::memset(p, MemoryRegionDesc::kStandbyLostFill, part.size);
+      uc_ctl_remove_cache(uc, part.base, uint64_t(part.base) + part.size); // code run from there is gone too
+    }
+  }
 }
 
 } // namespace mcusim

@@ -143,4 +143,10 @@ std::optional<std::string> PeripheralBus::low_power_state() const {
   return std::nullopt;
 }
 
+bool PeripheralBus::standby_keeps(const std::string &name) const {
+  for (const auto &b : blocks_)
+    if (auto kept = b->standby_keeps(name)) return *kept;
+  return false;
+}
+
 } // namespace mcusim::peripherals

@@ -47,6 +47,8 @@ public:
   void reset() override;
   /// Each block's standby_reset().
   void standby_reset() override;
+  /// The first block that knows `name` answers (Peripheral::standby_keeps); false if none does.
+  bool standby_keeps(const std::string &name) const override;
 
   std::vector<Window> windows() const override;
   PeripheralAccess read(uint32_t addr, unsigned size, uint32_t &value) override;

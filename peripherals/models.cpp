@@ -24,6 +24,8 @@
 #include "peripherals/stm32_lptim_l4.h"
 #include "peripherals/stm32_exti_h7.h"
 #include "peripherals/stm32_pwr_h7.h"
+#include "peripherals/stm32_tim_advanced.h"
+#include "peripherals/nrf_info.h"
 
 #include <cstdio>
 #include <functional>
@@ -94,6 +96,9 @@ const Model kModels[] = {
     {"nrf-uarte", &NrfUarte::required, &make<NrfUarte>},
     {"nrf-gpio", &NrfGpio::required, &make<NrfGpio>},
     {"stm32-exti-h7", &Stm32ExtiH7::required, &make<Stm32ExtiH7>},
+    {"stm32-tim-advanced", &Stm32TimAdvanced::required, &make<Stm32TimAdvanced>},
+    {"nrf-static", &none, &make<NrfStatic>},
+    {"nrf-uicr", &none, &make<NrfUicr>},
 };
 
 /// The models whose blocks are UARTs (append a UART model here too).

@@ -63,6 +63,9 @@ public:
   /// The reset that ends Standby/Shutdown (PeripheralSpace::standby_reset):
   /// reset() unless the block keeps state across it (backup domain) or sets flags.
   virtual void standby_reset() { reset(); }
+  /// Whether the block's registers keep the Standby retention `name` (PWR:
+  /// "PWR_CR3.RRS"); none when the block does not know the name (PeripheralSpace::standby_keeps).
+  virtual std::optional<bool> standby_keeps(const std::string & /*name*/) const { return std::nullopt; }
   /// Called once, after every block of the device is on `bus`: a block looks
   /// up the blocks it depends on here (a UART's RCC for its clock, EXTI's GPIO ports).
   virtual void connect(PeripheralBus & /*bus*/) {}

@@ -22,7 +22,9 @@ void Stm32PwrL4::reset() {
 
 void Stm32PwrL4::standby_reset() {
   const bool standby = (regs_.read(CR1) & 7u) == 3u;
+  const uint32_t cr3 = regs_.read(CR3); // not reset by the Standby exit (RM0432 §5.4.3 [UNVERIFIED])
   reset();
+  regs_.set(CR3, cr3);
   if (standby) regs_.set_bits(SR1, kSbf, true);
 }
 
@@ -62,6 +64,11 @@ unsigned Stm32PwrL4::vos_range() const {
   case 2: return 2;
   default: return 0;
   }
+}
+
+std::optional<bool> Stm32PwrL4::standby_keeps(const std::string &name) const {
+  if (name != "PWR_CR3.RRS") return std::nullopt;
+  return (regs_.read(CR3) & (1u << 8)) != 0; // RRS: SRAM2 retention in Standby (RM0432 §5.4.3)
 }
 
 } // namespace mcusim::peripherals

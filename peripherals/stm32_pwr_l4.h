@@ -17,6 +17,7 @@ namespace mcusim::peripherals {
 
 class Stm32PwrL4 final : public Peripheral {
 public:
+  static constexpr uint32_t CR3 = 0x08;
   static constexpr uint32_t CR1 = 0x00, SR1 = 0x10, SR2 = 0x14, SCR = 0x18, CR5 = 0x80;
   static constexpr uint32_t kSbf = 1u << 8; ///< PWR_SR1.SBF and PWR_SCR.CSBF
   static constexpr double kVosSettleUs = 20; ///< see docs/peripherals.md ([UNVERIFIED])
@@ -31,6 +32,8 @@ public:
   std::optional<std::string> low_power_state() const override;
   /// Standby's wake-up: reset, then PWR_SR1.SBF set (not after Shutdown, whose exit is a power-on reset).
   void standby_reset() override;
+  /// "PWR_CR3.RRS": SRAM2 keeps its contents in Standby (RM0432 §5.4.3).
+  std::optional<bool> standby_keeps(const std::string &name) const override;
   void write_register(uint32_t offset, uint32_t value, uint32_t mask) override;
   /// 1 or 2 (PWR_CR1.VOS), 0 for a reserved value.
   unsigned vos_range() const;

@@ -25,6 +25,8 @@ void Stm32RtcL4::reset() {
   wut_ = wutwf_ = initf_ = rsf_ = 0;
   wut_fraction_ = 0;
   ssr_origin_ = 0;
+  alarm_[0] = alarm_[1] = 0; // cancelled with the other events
+  calendar_start(); // the calendar counts from its reset values (and the alarm line drops)
 }
 
 void Stm32RtcL4::connect(PeripheralBus &bus) { bus_ = &bus; }
@@ -38,7 +40,9 @@ bool Stm32RtcL4::models(uint32_t offset) const {
   case PRER:
   case WUTR:
   case WPR:
-  case SSR: return true;
+  case SSR:
+  case ALRMAR:
+  case ALRMBR: return true;
   default: return false;
   }
 }
@@ -71,6 +75,7 @@ void Stm32RtcL4::after_two_ticks(Scheduler::EventId &id, std::function<void()> f
 }
 
 uint32_t Stm32RtcL4::read_register(uint32_t offset) {
+  if (offset == TR || offset == DR) return calendar_register(offset);
   if (offset == SSR) {
     // SSR counts down from PREDIV_S at ck_apre = RTCCLK / (PREDIV_A + 1).
     const uint32_t prer = regs_.read(PRER);
@@ -97,6 +102,7 @@ void Stm32RtcL4::write_register(uint32_t offset, uint32_t value, uint32_t mask) 
     uint32_t next = isr & ~((kIsrFlags | RSF) & mask & ~value); // RSF is rc_w0 too
     if (unlocked() && (mask & INIT)) next = (next & ~INIT) | (value & INIT);
     regs_.set(ISR, next);
+    if ((next & INIT) && !(isr & INIT)) calendar_freeze();
     if ((next & INIT) && !(isr & INIT)) after_two_ticks(initf_, [this] {
         initf_ = 0;
         if (regs_.read(ISR) & INIT) regs_.set_bits(ISR, INITF, true);
@@ -105,6 +111,7 @@ void Stm32RtcL4::write_register(uint32_t offset, uint32_t value, uint32_t mask) 
       cancel(initf_);
       regs_.set_bits(ISR, INITF, false);
       ssr_origin_ = now(); // the counters restart from the values written in init mode
+      calendar_start();
     }
     // The shadow registers are synchronised again two RTCCLK periods later (outside init mode).
     if (!(next & RSF) && !(next & INIT) && !rsf_) after_two_ticks(rsf_, [this] {
@@ -112,15 +119,18 @@ void Stm32RtcL4::write_register(uint32_t offset, uint32_t value, uint32_t mask) 
         if (!(regs_.read(ISR) & INIT)) regs_.set_bits(ISR, RSF, true);
       });
     (void)kIsrControl;
+    alarm_line(); // ALRAF/ALRBF cleared by the write withdraw the request
     return;
   }
   if (!unlocked()) return; // write-protected (RM0432 'RTC register write protection')
   if (offset == WUTR && !(regs_.read(ISR) & WUTWF)) return; // writable only while WUTWF = 1
   if ((offset == TR || offset == DR || offset == PRER) && !(regs_.read(ISR) & INITF)) return; // init mode only
+  if ((offset == ALRMAR || offset == ALRMBR) && !alarm_writable(offset)) return;
   const uint32_t before = regs_.read(CR);
   regs_.write(offset, value, mask);
   if (offset != CR) return;
   const uint32_t cr = regs_.read(CR);
+  alarm_control(before, cr);
   if ((before & WUTE) && !(cr & WUTE)) {
     cancel(wut_);
     after_two_ticks(wutwf_, [this] {

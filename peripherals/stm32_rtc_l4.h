@@ -20,8 +20,14 @@
 /// - SSR counts down from PREDIV_S at ck_apre, computed from the time on read.
 /// - Backup domain: the state survives the Standby wake-up (standby_reset()).
 ///
-/// TR/DR (calendar) do not advance; alarms, timestamps, tamper, smooth
-/// calibration and shift are left to the register file.
+/// - Calendar and alarms (peripherals/stm32_rtc_l4_calendar.cpp): TR/DR
+///   count ck_spre seconds from the values written in init mode; Alarm A/B
+///   (ALRMAR/ALRMBR with their MSKx bits) set ALRAF/ALRBF at the second
+///   that matches, each one scheduler event at its cycle; with ALRAIE/ALRBIE
+///   the RTC_Alarm line (irqs[1], EXTI line 18) is driven as a level.
+///
+/// Timestamps, tamper, smooth calibration, shift, the 12-hour format and the
+/// sub-second alarm comparison (ALRMxSSR) are left to the register file.
 #pragma once
 
 #include "peripherals/peripheral.h"
@@ -31,6 +37,7 @@ namespace mcusim::peripherals {
 class Stm32RtcL4 final : public Peripheral {
 public:
   static constexpr uint32_t TR = 0x00, DR = 0x04, CR = 0x08, ISR = 0x0C, PRER = 0x10, WUTR = 0x14, WPR = 0x24, SSR = 0x28;
+  static constexpr uint32_t ALRMAR = 0x1C, ALRMBR = 0x20;
   // ISR bits (RM0432).
   static constexpr uint32_t WUTWF = 1u << 2, RSF = 1u << 5, INITF = 1u << 6, INIT = 1u << 7, WUTF = 1u << 10;
   // CR bits (RM0432).
@@ -63,6 +70,36 @@ private:
   Scheduler::EventId wut_ = 0, wutwf_ = 0, initf_ = 0, rsf_ = 0;
   double wut_fraction_ = 0; ///< the cycles' fractional part carried between periods
   uint64_t ssr_origin_ = 0; ///< core cycle at which SSR was PREDIV_S
+
+  // --- calendar and alarms (stm32_rtc_l4_calendar.cpp) ---
+public:
+  /// The calendar now, in seconds since 2000-01-01 00:00:00 (year 00 of DR).
+  uint64_t calendar_seconds() const;
+  /// TR or DR as the calendar holds them now (24-hour format).
+  uint32_t calendar_register(uint32_t offset) const;
+
+private:
+  /// Core cycles of one ck_spre second (0 without RTCCLK).
+  double cycles_per_second() const;
+  /// Whole seconds counted since ssr_origin_ (0 in init mode).
+  uint64_t seconds_counted(uint64_t cycle) const;
+  /// INIT set: the calendar stops with TR/DR holding the time reached; alarms cancelled.
+  void calendar_freeze();
+  /// INIT cleared: counting restarts from the TR/DR written (ssr_origin_ = now).
+  void calendar_start();
+  /// A CR write changed `before` to `cr`: ALRAWF/ALRBWF, the alarm events and the line.
+  void alarm_control(uint32_t before, uint32_t cr);
+  /// Whether ALRMAR/ALRMBR may be written now (RM0432: only while the alarm is disabled).
+  bool alarm_writable(uint32_t offset) const;
+  /// (Re)computes the next match of alarm `n` (0 = A, 1 = B) and schedules its event.
+  void schedule_alarm(unsigned n);
+  /// RTC_Alarm (irqs[1]): (ALRAF AND ALRAIE) OR (ALRBF AND ALRBIE).
+  void alarm_line();
+  uint64_t cal_base_ = 0;  ///< calendar seconds at ssr_origin_ (the TR/DR written in init mode)
+  unsigned wdu_base_ = 1;  ///< weekday (1 = Monday .. 7) at ssr_origin_
+  bool frozen_ = false;    ///< in init mode: TR/DR hold their values
+  Scheduler::EventId alarm_[2] = {0, 0};
+  bool alarm_level_ = false;
 };
 
 } // namespace mcusim::peripherals

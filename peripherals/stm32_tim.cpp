@@ -82,7 +82,7 @@ void Stm32Tim::clock_update() {
   uint64_t ratio = 1;
   if (bus_) {
     // The core's clock: HCLK, or on the STM32H7 the CPU clock (sys_cdcpre_ck), which HPRE may divide for HCLK.
-    auto hclk = bus_->clock_hz("CPU"), tim = bus_->clock_hz("TIMPCLK1");
+    auto hclk = bus_->clock_hz("CPU"), tim = bus_->clock_hz(timer_clock());
     if (!hclk) hclk = bus_->clock_hz("HCLK");
     if (hclk && tim && *tim > 0) ratio = std::max<uint64_t>(1, uint64_t(std::llround(*hclk / *tim)));
   }

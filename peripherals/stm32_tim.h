@@ -22,7 +22,7 @@
 
 namespace mcusim::peripherals {
 
-class Stm32Tim final : public Peripheral {
+class Stm32Tim : public Peripheral {
 public:
   // Register offsets (RM0432 TIMx register maps).
   static constexpr uint32_t CR1 = 0x00, DIER = 0x0C, SR = 0x10, EGR = 0x14, CCMR1 = 0x18, CCMR2 = 0x1C, CNT = 0x24,
@@ -52,7 +52,9 @@ public:
   /// Whether the counter is counting (CR1.CEN).
   bool counting() const { return counting_; }
 
-private:
+protected:
+  /// The RCC clock that counts (TIMPCLK1 for the APB1 timers; Stm32TimAdvanced: TIMPCLK2).
+  virtual const char *timer_clock() const { return "TIMPCLK1"; }
   uint32_t cr1() const { return regs_.read(CR1); }
   bool down() const { return kind_ == Kind::General && (cr1() & DIR); }
   uint64_t cycles_per_step() const { return uint64_t(psc_ + 1) * ratio_; }
@@ -65,19 +67,19 @@ private:
   /// The counter restarts at `count` at cycle `at` (prescaler phase 0).
   void restart(uint64_t at, uint32_t count);
   /// Overflow / underflow at cycle `at`: counter wraps, update event unless UDIS.
-  void overflow(uint64_t at);
+  virtual void overflow(uint64_t at);
   /// An update event: shadow registers loaded; UIF set when `flag`.
-  void update_event(bool flag);
+  virtual void update_event(bool flag);
   /// The next overflow cycle, or kNever (stopped, or ARR = 0: the counter is blocked).
   uint64_t next_overflow() const;
   /// Whether channel `ch` (0..3) is an output-compare channel (CCMRx.CCxS = 00).
-  bool output_channel(unsigned ch) const;
+  virtual bool output_channel(unsigned ch) const;
   /// The next compare match of channel `ch` after the cycle up to which events are done, or kNever.
   uint64_t next_match(unsigned ch) const;
   /// The flags of output channels whose CCR equals the counter just wrapped to.
   void match_at_wrap();
   /// Set SR bits and pend the IRQ for those DIER enables.
-  void set_flags(uint32_t bits);
+  virtual void set_flags(uint32_t bits);
   /// Re-schedule the one pending event at the earliest of the next overflow and matches.
   void reschedule();
   /// The timer clock ratio from the RCC; a change rebases the count.
