@@ -427,7 +427,8 @@ DivideProgram build_divide_program(const std::vector<DecodedInsn> &insns, const 
     }
     p.ops.push_back(*op);
     known |= writes;
-    if (op->kind == Op::Load && d.writeback && d.base >= 0) known &= uint16_t(~(1u << d.base)); // base update not followed
+    if ((op->kind == Op::Load || op->kind == Op::Store) && d.writeback && d.base >= 0)
+      known &= uint16_t(~(1u << d.base)); // base update not followed
     if (op->flags & 8) flags_known = false;
     else if (op->flags & 1) flags_known = true;
   }

@@ -247,3 +247,12 @@ TEST_CASE("firmware: divides with operands computed in their own block, timed by
     CHECK(uint64_t(out["table"] - out["base"]) == table);
   }
 }
+
+TEST_CASE("a store that updates its base register leaves the base unknown to the program") {
+  Pricer p(CoreKind::M4);
+  // str r1, [r0], #4 (post-indexed: r0 += 4); udiv r3, r3, r0
+  BlockCost c = p.price({0xF840, 0x1B04, 0xFBB3, 0xF3F0});
+  const DivideProgram *dp = p.model->divide_program(c.prefix);
+  REQUIRE(dp != nullptr);
+  CHECK(!dp->sites[0].exact);
+}
