@@ -206,12 +206,7 @@ __attribute__((noinline)) bool Simulator::Impl::block_flags(Entry &e, uint32_t a
       return true;
     }
     div_bypass_pc = 0xFFFFFFFF;
-    if (ct && (c.div_flags & isa::kDivDynamic)) {
-      uint32_t n = reg(UC_ARM_REG_R0 + c.div_rn), d = reg(UC_ARM_REG_R0 + c.div_rm);
-      div_extra = isa::divide_cycles(*ct, n, d, c.div_flags & isa::kDivSigned) - ct->div_min;
-      div_extra_entry = &e;
-      charge_run(div_extra, e.loc);
-    }
+    if (ct && (c.div_flags & isa::kDivDynamic)) charge_divides(e);
   }
   if ((c.flags & isa::kBlockFetchLines) && e.cache_epoch != memsys->epoch()) {
     charge_run(uint64_t(memsys->touch_lines(c.first_line, c.lines)) * c.line_miss, e.loc);
@@ -219,6 +214,36 @@ __attribute__((noinline)) bool Simulator::Impl::block_flags(Entry &e, uint32_t a
   }
   charge_run(c.cycles, e.loc);
   return false;
+}
+
+/// The divides of a block, priced from the values they see on this execution:
+/// the block's divide program (isa/divide_operands.h) evaluated from the
+/// registers at entry. Their cycles are kept per divide for exact counter
+/// reads inside the block (locate_access).
+void Simulator::Impl::charge_divides(const Entry &e) {
+  const isa::DivideProgram *dp = timing->divide_program(e.cost.prefix);
+  if (!dp) return;
+  std::array<uint32_t, 16> r{};
+  int ids[15];
+  void *ptrs[15];
+  int n = 0;
+  for (int i = 0; i < 15; ++i) {
+    if (!(dp->entry_regs >> i & 1)) continue;
+    ids[n] = i == 13 ? UC_ARM_REG_SP : i == 14 ? UC_ARM_REG_LR : UC_ARM_REG_R0 + i;
+    ptrs[n++] = &r[size_t(i)];
+  }
+  if (n) uc_reg_read_batch(uc, ids, ptrs, n);
+  if (div_site_extra.size() < dp->sites.size()) div_site_extra.resize(dp->sites.size());
+  auto read = [](void *ctx, uint32_t a, unsigned len) -> std::optional<uint32_t> {
+    const uint8_t *p = static_cast<const MemoryMap *>(ctx)->host_ptr(a, len);
+    if (!p) return std::nullopt;
+    uint32_t v = 0;
+    std::memcpy(&v, p, len);
+    return v;
+  };
+  div_extra = isa::evaluate_divides(*dp, *ct, r, read, &mem, div_site_extra.data());
+  div_extra_entry = &e;
+  charge_run(div_extra, e.loc);
 }
 
 // --- profiling ---------------------------------------------------------------------------

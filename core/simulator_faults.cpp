@@ -5,6 +5,7 @@
 /// with its backtrace, engine errors, and the readable fault report.
 #include "core/simulator_impl.h"
 
+#include "isa/divide_operands.h"
 #include "isa/thumb.h"
 
 #include <array>
@@ -53,11 +54,21 @@ void Simulator::Impl::locate_access(uint32_t addr, bool write) {
   if (found < 0) return;
   mmio_mark = mark;
   mmio_last_idx = found;
-  uint64_t stat = pre && size_t(found) < pre->size() ? (*pre)[size_t(found)] : uint64_t(found);
-  uint64_t dynamic = div_extra_entry == cur ? div_extra : 0; // the block's divide, if any
-  uint64_t block_start = cycles - cur->cost.cycles - dynamic;
-  // The divide's extra cycles count only for accesses after it.
-  precise_now = block_start + stat + (found > int(cur->cost.div_index) ? dynamic : 0);
+  // The access is timed at the end of its instruction (a load's data phase):
+  // so a counter read returns the same count whether or not it pipelines or
+  // pairs with what precedes it, and two reads differ by exactly the cycles
+  // of what lies between them plus the second read.
+  uint64_t stat = pre && size_t(found) + 1 < pre->size() ? (*pre)[size_t(found) + 1] : uint64_t(found) + 1;
+  const bool divided = div_extra_entry == cur; // the block's divides, priced on this execution
+  uint64_t block_start = cycles - cur->cost.cycles - (divided ? div_extra : 0);
+  uint64_t dynamic = 0; // the divides before the access
+  if (divided) {
+    if (const isa::DivideProgram *dp = timing->divide_program(cur->cost.prefix)) {
+      for (size_t k = 0; k < dp->sites.size() && k < div_site_extra.size(); ++k)
+        if (int(dp->sites[k].index) < found) dynamic += div_site_extra[k];
+    }
+  }
+  precise_now = block_start + stat + dynamic;
   precise_valid = true;
 }
 

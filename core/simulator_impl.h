@@ -141,8 +141,11 @@ struct Simulator::Impl {
   }
   int poll_prio = 256;
   // The block executing now (or last executed) is `cur` (see below); its
-  // divide cost so far, for exact DWT/SysTick reads inside the block.
+  // divides' cost on this execution (div_extra, each divide's in
+  // div_site_extra), for exact DWT/SysTick reads inside the block.
+  // div_extra_entry names the block they belong to (reset when the table is).
   const void *div_extra_entry = nullptr;
+  std::vector<uint8_t> div_site_extra;
   const uint64_t *icache_epoch = nullptr;
   uint32_t div_extra = 0;
   uint64_t mmio_mark = UINT64_MAX;
@@ -330,6 +333,7 @@ struct Simulator::Impl {
   __attribute__((noinline, cold)) bool stop_here(uint32_t address);
   __attribute__((noinline)) Entry &find_or_insert(uint64_t key);
   __attribute__((noinline)) bool block_flags(Entry &e, uint32_t address, uint32_t branch);
+  void charge_divides(const Entry &e);
 
   // --- profiling (state here; the code in simulator_blocks.cpp) -----------------------------
   std::unique_ptr<ProfileListener> tracker; ///< from RunOptions::profile_listener, with RunOptions::profile
@@ -351,9 +355,10 @@ struct Simulator::Impl {
   void measure_arena(ProfileData &d);
 
   // --- locating instructions in a block (simulator_faults.cpp) -------------------------------
-  /// Cycle count at the instruction of the block now executing that makes
-  /// this access: the block's start, plus the static cost of the instructions
-  /// before it, plus what dynamic costs (divides) have added since.
+  /// Cycle count at the end of the instruction of the block now executing
+  /// that makes this access (its data phase, where a counter is sampled): the
+  /// block's start, plus the static cost of the instructions up to and
+  /// including it, plus what the block's divides before it cost this time.
   uint64_t precise_now = 0;
   bool precise_valid = false;
   void locate_access(uint32_t addr, bool write);

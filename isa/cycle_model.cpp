@@ -134,18 +134,36 @@ BlockCost CycleModel::price_block(const uint8_t *code, uint32_t addr, uint32_t s
   }
   cycles += uint32_t((data_q8 + 128) / 256);
 
-  // Divide: operand-dependent. When its operands are not written earlier in
-  // the block, the run loop reads them at block entry on every execution;
-  // otherwise they are estimated once, from this first execution.
-  if ((cost.flags & kBlockHasDiv) && cost.div_index < insns.size()) {
-    uint16_t written = 0;
-    for (size_t i = 0; i < cost.div_index; ++i) written |= insns[i].defs;
-    if (!(written >> cost.div_rn & 1) && !(written >> cost.div_rm & 1)) {
-      cost.div_flags |= kDivDynamic;
-    } else {
-      unsigned est = ctx.regs ? divide_cycles(t, (*ctx.regs)[cost.div_rn], (*ctx.regs)[cost.div_rm], cost.div_flags & kDivSigned)
-                              : (t.div_min + t.div_max) / 2u;
-      cycles += est - t.div_min;
+  // Divides: operand-dependent. The block's data flow up to its last divide
+  // is kept as a program the run loop evaluates from the registers at entry
+  // on every execution (isa/divide_operands.h). A divide whose operands the
+  // program cannot follow is charged its estimate here, once.
+  DivideProgram divides;
+  if (cost.flags & kBlockHasDiv) {
+    struct Reader {
+      static std::optional<uint32_t> read(void *c, uint32_t a, unsigned len) {
+        const auto &ctx = *static_cast<const BlockContext *>(c);
+        if (!ctx.read32) return std::nullopt;
+        auto lo = ctx.read32(a & ~3u);
+        if (!lo) return std::nullopt;
+        uint64_t w = *lo;
+        if ((a & 3) + len > 4) {
+          auto hi = ctx.read32((a & ~3u) + 4);
+          if (!hi) return std::nullopt;
+          w |= uint64_t(*hi) << 32;
+        }
+        w >>= 8 * (a & 3);
+        return uint32_t(len == 4 ? w : w & ((1ull << (8 * len)) - 1));
+      }
+    };
+    divides = build_divide_program(insns, code, addr, t, ctx.regs, &Reader::read, const_cast<BlockContext *>(&ctx));
+    for (const DivideSite &site : divides.sites) {
+      if (site.exact) {
+        cost.div_flags |= kDivDynamic;
+        continue;
+      }
+      cycles += site.estimate;
+      for (size_t j = size_t(site.index) + 1; j < prefix.size(); ++j) prefix[j] = uint16_t(std::min<uint32_t>(prefix[j] + site.estimate, 0xFFFF));
     }
   }
 
@@ -189,8 +207,10 @@ BlockCost CycleModel::price_block(const uint8_t *code, uint32_t addr, uint32_t s
     }
   }
   cost.cycles = cycles;
+  prefix.push_back(uint16_t(std::min<uint32_t>(cycles, 0xFFFF))); // the end of the last instruction
   cost.prefix = uint32_t(prefixes_.size());
   prefixes_.push_back(std::move(prefix));
+  divides_.push_back(std::move(divides));
   return cost;
 }
 

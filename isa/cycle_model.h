@@ -7,6 +7,7 @@
 #include "base/device.h"
 #include "isa/core_timing.h"
 #include "isa/decoder.h"
+#include "isa/divide_operands.h"
 #include "isa/memory_timing.h"
 #include "isa/timing.h"
 
@@ -24,6 +25,9 @@ public:
   const std::vector<uint16_t> *prefix(uint32_t index) const override {
     return index < prefixes_.size() ? &prefixes_[index] : nullptr;
   }
+  const DivideProgram *divide_program(uint32_t index) const override {
+    return index < divides_.size() && !divides_[index].sites.empty() ? &divides_[index] : nullptr;
+  }
   const CoreTiming *core_timing() const override { return timing_; }
   /// Decoded instructions of a block (for tests and diagnostics).
   std::vector<DecodedInsn> decode_block(const uint8_t *code, uint32_t addr, uint32_t size) const;
@@ -34,6 +38,7 @@ private:
   const CoreTiming *timing_ = nullptr;
   const MemoryTiming *memory_ = nullptr;
   std::vector<std::vector<uint16_t>> prefixes_;
+  std::vector<DivideProgram> divides_; ///< parallel to prefixes_ (empty for blocks without divides)
 };
 
 } // namespace mcusim::isa

@@ -3,8 +3,9 @@
 /// A model prices a translated block once (its static part); the run loop
 /// caches the result and adds it on every execution of the block. What is
 /// dynamic stays small and explicit: whether the block's final branch was
-/// taken (known at the next block), the operands of a divide (a hook on
-/// divide instructions), and the instruction-cache state of the lines the
+/// taken (known at the next block), the operands of its divides (evaluated
+/// from the registers at block entry through the block's own data flow,
+/// isa/divide_operands.h), and the instruction-cache state of the lines the
 /// block is fetched from.
 #pragma once
 
@@ -19,6 +20,7 @@
 namespace mcusim::isa {
 
 struct CoreTiming;
+struct DivideProgram;
 
 enum BlockFlags : uint32_t {
   kBlockSelfLoop = 1u << 0, ///< the block is a single "b ." (idle loop)
@@ -34,7 +36,7 @@ enum BlockEnd : uint8_t { kEndOther = 0, kEndCall = 1 };
 /// div_flags bits
 enum : uint8_t {
   kDivSigned = 1,  ///< SDIV
-  kDivDynamic = 2, ///< the operands are not written earlier in the block: read them at block entry
+  kDivDynamic = 2, ///< some divide is priced at every execution (TimingModel::divide_program)
 };
 
 struct BlockCost {
@@ -47,7 +49,7 @@ struct BlockCost {
   uint32_t first_line = 0;      ///< first instruction-cache line (address / line size)
   uint16_t lines = 0;           ///< instruction-cache lines the block spans
   uint16_t line_miss = 0;       ///< stall of one missed line
-  uint32_t prefix = UINT32_MAX; ///< index of the per-instruction start offsets (exact DWT/SysTick reads)
+  uint32_t prefix = UINT32_MAX; ///< index of the per-instruction start offsets (exact DWT/SysTick reads) and of the divide program
   uint8_t div_index = 0xFF;     ///< instruction index of the first SDIV/UDIV
   uint8_t div_rn = 0, div_rm = 0, div_flags = 0;
   uint8_t fp_index = 0xFF;      ///< instruction index of the first FP instruction
@@ -67,8 +69,11 @@ public:
   /// Price the block of `size` bytes at `addr`; `code` points at its bytes
   /// (nullptr if the block is not in host-visible memory).
   virtual BlockCost price_block(const uint8_t *code, uint32_t addr, uint32_t size, const BlockContext &ctx) = 0;
-  /// Start offsets (static cycles) of each instruction of a priced block.
+  /// Start offsets (static cycles) of each instruction of a priced block,
+  /// then one more entry: the end of the last instruction.
   virtual const std::vector<uint16_t> *prefix(uint32_t index) const { return nullptr; }
+  /// The divide program of a block with kDivDynamic (BlockCost::prefix is the index).
+  virtual const DivideProgram *divide_program(uint32_t index) const { return nullptr; }
   /// The core's table, when the model prices by core (exceptions, divides).
   virtual const CoreTiming *core_timing() const { return nullptr; }
 };

@@ -27,4 +27,10 @@ MB_TABLE_BEGIN
     MB_ENTRY bl_bx
     MB_ENTRY push_pop
     MB_ENTRY flash_loop, (MB_F_NET|MB_F_COLDWARM)
+    MB_ENTRY bracket_plain, MB_F_NET
+    MB_ENTRY bracket_after_ldr_ldr, MB_F_NET
+    MB_ENTRY bracket_after_mul, MB_F_NET
+    MB_ENTRY bracket_repeat, MB_F_NET
+    MB_ENTRY bracket_after_div, MB_F_NET
+    MB_ENTRY bracket_over_div, MB_F_NET
 MB_TABLE_END
