@@ -83,6 +83,10 @@ struct Simulator::Impl {
   bool clock_from_firmware = false; ///< the registers set the clock (no --mhz, the firmware wrote RCC/FLASH)
   void init_clock();
   void apply_clock();
+  std::string power_mode_in_force(const CoreClock &c) const;
+  /// The firmware's FLASH_ACR / ICACHE enables (CoreClock::accel) put in force; true when the memory system changed.
+  bool apply_accel(const std::optional<CoreClock::Accel> &accel);
+  void reprice_blocks(); ///< empty the block cost cache (wait states or enables changed)
   void check_wait_states(const CoreClock &c);
   /// The wake-up latencies in cycles at `hz` (0 without a cycle model).
   void retime_sleep(double hz);
