@@ -1,10 +1,13 @@
 /// \file
 /// The firmware's clock (docs/peripherals.md, "The clock"): when the
-/// peripheral models' registers select another core clock (RCC SYSCLK/HCLK)
-/// or flash latency (FLASH_ACR.LATENCY), the run goes on at them from the next
-/// block boundary. Simulated time is the sum of cycles / frequency over the
-/// segments; a new wait-state count empties the block cost cache, so every
-/// block is priced again at it. Nothing here runs per instruction.
+/// peripheral models' registers select another core clock (RCC SYSCLK/HCLK),
+/// flash latency (FLASH_ACR.LATENCY), power mode (PWR VOS / REGSEL) or cache
+/// and prefetch enables (FLASH_ACR PRFTEN/ICEN/DCEN, the M7's SCB->CCR.IC/DC),
+/// the run goes on at them from the next block boundary. Simulated time is the
+/// sum of cycles / frequency over the segments; the power counters are kept
+/// by (clock, power mode) from then on (PowerTimeline::set_clock); new wait
+/// states or enables empty the block cost cache, so every block is priced
+/// again. Nothing here runs per instruction.
 #include "core/simulator_impl.h"
 
 #include <algorithm>
@@ -29,10 +32,11 @@ bool sim_has_caches(const Device &d) { return d.accelerator.has_value() || d.l1.
 
 std::string Simulator::clock_description() const {
   const Impl &s = *impl_;
-  if (!s.periph || !s.periph->core_clock()) return "";
   const bool caches = sim_has_caches(s.sim.device_);
-  const std::string cache =
-      caches && s.memsys->caches_forced() ? ", caches pinned by --cache (the firmware's cache enables are ignored)" : "";
+  const bool pinned = caches && s.memsys->caches_forced();
+  if (!s.periph || !s.periph->core_clock()) // no clock tree; a Cortex-M7's CCR.IC/DC still follow the firmware
+    return pinned && s.sim.device_.l1 ? "caches pinned by --cache (the firmware's cache enables are ignored)" : "";
+  const std::string cache = pinned ? ", caches pinned by --cache (the firmware's cache enables are ignored)" : "";
   if (s.opts.mhz > 0) return "clock pinned by --mhz (RCC writes do not retime the core)" + cache;
   return "clock from the firmware's RCC and FLASH_ACR once it writes them" + cache;
 }
@@ -78,7 +82,15 @@ void Simulator::Impl::retime_sleep(double hz) {
 }
 
 bool Simulator::Impl::apply_accel(const std::optional<CoreClock::Accel> &accel) {
-  return accel && memsys->set_enables(accel->prefetch, accel->icache, accel->dcache);
+  CoreClock::Accel a = accel.value_or(CoreClock::Accel{});
+  // The Cortex-M7's L1 caches: SCB->CCR.IC (bit 17) and DC (bit 16), once the firmware changed them.
+  if (sim.device_.l1 && scs) {
+    if (l1_changed & (1u << 17)) a.icache = bool(scs->ccr & (1u << 17));
+    if (l1_changed & (1u << 16)) a.dcache = bool(scs->ccr & (1u << 16));
+  }
+  // No enable written since the start or the last reset: the device file's choice.
+  if (!a.prefetch && !a.icache && !a.dcache) return memsys->restore_enables();
+  return memsys->set_enables(a.prefetch, a.icache, a.dcache);
 }
 
 void Simulator::Impl::reprice_blocks() {
@@ -86,6 +98,14 @@ void Simulator::Impl::reprice_blocks() {
   cur = &no_block;
   stop_entry = nullptr;
   div_extra_entry = nullptr;
+}
+
+void Simulator::Impl::apply_l1() {
+  l1_dirty = false;
+  std::optional<CoreClock::Accel> flash;
+  if (periph)
+    if (auto c = periph->core_clock()) flash = c->accel;
+  if (apply_accel(flash)) reprice_blocks();
 }
 
 void Simulator::Impl::apply_clock() {

@@ -33,7 +33,10 @@ MemorySystem::MemorySystem(const Device &device, double mhz, const MemoryTimingO
   }
   enable_icache(caches_on);
   dcache_lines_ = caches_on ? dcache_avail_ : 0;
+  defaults_ = {prefetch_, icache(), dcache()};
 }
+
+bool MemorySystem::restore_enables() { return set_enables(defaults_.prefetch, defaults_.icache, defaults_.dcache); }
 
 void MemorySystem::enable_icache(bool on) {
   if (!on || !icache_lines_) {

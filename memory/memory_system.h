@@ -44,6 +44,9 @@ public:
   /// --cache (MemoryTimingOptions::caches). A cache turned on starts empty.
   /// True when something changed: block costs priced before must be priced again.
   bool set_enables(std::optional<bool> prefetch, std::optional<bool> icache, std::optional<bool> dcache);
+  /// Back to the device file's (and --cache's) choice, as at the start of the
+  /// run (a reset brought the enabling registers back to their reset values).
+  bool restore_enables();
   /// --cache chose the caches: the firmware's enables do not move them.
   bool caches_forced() const { return caches_forced_; }
   std::string describe() const;
@@ -82,6 +85,9 @@ private:
   // What the device has (from the device file), whether enabled or not.
   unsigned flash_line_ = 16, icache_line_ = 16, icache_lines_ = 0, icache_ways_avail_ = 0, dcache_avail_ = 0;
   bool caches_forced_ = false;
+  struct Enables {
+    bool prefetch, icache, dcache;
+  } defaults_{}; ///< at the start of the run
   // Instruction cache: sets x ways of tags (line numbers), LRU by stamp.
   unsigned icache_sets_ = 0, icache_ways_ = 0;
   std::vector<uint32_t> tags_;

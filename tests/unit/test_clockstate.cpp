@@ -286,3 +286,20 @@ TEST_CASE("FLASH_ACR.ICEN and PRFTEN written by the firmware switch the cache an
     CHECK(per_iteration(p.out, "icache on") == on);
   }
 }
+
+TEST_CASE("SCB->CCR.IC written by the firmware switches the Cortex-M7 L1 instruction cache") {
+  if (!test::have_firmware("cachectl-stm32h7a3")) return;
+  test::FirmwareRun fr = test::run_firmware("cachectl-stm32h7a3", "stm32h7a3", "cachectl");
+  REQUIRE(fr.r.reason == StopReason::Exited);
+  REQUIRE(fr.r.clock_changes.size() == 1); // no clock-tree write: the default clock and its table's wait states
+  const unsigned ws = fr.r.clock_changes.back().flash_ws;
+  CHECK(ws > 0);
+  const long on = per_iteration(fr.out, "icache on"), off = per_iteration(fr.out, "icache off"),
+             again = per_iteration(fr.out, "icache on again");
+  CHECK(off - on == long(ws)); // docs/accuracy.md: the one-line loop's entry line costs the wait states without a cache
+  CHECK(again == on);
+  RunOptions pinned;
+  pinned.caches = true;
+  test::FirmwareRun p = test::run_firmware("cachectl-stm32h7a3", "stm32h7a3", "cachectl", pinned);
+  CHECK(per_iteration(p.out, "icache off") == per_iteration(p.out, "icache on"));
+}
