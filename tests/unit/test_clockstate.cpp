@@ -16,6 +16,8 @@
 
 #include "firmware_run.h"
 #include "helpers.h"
+#include "memory/memory_system.h"
+#include "peripheral_bench.h"
 
 using namespace mcusim;
 
@@ -302,4 +304,73 @@ TEST_CASE("SCB->CCR.IC written by the firmware switches the Cortex-M7 L1 instruc
   pinned.caches = true;
   test::FirmwareRun p = test::run_firmware("cachectl-stm32h7a3", "stm32h7a3", "cachectl", pinned);
   CHECK(per_iteration(p.out, "icache off") == per_iteration(p.out, "icache on"));
+}
+
+TEST_CASE("the PWR registers name the power mode and FLASH_ACR the enables the firmware changed") {
+  struct Chip : test::PeripheralBench {
+    explicit Chip(const char *name) : PeripheralBench(16e6) { build(name); }
+    CoreClock clock() {
+      auto c = bus->core_clock();
+      REQUIRE(c);
+      return *c;
+    }
+  };
+  {
+    Chip c("stm32l4r5");
+    const uint32_t CR1 = 0x40007000, ACR = 0x40022000;
+    CHECK(c.clock().power_mode == "range1"); // RM0432 §5.4.1: VOS resets to 01, Range 1
+    c.wr(CR1, (c.rd(CR1) & ~(3u << 9)) | (2u << 9));
+    CHECK(c.clock().power_mode == "range2");
+    CHECK_FALSE(c.clock().accel); // ACR untouched: the device file's choice
+    c.wr(ACR, c.rd(ACR) | 4u);    // LATENCY only (ICEN, DCEN stay 1 as at reset, PRFTEN 0)
+    CHECK_FALSE(c.clock().accel);
+    c.wr(ACR, c.rd(ACR) & ~(1u << 9)); // ICEN off
+    REQUIRE(c.clock().accel);
+    CHECK(c.clock().accel->icache == false);
+    CHECK_FALSE(c.clock().accel->prefetch);
+    CHECK_FALSE(c.clock().accel->dcache);
+    c.wr(ACR, c.rd(ACR) | (1u << 8)); // PRFTEN on
+    CHECK(c.clock().accel->prefetch == true);
+  }
+  {
+    Chip c("stm32g0b1");
+    const uint32_t CR1 = 0x40007000;
+    c.wr(CR1, (c.rd(CR1) & ~(3u << 9)) | (1u << 9));
+    CHECK(c.clock().power_mode == "range1"); // RM0444 §4.4.1: VOS 01 Range 1, 10 Range 2
+    c.wr(CR1, (c.rd(CR1) & ~(3u << 9)) | (2u << 9));
+    CHECK(c.clock().power_mode == "range2");
+  }
+  {
+    Chip c("stm32u575");
+    const uint32_t CR3 = 0x46020808;
+    CHECK_FALSE(c.clock().power_mode); // until the firmware chooses its regulator: the device's default
+    c.wr(CR3, 1u << 1);                // RM0456 §10.10.3: REGSEL = 1, SMPS
+    CHECK(c.clock().power_mode == "smps");
+    c.wr(CR3, 0);
+    CHECK(c.clock().power_mode == "ldo");
+  }
+}
+
+TEST_CASE("the memory system follows the enables, except the caches under --cache, and restores the device's") {
+  auto dev = find_device("stm32l4r5");
+  REQUIRE(dev);
+  REQUIRE(dev->accelerator);
+  MemorySystem m(*dev, 120);
+  CHECK(m.icache());
+  CHECK(m.dcache());
+  CHECK(m.prefetch() == dev->flash.prefetch);
+  CHECK(m.fetch_line_bytes() == dev->accelerator->line_bytes);
+  CHECK(m.set_enables(false, false, std::nullopt));
+  CHECK_FALSE(m.icache());
+  CHECK(m.dcache());
+  CHECK_FALSE(m.prefetch());
+  CHECK(m.fetch_line_bytes() == dev->flash.line_bytes); // no cache: the flash's own read width
+  CHECK_FALSE(m.set_enables(false, false, std::nullopt)); // nothing changed
+  CHECK(m.restore_enables());
+  CHECK(m.icache());
+  CHECK(m.prefetch() == dev->flash.prefetch);
+  MemorySystem pinned(*dev, 120, MemoryTimingOptions{std::nullopt, true});
+  CHECK(pinned.caches_forced());
+  CHECK_FALSE(pinned.set_enables(std::nullopt, false, false));
+  CHECK(pinned.icache());
 }
