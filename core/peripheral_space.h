@@ -93,6 +93,19 @@ struct PeripheralHost {
 struct CoreClock {
   double hz = 0;                    ///< HCLK: the core's clock
   std::optional<unsigned> flash_ws; ///< the programmed flash latency, if the device models it
+  /// The regulator / voltage-scaling mode the PWR registers select, named as
+  /// the device's `[power]` run rows name their modes ("range1", "range2",
+  /// "smps", "ldo"); none when the device models no such register or the
+  /// firmware has not chosen. The core keeps it only when the device's figures name it.
+  std::optional<std::string> power_mode;
+  /// The flash interface's prefetch and caches as the firmware's FLASH_ACR
+  /// (or ICACHE_CR, SCB->CCR) enables them; none until the firmware writes
+  /// that register (the device file's and --cache's choice stays in force).
+  struct Accel {
+    std::optional<bool> prefetch, icache, dcache; ///< none: the register has no such bit
+    bool operator==(const Accel &) const = default;
+  };
+  std::optional<Accel> accel;
 };
 
 /// The outcome of one access to the peripheral space.

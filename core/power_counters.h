@@ -63,6 +63,11 @@ struct PowerSegment {
   uint64_t sleep_wakeup_cycles = 0, deep_wakeup_cycles = 0;  ///< as in PowerCounters
   /// deep_sleep_cycles by state, indexed as PowerCounters::deep_states (they sum to deep_sleep_cycles when the run counts states).
   std::array<uint64_t, kMaxDeepStates> deep_state_cycles{};
+  /// The clock the segment ran at: an index in PowerCounters::clocks (a
+  /// segment never spans a clock change, except after the last-resort merge
+  /// that PowerCounters::clocks_merged reports, where it is the clock of the
+  /// segment with more cycles).
+  uint32_t clock = 0;
   uint64_t total() const {
     return run_cycles[0] + run_cycles[1] + sleep_cycles + deep_sleep_cycles + sleep_wakeup_cycles + deep_wakeup_cycles;
   }
@@ -72,6 +77,19 @@ struct PowerSegment {
 /// when the device's weights are not neutral: it costs a counting hook).
 struct InstructionClassCounts {
   uint64_t mac = 0, fpu = 0, flash_loads = 0, sram_accesses = 0;
+};
+
+/// The cycles a run spent at one (core clock, power mode) pair, over the
+/// whole run (PowerCounters::clocks): kept by key, not by time, so a run that
+/// switches back and forth between two clocks has two of them.
+struct ClockCounts {
+  double hz = 0;          ///< HCLK
+  /// The `[power]` run mode the PWR registers select ("range2", "ldo"); ""
+  /// when they select none the device names (the device default or --power-mode prices it).
+  std::string power_mode;
+  /// Its cycles by state (start, end, state and clock unused): the sum of the
+  /// timeline segments at this clock before any merge.
+  PowerSegment cycles;
 };
 
 struct PowerCounters {
@@ -92,6 +110,13 @@ struct PowerCounters {
   std::vector<PowerSegment> timeline;
   bool merged = false;
   static constexpr size_t kMaxSegments = 4096;
+  /// The clocks the run was at, in first-use order (empty for counters not
+  /// kept by a run, such as hand-built ones: then one clock prices them all).
+  /// Their cycles sum to the counters above once the run has ended.
+  std::vector<ClockCounts> clocks;
+  /// A timeline merge had to join segments at two clocks (more than
+  /// kMaxSegments / 2 clock changes): those segments are priced at one of them.
+  bool clocks_merged = false;
   std::optional<InstructionClassCounts> classes; ///< only when counted
   /// Run + sleep + deep sleep + wake-up = the run's cycles.
   uint64_t total() const {

@@ -59,6 +59,7 @@ void merge_power_segments(std::vector<PowerSegment> &timeline) {
   for (size_t i = 0; i < timeline.size(); i += 2) {
     PowerSegment m = timeline[i];
     if (i + 1 < timeline.size()) {
+      if (timeline[i + 1].total() > m.total()) m.clock = timeline[i + 1].clock;
       add_into(m, timeline[i + 1]);
       m.state = dominant_state(m);
     }
@@ -67,24 +68,57 @@ void merge_power_segments(std::vector<PowerSegment> &timeline) {
   timeline.resize(out);
 }
 
+bool merge_power_segments_by_clock(std::vector<PowerSegment> &timeline) {
+  const size_t before = timeline.size();
+  size_t out = 0;
+  for (size_t i = 0; i < timeline.size();) {
+    PowerSegment m = timeline[i];
+    if (i + 1 < timeline.size() && timeline[i + 1].clock == m.clock) {
+      add_into(m, timeline[i + 1]);
+      m.state = dominant_state(m);
+      i += 2;
+    } else {
+      ++i;
+    }
+    timeline[out++] = m;
+  }
+  timeline.resize(out);
+  if (timeline.size() > before - before / 4) { // too many clock changes to halve it: join across them
+    merge_power_segments(timeline);
+    return true;
+  }
+  return false;
+}
+
 void append_power_segment(PowerCounters &c, const PowerSegment &seg) {
   if (seg.end == seg.start && seg.total() == 0) return;
   if (!c.timeline.empty()) {
     PowerSegment &last = c.timeline.back();
-    if (last.state == seg.state && single_state(last) && single_state(seg)) {
+    if (last.state == seg.state && last.clock == seg.clock && single_state(last) && single_state(seg)) {
       add_into(last, seg);
       return;
     }
   }
   if (c.timeline.size() >= PowerCounters::kMaxSegments) {
-    merge_power_segments(c.timeline);
+    c.clocks_merged = merge_power_segments_by_clock(c.timeline) || c.clocks_merged;
     c.merged = true;
   }
   c.timeline.push_back(seg);
 }
 
+namespace {
+void add_cycles(PowerSegment &to, const PowerSegment &seg) {
+  const uint64_t end = to.end;
+  add_into(to, seg);
+  to.end = end;
+}
+} // namespace
+
 void PowerTimeline::change(CoreState next, uint64_t now, PowerCounters &c) {
-  append_power_segment(c, power_segment(state_, start_, now, c, from_));
+  PowerSegment seg = power_segment(state_, start_, now, c, from_);
+  seg.clock = clock_;
+  if (clock_ < c.clocks.size()) add_cycles(c.clocks[clock_].cycles, seg);
+  append_power_segment(c, seg);
   ++closed_;
   state_ = next;
   start_ = now;
@@ -94,6 +128,19 @@ void PowerTimeline::change(CoreState next, uint64_t now, PowerCounters &c) {
   from_.sleep_wakeup_cycles = c.sleep_wakeup_cycles;
   from_.deep_wakeup_cycles = c.deep_wakeup_cycles;
   from_.deep_states = c.deep_states;
+}
+
+uint32_t PowerTimeline::set_clock(double hz, const std::string &power_mode, uint64_t now, PowerCounters &c) {
+  uint32_t index = 0;
+  while (index < c.clocks.size() && !(c.clocks[index].hz == hz && c.clocks[index].power_mode == power_mode)) ++index;
+  if (index == c.clocks.size()) c.clocks.push_back({hz, power_mode, {}});
+  if (c.clocks.size() == 1 || index == clock_) {
+    clock_ = index;
+    return index;
+  }
+  change(state_, now, c); // the open segment ends at the old clock
+  clock_ = index;
+  return index;
 }
 
 void PowerTimeline::recharge_closed(int64_t delta, CodeLocation loc, uint64_t at, PowerCounters &c) {
@@ -107,6 +154,7 @@ void PowerTimeline::recharge_closed(int64_t delta, CodeLocation loc, uint64_t at
     }
     s.end += d;
     s.run_cycles[size_t(loc)] += d;
+    if (s.clock < c.clocks.size()) c.clocks[s.clock].cycles.run_cycles[size_t(loc)] += d;
     break;
   }
   start_ += d;

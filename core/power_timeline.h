@@ -13,6 +13,9 @@
 
 namespace mcusim {
 
+/// (Each closed segment's cycles are also added to its clock's
+/// PowerCounters::clocks entry, before any merge, so those stay exact.)
+///
 /// The counters' growth since `from` (run_cycles, sleep, deep sleep, wake-ups)
 /// as a segment [start, end) in `state`.
 PowerSegment power_segment(CoreState state, uint64_t start, uint64_t end, const PowerCounters &now, const PowerCounters &from);
@@ -28,6 +31,11 @@ void append_power_segment(PowerCounters &c, const PowerSegment &seg);
 /// state with the most cycles.
 void merge_power_segments(std::vector<PowerSegment> &timeline);
 
+/// Merge adjacent pairs of `timeline` at the same clock (PowerSegment::clock);
+/// when that leaves more than 3/4 of it (the clocks change too often), merge
+/// every pair as merge_power_segments() does and return true.
+bool merge_power_segments_by_clock(std::vector<PowerSegment> &timeline);
+
 /// The state a segment's cycles say it is in: the one with the most cycles
 /// (Run, Sleep, DeepSleep, Wakeup order on a tie).
 CoreState dominant_state(const PowerSegment &seg);
@@ -41,6 +49,12 @@ public:
   /// The end of the run: close the open segment.
   void finish(uint64_t now, PowerCounters &c) { change(state_, now, c); }
   CoreState state() const { return state_; }
+  /// From cycle `now` on the core runs at `hz` in `power_mode`: the open
+  /// segment is closed at the old clock (when it changes) and later segments
+  /// count at the new one, whose index in `c.clocks` (found or added) is returned.
+  /// The first call before any cycle only names the clock.
+  uint32_t set_clock(double hz, const std::string &power_mode, uint64_t now, PowerCounters &c);
+  uint32_t clock() const { return clock_; }
   /// Segments closed so far (not reduced by merges).
   uint64_t closed() const { return closed_; }
   /// A cycle charge of `delta` (negative: a refund) to run cycles at `loc`
@@ -54,6 +68,7 @@ public:
 private:
   CoreState state_ = CoreState::Run;
   uint64_t start_ = 0, closed_ = 0;
+  uint32_t clock_ = 0; ///< index in PowerCounters::clocks of the open segment's clock
   PowerCounters from_; ///< the counters when the open segment opened (no timeline)
 };
 

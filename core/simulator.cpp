@@ -136,6 +136,12 @@ void Simulator::Impl::connect_system_control() {
     lower_stop_at(when);
   };
   scs->on_exception_state_change = [this] { stop_soon(); };
+  if (sim.device_.l1) // the M7's CCR.IC/DC: applied at the next block boundary with the clock (simulator_clock.cpp)
+    scs->on_cache_enable_change = [this](uint32_t bits) {
+      l1_changed |= bits;
+      l1_dirty = true;
+      stop_soon();
+    };
   scs->on_trap_config_change = [this] {
     traps_dirty = true;
     stop_soon();

@@ -114,6 +114,9 @@ struct ClockSegment {
   uint64_t cycle = 0;
   double hz = 0;
   unsigned flash_ws = 0;
+  /// The `[power]` run mode the PWR registers select ("range2"); "" when
+  /// they select none the device names (docs/power.md, "The clock in force").
+  std::string power_mode;
 };
 /// Simulated seconds of `cycles` cycles run over `segments` (sum of cycles / frequency).
 double seconds_over(const std::vector<ClockSegment> &segments, uint64_t cycles);

@@ -248,6 +248,10 @@ void Simulator::Impl::reset_cpu(bool standby) {
     else periph->reset(); // a system reset resets the peripherals too
     if (clock_from_firmware) clock_dirty = true; // the firmware's clock was in force: back to the reset clock
   }
+  if (l1_changed) { // CCR.IC/DC back to reset: the device file's caches again
+    l1_changed = 0;
+    l1_dirty = true;
+  }
   fpu_on = !sim.device_.has_fpu() || scs->fpu_enabled();
   set_reg(UC_ARM_REG_IPSR, 0);
   set_reg(UC_ARM_REG_CONTROL, 0);

@@ -83,6 +83,13 @@ struct Simulator::Impl {
   bool clock_from_firmware = false; ///< the registers set the clock (no --mhz, the firmware wrote RCC/FLASH)
   void init_clock();
   void apply_clock();
+  std::string power_mode_in_force(const CoreClock &c) const;
+  /// The firmware's FLASH_ACR / ICACHE enables (CoreClock::accel) put in force; true when the memory system changed.
+  bool apply_accel(const std::optional<CoreClock::Accel> &accel);
+  void reprice_blocks(); ///< empty the block cost cache (wait states or enables changed)
+  uint32_t l1_changed = 0; ///< SCB->CCR.IC/DC bits the firmware changed since the last reset (Cortex-M7 L1)
+  bool l1_dirty = false;   ///< they changed: apply_l1() at the next block boundary
+  void apply_l1();
   void check_wait_states(const CoreClock &c);
   /// The wake-up latencies in cycles at `hz` (0 without a cycle model).
   void retime_sleep(double hz);

@@ -194,6 +194,7 @@ void Simulator::Impl::check_between_slices(RunLoop &loop) {
   if (traps_dirty) update_traps();
   sched.run_due(cycles);
   if (clock_dirty) apply_clock();
+  if (l1_dirty) apply_l1();
   if (insns >= loop.max_insns) {
     finish(StopReason::InstructionLimit, "instruction limit of " + std::to_string(loop.max_insns) + " reached");
     return;

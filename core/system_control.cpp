@@ -456,6 +456,7 @@ void SystemControl::write_scb(uint32_t off, uint32_t value, uint32_t mask) {
     if (v6m) return; // CCR is read-only on ARMv6-M
     ccr = (merge(ccr) & 0x000F031B) | 0x200;
     if ((old ^ ccr) & 0x10 && on_trap_config_change) on_trap_config_change();
+    if ((old ^ ccr) & 0x30000 && on_cache_enable_change) on_cache_enable_change((old ^ ccr) & 0x30000);
     return;
   }
   case 0xD18:

@@ -92,6 +92,10 @@ public:
   std::function<void(unsigned, uint32_t)> on_marker;
   /// Called when CCR (DIV_0_TRP) or CPACR changed.
   std::function<void()> on_trap_config_change;
+  /// Called when a write changed CCR.IC (bit 17) or CCR.DC (bit 16), the
+  /// Cortex-M7's L1 cache enables (ARMv7-M ARM DDI0403, 'Configuration and Control
+  /// Register' [UNVERIFIED section number]; Cortex-M7 TRM DDI0489): the changed bits.
+  std::function<void(uint32_t)> on_cache_enable_change;
 
   // --- Registers the run loop uses ---------------------------------------------
   uint32_t vtor = 0, ccr = 0, scr = 0, cpacr = 0, cfsr = 0, hfsr = 0, mmfar = 0, bfar = 0;

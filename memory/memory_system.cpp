@@ -8,38 +8,68 @@ namespace mcusim {
 
 MemorySystem::MemorySystem(const Device &device, double mhz, const MemoryTimingOptions &opts) : device_(device) {
   ws_ = opts.flash_ws ? *opts.flash_ws : device.flash.ws_at(mhz);
-  fetch_line_ = device.flash.line_bytes;
+  fetch_line_ = flash_line_ = device.flash.line_bytes;
   prefetch_ = device.flash.prefetch;
+  caches_forced_ = opts.caches.has_value();
   bool caches_on = true;
-  unsigned ilines = 0, iways = 0, line = fetch_line_;
   if (device.l1) {
     caches_on = opts.caches.value_or(true);
-    if (caches_on && device.l1->icache_bytes) {
-      line = device.l1->line_bytes;
-      ilines = device.l1->icache_bytes / line;
-      iways = device.l1->icache_ways;
+    if (device.l1->icache_bytes) {
+      icache_line_ = device.l1->line_bytes;
+      icache_lines_ = device.l1->icache_bytes / icache_line_;
+      icache_ways_avail_ = device.l1->icache_ways;
     }
-    if (caches_on && device.l1->dcache_bytes) {
-      dcache_lines_ = device.l1->dcache_bytes / device.l1->line_bytes;
+    if (device.l1->dcache_bytes) {
+      dcache_avail_ = device.l1->dcache_bytes / device.l1->line_bytes;
       dcache_line_bytes_ = device.l1->line_bytes;
     }
   } else if (device.accelerator) {
     caches_on = opts.caches.value_or(device.accelerator->enabled);
-    if (caches_on) {
-      line = device.accelerator->line_bytes;
-      ilines = device.accelerator->icache_lines;
-      iways = device.accelerator->ways ? device.accelerator->ways : ilines; // 0 = fully associative
-      dcache_lines_ = device.accelerator->dcache_lines;
-      dcache_line_bytes_ = device.accelerator->line_bytes;
-    }
+    icache_line_ = device.accelerator->line_bytes;
+    icache_lines_ = device.accelerator->icache_lines;
+    icache_ways_avail_ = device.accelerator->ways ? device.accelerator->ways : icache_lines_; // 0 = fully associative
+    dcache_avail_ = device.accelerator->dcache_lines;
+    dcache_line_bytes_ = device.accelerator->line_bytes;
   }
-  if (ilines) {
-    fetch_line_ = line;
-    icache_ways_ = iways ? iways : 1;
-    icache_sets_ = ilines / icache_ways_ ? ilines / icache_ways_ : 1;
-    tags_.assign(size_t(icache_sets_) * icache_ways_, UINT32_MAX);
-    stamps_.assign(tags_.size(), 0);
+  enable_icache(caches_on);
+  dcache_lines_ = caches_on ? dcache_avail_ : 0;
+  defaults_ = {prefetch_, icache(), dcache()};
+}
+
+bool MemorySystem::restore_enables() { return set_enables(defaults_.prefetch, defaults_.icache, defaults_.dcache); }
+
+void MemorySystem::enable_icache(bool on) {
+  if (!on || !icache_lines_) {
+    icache_sets_ = icache_ways_ = 0;
+    fetch_line_ = flash_line_;
+    tags_.clear();
+    stamps_.clear();
+    return;
   }
+  fetch_line_ = icache_line_;
+  icache_ways_ = icache_ways_avail_ ? icache_ways_avail_ : 1;
+  icache_sets_ = icache_lines_ / icache_ways_ ? icache_lines_ / icache_ways_ : 1;
+  tags_.assign(size_t(icache_sets_) * icache_ways_, UINT32_MAX);
+  stamps_.assign(tags_.size(), 0);
+  ++epoch_; // an empty cache: every block looks its lines up again
+}
+
+bool MemorySystem::set_enables(std::optional<bool> prefetch, std::optional<bool> icache, std::optional<bool> dcache) {
+  bool changed = false;
+  if (prefetch && *prefetch != prefetch_) {
+    prefetch_ = *prefetch;
+    changed = true;
+  }
+  if (caches_forced_) return changed; // --cache on/off: the firmware's enables do not move the caches
+  if (icache && icache_lines_ && *icache != this->icache()) {
+    enable_icache(*icache);
+    changed = true;
+  }
+  if (dcache && dcache_avail_ && *dcache != this->dcache()) {
+    dcache_lines_ = *dcache ? dcache_avail_ : 0;
+    changed = true;
+  }
+  return changed;
 }
 
 std::string MemorySystem::describe() const {

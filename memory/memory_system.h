@@ -38,6 +38,17 @@ public:
   bool prefetch() const override { return prefetch_; }
   bool icache() const override { return icache_sets_ != 0; }
   bool dcache() const { return dcache_lines_ != 0; }
+  /// The firmware's enables (FLASH_ACR PRFTEN/ICEN/DCEN, ICACHE_CR.EN, SCB->CCR
+  /// IC/DC; none: the register has no such bit): the prefetch buffer and the
+  /// caches the device has follow them from now on, except the caches under
+  /// --cache (MemoryTimingOptions::caches). A cache turned on starts empty.
+  /// True when something changed: block costs priced before must be priced again.
+  bool set_enables(std::optional<bool> prefetch, std::optional<bool> icache, std::optional<bool> dcache);
+  /// Back to the device file's (and --cache's) choice, as at the start of the
+  /// run (a reset brought the enabling registers back to their reset values).
+  bool restore_enables();
+  /// --cache chose the caches: the firmware's enables do not move them.
+  bool caches_forced() const { return caches_forced_; }
   std::string describe() const;
 
   bool is_flash(uint32_t addr) const override;
@@ -65,11 +76,18 @@ public:
 
 private:
   bool touch(uint32_t line);
+  void enable_icache(bool on);
   const Device &device_;
   unsigned ws_ = 0;
   unsigned fetch_line_ = 16;
   bool prefetch_ = true;
   unsigned dcache_lines_ = 0, dcache_line_bytes_ = 16;
+  // What the device has (from the device file), whether enabled or not.
+  unsigned flash_line_ = 16, icache_line_ = 16, icache_lines_ = 0, icache_ways_avail_ = 0, dcache_avail_ = 0;
+  bool caches_forced_ = false;
+  struct Enables {
+    bool prefetch, icache, dcache;
+  } defaults_{}; ///< at the start of the run
   // Instruction cache: sets x ways of tags (line numbers), LRU by stamp.
   unsigned icache_sets_ = 0, icache_ways_ = 0;
   std::vector<uint32_t> tags_;

@@ -122,8 +122,11 @@ std::optional<CoreClock> PeripheralBus::core_clock() const {
   for (const auto &b : blocks_)
     if (auto hz = b->core_clock_hz(); hz && !c) c = CoreClock{*hz, std::nullopt};
   if (!c) return c;
-  for (const auto &b : blocks_)
+  for (const auto &b : blocks_) {
     if (auto ws = b->flash_latency(); ws && !c->flash_ws) c->flash_ws = *ws;
+    if (auto mode = b->power_mode(); mode && !c->power_mode) c->power_mode = std::move(mode);
+    if (auto accel = b->flash_accel(); accel && !c->accel) c->accel = accel;
+  }
   return c;
 }
 

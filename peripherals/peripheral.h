@@ -53,6 +53,13 @@ public:
   virtual std::optional<double> core_clock_hz() const { return std::nullopt; }
   /// The flash latency (wait states) the block's registers select (FLASH_ACR); none by default.
   virtual std::optional<unsigned> flash_latency() const { return std::nullopt; }
+  /// The regulator / voltage-scaling mode the block's registers select (PWR),
+  /// named as device files name `[power]` run modes ("range2", "ldo"); none by
+  /// default (CoreClock::power_mode). A model calls clock_changed() when it changes.
+  virtual std::optional<std::string> power_mode() const { return std::nullopt; }
+  /// The flash interface's prefetch and cache enables the block's registers
+  /// select (FLASH_ACR), each once the firmware has changed it; none by default (CoreClock::accel).
+  virtual std::optional<CoreClock::Accel> flash_accel() const { return std::nullopt; }
   /// The frequency of the clock `name` the block's registers select, for a
   /// clock-tree model (RCC): "SYSCLK", "HCLK", "PCLK1", "PCLK2", "LSE", "LSI",
   /// or a kernel clock such as "USART2" (the clock its baud rate divides); none by default.

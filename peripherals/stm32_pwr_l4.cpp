@@ -49,12 +49,21 @@ void Stm32PwrL4::write_register(uint32_t offset, uint32_t value, uint32_t mask) 
   const uint32_t before = regs_.read(CR1) & kVosMask;
   regs_.write(offset, value, mask);
   if (offset == CR1 && (regs_.read(CR1) & kVosMask) != before) {
+    clock_changed(); // the energy model's mode follows VOS (power_mode())
     regs_.set_bits(SR2, kVosf, true);
     cancel(settle_);
     settle_ = after(cycles_in_us(kVosSettleUs), [this] {
       settle_ = 0;
       regs_.set_bits(SR2, kVosf, false);
     });
+  }
+}
+
+std::optional<std::string> Stm32PwrL4::power_mode() const {
+  switch (vos_range()) {
+  case 1: return "range1"; // RM0432 §5.4.1: VOS = 01 Range 1
+  case 2: return "range2"; // VOS = 10 Range 2
+  default: return std::nullopt;
   }
 }
 

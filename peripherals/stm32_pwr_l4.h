@@ -8,7 +8,9 @@
 /// §5.3 'Low-power modes' and §5.4.1) once the firmware has written CR1;
 /// the wake-up from Standby sets PWR_SR1.SBF, cleared by PWR_SCR.CSBF
 /// (RM0432 §5.4.5, §5.4.7). LPR (low-power run) is left to the register file.
-/// vos_range() and boost() are the seam for the energy model (not applied yet).
+/// power_mode() names the Range for the energy model ("range1", "range2":
+/// the stm32l4r5 `[power]` modes; Range 1 boost and normal are both "range1",
+/// the device file having one Range 1 row up to 120 MHz).
 #pragma once
 
 #include "peripherals/peripheral.h"
@@ -37,6 +39,8 @@ public:
   void write_register(uint32_t offset, uint32_t value, uint32_t mask) override;
   /// 1 or 2 (PWR_CR1.VOS), 0 for a reserved value.
   unsigned vos_range() const;
+  /// PWR_CR1.VOS as the device's run mode: "range1" or "range2"; none for a reserved value.
+  std::optional<std::string> power_mode() const override;
   /// Range 1 boost (PWR_CR5.R1MODE = 0 in Range 1): up to 120 MHz.
   bool boost() const { return vos_range() == 1 && !(regs_.read(CR5) & (1u << 8)); }
 

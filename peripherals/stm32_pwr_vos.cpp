@@ -35,7 +35,19 @@ std::vector<std::pair<const char *, uint32_t>> Stm32PwrVos::required_for(const V
 void Stm32PwrVos::reset() {
   Peripheral::reset();
   settle_ = boost_ = 0;
+  supply_written_ = false;
   settle_at_reset();
+}
+
+std::optional<std::string> Stm32PwrVos::power_mode() const {
+  if (&l_ == &kG0) { // RM0444 §4.4.1: VOS = 01 Range 1, 10 Range 2
+    const uint32_t v = vos();
+    return v == 1 ? std::optional<std::string>("range1") : v == 2 ? std::optional<std::string>("range2") : std::nullopt;
+  }
+  if (&l_ == &kF4) return vos() ? "scale1" : "scale2"; // RM0090 §5.4.1: VOS = 1 Scale 1, 0 Scale 2
+  if (&l_ == &kU5 && supply_written_) // RM0456 §10.10.3: PWR_CR3.REGSEL (bit 1) 0 LDO, 1 SMPS
+    return (regs_.read(l_.supply) & (1u << 1)) ? "smps" : "ldo";
+  return std::nullopt;
 }
 
 /// The regulator is settled at its reset scale (and the booster ready if enabled).
@@ -70,6 +82,15 @@ void Stm32PwrVos::write_register(uint32_t offset, uint32_t value, uint32_t mask)
     if (l_.active_name && off == l_.active) f |= l_.active_ready | l_.vos_mask;
     return f;
   };
+  const std::optional<std::string> mode_before = power_mode();
+  if (l_.supply_name && offset == l_.supply) supply_written_ = true;
+  struct ModeWatch { // tell the core when the mode changes (the energy model follows it)
+    Stm32PwrVos &self;
+    const std::optional<std::string> &before;
+    ~ModeWatch() {
+      if (self.power_mode() != before) self.clock_changed();
+    }
+  } watch{*this, mode_before};
   const uint32_t ro = flags_of(offset);
   const uint32_t vos_before = regs_.read(l_.ctrl) & l_.vos_mask;
   const uint32_t boost_before = regs_.read(l_.ctrl) & l_.boost_en;

@@ -47,12 +47,18 @@ public:
   /// The VOS field as programmed (unshifted), and whether the regulator has settled at it.
   uint32_t vos() const;
   bool settled() const;
+  /// The run mode for the energy model, named as device files name `[power]`
+  /// modes: G0 "range1"/"range2" (PWR_CR1.VOS), F4 "scale1"/"scale2"
+  /// (PWR_CR.VOS), U5 "ldo"/"smps" (PWR_CR3.REGSEL, once the firmware writes
+  /// CR3); none on the H7 (its device file names no modes).
+  std::optional<std::string> power_mode() const override;
 
 private:
   void set_settled(bool on);
   void settle_at_reset();
   const VosLayout &l_;
   Scheduler::EventId settle_ = 0, boost_ = 0;
+  bool supply_written_ = false; ///< the firmware wrote the supply configuration (U5 REGSEL)
 };
 
 } // namespace mcusim::peripherals

@@ -234,87 +234,196 @@ PowerExpected<EnergyModel> make_energy_model(const Device &device, const EnergyO
   return m;
 }
 
-RunEnergy price_run(const PowerCounters &c, const EnergyModel &m) {
-  RunEnergy e;
-  e.model = m;
-  const double hz = m.mhz * 1e6;
-  auto seconds = [hz](uint64_t cycles) { return hz > 0 ? double(cycles) / hz : 0.0; };
-  e.seconds = seconds(c.total());
+namespace {
 
-  auto add_at = [&](std::string name, uint64_t cycles, double ua) -> StateEnergy * {
-    if (!cycles) return nullptr;
+/// The counters' cycles as one part (every clock together).
+PowerSegment whole_run(const PowerCounters &c) {
+  PowerSegment s;
+  s.run_cycles = c.run_cycles;
+  s.sleep_cycles = c.sleep_cycles;
+  s.deep_sleep_cycles = c.deep_sleep_cycles;
+  s.sleep_wakeup_cycles = c.sleep_wakeup_cycles;
+  s.deep_wakeup_cycles = c.deep_wakeup_cycles;
+  for (size_t i = 0; i < c.deep_states.size() && i < kMaxDeepStates; ++i) s.deep_state_cycles[i] = c.deep_states[i].cycles;
+  return s;
+}
+
+/// A state row summed over the parts of a run.
+struct Row {
+  std::string name;
+  uint64_t cycles = 0;
+  double seconds = 0, uj = 0, ua = 0;
+  unsigned parts = 0; ///< parts with cycles in it (one: `ua` is its current; more: the average is shown)
+  void add(const EnergyModel &m, double part_ua, uint64_t n) {
+    if (!n) return;
+    cycles += n;
+    seconds += m.mhz > 0 ? double(n) / (m.mhz * 1e6) : 0;
+    uj += uj_at(m, part_ua, n);
+    ua = part_ua;
+    ++parts;
+  }
+};
+
+/// Energy in µJ of one part's cycles (a clock's, or a timeline segment's) at `m`, class energy aside.
+double part_uj(const EnergyModel &m, const PowerCounters &c, const PowerSegment &p) {
+  return m.state_uj(CoreState::Run, p.run_cycles[0], CodeLocation::Flash) + m.state_uj(CoreState::Run, p.run_cycles[1], CodeLocation::Ram) +
+         m.state_uj(CoreState::Sleep, p.sleep_cycles) + deep_sleep_uj(m, c, p) +
+         m.state_uj(CoreState::Wakeup, p.sleep_wakeup_cycles + p.deep_wakeup_cycles);
+}
+
+/// Prices `parts` (each at models[i]); `final_model` is the run's model in the report;
+/// `by_clock`: the parts are the counters' clocks (timeline segments priced by their clock).
+RunEnergy price_parts(const PowerCounters &c, const std::vector<PowerSegment> &parts, const std::vector<EnergyModel> &models,
+                      size_t final_model, bool by_clock) {
+  RunEnergy e;
+  e.model = models[final_model];
+  const EnergyModel &fm = e.model;
+  const double volts = fm.voltage_v;
+
+  std::vector<Row> rows;
+  rows.push_back({"run (flash)"});
+  rows.push_back({"run (sram)"});
+  rows.push_back({"sleep"});
+  const size_t deep_first = rows.size();
+  for (const auto &d : c.deep_states) rows.push_back({"deep sleep (" + d.name + ")"});
+  const size_t deep_rest = rows.size();
+  rows.push_back({"deep sleep (" + fm.deep_sleep_name + ")"});
+  rows.push_back({"wake-up"});
+  const size_t wake_row = rows.size() - 1;
+
+  const uint64_t all_run = c.run_cycles[0] + c.run_cycles[1];
+  double class_uj = 0;
+  if (c.classes) {
+    const InstructionClassCounts &k = *c.classes;
+    const PowerWeights &w = fm.weights;
+    class_uj = (double(k.mac) * w.mac_pj + double(k.fpu) * w.fpu_pj + double(k.flash_loads) * w.flash_load_pj +
+                double(k.sram_accesses) * w.sram_access_pj) *
+               1e-6; // pJ -> µJ
+  }
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const PowerSegment &p = parts[i];
+    const EnergyModel &m = models[i];
+    rows[0].add(m, m.run_ua[0], p.run_cycles[0]);
+    rows[1].add(m, m.run_ua[1], p.run_cycles[1]);
+    rows[2].add(m, m.sleep_ua, p.sleep_cycles);
+    uint64_t counted = 0;
+    for (size_t d = 0; d < c.deep_states.size() && d < kMaxDeepStates; ++d) {
+      const EnergyModel::DeepState *priced = m.deep_state(c.deep_states[d].name);
+      rows[deep_first + d].add(m, priced ? priced->ua : m.deep_sleep_ua, p.deep_state_cycles[d]);
+      counted += p.deep_state_cycles[d];
+    }
+    rows[deep_rest].add(m, m.deep_sleep_ua, p.deep_sleep_cycles - std::min(counted, p.deep_sleep_cycles));
+    const uint64_t wake = p.sleep_wakeup_cycles + p.deep_wakeup_cycles;
+    rows[wake_row].add(m, m.wakeup_ua, wake);
+    e.wakeup_uj += m.state_uj(CoreState::Wakeup, wake);
+    const double hz = m.mhz * 1e6;
+    const double seconds = hz > 0 ? double(p.total()) / hz : 0;
+    e.seconds += seconds;
+    if (by_clock) {
+      const uint64_t run = p.run_cycles[0] + p.run_cycles[1];
+      e.clocks.push_back({m.mhz, m.mode, p.total(), seconds, part_uj(m, c, p) + (all_run ? class_uj * double(run) / double(all_run) : 0)});
+    }
+  }
+  for (size_t r = 0; r < rows.size(); ++r) {
+    Row &row = rows[r];
+    if (!row.cycles) continue;
     StateEnergy st;
-    st.state = std::move(name);
-    st.cycles = cycles;
-    st.seconds = seconds(cycles);
-    st.current_ua = ua;
-    st.uj = uj_at(m, ua, cycles);
+    st.state = row.name;
+    st.cycles = row.cycles;
+    st.seconds = row.seconds;
+    st.uj = row.uj;
+    st.current_ua = row.parts == 1 ? row.ua : row.seconds > 0 && volts > 0 ? row.uj / (volts * row.seconds) : row.ua;
+    if (r >= deep_first && r < deep_rest) {
+      const DeepSleepCounts &d = c.deep_states[r - deep_first];
+      st.entries = d.entries;
+      st.wakeup_us = d.wakeup_us;
+    }
     e.energy_uj += st.uj;
     e.states.push_back(std::move(st));
-    return &e.states.back();
-  };
-  auto add = [&](std::string name, uint64_t cycles, CoreState s, CodeLocation loc) { add_at(std::move(name), cycles, m.state_ua(s, loc)); };
-  add("run (flash)", c.run_cycles[0], CoreState::Run, CodeLocation::Flash);
-  add("run (sram)", c.run_cycles[1], CoreState::Run, CodeLocation::Ram);
-  add("sleep", c.sleep_cycles, CoreState::Sleep, CodeLocation::Flash);
-  // Deep sleep by the state entered, each at its own current; cycles not counted by state at the model's.
-  uint64_t counted = 0;
+  }
+  // The figures of every state the run entered besides the model's own deep-sleep state.
   for (const auto &d : c.deep_states) {
-    counted += d.cycles;
-    const EnergyModel::DeepState *priced = m.deep_state(d.name);
-    if (StateEnergy *st = add_at("deep sleep (" + d.name + ")", d.cycles, priced ? priced->ua : m.deep_sleep_ua)) {
-      st->entries = d.entries;
-      st->wakeup_us = d.wakeup_us;
-    }
-    if (priced && !same_name(d.name, m.deep_sleep_name) &&
+    const EnergyModel::DeepState *priced = fm.deep_state(d.name);
+    if (priced && !same_name(d.name, fm.deep_sleep_name) &&
         std::find(e.model.sources.begin(), e.model.sources.end(), priced->source) == e.model.sources.end())
       e.model.sources.push_back(priced->source);
   }
-  if (c.deep_sleep_cycles > counted)
-    add("deep sleep (" + m.deep_sleep_name + ")", c.deep_sleep_cycles - counted, CoreState::DeepSleep, CodeLocation::Flash);
-  const uint64_t wake = c.sleep_wakeup_cycles + c.deep_wakeup_cycles;
-  add("wake-up", wake, CoreState::Wakeup, CodeLocation::Flash);
-  e.wakeup_uj = m.state_uj(CoreState::Wakeup, wake);
   e.sleep_entries = c.sleep_entries;
   e.deep_sleep_entries = c.deep_sleep_entries;
-
-  if (c.classes) {
-    const InstructionClassCounts &k = *c.classes;
-    const PowerWeights &w = m.weights;
-    e.class_uj = (double(k.mac) * w.mac_pj + double(k.fpu) * w.fpu_pj + double(k.flash_loads) * w.flash_load_pj +
-                  double(k.sram_accesses) * w.sram_access_pj) *
-                 1e-6; // pJ -> µJ
-  }
+  e.class_uj = class_uj;
   e.energy_uj += e.class_uj;
   for (auto &st : e.states) st.share = e.energy_uj > 0 ? st.uj / e.energy_uj : 0;
   e.average_mw = e.seconds > 0 ? e.energy_uj / e.seconds * 1e-3 : 0; // µJ/s = µW
-  e.average_ma = m.voltage_v > 0 ? e.average_mw / m.voltage_v : 0;
+  e.average_ma = volts > 0 ? e.average_mw / volts : 0;
 
-  // The timeline: each segment's energy over its length. The instruction-class
-  // energy is spread over the run cycles (where they ran is not counted).
-  const uint64_t all_run = c.run_cycles[0] + c.run_cycles[1];
+  // The timeline: each segment's energy over its length, at its own clock.
+  // The instruction-class energy is spread over the run cycles (where they ran is not counted).
+  double t = 0;
+  const bool clock_by_clock = by_clock && parts.size() > 1;
   for (const auto &seg : c.timeline) {
     if (seg.end <= seg.start) continue;
+    const EnergyModel &m = by_clock ? models[std::min<size_t>(seg.clock, models.size() - 1)] : models[0];
+    const double hz = m.mhz * 1e6;
     const uint64_t len = seg.end - seg.start;
-    // A segment carries its cycles per state (a merged one holds several).
     const uint64_t run = seg.run_cycles[0] + seg.run_cycles[1];
-    double uj = m.state_uj(CoreState::Run, seg.run_cycles[0], CodeLocation::Flash) +
-                m.state_uj(CoreState::Run, seg.run_cycles[1], CodeLocation::Ram) + m.state_uj(CoreState::Sleep, seg.sleep_cycles) +
-                deep_sleep_uj(m, c, seg) +
-                m.state_uj(CoreState::Wakeup, seg.sleep_wakeup_cycles + seg.deep_wakeup_cycles);
+    double uj = part_uj(m, c, seg);
     if (all_run) uj += e.class_uj * double(run) / double(all_run);
     PowerPoint pt;
-    pt.start_s = seconds(seg.start);
-    pt.end_s = seconds(seg.end);
+    // One clock: the segment's bounds at it; several: the time so far, clock by clock.
+    pt.start_s = clock_by_clock ? t : hz > 0 ? double(seg.start) / hz : 0;
+    const double seconds = hz > 0 ? double(len) / hz : 0;
+    t += seconds;
+    pt.end_s = clock_by_clock ? t : hz > 0 ? double(seg.end) / hz : 0;
     pt.state = seg.state;
-    pt.mw = uj / seconds(len) * 1e-3;
+    pt.mw = uj / seconds * 1e-3;
     e.peak_mw = std::max(e.peak_mw, pt.mw);
     e.timeline.push_back(pt);
   }
   if (e.timeline.empty()) e.peak_mw = e.average_mw; // no timeline: the average is all that is known
-  e.peak_ma = m.voltage_v > 0 ? e.peak_mw / m.voltage_v : 0;
+  e.peak_ma = volts > 0 ? e.peak_mw / volts : 0;
   e.timeline_merged = c.merged;
   return e;
+}
+
+} // namespace
+
+RunEnergy price_run(const PowerCounters &c, const EnergyModel &m) { return price_parts(c, {whole_run(c)}, {m}, 0, false); }
+
+RunEnergy price_run(const PowerCounters &c, const std::vector<EnergyModel> &by_clock) {
+  if (by_clock.empty()) return {};
+  if (c.clocks.size() != by_clock.size() || c.clocks.size() < 1) return price_run(c, by_clock.back());
+  std::vector<PowerSegment> parts;
+  for (const auto &k : c.clocks) parts.push_back(k.cycles);
+  const size_t final_clock = c.timeline.empty() ? by_clock.size() - 1 : std::min<size_t>(c.timeline.back().clock, by_clock.size() - 1);
+  RunEnergy e = price_parts(c, parts, by_clock, final_clock, true);
+  // The other clocks' run and sleep figures, after the final one's.
+  for (size_t i = 0; i < by_clock.size(); ++i) {
+    if (i == final_clock) continue;
+    const EnergyModel &m = by_clock[i];
+    for (const auto &line : m.sources)
+      if (line.rfind("run from", 0) == 0 || line.rfind("sleep '", 0) == 0)
+        e.model.sources.push_back("at " + num(m.mhz) + " MHz" + (m.mode.empty() ? "" : " (" + m.mode + ")") + ", " + line);
+  }
+  return e;
+}
+
+PowerExpected<std::vector<EnergyModel>> make_clock_models(const Device &device, const EnergyOptions &o, const PowerCounters &c) {
+  std::vector<EnergyModel> out;
+  if (c.clocks.empty()) {
+    auto m = make_energy_model(device, o);
+    if (!m) return tl::unexpected(m.error());
+    out.push_back(std::move(*m));
+    return out;
+  }
+  for (const auto &k : c.clocks) {
+    EnergyOptions eo = o;
+    eo.mhz = k.hz / 1e6;
+    if (eo.mode.empty()) eo.mode = k.power_mode;
+    auto m = make_energy_model(device, eo);
+    if (!m) return tl::unexpected(m.error());
+    out.push_back(std::move(*m));
+  }
+  return out;
 }
 
 } // namespace mcusim::power

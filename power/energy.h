@@ -74,8 +74,22 @@ struct PowerPoint {
   CoreState state = CoreState::Run;
 };
 
+/// One clock of a run (PowerCounters::clocks): its core clock and run mode,
+/// its cycles (every state), their time at that clock and their energy
+/// (the instruction-class energy shared out by run cycles).
+struct ClockEnergy {
+  double mhz = 0;
+  std::string mode; ///< the mode its run rows were taken in
+  uint64_t cycles = 0;
+  double seconds = 0, uj = 0;
+};
+
 struct RunEnergy {
+  /// The model of the clock in force at the end of the run (for a run at
+  /// several clocks, its sources list the others' run and sleep figures too).
   EnergyModel model;
+  /// Every clock of a run priced by clock (price_run with one model per clock), in first-use order.
+  std::vector<ClockEnergy> clocks;
   double seconds = 0;
   double energy_uj = 0;       ///< the whole run
   double average_mw = 0;      ///< energy / time
@@ -89,9 +103,23 @@ struct RunEnergy {
   bool timeline_merged = false;
 };
 
-/// Prices the counters of one run. energy_uj equals the sum over states plus
-/// class_uj, and the integral of the timeline's power (the tests check both).
+/// Prices the counters of one run at one model (one clock and mode for every
+/// cycle, whatever clocks the counters kept). energy_uj equals the sum over
+/// states plus class_uj, and the integral of the timeline's power (the tests check both).
 RunEnergy price_run(const PowerCounters &counters, const EnergyModel &model);
+
+/// Prices a run clock by clock (docs/power.md, "The clock in force"):
+/// `by_clock[i]` prices the cycles of counters.clocks[i] and the timeline
+/// segments at that clock, and the run's time is the sum of each clock's
+/// cycles / its frequency. Counters without clocks, or a count that does not
+/// match, are priced at by_clock.back() as above. The same invariants hold.
+RunEnergy price_run(const PowerCounters &counters, const std::vector<EnergyModel> &by_clock);
+
+/// One model per clock of `counters` (counters.clocks, in order; one at
+/// options.mhz when it kept none): the device's figures at that clock and in
+/// options.mode when it names one (--power-mode), else in the mode the PWR
+/// registers selected (ClockCounts::power_mode; "" = the device's default).
+PowerExpected<std::vector<EnergyModel>> make_clock_models(const Device &device, const EnergyOptions &options, const PowerCounters &counters);
 
 /// Leakage: the fixed current of a low-power state doubles every
 /// leakage_doubling_c above the figures' reference temperature (never reduced below it).

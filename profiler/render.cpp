@@ -53,6 +53,16 @@ void energy_text(std::ostream &os, const RunReport &r) {
   if (!by_state.empty()) os << "  deep states   " << by_state << "\n";
   if (e.class_uj != 0) os << "  classes       " << uj(e.class_uj) << " µJ from the instruction-class weights\n";
   char line[256];
+  if (e.clocks.size() > 1) { // the run changed its clock or power mode: each stretch at its own figures
+    std::snprintf(line, sizeof line, "  %-26s %14s %12s %13s %7s\n", "clock", "cycles", "time s", "energy µJ", "share");
+    os << line;
+    for (const auto &k : e.clocks) {
+      const std::string name = fmt("%g MHz", k.mhz) + (k.mode.empty() ? "" : " " + k.mode);
+      std::snprintf(line, sizeof line, "  %-26s %14s %12s %12s %7s\n", cell(name, 26).c_str(), thousands(k.cycles).c_str(),
+                    fmt("%.6f", k.seconds).c_str(), uj(k.uj).c_str(), fmt("%.1f%%", e.energy_uj > 0 ? 100 * k.uj / e.energy_uj : 0.0).c_str());
+      os << line;
+    }
+  }
   std::snprintf(line, sizeof line, "  %-26s %14s %12s %13s %13s %7s\n", "state", "cycles", "time s", "current µA", "energy µJ", "share");
   os << line;
   for (const auto &st : e.states) {
@@ -111,7 +121,7 @@ std::string render_text(const RunReport &r, size_t top) {
       const auto &c = r.clock_changes[i];
       os << (i ? ", " : " ") << fmt("%g", c.mhz) << " MHz " << c.flash_ws << " WS from cycle " << thousands(c.cycle);
     }
-    if (r.energy) os << "; energy priced at the final clock";
+    if (r.energy) os << (r.energy->clocks.size() > 1 ? "; energy priced clock by clock" : "; energy priced at one clock");
     os << "\n";
   }
   os << "  instructions  " << thousands(r.instructions) << "  (CPI " << fmt("%.2f", r.cpi) << ")\n";
@@ -230,7 +240,7 @@ nlohmann::ordered_json energy_json(const power::RunEnergy &e, const std::optiona
                         {"weights_pj", {{"mac", m.weights.mac_pj}, {"fpu", m.weights.fpu_pj}, {"flash_load", m.weights.flash_load_pj},
                                         {"sram_access", m.weights.sram_access_pj}}},
                         {"sources", m.sources}};
-  return {{"model", model},
+  ordered_json out = {{"model", model},
           {"seconds", e.seconds},
           {"uj", e.energy_uj},
           {"uj_per_inference", per_inference ? ordered_json(*per_inference) : ordered_json(nullptr)},
@@ -245,6 +255,13 @@ nlohmann::ordered_json energy_json(const power::RunEnergy &e, const std::optiona
           {"states", states},
           {"timeline_merged", e.timeline_merged},
           {"timeline", timeline}};
+  if (e.clocks.size() > 1) { // a run at several clocks: each one's share (absent otherwise, as before)
+    ordered_json clocks = ordered_json::array();
+    for (const auto &k : e.clocks)
+      clocks.push_back({{"mhz", k.mhz}, {"mode", k.mode}, {"cycles", k.cycles}, {"seconds", k.seconds}, {"uj", k.uj}});
+    out["clocks"] = clocks;
+  }
+  return out;
 }
 } // namespace
 

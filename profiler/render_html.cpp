@@ -170,6 +170,14 @@ void energy_section(std::ostream &os, const RunReport &r) {
     os << "<tr><td>" << esc(s.state) << "</td><td>" << fmt("%.3f", s.seconds * 1e3) << "</td><td>" << thousands(s.cycles) << "</td><td>"
        << fmt("%.3f", s.uj) << "</td><td>" << fmt("%.1f%%", 100 * s.share) << "</td><td>" << fmt("%.1f", s.current_ua) << "</td></tr>\n";
   os << "</table>\n";
+  if (e.clocks.size() > 1) { // the run changed its clock or power mode: each stretch at its own figures
+    os << "<table><tr><th>clock</th><th>time (ms)</th><th>cycles</th><th>energy (&micro;J)</th><th>share</th></tr>\n";
+    for (const auto &k : e.clocks)
+      os << "<tr><td>" << fmt("%g MHz", k.mhz) << (k.mode.empty() ? "" : " " + esc(k.mode)) << "</td><td>" << fmt("%.3f", k.seconds * 1e3)
+         << "</td><td>" << thousands(k.cycles) << "</td><td>" << fmt("%.3f", k.uj) << "</td><td>"
+         << fmt("%.1f%%", e.energy_uj > 0 ? 100 * k.uj / e.energy_uj : 0.0) << "</td></tr>\n";
+    os << "</table>\n";
+  }
   std::vector<std::string> notes;
   if (e.sleep_entries || e.deep_sleep_entries)
     notes.push_back(thousands(e.sleep_entries) + " sleep and " + thousands(e.deep_sleep_entries) + " deep-sleep entries, wake-ups " +

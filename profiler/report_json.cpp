@@ -178,6 +178,16 @@ void read_energy(const json &e, RunReport &r) {
     read(s, "wakeup_us", st.wakeup_us, sat);
     out.states.push_back(std::move(st));
   });
+  if (const json *k = member(e, "clocks"); k && !k->is_null())
+    each(array(e, "clocks", at), "energy.clocks", [&](const json &c, const std::string &cat) {
+      power::ClockEnergy ce;
+      read(c, "mhz", ce.mhz, cat);
+      read(c, "mode", ce.mode, cat);
+      read(c, "cycles", ce.cycles, cat);
+      read(c, "seconds", ce.seconds, cat);
+      read(c, "uj", ce.uj, cat);
+      out.clocks.push_back(std::move(ce));
+    });
   read(e, "timeline_merged", out.timeline_merged, at);
   each(array(e, "timeline", at), "energy.timeline", [&](const json &p, const std::string &pat) {
     power::PowerPoint pt;

@@ -109,6 +109,11 @@ CodeLocation code_location_at(const Device &device, uint32_t addr) {
 } // namespace
 
 void attach_energy(RunReport &rep, const RunResult &r, const Device &device, const power::EnergyModel &model) {
+  attach_energy(rep, r, device, std::vector<power::EnergyModel>{model}, false);
+}
+
+void attach_energy(RunReport &rep, const RunResult &r, const Device &device, const std::vector<power::EnergyModel> &by_clock,
+                   bool priced_by_clock) {
   const PowerCounters &c = r.power;
   if (c.total() != r.cycles) {
     rep.energy.reset();
@@ -116,33 +121,57 @@ void attach_energy(RunReport &rep, const RunResult &r, const Device &device, con
                       " cycles: no energy";
     return;
   }
-  rep.energy = power::price_run(c, model);
+  rep.energy = priced_by_clock ? power::price_run(c, by_clock) : power::price_run(c, by_clock.back());
   rep.energy_note.clear();
   const power::RunEnergy &e = *rep.energy;
 
+  // Run energy per cycle by location: at the one model, or (a run at several
+  // clocks) the run's average, as functions and layers are not counted by clock.
+  std::array<double, kCodeLocations> per_cycle{};
+  std::array<double, kCodeLocations> run_uj{};
+  for (unsigned l = 0; l < kCodeLocations; ++l) {
+    run_uj[l] = power::run_uj(by_clock.back(), c.run_cycles[l], CodeLocation(l));
+    per_cycle[l] = power::run_uj(by_clock.back(), 1, CodeLocation(l));
+  }
+  if (e.clocks.size() > 1)
+    for (const auto &st : e.states)
+      for (unsigned l = 0; l < kCodeLocations; ++l)
+        if (st.state == std::string("run (") + code_location_name(CodeLocation(l)) + ")") {
+          run_uj[l] = st.uj;
+          per_cycle[l] = st.cycles ? st.uj / double(st.cycles) : per_cycle[l];
+        }
+
+  const bool one_clock = e.clocks.size() <= 1;
+  const power::EnergyModel &model = by_clock.back();
+  auto uj_of = [&](uint64_t cycles, CodeLocation loc) {
+    return one_clock ? power::run_uj(model, cycles, loc) : double(cycles) * per_cycle[unsigned(loc)];
+  };
   // Functions: self cycles at the run current of their code's location.
   std::array<uint64_t, kCodeLocations> self{};
   for (auto &f : rep.functions) {
     CodeLocation loc = code_location_at(device, f.addr);
     self[unsigned(loc)] += f.self_cycles;
-    f.self_uj = power::run_uj(model, f.self_cycles, loc);
-    f.inclusive_uj = power::run_uj(model, f.inclusive_cycles, loc);
+    f.self_uj = uj_of(f.self_cycles, loc);
+    f.inclusive_uj = uj_of(f.inclusive_cycles, loc);
   }
   // Everything else: the run cycles no function holds (exception entry and
   // return, idle), by location, and the other states and the class weights.
   double other = e.class_uj;
+  double states_uj = 0;
+  for (const auto &st : e.states) states_uj += st.uj;
   for (unsigned l = 0; l < kCodeLocations; ++l)
-    if (c.run_cycles[l] > self[l]) other += power::run_uj(model, c.run_cycles[l] - self[l], CodeLocation(l));
-  other += model.state_uj(CoreState::Sleep, c.sleep_cycles) + power::deep_sleep_uj(model, c) +
-           model.state_uj(CoreState::Wakeup, c.sleep_wakeup_cycles + c.deep_wakeup_cycles);
+    if (c.run_cycles[l] > self[l]) other += uj_of(c.run_cycles[l] - self[l], CodeLocation(l));
+  if (one_clock)
+    other += model.state_uj(CoreState::Sleep, c.sleep_cycles) + power::deep_sleep_uj(model, c) +
+             model.state_uj(CoreState::Wakeup, c.sleep_wakeup_cycles + c.deep_wakeup_cycles);
+  else other += states_uj - run_uj[0] - run_uj[1]; // sleep, deep sleep, wake-ups at their clocks
   rep.other_uj = other;
 
   // Layers: their cycles at the run's average run current (layers are not
   // counted by location).
   const uint64_t run = c.run_cycles[0] + c.run_cycles[1];
   const double run_avg_uj_per_cycle =
-      run ? (power::run_uj(model, c.run_cycles[0], CodeLocation::Flash) + power::run_uj(model, c.run_cycles[1], CodeLocation::Ram)) / double(run)
-          : power::run_uj(model, 1, CodeLocation::Flash);
+      run ? (run_uj[0] + run_uj[1]) / double(run) : power::run_uj(model, 1, CodeLocation::Flash);
   for (auto &l : rep.layers) {
     l.uj = double(l.cycles) * run_avg_uj_per_cycle;
     l.mean_uj = l.invocations ? l.uj / double(l.invocations) : 0;

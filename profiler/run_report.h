@@ -154,6 +154,11 @@ RunReport build_report(const RunResult &result, const ElfImage &elf, const Devic
 /// uj_per_inference and other_uj. When the run's power counters do not cover
 /// its cycles, no energy and energy_note says why.
 void attach_energy(RunReport &report, const RunResult &result, const Device &device, const power::EnergyModel &model);
+/// The same, priced clock by clock (power::price_run with one model per
+/// clock, power::make_clock_models) when `priced_by_clock`; functions and
+/// layers, not counted by clock, get the run's average energy per run cycle.
+void attach_energy(RunReport &report, const RunResult &result, const Device &device, const std::vector<power::EnergyModel> &by_clock,
+                   bool priced_by_clock = true);
 
 std::string render_text(const RunReport &report, size_t top = 15);
 std::string render_json(const RunReport &report);

@@ -342,11 +342,15 @@ RunOutcome run(const RunRequest &req, SessionHooks &hooks) {
     }
   };
   if (!r.clock_warning.empty()) emit({Message::Kind::Warning, r.clock_warning});
-  // The firmware changed the clock: energy is priced at the clock in force at the end (docs/power.md).
-  if (energy_model && std::fabs(r.hz / 1e6 - energy_model->mhz) > 1e-9) price_at(r.hz / 1e6);
+  // Energy: each clock (and power mode) the firmware ran at priced at its own figures (docs/power.md, "The clock in force").
   RunReport rep = build_report(r, *elf, *device, (*sim)->timing_description());
-  if (energy_model) attach_energy(rep, r, *device, *energy_model);
-  else rep.energy_note = energy_note;
+  if (energy_model) {
+    auto by_clock = power::make_clock_models(*device, energy_options(req, *device, r.hz / 1e6), r.power);
+    if (by_clock) attach_energy(rep, r, *device, *by_clock);
+    else rep.energy_note = by_clock.error().message;
+  } else {
+    rep.energy_note = energy_note;
+  }
   rep.gpio_phases = gpio_phases(gpio.events(), gpio_phase_specs, r);
   if (gpio_trace_file.is_open()) {
     const bool vcd = std::filesystem::path(req.gpio_trace).extension() == ".vcd";
