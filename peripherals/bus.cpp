@@ -120,7 +120,10 @@ void PeripheralBus::retime(uint64_t now, double ratio) {
 std::optional<CoreClock> PeripheralBus::core_clock() const {
   std::optional<CoreClock> c;
   for (const auto &b : blocks_)
-    if (auto hz = b->core_clock_hz(); hz && !c) c = CoreClock{*hz, std::nullopt};
+    if (auto hz = b->core_clock_hz(); hz && !c) {
+      c = CoreClock{};
+      c->hz = *hz;
+    }
   if (!c) return c;
   for (const auto &b : blocks_) {
     if (auto ws = b->flash_latency(); ws && !c->flash_ws) c->flash_ws = *ws;

@@ -127,7 +127,6 @@ double Stm32RccH7::pclk_hz(unsigned apb) const {
 }
 
 double Stm32RccH7::timer_clock_hz() const {
-  const unsigned ppre1 = (regs_.read(CDCFGR2) >> 4) & 7u;
   const bool timpre = regs_.read(CFGR) & (1u << 15); // RCC_CFGR.TIMPRE (RM0455 §7.7.6)
   const double factor = timpre ? 4 : 2, hclk = hclk_hz(), pclk1 = pclk_hz(1);
   return std::min(hclk, factor * pclk1); // /1, /2 (TIMPRE: also /4) give HCLK; slower prescalers factor x PCLK1
