@@ -33,7 +33,7 @@ Expected<std::vector<std::pair<uint32_t, uint64_t>>> Simulator::Impl::make_perip
           clock_dirty = true;
           stop_soon();
         },
-        opts.peripheral_io, {}, {}, {}});
+        opts.peripheral_io, {}, {}, {}, {}});
     auto ram = [this](uint32_t addr, uint32_t len) -> uint8_t * {
       const MappedRegion *r = mem.region_at(addr);
       if (!r || r->desc.kind != RegionKind::Sram || !len) return nullptr;
