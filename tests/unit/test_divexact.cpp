@@ -228,7 +228,9 @@ TEST_CASE("firmware: divides with operands computed in their own block, timed by
   const uint32_t n = 300, k = 1000003;
   const uint32_t divisors[16] = {1, 3, 7, 10, 100, 255, 1000, 65535, 2, 5, 9, 17, 33, 4097, 12345, 1000003};
   // P, the taken-branch refill: 2 on M3/M4 (figures.md 1.2/1.3 "1+P"), 1 on the M33 (figures.md 1.5).
-  for (auto [device, refill] : {std::pair{"stm32f407", 2u}, std::pair{"generic-m3", 2u}, std::pair{"stm32u575", 1u}}) {
+  for (const auto &case_ : {std::pair{"stm32f407", 2u}, std::pair{"generic-m3", 2u}, std::pair{"stm32u575", 1u}}) {
+    const char *device = case_.first;
+    const unsigned refill = case_.second;
     CAPTURE(device);
     if (!test::have_firmware("divexact-" + std::string(device))) continue;
     auto out = divexact_output(device);
