@@ -61,4 +61,18 @@ void Peripheral::set_irq_level(size_t index, bool active) {
   else if (active) raise_irq(index);
 }
 
+// BDCR.LSEON/LSERDY and CSR.LSION/LSIRDY share bits 0 and 1 (RM0432 §6.4.29, §6.4.30; RM0455 RCC_BDCR, RCC_CSR).
+void Peripheral::low_speed(uint32_t reg, double start_us, Scheduler::EventId &event) {
+  const uint32_t v = regs_.read(reg);
+  if (!(v & 1u)) {
+    cancel(event);
+    regs_.set_bits(reg, 2u, false);
+  } else if (!(v & 2u) && !event) {
+    event = after(cycles_in_us(start_us), [this, reg, &event] {
+      event = 0;
+      if (regs_.read(reg) & 1u) regs_.set_bits(reg, 2u, true);
+    });
+  }
+}
+
 } // namespace mcusim::peripherals

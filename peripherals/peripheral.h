@@ -101,6 +101,10 @@ protected:
   void clock_changed() {
     if (host_.clock_changed) host_.clock_changed();
   }
+  /// An oscillator's ON bit (bit 0 of register `reg`) and its RDY flag (bit 1),
+  /// as the RCC's LSE and LSI have them: RDY rises `start_us` after ON is set
+  /// (the event `event`) and drops at once when ON is cleared.
+  void low_speed(uint32_t reg, double start_us, Scheduler::EventId &event);
   /// Pend the block's `index`-th interrupt line (desc().irqs): an edge, one request.
   void raise_irq(size_t index);
   /// Drive the block's `index`-th interrupt line as a level: a model calls it

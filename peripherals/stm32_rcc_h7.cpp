@@ -64,18 +64,6 @@ void Stm32RccH7::write_register(uint32_t offset, uint32_t value, uint32_t mask) 
   low_speed(offset, offset == BDCR ? kLseStartUs : kLsiStartUs, offset == BDCR ? lse_event_ : lsi_event_);
 }
 
-void Stm32RccH7::low_speed(uint32_t reg, double start_us, Scheduler::EventId &event) {
-  const uint32_t v = regs_.read(reg);
-  if (!(v & 1u)) {
-    cancel(event);
-    regs_.set_bits(reg, 2u, false);
-  } else if (!(v & 2u) && !event) {
-    event = after(cycles_in_us(start_us), [this, reg, &event] {
-      event = 0;
-      if (regs_.read(reg) & 1u) regs_.set_bits(reg, 2u, true);
-    });
-  }
-}
 
 /// CFGR.SW (RM0455 §7.7.7): 000 HSI, 001 CSI, 010 HSE, 011 PLL1P.
 bool Stm32RccH7::source_ready(unsigned sw) const {

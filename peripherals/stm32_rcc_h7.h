@@ -69,8 +69,6 @@ protected:
   double lsi_hz() const override { return kLsiHz; }
 
 private:
-  /// LSEON -> BDCR.LSERDY, LSION -> CSR.LSIRDY (bits 0 and 1 of each): the flag after the start-up time.
-  void low_speed(uint32_t reg, double start_us, Scheduler::EventId &event);
   Scheduler::EventId lse_event_ = 0, lsi_event_ = 0;
   std::vector<std::function<void()>> listeners_;
 };

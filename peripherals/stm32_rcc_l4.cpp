@@ -41,19 +41,6 @@ void Stm32RccL4::standby_reset() {
   low_speed(CSR, kLsiStartUs, lsi_event_);
 }
 
-// BDCR.LSEON/LSERDY and CSR.LSION/LSIRDY share bits 0 and 1 (RM0432 §6.4.29, §6.4.30).
-void Stm32RccL4::low_speed(uint32_t reg, double start_us, Scheduler::EventId &event) {
-  const uint32_t v = regs_.read(reg);
-  if (!(v & 1u)) {
-    cancel(event);
-    regs_.set_bits(reg, 2u, false);
-  } else if (!(v & 2u) && !event) {
-    event = after(cycles_in_us(start_us), [this, reg, &event] {
-      event = 0;
-      if (regs_.read(reg) & 1u) regs_.set_bits(reg, 2u, true);
-    });
-  }
-}
 
 bool Stm32RccL4::models(uint32_t offset) const {
   switch (offset) {

@@ -81,8 +81,6 @@ private:
   void clocks_changed();
   Oscillator osc_[6];
   std::vector<std::function<void()>> listeners_;
-  /// LSEON -> BDCR.LSERDY, LSION -> CSR.LSIRDY: the ready flag after the start-up time.
-  void low_speed(uint32_t reg, double start_us, Scheduler::EventId &event);
   Scheduler::EventId lse_event_ = 0, lsi_event_ = 0;
 };
 
