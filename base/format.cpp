@@ -33,6 +33,13 @@ std::string hex(uint64_t v, unsigned digits) {
   return buf;
 }
 
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
 std::string number(const char *format, double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, format, v);

@@ -25,6 +25,9 @@ std::string size(uint64_t bytes);
 /// "0x" and lowercase hex digits, zero-padded to at least `digits` (at least one).
 std::string hex(uint64_t v, unsigned digits = 8);
 
+/// The value of one hex digit (0-9, a-f, A-F), or -1 for any other character.
+int hex_digit(char c);
+
 /// printf-style formatting of one double.
 std::string number(const char *format, double v);
 

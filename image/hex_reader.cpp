@@ -13,13 +13,6 @@ namespace mcusim {
 
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-
 /// A character as it can be shown in a one-line message.
 std::string shown(char c) {
   if (c >= 0x20 && c < 0x7f) return std::string("'") + c + "'";
@@ -50,7 +43,7 @@ std::optional<Record> decode(std::string_view line, std::string *why) {
   }
   std::string_view digits = line.substr(1);
   for (size_t i = 0; i < digits.size(); ++i)
-    if (hex_value(digits[i]) < 0) {
+    if (text::hex_digit(digits[i]) < 0) {
       *why = "non-hex digit " + shown(digits[i]) + " at column " + std::to_string(i + 2);
       return std::nullopt;
     }
@@ -59,7 +52,7 @@ std::optional<Record> decode(std::string_view line, std::string *why) {
     return std::nullopt;
   }
   std::vector<uint8_t> bytes(digits.size() / 2);
-  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = uint8_t(hex_value(digits[2 * i]) << 4 | hex_value(digits[2 * i + 1]));
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = uint8_t(text::hex_digit(digits[2 * i]) << 4 | text::hex_digit(digits[2 * i + 1]));
   if (bytes.size() < 5) {
     *why = "record too short (" + std::to_string(bytes.size()) + " bytes; a record has at least 5)";
     return std::nullopt;

@@ -2,19 +2,14 @@
 /// --uart-script: parsing and playing a UART conversation (uart_script.h).
 #include "session/uart_script.h"
 
+#include "base/format.h"
+
 #include <algorithm>
 #include <cstdio>
 
 namespace mcusim::session {
 
 namespace {
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 /// Resolves the escapes of `in`; false with `why` set on a bad one.
 bool unescape(const std::string &in, std::string &out, std::string &why) {
@@ -34,8 +29,8 @@ bool unescape(const std::string &in, std::string &out, std::string &why) {
     case 's': out += ' '; break;
     case '\\': out += '\\'; break;
     case 'x': {
-      const int hi = i + 1 < in.size() ? hex_digit(in[i + 1]) : -1;
-      const int lo = i + 2 < in.size() ? hex_digit(in[i + 2]) : -1;
+      const int hi = i + 1 < in.size() ? text::hex_digit(in[i + 1]) : -1;
+      const int lo = i + 2 < in.size() ? text::hex_digit(in[i + 2]) : -1;
       if (hi < 0 || lo < 0) {
         why = "\\x needs two hex digits";
         return false;
