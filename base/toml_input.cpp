@@ -198,10 +198,13 @@ std::optional<TextProblem> skip_statement(std::string_view t, size_t &i, bool on
       if (v == '[' || v == '{') open += v;
       else if ((v == ']' || v == '}') && !open.empty()) open.pop_back();
       const bool opens = (v == '[' || v == '{') && start;
+      // Only the '=' that ends a key starts a value: one inside a value ("t=6=")
+      // is an error toml++ 3.3.0 meets after testing what follows as it would outside a string.
+      const bool assigns = v == '=' && key;
       if (v == '=' || v == '[' || v == ']' || v == '}') key = false;
       else if (v == '{') key = true;
       else if (v == ',') key = !open.empty() && open.back() == '{';
-      start = v == '=' || v == ',' || opens || (v == '.' && key);
+      start = assigns || v == ',' || opens || (v == '.' && key);
       ++i;
     }
   }

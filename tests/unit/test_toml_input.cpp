@@ -63,6 +63,9 @@ TEST_CASE("toml text: a quote right after a value starts no string") {
   CHECK(starts(at("a = true\"\xd0\x8c\"\n"), "1:10: non-ASCII character"));
   CHECK(starts(at("a = 5.'\xd0\x8c'\n"), "1:8: non-ASCII character")); // a '.' in a value is not a key's
   CHECK(starts(at("a = x['\xd0\x8c'\n"), "1:8: non-ASCII character")); // nor is a '[' right after a value an array
+  // Nor does an '=' inside a value start one (crash-toml-equals-inside-value-non-ascii).
+  CHECK(starts(at("t=6=\"\xd0\x8c\""), "1:6: non-ASCII character"));
+  CHECK(starts(at("t = { a = 1 = '\xd0\x8c' }\n"), "1:16: non-ASCII character"));
   // Where a key or a value may start, a quote still starts a string.
   CHECK(at("'k\xd0\x8c' = '\xd0\x8c'\na.'\xd0\x8c' = [ '\xd0\x8c',\n  # c\n  \"\xd0\x8c\" ]\nb = { c = \"\xd0\x8c\", d.'\xd0\x8c' = [[ '\xd0\x8c' ], { e = '\xd0\x8c' }] }\n[ '\xd0\x8c' ]\n") == "");
 }
